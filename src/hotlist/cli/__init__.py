@@ -1,0 +1,1 @@
+"""The ``hotlist`` command: thin Typer layers over the domain packages."""

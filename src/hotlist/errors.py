@@ -1,0 +1,87 @@
+"""The project's one error base and its subclasses.
+
+Every error a user can cause or meet carries a message that says what is wrong and what to do.
+Third-party errors are wrapped at the boundary (``raise ... from exc``); the command line
+catches :class:`HotlistError` once and exits with the subclass's ``exit_code``.
+"""
+
+from __future__ import annotations
+
+
+class HotlistError(Exception):
+    """Base of every error hotlist raises on purpose."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidURL(HotlistError, ValueError):
+    """A URL that cannot be canonicalized: empty, not a URL, too long, no usable host..."""
+
+    exit_code = 3
+
+
+class ConfigError(HotlistError):
+    """A setting, file or directory that is missing or wrong."""
+
+    exit_code = 4
+
+
+class PolicyError(HotlistError):
+    """A policy file that does not validate, or a category the policy does not define."""
+
+    exit_code = 5
+
+
+class StorageError(HotlistError):
+    """The database or a store on disk could not be read or written."""
+
+    exit_code = 6
+
+
+class NotFound(HotlistError):
+    """The thing asked for does not exist."""
+
+    exit_code = 7
+
+
+class PermissionDenied(HotlistError):
+    """The caller lacks the named permission."""
+
+    exit_code = 8
+
+
+class Conflict(HotlistError):
+    """The request contradicts the current state (a decision already made, a duplicate)."""
+
+    exit_code = 9
+
+
+class PublishError(HotlistError):
+    """Building or signing a list version failed; nothing was published."""
+
+    exit_code = 10
+
+
+class VerificationError(HotlistError):
+    """A list, its metadata or a log proof failed verification: fail closed."""
+
+    exit_code = 11
+
+
+class SyncError(HotlistError):
+    """Fetching the list failed (server down, truncated download); the previous list stays."""
+
+    exit_code = 12
+
+
+class StaleList(HotlistError):
+    """The list in force is older than the configured maximum age."""
+
+    exit_code = 13
