@@ -85,3 +85,12 @@ class StaleList(HotlistError):
     """The list in force is older than the configured maximum age."""
 
     exit_code = 13
+
+
+class InvalidPolicy(PolicyError):
+    """A policy file with one or more mistakes; ``problems`` lists each with its location."""
+
+    def __init__(self, origin: str, problems: list[str]) -> None:
+        lines = "\n".join(f"  {problem}" for problem in problems)
+        super().__init__(f"{origin} is not valid ({len(problems)} problem(s)):\n{lines}")
+        self.problems = tuple(problems)

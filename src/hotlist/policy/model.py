@@ -1,0 +1,102 @@
+"""The policy as plain, immutable values: a :class:`Policy` holding its :class:`Category` list."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hotlist.errors import PolicyError
+
+
+@dataclass(frozen=True)
+class Category:
+    """One category of clearly illegal content the hotline lists, as the policy defines it.
+
+    ``code`` is the stable slug people and the API use; ``wire_id`` the stable number the list
+    carries to members. ``legal_basis`` maps a jurisdiction (ISO 3166 alpha-2, or ``EU``) to the
+    law that makes the content illegal there. ``legal_order`` marks content blocked under a legal
+    order (the block page answers 451 instead of 403).
+    """
+
+    code: str
+    wire_id: int
+    name: str
+    definition: str
+    legal_basis: Mapping[str, str]
+    legal_order: bool
+    host_scope_allowed: bool
+    reverify_days: int
+
+    @property
+    def jurisdictions(self) -> tuple[str, ...]:
+        """The jurisdictions the legal basis covers, sorted: the entry's territorial scope."""
+        return tuple(sorted(self.legal_basis))
+
+    def legal_basis_text(self) -> str:
+        """The legal basis as one line per jurisdiction, for a statement of reasons."""
+        return "\n".join(f"{where}: {self.legal_basis[where]}" for where in self.jurisdictions)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The category as JSON-ready data, in the policy file's own field names."""
+        return {
+            "code": self.code,
+            "wire_id": self.wire_id,
+            "name": self.name,
+            "definition": self.definition,
+            "legal_basis": {where: self.legal_basis[where] for where in self.jurisdictions},
+            "legal_order": self.legal_order,
+            "host_scope_allowed": self.host_scope_allowed,
+            "reverify_days": self.reverify_days,
+        }
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy file: who keeps the list, from when, and the categories it lists.
+
+    Build one with :func:`hotlist.policy.load_policy`, which validates every field; two
+    policies with the same content have the same :attr:`content_hash`, which is how the server
+    decides whether loading a file makes a new policy version.
+    """
+
+    policy_id: str
+    title: str
+    operator: str
+    effective: date
+    categories: tuple[Category, ...]
+
+    def category(self, code: str) -> Category:
+        """The category with this code, or a PolicyError naming the codes that exist."""
+        for category in self.categories:
+            if category.code == code:
+                return category
+        known = ", ".join(c.code for c in self.categories)
+        raise PolicyError(f"category {code!r} is not in policy {self.policy_id!r} (known: {known})")
+
+    def has_category(self, code: str) -> bool:
+        """Whether the policy defines a category with this code."""
+        return any(category.code == code for category in self.categories)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as JSON-ready data that :func:`policy_from_dict` reads back unchanged."""
+        return {
+            "policy_id": self.policy_id,
+            "title": self.title,
+            "operator": self.operator,
+            "effective": self.effective.isoformat(),
+            "categories": [category.to_dict() for category in self.categories],
+        }
+
+    def canonical_json(self) -> bytes:
+        """Sorted-key, compact UTF-8 JSON of :meth:`to_dict`: the bytes the hash covers."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return text.encode("utf-8")
+
+    @property
+    def content_hash(self) -> str:
+        """SHA-256 of :meth:`canonical_json`, 64 lowercase hex digits."""
+        return hashlib.sha256(self.canonical_json()).hexdigest()
