@@ -1,0 +1,199 @@
+"""Safe Browsing URL canonicalization: one URL in, its canonical parts out.
+
+The algorithm (Google Safe Browsing "URLs and Hashing", v4, plus the v5 IPv6 rules):
+trim surrounding whitespace; remove tab, CR and LF; drop the fragment; percent-unescape repeatedly;
+then split scheme, host and path, canonicalize the host (see :mod:`hotlist.urls.hosts`), resolve
+``.`` and ``..`` segments and collapse runs of slashes in the path (never in the query), and
+percent-escape what the canonical form may not hold as it is.
+
+Where Safe Browsing clients disagree this module follows Google's documentation:
+
+* the port is removed (``http://www.gotaport.example:1234/`` -> ``http://www.gotaport.example/``),
+  although Chromium keeps a non-default port;
+* the query is kept byte for byte apart from escaping (``q?r?`` stays), with no sorting or
+  decoding of ``+``;
+* escapes are written with upper-case hex (``%7e`` unescapes to ``~``; ``%0a`` becomes ``%0A``).
+
+Because the URL is unescaped *before* it is split, an escaped delimiter acts as one
+(``a%3Fb`` starts a query, ``%2F`` separates path segments), exactly as Google's rules read; this
+is also what makes canonicalization idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from hotlist.errors import InvalidURL
+from hotlist.urls.escaping import escape, unescape_fully
+from hotlist.urls.hosts import canonical_host
+
+MAX_URL_BYTES = 8192
+"""The longest URL accepted, in bytes (8 KiB): longer ones are not URLs anyone fetches."""
+
+SCHEMES = frozenset({"http", "https", "ftp", "ftps", "ws", "wss"})
+"""The schemes a list entry can name; a URL with no scheme is taken as ``http``."""
+
+# Leading and trailing whitespace and C0 controls are trimmed, as browsers do.
+_TRIM = bytes(range(0x21))
+_SCHEME = re.compile(rb"([A-Za-z][A-Za-z0-9+.\-]*):")
+_PORT_AFTER = re.compile(rb"[0-9]*(?:/(?!/)|\?|\Z)")
+_DIGITS = re.compile(rb"[0-9]*\Z")
+
+# An http(s) URL that is canonical already: a lower-case host of plain labels whose last label
+# does not look like a number, no port or user, and only printable ASCII other than % and # in the
+# path and query. Paths with "//" or "/." are left to the full algorithm.
+_CANONICAL = re.compile(
+    r"(https?)://((?:[a-z0-9_\-]+\.)*[a-z_\-][a-z0-9_\-]*)"
+    r"(/[\x21\x22\x24\x26-\x3e\x40-\x7e]*)?"
+    r"(?:\?([\x21\x22\x24\x26-\x7e]*))?\Z"
+)
+
+
+class CanonicalURL(NamedTuple):
+    """A canonical URL in parts; ``query`` is None when the URL has no ``?`` at all."""
+
+    scheme: str
+    host: str
+    path: str
+    query: str | None
+
+    def url(self) -> str:
+        """The canonical URL as one string."""
+        if self.query is None:
+            return f"{self.scheme}://{self.host}{self.path}"
+        return f"{self.scheme}://{self.host}{self.path}?{self.query}"
+
+
+def canonical_parts(url: str | bytes) -> CanonicalURL:
+    """Canonicalize ``url`` and return its parts; raises InvalidURL for bad input.
+
+    Text is taken as UTF-8 (a lone surrogate from an undecodable byte becomes that byte again);
+    bytes are taken as they are, so a byte >= 0x80 is escaped on its own.
+    """
+    if isinstance(url, str):
+        if len(url) <= MAX_URL_BYTES:
+            match = _CANONICAL.match(url)
+            if match is not None:
+                path = match.group(3)
+                if path is None:
+                    path = "/"
+                elif "//" in path or "/." in path:
+                    return _canonical_parts(url.encode("ascii"))
+                return CanonicalURL(match.group(1), match.group(2), path, match.group(4))
+        return _canonical_parts(_encode(url))
+    if isinstance(url, bytes | bytearray | memoryview):
+        return _canonical_parts(bytes(url))
+    raise InvalidURL(f"a URL must be text or bytes, not {type(url).__name__}")
+
+
+def canonicalize(url: str | bytes) -> str:
+    """The canonical form of ``url`` (Safe Browsing rules); raises InvalidURL for bad input."""
+    return canonical_parts(url).url()
+
+
+def _encode(url: str) -> bytes:
+    if len(url) > MAX_URL_BYTES:
+        raise InvalidURL(_too_long(len(url)))
+    try:
+        return url.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError as exc:
+        raise InvalidURL(
+            f"the URL is not valid text: a lone surrogate at position {exc.start}"
+        ) from exc
+
+
+def _too_long(size: int) -> str:
+    return f"the URL is too long ({size} characters or more; at most {MAX_URL_BYTES} bytes)"
+
+
+def _canonical_parts(raw: bytes) -> CanonicalURL:
+    """The full algorithm on bytes."""
+    if len(raw) > MAX_URL_BYTES:
+        raise InvalidURL(_too_long(len(raw)))
+    if b"\x00" in raw:
+        raise InvalidURL(f"the URL contains a NUL byte at position {raw.index(0)}")
+    data = raw.strip(_TRIM).translate(None, b"\t\r\n")
+    fragment = data.find(b"#")
+    if fragment >= 0:
+        data = data[:fragment]
+    if not data:
+        raise InvalidURL("the URL is empty")
+    data = unescape_fully(data)
+    scheme, rest = _split_scheme(data)
+    end = len(rest)
+    for delimiter in (b"/", b"?"):
+        position = rest.find(delimiter, 0, end)
+        if position >= 0:
+            end = position
+    host = canonical_host(_host_of(rest[:end]))
+    tail = rest[end:]
+    query: str | None = None
+    mark = tail.find(b"?")
+    if mark >= 0:
+        query = escape(tail[mark + 1 :])
+        tail = tail[:mark]
+    path = escape(_normalize_path(tail)) if tail else "/"
+    return CanonicalURL(scheme, host, path, query)
+
+
+def _split_scheme(data: bytes) -> tuple[str, bytes]:
+    """The lower-case scheme and what follows it, slashes removed; ``http`` when there is none."""
+    match = _SCHEME.match(data)
+    if match is not None:
+        scheme = match.group(1).decode("ascii").lower()
+        if scheme in SCHEMES:
+            return scheme, data[match.end() :].lstrip(b"/")
+        if "." not in scheme and not _PORT_AFTER.match(data, match.end()):
+            raise InvalidURL(
+                f"unsupported scheme {scheme!r}: only {', '.join(sorted(SCHEMES))} URLs "
+                "(or a bare host and path, taken as http) can be checked"
+            )
+    return "http", data.lstrip(b"/")
+
+
+def _host_of(authority: bytes) -> bytes:
+    """The host in an authority: user information and port removed."""
+    at = authority.rfind(b"@")
+    if at >= 0:
+        authority = authority[at + 1 :]
+    if authority.startswith(b"["):
+        close = authority.find(b"]")
+        if close < 0:
+            return authority
+        host, port = authority[: close + 1], authority[close + 1 :]
+        if port and not port.startswith(b":"):
+            raise InvalidURL(
+                f"invalid IPv6 literal {authority.decode('ascii', 'backslashreplace')!r}: "
+                "text after the closing bracket"
+            )
+        port = port[1:]
+    else:
+        # The first colon starts the port, so a host never keeps a colon (idempotence).
+        host, _, port = authority.partition(b":")
+    if port and not _DIGITS.match(port):
+        raise InvalidURL(
+            f"invalid port {port.decode('ascii', 'backslashreplace')!r}: a port is a number"
+        )
+    if not host:
+        raise InvalidURL("the URL has no host")
+    return host
+
+
+def _normalize_path(path: bytes) -> bytes:
+    """Resolve ``.`` and ``..`` segments and collapse runs of slashes; ``path`` starts with /."""
+    if b"//" not in path and b"/." not in path:
+        return path
+    segments: list[bytes] = []
+    parts = path.split(b"/")
+    for segment in parts[1:]:
+        if segment == b".." and segments:
+            segments.pop()
+        elif segment not in (b"", b".", b".."):
+            segments.append(segment)
+    if not segments:
+        return b"/"
+    normalized = b"/" + b"/".join(segments)
+    if parts[-1] in (b"", b".", b".."):
+        normalized += b"/"
+    return normalized

@@ -1,0 +1,60 @@
+"""Lookup expressions (host suffix x path prefix) and their SHA-256 hashes.
+
+An expression is a canonical host followed by a path, without the scheme: ``a.b.example/1/``.
+A URL is on the list when any of its expressions hashes to a listed hash.
+"""
+
+from __future__ import annotations
+
+from hashlib import sha256
+
+from hotlist.urls.canonical import CanonicalURL, canonical_parts
+from hotlist.urls.hosts import host_suffixes
+
+
+def path_prefixes(parts: CanonicalURL) -> list[str]:
+    """The paths a lookup tries, in Safe Browsing's order (at most six).
+
+    The exact path with the query (when there is one), the exact path without it, then the root
+    and up to three more directory prefixes, each ending in ``/``; repeats are left out.
+    """
+    path = parts.path
+    paths = [path] if parts.query is None else [f"{path}?{parts.query}", path]
+    if path == "/":
+        return paths
+    if path.count("/") == 1:
+        paths.append("/")
+        return paths
+    prefix = "/"
+    paths.append(prefix)
+    for segment in path.split("/")[1:-1][:3]:
+        prefix = f"{prefix}{segment}/"
+        if prefix != path:
+            paths.append(prefix)
+    return paths
+
+
+def expressions_from_parts(parts: CanonicalURL) -> list[str]:
+    """The lookup expressions of a canonical URL: each host suffix with each path prefix."""
+    paths = path_prefixes(parts)
+    return [host + path for host in host_suffixes(parts.host) for path in paths]
+
+
+def expressions(url: str | bytes) -> list[str]:
+    """The lookup expressions of ``url`` (at most 5 hosts x 6 paths) in the documented order."""
+    return expressions_from_parts(canonical_parts(url))
+
+
+def expression_hash(expression: str) -> bytes:
+    """SHA-256 of one expression (32 bytes): what the list carries instead of the plaintext."""
+    return sha256(expression.encode("ascii")).digest()
+
+
+def expression_hashes(url: str | bytes) -> list[bytes]:
+    """SHA-256 of each of ``url``'s expressions, in the same order."""
+    return [sha256(expression.encode("ascii")).digest() for expression in expressions(url)]
+
+
+def expression_host(expression: str) -> str:
+    """The host part of an expression (everything before its first ``/``)."""
+    return expression.partition("/")[0]
