@@ -94,3 +94,23 @@ class InvalidPolicy(PolicyError):
         lines = "\n".join(f"  {problem}" for problem in problems)
         super().__init__(f"{origin} is not valid ({len(problems)} problem(s)):\n{lines}")
         self.problems = tuple(problems)
+
+
+class InvalidRequest(HotlistError):
+    """A request the server cannot act on as sent: a malformed cursor, header or parameter."""
+
+    exit_code = 14
+
+
+class Unauthenticated(PermissionDenied):
+    """No credentials, or credentials the server does not know (a missing or revoked API key)."""
+
+
+class RateLimited(HotlistError):
+    """Too many requests from one client; ``retry_after`` says how many seconds to wait."""
+
+    exit_code = 15
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,1 @@
+"""Organisations, people, API keys, roles and the permissions each role holds."""

@@ -1,0 +1,105 @@
+"""``/v1/orgs``, ``/v1/users``, ``/v1/keys``: managing who may use the server."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from hotlist.server.accounts import service
+from hotlist.server.accounts.deps import require
+from hotlist.server.accounts.keys import VerificationCache
+from hotlist.server.accounts.permissions import Permission
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.accounts.schemas import (
+    IssuedKey,
+    KeyIn,
+    KeyOut,
+    OrgIn,
+    OrgOut,
+    UserIn,
+    UserOut,
+)
+from hotlist.server.db.base import MAX_ID
+from hotlist.server.db.session import DbSession
+from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+
+router = APIRouter(prefix="/v1", tags=["accounts"])
+
+OrgsManager = Annotated[Principal, Depends(require(Permission.ORGS_MANAGE))]
+KeysManager = Annotated[Principal, Depends(require(Permission.KEYS_MANAGE))]
+OrgFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+
+
+@router.get("/orgs", response_model=Page[OrgOut], summary="List organisations")
+def list_orgs(
+    session: DbSession, _p: OrgsManager, cursor: Cursor = None, limit: Limit = 50
+) -> Page[OrgOut]:
+    """Organisations by id."""
+    rows = service.list_orgs(session, decode_id_cursor(cursor), limit + 1)
+    page, next_cursor = split_page(rows, limit, lambda row: (row.id,))
+    return Page[OrgOut](items=[OrgOut.model_validate(r) for r in page], next_cursor=next_cursor)
+
+
+@router.post("/orgs", response_model=OrgOut, status_code=201, summary="Create an organisation")
+def create_org(body: OrgIn, session: DbSession, _p: OrgsManager) -> OrgOut:
+    """A new organisation; names are unique."""
+    return OrgOut.model_validate(service.create_org(session, body.name, body.kind))
+
+
+@router.get("/users", response_model=Page[UserOut], summary="List people")
+def list_users(
+    session: DbSession,
+    _p: OrgsManager,
+    org_id: OrgFilter = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[UserOut]:
+    """People by id, optionally of one organisation."""
+    rows = service.list_users(session, org_id, decode_id_cursor(cursor), limit + 1)
+    page, next_cursor = split_page(rows, limit, lambda row: (row.id,))
+    return Page[UserOut](items=[UserOut.model_validate(r) for r in page], next_cursor=next_cursor)
+
+
+@router.post("/users", response_model=UserOut, status_code=201, summary="Add a person")
+def create_user(body: UserIn, session: DbSession, _p: OrgsManager) -> UserOut:
+    """A new person; the role must fit the organisation's kind."""
+    org = service.get_org(session, body.org_id)
+    return UserOut.model_validate(service.create_user(session, org, body.name, body.role))
+
+
+@router.get("/keys", response_model=Page[KeyOut], summary="List API keys (never the keys)")
+def list_keys(
+    session: DbSession,
+    _p: KeysManager,
+    org_id: OrgFilter = None,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[KeyOut]:
+    """Key records by id, optionally of one organisation."""
+    rows = service.list_keys(session, org_id, decode_id_cursor(cursor), limit + 1)
+    page, next_cursor = split_page(rows, limit, lambda row: (row.id,))
+    return Page[KeyOut](items=[KeyOut.model_validate(r) for r in page], next_cursor=next_cursor)
+
+
+@router.post("/keys", response_model=IssuedKey, status_code=201, summary="Issue an API key")
+def issue_key(body: KeyIn, session: DbSession, _p: KeysManager) -> IssuedKey:
+    """A new key for a person or a machine; the response is the only time the key is shown."""
+    user = service.get_user(session, body.user_id) if body.user_id is not None else None
+    org = service.get_org(session, body.org_id) if body.org_id is not None else None
+    row, secret = service.issue_key(session, user=user, org=org, role=body.role, label=body.label)
+    return IssuedKey(**KeyOut.model_validate(row).model_dump(), key=secret)
+
+
+@router.delete("/keys/{key_id}", response_model=KeyOut, summary="Revoke an API key")
+def revoke_key(
+    key_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    request: Request,
+    session: DbSession,
+    _p: KeysManager,
+) -> KeyOut:
+    """Revoke a key at once (this process) or within the key cache period (other workers)."""
+    row = service.revoke_key(session, key_id)
+    cache: VerificationCache[Principal] = request.app.state.key_cache
+    cache.drop_key_id(row.id)
+    return KeyOut.model_validate(row)

@@ -1,0 +1,112 @@
+"""``require(permission)``: the FastAPI dependency every endpoint declares.
+
+It authenticates the caller (``Authorization: Bearer <key>``) and checks the permission,
+returning the :class:`Principal`. Public permissions never look at a key, so reporting costs
+no hash. Each dependency remembers its permission, so the routes can be enumerated with what
+they require (:func:`route_permission`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotlist.errors import PermissionDenied, Unauthenticated
+from hotlist.server.accounts import service
+from hotlist.server.accounts.keys import VerificationCache
+from hotlist.server.accounts.permissions import ANONYMOUS_PERMISSIONS, Permission
+from hotlist.server.accounts.principal import Principal
+
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key issued by `hotlist admin issue-key` or POST /v1/keys.",
+)
+
+
+class PermissionDependency:
+    """Base of the dependencies :func:`require` makes; ``permission`` is what it checks."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __repr__(self) -> str:
+        return f"require({self.permission.value!r})"
+
+
+class _Public(PermissionDependency):
+    """A permission anyone holds: no key is read."""
+
+    def __call__(self) -> Principal:
+        return Principal.anonymous()
+
+
+class _Authenticated(PermissionDependency):
+    """A permission that needs a key whose role holds it."""
+
+    def __call__(
+        self,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    ) -> Principal:
+        if credentials is None:
+            raise Unauthenticated(
+                f"this needs an API key with permission {self.permission.value!r}; "
+                "send it as `Authorization: Bearer <key>`"
+            )
+        principal = _principal_for(request, credentials.credentials)
+        if not principal.can(self.permission):
+            role = principal.role.value if principal.role else "anonymous"
+            raise PermissionDenied(
+                f"role {role!r} lacks permission {self.permission.value!r} for this request"
+            )
+        return principal
+
+
+def _principal_for(request: Request, secret: str) -> Principal:
+    cache: VerificationCache[Principal] = request.app.state.key_cache
+    principal = cache.get(secret)
+    if principal is not None:
+        return principal
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        principal = service.authenticate(session, secret)
+    if principal is None or principal.key_id is None:
+        raise Unauthenticated("the API key is unknown or revoked; ask an admin for a new one")
+    cache.put(secret, principal.key_id, principal)
+    return principal
+
+
+def require(permission: Permission) -> PermissionDependency:
+    """The dependency an endpoint declares: ``Depends(require(Permission.X))``."""
+    if permission in ANONYMOUS_PERMISSIONS:
+        return _Public(permission)
+    return _Authenticated(permission)
+
+
+def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
+    for sub in dependant.dependencies:
+        yield sub
+        yield from _dependencies(sub)
+
+
+def route_permissions(route: APIRoute) -> list[Permission]:
+    """Every permission ``route`` declares (a well-formed route declares exactly one)."""
+    found: list[Permission] = []
+    for dep in _dependencies(route.dependant):
+        call: object = dep.call
+        if isinstance(call, PermissionDependency):
+            found.append(call.permission)
+    return found
+
+
+def route_permission(route: APIRoute) -> Permission | None:
+    """The one permission ``route`` declares, or ``None`` if it declares none or several."""
+    found = set(route_permissions(route))
+    return found.pop() if len(found) == 1 else None

@@ -1,0 +1,92 @@
+"""Roles, named permissions, and the one table that says which role holds which.
+
+Every endpoint declares exactly one :class:`Permission` (see :func:`hotlist.server.accounts.deps.
+require`). Plaintext URLs sit behind their own permissions (``reports:read_url``,
+``entries:read_expression``), so a role can read a queue or a list without ever seeing one.
+
+Notes on the table:
+- ``reports:read`` is the triage queue and report metadata *without* the URL; the URL itself needs
+  ``reports:read_url`` and every such read is logged.
+- ``entries:read`` shows hashes, categories and statements of reasons, never the expression.
+- Analysts may suspend an entry (``entries:suspend``, a fast stop when in doubt); every other
+  transition (restore, expire, remove) needs ``entries:transition``, which supervisors hold.
+- Anonymous callers (the public, with no key) hold only :data:`ANONYMOUS_PERMISSIONS`, and so
+  does every role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What a person or machine key does at the hotline (see DESIGN.md, "Who uses it")."""
+
+    ANALYST = "analyst"
+    SUPERVISOR = "supervisor"
+    MEMBER = "member"
+    OBSERVER = "observer"
+    PARTNER = "partner"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    """A named right an endpoint requires."""
+
+    REPORTS_CREATE = "reports:create"
+    REPORTS_STATUS = "reports:status"
+    REPORTS_READ = "reports:read"
+    REPORTS_READ_URL = "reports:read_url"
+    REPORTS_ASSESS = "reports:assess"
+    ENTRIES_READ = "entries:read"
+    ENTRIES_READ_EXPRESSION = "entries:read_expression"
+    ENTRIES_SUSPEND = "entries:suspend"
+    ENTRIES_TRANSITION = "entries:transition"
+    POLICY_READ = "policy:read"
+    POLICY_WRITE = "policy:write"
+    ORGS_MANAGE = "orgs:manage"
+    KEYS_MANAGE = "keys:manage"
+    ACCESS_LOG_READ = "access_log:read"
+
+
+P = Permission
+
+ANONYMOUS_PERMISSIONS: frozenset[Permission] = frozenset({P.REPORTS_CREATE, P.REPORTS_STATUS})
+"""What anyone may do without a key: report a URL and follow its receipt."""
+
+PLAINTEXT_PERMISSIONS: frozenset[Permission] = frozenset(
+    {P.REPORTS_READ_URL, P.ENTRIES_READ_EXPRESSION}
+)
+"""Permissions whose endpoints return plaintext URLs: each use is written to the access log."""
+
+_ANALYST = frozenset(
+    {
+        P.REPORTS_READ,
+        P.REPORTS_READ_URL,
+        P.REPORTS_ASSESS,
+        P.ENTRIES_READ,
+        P.ENTRIES_READ_EXPRESSION,
+        P.ENTRIES_SUSPEND,
+        P.POLICY_READ,
+    }
+)
+
+ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
+    Role.ANALYST: ANONYMOUS_PERMISSIONS | _ANALYST,
+    Role.SUPERVISOR: ANONYMOUS_PERMISSIONS | _ANALYST | {P.ENTRIES_TRANSITION, P.POLICY_WRITE},
+    Role.MEMBER: ANONYMOUS_PERMISSIONS | {P.ENTRIES_READ, P.POLICY_READ},
+    Role.OBSERVER: ANONYMOUS_PERMISSIONS
+    | {P.REPORTS_READ, P.ENTRIES_READ, P.POLICY_READ, P.ACCESS_LOG_READ},
+    Role.PARTNER: ANONYMOUS_PERMISSIONS | {P.POLICY_READ},
+    Role.ADMIN: ANONYMOUS_PERMISSIONS
+    | {P.ORGS_MANAGE, P.KEYS_MANAGE, P.POLICY_READ, P.POLICY_WRITE, P.ACCESS_LOG_READ},
+}
+"""The role -> permission table; the one place that grants anything."""
+
+
+def allows(role: Role | None, permission: Permission) -> bool:
+    """Whether ``role`` (``None``: an anonymous caller) holds ``permission``."""
+    if role is None:
+        return permission in ANONYMOUS_PERMISSIONS
+    return permission in ROLE_PERMISSIONS[role]

@@ -1,0 +1,141 @@
+"""The FastAPI application: feature routers under ``/v1``, problem+json errors, no client IPs.
+
+``create_app(settings)`` builds it; ``create_app_from_env()`` is the factory uvicorn's workers
+call (``hotlist serve`` sets the environment).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.routing import APIRoute
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hotlist import __version__
+from hotlist.errors import StorageError
+from hotlist.server.accounts import api as accounts_api
+from hotlist.server.accounts.deps import route_permission
+from hotlist.server.accounts.keys import VerificationCache
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.audit import api as audit_api
+from hotlist.server.config import Settings
+from hotlist.server.db.session import make_engine, session_factory
+from hotlist.server.problems import install_problem_handlers, problem
+from hotlist.server.ratelimit import TokenBucketLimiter
+
+FEATURE_ROUTERS: list[APIRouter] = [
+    accounts_api.router,
+    audit_api.router,
+]
+"""Every feature's router; a new feature appends its ``api.router`` here."""
+
+
+class BodySizeLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.limit:
+            response = problem(413, self._detail())
+            await response(scope, receive, send)
+            return
+        if declared == -1:
+            await problem(400, "the Content-Length header is not a number")(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise StarletteHTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+    def _detail(self) -> str:
+        return f"the request body is larger than {self.limit} bytes"
+
+
+def _content_length(scope: Scope) -> int | None:
+    """The declared body size; None when absent, -1 when malformed."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            return int(value) if value.isdigit() else -1
+    return None
+
+
+def _declare_permissions(app: FastAPI) -> None:
+    """Show each route's permission in the OpenAPI document (``x-permission``)."""
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            permission = route_permission(route)
+            if permission is not None:
+                route.openapi_extra = {**(route.openapi_extra or {}), "x-permission": permission}
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """The server application for ``settings`` (the database must be migrated already).
+
+    ``engine`` lets a caller share one engine between apps (tests); by default the app makes
+    its own from ``settings.database_url`` and disposes of it on shutdown.
+    """
+    own_engine = engine is None
+    db_engine = make_engine(settings.database_url) if engine is None else engine
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_engine:
+            db_engine.dispose()
+
+    app = FastAPI(
+        title="hotlist",
+        version=__version__,
+        summary="The hotline's server: reports, assessments, list entries.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = db_engine
+    app.state.session_factory = session_factory(db_engine)
+    app.state.key_cache = VerificationCache[Principal](ttl=settings.key_cache_seconds)
+    app.state.rate_limiter = TokenBucketLimiter(
+        rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+    )
+    install_problem_handlers(app)
+    app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+
+    @app.get("/healthz", tags=["health"], summary="Liveness and database check")
+    def healthz(request: Request) -> dict[str, Any]:
+        """``{"status": "ok"}`` when the database answers; 503 problem+json otherwise."""
+        try:
+            with request.app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            raise StorageError("the database does not answer") from exc
+        return {"status": "ok", "version": __version__}
+
+    for router in FEATURE_ROUTERS:
+        app.include_router(router)
+    _declare_permissions(app)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The app for uvicorn's factory mode, configured from ``HOTLIST_*`` variables."""
+    return create_app(Settings.load())

@@ -1,0 +1,1 @@
+"""The access log: who saw which plaintext URL, and when."""

@@ -1,0 +1,1 @@
+"""Storage: the declarative base, engines, sessions and Alembic migrations."""

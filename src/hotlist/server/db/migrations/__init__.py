@@ -1,0 +1,1 @@
+"""Alembic migrations of the server's schema (identical on SQLite and PostgreSQL)."""
