@@ -1,0 +1,91 @@
+"""An edge store's settings (``config.json``): where the list comes from and how to treat age."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal, cast
+
+from hotlist.errors import ConfigError
+
+FailMode = Literal["open", "closed"]
+FAIL_MODES: tuple[FailMode, ...] = ("open", "closed")
+DEFAULT_MAX_AGE_S = 2 * 3600
+DEFAULT_INTERVAL_S = 300
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    """What ``hotlist edge init`` recorded.
+
+    ``server`` is the TUF repository's base URL (metadata under ``metadata/``, files under
+    ``targets/``); ``key`` is a reference to the member's API key: ``file:NAME`` (relative to
+    the store, or absolute) or ``env:VARIABLE``. ``max_age_s``: a list not confirmed current for
+    longer is stale. ``fail_mode``: with a stale list, ``open`` keeps enforcing it with a
+    warning, ``closed`` refuses to give verdicts until a sync succeeds.
+    """
+
+    server: str
+    key: str
+    list_name: str = "main"
+    max_age_s: int = DEFAULT_MAX_AGE_S
+    fail_mode: FailMode = "closed"
+    interval_s: int = DEFAULT_INTERVAL_S
+
+    def __post_init__(self) -> None:
+        if not self.server.startswith(("http://", "https://")):
+            raise ConfigError(f"server URL {self.server!r} must start with http:// or https://")
+        if not self.key.startswith(("file:", "env:")):
+            raise ConfigError(f"key reference {self.key!r} must be file:PATH or env:VARIABLE")
+        if self.fail_mode not in FAIL_MODES:
+            raise ConfigError(f"fail mode {self.fail_mode!r} must be 'open' or 'closed'")
+        if self.max_age_s <= 0 or self.interval_s <= 0:
+            raise ConfigError("max age and sync interval must be positive numbers of seconds")
+
+    @property
+    def metadata_url(self) -> str:
+        """Where the TUF metadata lives."""
+        return self.server.rstrip("/") + "/metadata/"
+
+    @property
+    def targets_url(self) -> str:
+        """Where the list files live."""
+        return self.server.rstrip("/") + "/targets/"
+
+    def api_key(self, store_dir: Path) -> str:
+        """Resolve the key reference; a missing key is a ConfigError."""
+        kind, _, ref = self.key.partition(":")
+        if kind == "env":
+            value = os.environ.get(ref, "")
+            if not value:
+                raise ConfigError(f"the API key variable {ref} is not set")
+            return value.strip()
+        path = Path(ref) if Path(ref).is_absolute() else store_dir / ref
+        try:
+            return path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the API key file {path}: {exc.strerror}") from exc
+
+    def to_json(self) -> str:
+        """The ``config.json`` text."""
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, source: Path) -> EdgeConfig:
+        """Parse ``config.json``; anything wrong is a ConfigError naming the file."""
+        try:
+            raw = json.loads(text)
+            if not isinstance(raw, dict):
+                raise TypeError("not an object")
+            return cls(
+                server=str(raw["server"]),
+                key=str(raw["key"]),
+                list_name=str(raw.get("list_name", "main")),
+                max_age_s=int(raw.get("max_age_s", DEFAULT_MAX_AGE_S)),
+                fail_mode=cast(FailMode, raw.get("fail_mode", "closed")),
+                interval_s=int(raw.get("interval_s", DEFAULT_INTERVAL_S)),
+            )
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ConfigError(f"{source} is not a valid edge configuration: {exc}") from exc
