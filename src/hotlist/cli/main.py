@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from hotlist import __version__
+from hotlist.cli import check
 from hotlist.errors import HotlistError
 
 app = typer.Typer(
@@ -41,6 +42,7 @@ def _root(
 
 
 # Sub-commands register themselves here, one line each.
+check.register(app)
 
 
 def main() -> None:
