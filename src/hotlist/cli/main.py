@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from hotlist import __version__
-from hotlist.cli import check
+from hotlist.cli import admin, check, server
 from hotlist.errors import HotlistError
 
 app = typer.Typer(
@@ -43,6 +43,8 @@ def _root(
 
 # Sub-commands register themselves here, one line each.
 check.register(app)
+server.register(app)
+admin.register(app)
 
 
 def main() -> None:

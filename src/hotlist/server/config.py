@@ -84,6 +84,17 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    def to_env(self) -> dict[str, str]:
+        """The settings as ``HOTLIST_*`` variables, for worker processes to :meth:`load` again."""
+        env = {ENV_PREFIX + "DATABASE_URL": self.database_url}
+        if self.data_dir is not None:
+            env[ENV_PREFIX + "DATA_DIR"] = str(self.data_dir)
+        for name in _FROM_ENV:
+            value = getattr(self, name)
+            if value is not None:
+                env[ENV_PREFIX + name.upper()] = str(value)
+        return env
+
     def with_changes(self, **changes: Any) -> Settings:
         """A copy with ``changes`` applied."""
         return replace(self, **changes)

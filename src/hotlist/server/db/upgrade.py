@@ -43,6 +43,16 @@ def current_revision(engine: Engine) -> str | None:
         raise StorageError(f"cannot read the database's revision: {exc}") from exc
 
 
+def require_head(engine: Engine) -> None:
+    """Refuse to work on a database that is not at the package's head revision."""
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise StorageError(
+            f"the database is at revision {current or 'none (empty)'}, this hotlist needs "
+            f"{head}: run `hotlist db upgrade` (or start `hotlist serve`, which upgrades)"
+        )
+
+
 def _ensure_sqlite_dir(url: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):

@@ -1,0 +1,154 @@
+"""``hotlist admin``: organisations, people and API keys, straight on the database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hotlist.cli.server import DatabaseUrl, DataDir
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
+
+admin = typer.Typer(help="Organisations, people and API keys.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``admin`` group to ``app``."""
+    app.add_typer(admin, name="admin")
+
+
+@contextmanager
+def _session(data_dir: Any, database_url: str | None) -> Iterator[Session]:
+    """A session on the configured database (at the head revision), committed on success."""
+    from hotlist.server.config import Settings
+    from hotlist.server.db.session import make_engine, session_factory
+    from hotlist.server.db.upgrade import require_head
+
+    settings = Settings.load(data_dir, database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        require_head(engine)
+        with session_factory(engine)() as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _emit(as_json: bool, data: dict[str, Any], text: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(data, default=str, indent=2))
+    else:
+        Console(highlight=False).print(text)
+
+
+@admin.command("create-org")
+def create_org(
+    name: Annotated[str, typer.Argument(help="The organisation's name (unique).")],
+    kind: Annotated[
+        str, typer.Option(help="hotline, isp, platform, search_engine, observer or partner.")
+    ],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Create an organisation."""
+    from hotlist.server.accounts import service
+
+    with _session(data_dir, database_url) as session:
+        org = service.create_org(session, name, kind)
+        data = {"id": org.id, "name": org.name, "kind": org.kind}
+    _emit(as_json, data, f"organisation {data['id']}: {data['name']} ({data['kind']})")
+
+
+@admin.command("list-orgs")
+def list_orgs(
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, as_json: JsonFlag = False
+) -> None:
+    """List the organisations."""
+    from hotlist.server.accounts import service
+
+    with _session(data_dir, database_url) as session:
+        rows: list[dict[str, Any]] = [
+            {"id": o.id, "name": o.name, "kind": o.kind}
+            for o in service.list_orgs(session, limit=10_000)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "name", "kind")
+    for row in rows:
+        table.add_row(str(row["id"]), str(row["name"]), str(row["kind"]))
+    Console().print(table)
+
+
+@admin.command("create-user")
+def create_user(
+    name: Annotated[str, typer.Argument(help="The person's display name.")],
+    org: Annotated[str, typer.Option(help="The organisation's id or name.")],
+    role: Annotated[
+        str, typer.Option(help="analyst, supervisor, member, observer, partner or admin.")
+    ],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Add a person with a role to an organisation."""
+    from hotlist.server.accounts import service
+
+    with _session(data_dir, database_url) as session:
+        user = service.create_user(session, service.get_org(session, org), name, role)
+        data = {"id": user.id, "name": user.name, "role": user.role, "org_id": user.org_id}
+    _emit(as_json, data, f"user {data['id']}: {data['name']} ({data['role']})")
+
+
+@admin.command("issue-key")
+def issue_key(
+    user: Annotated[int | None, typer.Option(help="A person's id: the key acts as them.")] = None,
+    org: Annotated[str | None, typer.Option(help="For a machine key: organisation.")] = None,
+    role: Annotated[str | None, typer.Option(help="For a machine key: its role.")] = None,
+    label: Annotated[str, typer.Option(help="What the key is for.")] = "",
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Issue an API key and print it ONCE; only a slow hash of it is kept."""
+    from hotlist.server.accounts import service
+
+    with _session(data_dir, database_url) as session:
+        person = service.get_user(session, user) if user is not None else None
+        organisation = service.get_org(session, org) if org is not None else None
+        row, secret = service.issue_key(
+            session, user=person, org=organisation, role=role, label=label
+        )
+        data = {"id": row.id, "role": row.role, "org_id": row.org_id, "user_id": row.user_id}
+    data["key"] = secret
+    _emit(
+        as_json,
+        data,
+        f"key {data['id']} ({data['role']}); store it now, it is not shown again:\n{secret}",
+    )
+
+
+@admin.command("revoke-key")
+def revoke_key(
+    key_id: Annotated[int, typer.Argument(help="The key's id (not the key).")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Revoke an API key; running servers stop accepting it within their key cache period."""
+    from hotlist.server.accounts import service
+
+    with _session(data_dir, database_url) as session:
+        row = service.revoke_key(session, key_id)
+        data = {"id": row.id, "revoked_at": row.revoked_at}
+    _emit(as_json, data, f"key {key_id} revoked")
