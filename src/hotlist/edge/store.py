@@ -18,7 +18,6 @@ fsync'ed, so a crash or a full disk leaves the previous file in force, never hal
 from __future__ import annotations
 
 import contextlib
-import errno
 import fcntl
 import json
 import os
@@ -29,7 +28,10 @@ from pathlib import Path
 
 from hotlist.edge.config import EdgeConfig
 from hotlist.errors import ConfigError, StorageError, SyncError
+from hotlist.publish.files import atomic_write
 from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot
+
+__all__ = ["Store", "StoreState", "atomic_write", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -61,42 +63,6 @@ class StoreState:
             return cls(**known)
         except (ValueError, TypeError) as exc:
             raise StorageError(f"{source} is corrupt: {exc}; run `hotlist edge sync`") from exc
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix.
-
-    Any failure (a full disk, a read-only file system) removes the temporary file and raises
-    StorageError; the previous file at ``path`` stays untouched.
-    """
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
-        raise StorageError(
-            f"could not write {path}: {reason}; the previous version stays in force"
-        ) from exc
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Store:

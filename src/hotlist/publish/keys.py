@@ -1,0 +1,117 @@
+"""Signing keys of the list's TUF repository: one Ed25519 key per role, files mode 0600.
+
+Layout of a keys directory (mode 0700)::
+
+    root.pem  targets.pem  snapshot.pem  timestamp.pem    the keys in use (PKCS#8 PEM)
+    retired/<role>-<keyid prefix>.pem                     keys replaced by a rotation
+
+The root key signs only new root versions (init and rotation): keep it offline between
+ceremonies (docs/keys.md). The other three sign on every publish or timestamp refresh.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, get_args
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+# The package re-exports these names without marking them public; mypy --strict wants the mark.
+from securesystemslib.signer import CryptoSigner, SSlibKey  # type: ignore[attr-defined]
+
+from hotlist.errors import ConfigError, StorageError
+from hotlist.publish.files import atomic_write
+
+Role = Literal["root", "targets", "snapshot", "timestamp"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+
+def check_role(name: str) -> Role:
+    """``name`` as a Role, or a ConfigError listing the roles."""
+    if name not in ROLES:
+        raise ConfigError(f"unknown role {name!r}: use one of {', '.join(ROLES)}")
+    return name
+
+
+def _pem(key: Ed25519PrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+class KeyRing:
+    """The keys directory: load signers, create and rotate keys."""
+
+    def __init__(self, keys_dir: Path | str) -> None:
+        self.path = Path(keys_dir)
+
+    def key_path(self, role: Role) -> Path:
+        """Where the key in use for ``role`` lives."""
+        return self.path / f"{role}.pem"
+
+    @classmethod
+    def init(cls, keys_dir: Path | str) -> KeyRing:
+        """Make a new key for every role; refuses a directory that already holds keys."""
+        ring = cls(keys_dir)
+        existing = [role for role in ROLES if ring.key_path(role).exists()]
+        if existing:
+            raise ConfigError(
+                f"{ring.path} already holds keys ({', '.join(existing)}); use `hotlist keys "
+                "rotate` to replace one, or another directory"
+            )
+        try:
+            ring.path.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.chmod(ring.path, 0o700)
+        except OSError as exc:
+            raise StorageError(f"cannot create {ring.path}: {exc.strerror}") from exc
+        for role in ROLES:
+            atomic_write(ring.key_path(role), _pem(Ed25519PrivateKey.generate()), mode=0o600)
+        return ring
+
+    def signer(self, role: Role) -> CryptoSigner:
+        """The signer for ``role``; a missing or unreadable key is a ConfigError."""
+        path = self.key_path(role)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise ConfigError(
+                f"no {role} key at {path}: run `hotlist keys init --keys {self.path}`"
+            ) from exc
+        except OSError as exc:
+            raise ConfigError(f"cannot read the {role} key {path}: {exc.strerror}") from exc
+        if os.stat(path).st_mode & 0o077:
+            raise ConfigError(f"{path} is readable by others: run `chmod 600 {path}`")
+        try:
+            private = serialization.load_pem_private_key(data, password=None)
+        except ValueError as exc:
+            raise ConfigError(f"{path} is not a PEM private key") from exc
+        if not isinstance(private, Ed25519PrivateKey):
+            raise ConfigError(f"{path} is not an Ed25519 key")
+        public = SSlibKey.from_crypto(private.public_key())
+        return CryptoSigner(private, public)
+
+    def public_key(self, role: Role) -> SSlibKey:
+        """The public half of ``role``'s key in use."""
+        key: SSlibKey = self.signer(role).public_key
+        return key
+
+    def rotate(self, role: Role) -> tuple[CryptoSigner, CryptoSigner]:
+        """Replace ``role``'s key: the old one moves to ``retired/``; returns (old, new).
+
+        Only the key files change here; :meth:`Repository.rotate` writes the new root that
+        makes members trust the new key.
+        """
+        old = self.signer(role)
+        retired = self.path / "retired"
+        try:
+            retired.mkdir(mode=0o700, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create {retired}: {exc.strerror}") from exc
+        keyid = old.public_key.keyid[:16]
+        atomic_write(retired / f"{role}-{keyid}.pem", self.key_path(role).read_bytes(), 0o600)
+        atomic_write(self.key_path(role), _pem(Ed25519PrivateKey.generate()), mode=0o600)
+        return old, self.signer(role)

@@ -1,0 +1,188 @@
+"""Build list version N from the active entries and publish it in the TUF repository.
+
+``list.json`` (a signed target) is the index a member reads first::
+
+    {"format": 1, "list": "main", "version": N, "count": C,
+     "digest": "<hex content digest of snapshot N>",
+     "snapshot": {"path": "snapshots/N.snapshot", "length": L, "sha256": "<hex>"},
+     "deltas": [{"from": N-1, "to": N, "path": "deltas/N-1-N.delta", "length": L}, ...],
+     "published_at": "<ISO 8601 UTC>"}
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from hotlist.errors import PublishError, VerificationError
+from hotlist.publish.format import (
+    Snapshot,
+    check_list_name,
+    decode_snapshot,
+    diff,
+    encode_delta,
+    encode_snapshot,
+)
+from hotlist.publish.keys import KeyRing
+from hotlist.publish.records import ListRecord
+from hotlist.publish.repository import Clock, PublishSettings, Repository, sha256_hex
+
+INDEX = "list.json"
+INDEX_FORMAT = 1
+
+
+def snapshot_target(version: int) -> str:
+    """The target name of snapshot ``version``."""
+    return f"snapshots/{version}.snapshot"
+
+
+def delta_target(base: int, version: int) -> str:
+    """The target name of the delta ``base`` -> ``version``."""
+    return f"deltas/{base}-{version}.delta"
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What a publish did. ``published`` is False when nothing changed (timestamp refreshed)."""
+
+    published: bool
+    version: int
+    count: int
+    added: int
+    removed: int
+    changed: int
+    snapshot_bytes: int
+    delta_bytes: int
+    seconds: float
+
+
+class Publisher:
+    """Publishes one list into one repository; keep one per process to reuse the last version."""
+
+    def __init__(
+        self,
+        repo_dir: Path | str,
+        keys_dir: Path | str,
+        list_name: str = "main",
+        settings: PublishSettings | None = None,
+        *,
+        clock: Clock | None = None,
+    ) -> None:
+        check_list_name(list_name)
+        self.list_name = list_name
+        kwargs: dict[str, Any] = {} if clock is None else {"clock": clock}
+        self.repository = Repository(repo_dir, KeyRing(keys_dir), settings, **kwargs)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._last: Snapshot | None = None
+
+    def index(self) -> dict[str, Any] | None:
+        """The published ``list.json``, or None before the first version."""
+        if not self.repository.exists():
+            return None
+        data = self.repository.read_target(INDEX)
+        if data is None:
+            return None
+        index: dict[str, Any] = json.loads(data)
+        return index
+
+    def current(self) -> Snapshot | None:
+        """The newest published snapshot (cached from the last publish when it is the same)."""
+        index = self.index()
+        if index is None:
+            return None
+        version = int(index["version"])
+        if self._last is not None and self._last.version == version:
+            return self._last
+        data = self.repository.read_target(snapshot_target(version))
+        if data is None:
+            raise PublishError(f"list.json names version {version} but its snapshot is missing")
+        try:
+            snapshot = decode_snapshot(data)
+        except VerificationError as exc:
+            raise PublishError(f"published snapshot {version} is corrupt: {exc}") from exc
+        self._last = snapshot
+        return snapshot
+
+    def publish(self, records: Iterable[ListRecord]) -> PublishResult:
+        """Publish the records as the next version, or refresh the timestamp if unchanged."""
+        started = time.perf_counter()
+        repo = self.repository
+        with repo.lock():
+            if not repo.exists():
+                repo.create()
+            previous = self.current()
+            version = 1 if previous is None else previous.version + 1
+            snapshot = Snapshot.from_records(self.list_name, version, records)
+            delta = None
+            if previous is not None:
+                if previous.list_name != self.list_name:
+                    raise PublishError(
+                        f"{repo.path} publishes list {previous.list_name!r}, not {self.list_name!r}"
+                    )
+                delta = diff(previous, snapshot)
+                if delta.change_count == 0:
+                    repo.refresh_timestamp()
+                    return PublishResult(
+                        False, previous.version, previous.count, 0, 0, 0, 0, 0,
+                        time.perf_counter() - started,
+                    )  # fmt: skip
+            snapshot_data = encode_snapshot(snapshot)
+            files = {snapshot_target(version): snapshot_data}
+            if delta is not None and previous is not None:
+                files[delta_target(previous.version, version)] = encode_delta(delta, previous)
+            old_index = self.index() or {}
+            deltas = [
+                *old_index.get("deltas", []),
+                *(
+                    {"from": previous.version, "to": version, "path": name, "length": len(data)}
+                    for name, data in files.items()
+                    if previous is not None and name.startswith("deltas/")
+                ),
+            ]
+            keep = deltas[-repo.settings.keep_deltas :]
+            dropped = {d["path"] for d in deltas[: -repo.settings.keep_deltas]}
+            if previous is not None:
+                dropped.add(snapshot_target(previous.version - 1))
+            index = {
+                "format": INDEX_FORMAT,
+                "list": self.list_name,
+                "version": version,
+                "count": snapshot.count,
+                "digest": snapshot.digest.hex(),
+                "snapshot": {
+                    "path": snapshot_target(version),
+                    "length": len(snapshot_data),
+                    "sha256": sha256_hex(snapshot_data),
+                },
+                "deltas": keep,
+                "published_at": self._clock().replace(microsecond=0).isoformat(),
+            }
+            files[INDEX] = json.dumps(index, indent=1, sort_keys=True).encode()
+            repo.update_targets(files, remove=frozenset(dropped | {INDEX}))
+            self._last = snapshot
+        added = 0 if delta is None else len(delta.added)
+        return PublishResult(
+            True,
+            version,
+            snapshot.count,
+            snapshot.count if delta is None else added,
+            0 if delta is None else len(delta.removed),
+            0 if delta is None else len(delta.changed),
+            len(snapshot_data),
+            sum(len(d) for n, d in files.items() if n.startswith("deltas/")),
+            time.perf_counter() - started,
+        )
+
+    def refresh(self) -> int:
+        """Re-sign the timestamp (the server's schedule calls this); returns its version."""
+        with self.repository.lock():
+            if not self.repository.exists():
+                raise PublishError(
+                    f"{self.repository.path} holds no list yet: publish a first version"
+                )
+            return self.repository.refresh_timestamp()
