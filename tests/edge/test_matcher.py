@@ -7,14 +7,17 @@ import threading
 import tracemalloc
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hotlist.edge.config import EdgeConfig
 from hotlist.edge.matcher import Matcher
+from hotlist.edge.store import Store, StoreState
 from hotlist.edge.verdict import Verdict
-from hotlist.errors import InvalidURL, VerificationError
+from hotlist.errors import ConfigError, InvalidURL, NotFound, VerificationError
 from hotlist.publish.format import Snapshot
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
 from hotlist.urls import Scope, entry_expression
@@ -217,14 +220,17 @@ def test_urls_sharing_no_host_never_match(
     listed=st.lists(st.tuples(urls_on("example"), _SCOPES), min_size=1, max_size=8),
     checked=st.lists(urls_on("example"), min_size=1, max_size=8),
 )
-def test_the_host_stage_never_changes_a_verdict(
+def test_the_host_stage_and_its_cache_never_change_a_verdict(
     make_snapshot: SnapshotFactory, listed: list[tuple[str, Scope]], checked: list[str]
 ) -> None:
     expressions = {entry_expression(url, scope) for url, scope in listed}
     snapshot = make_snapshot(sorted(expressions))
-    with_stage = Matcher(snapshot).check_many(checked + [url for url, _ in listed])
-    without = Matcher(snapshot, host_stage=False).check_many(checked + [url for url, _ in listed])
-    assert with_stage == without
+    urls = checked + [url for url, _ in listed]
+    expected = Matcher(snapshot, host_stage=False).check_many(urls)
+    for host_cache in (0, 1, 2, 1000):
+        matcher = Matcher(snapshot, host_cache=host_cache)
+        assert matcher.check_many(urls) == expected
+        assert [matcher.check(url) for url in urls] == expected  # now answered from the cache
 
 
 # -- Swapping versions ------------------------------------------------------------------------
@@ -314,3 +320,86 @@ def test_memory_stays_under_64_bytes_per_entry(make_snapshot: SnapshotFactory) -
     assert matcher.count == count
     assert (shared + own) / count <= 64
     assert matcher.nbytes() / count <= 64
+
+
+# -- From a store -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """An edge store that has not synced yet (its server is never contacted here)."""
+    config = EdgeConfig(server="http://127.0.0.1:9/", key="env:HOTLIST_TEST_KEY")
+    return Store.create(tmp_path / "store", config, root=b"{}")
+
+
+def install(store: Store, snapshot: Snapshot) -> None:
+    """Put ``snapshot`` in force in ``store`` as a sync would."""
+    store.install(snapshot, StoreState(version=snapshot.version, count=snapshot.count))
+
+
+def test_from_store_loads_the_list_in_force(store: Store, make_snapshot: SnapshotFactory) -> None:
+    install(store, make_snapshot(["listed.example/"], version=4))
+    matcher = Matcher.from_store(store.path)
+    assert (matcher.list_name, matcher.version, matcher.count) == (LIST, 4, 1)
+    assert matcher.check("http://listed.example/").blocked
+
+
+def test_from_store_before_the_first_sync_says_what_to_do(store: Store) -> None:
+    with pytest.raises(NotFound, match="hotlist edge sync"):
+        Matcher.from_store(store.path)
+
+
+def test_from_a_directory_that_is_no_store_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="hotlist edge init"):
+        Matcher.from_store(tmp_path)
+
+
+def test_from_store_refuses_a_tampered_list(store: Store, make_snapshot: SnapshotFactory) -> None:
+    install(store, make_snapshot(["listed.example/"]))
+    data = bytearray(store.current_path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    store.current_path.write_bytes(bytes(data))
+    with pytest.raises(VerificationError):
+        Matcher.from_store(store.path)
+
+
+def test_reload_if_changed_picks_up_a_new_version(
+    store: Store, make_snapshot: SnapshotFactory
+) -> None:
+    install(store, make_snapshot(["first.example/"], version=1))
+    matcher = Matcher.from_store(store.path)
+    assert not matcher.reload_if_changed()
+    install(store, make_snapshot(["second.example/"], version=2))
+    assert matcher.reload_if_changed()
+    assert matcher.version == 2
+    assert matcher.check("http://second.example/").blocked
+    assert not matcher.check("http://first.example/").blocked
+    assert not matcher.reload_if_changed()
+
+
+def test_reload_keeps_the_list_in_force_when_the_new_file_is_bad(
+    store: Store, make_snapshot: SnapshotFactory
+) -> None:
+    install(store, make_snapshot(["first.example/"], version=1))
+    matcher = Matcher.from_store(store.path)
+    install(store, make_snapshot(["second.example/"], version=2))
+    truncated = store.current_path.read_bytes()[:-40]
+    store.current_path.write_bytes(truncated)
+    with pytest.raises(VerificationError):
+        matcher.reload_if_changed()
+    assert matcher.version == 1
+    assert matcher.check("http://first.example/").blocked
+    assert not matcher.reload_if_changed()  # the same bad file is not retried
+
+
+def test_reload_refuses_an_older_list(store: Store, make_snapshot: SnapshotFactory) -> None:
+    install(store, make_snapshot(["newer.example/"], version=7))
+    matcher = Matcher.from_store(store.path)
+    install(store, make_snapshot(["older.example/"], version=6))
+    with pytest.raises(VerificationError, match="roll back"):
+        matcher.reload_if_changed()
+    assert matcher.version == 7
+
+
+def test_a_matcher_without_a_store_has_nothing_to_reload(make_snapshot: SnapshotFactory) -> None:
+    assert not Matcher(make_snapshot(["x.example/"])).reload_if_changed()

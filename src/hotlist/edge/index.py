@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 from array import array
 from bisect import bisect_left
+from hashlib import sha256
 from struct import Struct
 
 HASH_SIZE = 32
@@ -120,6 +121,27 @@ class HostFilter:
             return False
         high = (key >> 32) & mask
         return bool(bits[high >> 3] >> (high & 7) & 1)
+
+    def passing(self, hosts: list[str]) -> list[str] | None:
+        """The canonical hosts among ``hosts`` that may have an entry; None when none may.
+
+        The hot path of every check, so :meth:`may_contain` is written out inline here.
+        """
+        bits = self._bits
+        mask = self._mask
+        unpack = _LE_U64.unpack_from
+        found: list[str] | None = None
+        for host in hosts:
+            key = unpack(sha256(f"{host}/".encode()).digest())[0]
+            low = key & mask
+            if bits[low >> 3] >> (low & 7) & 1:
+                high = (key >> 32) & mask
+                if bits[high >> 3] >> (high & 7) & 1:
+                    if found is None:
+                        found = [host]
+                    else:
+                        found.append(host)
+        return found
 
     def nbytes(self) -> int:
         """Bytes of memory the filter's table takes."""

@@ -39,15 +39,26 @@ _DISPUTED = 0x01
 __all__ = ["ListIndex", "Matcher", "Verdict"]
 
 
+# A cache answer no host can have (compared by identity); get() with it is one atomic call.
+_UNSEEN: list[str] = []
+
+DEFAULT_HOST_CACHE = 1 << 16
+"""How many canonical hosts' first-stage answers an index remembers (0: none)."""
+
+
 class ListIndex:
     """An immutable lookup structure over one snapshot; no per-entry Python objects.
 
     Memory per entry: the snapshot's hash buffer (32 B), category (2 B), entry id (8 B) and flags
-    (1 B), which it shares, plus a 4-byte prefix column and the host filter (about 2 B per
-    distinct host). The snapshot's host keys are read once and not kept.
+    (1 B), which it shares, plus a 4-byte prefix column and the host filter (2 to 4 B). The
+    snapshot's host keys are read once and not kept. Traffic repeats hosts, so the first
+    stage's answer for each canonical host is remembered (at most ``host_cache`` hosts, a few
+    megabytes at the default; the memory is the same at any list size).
     """
 
     __slots__ = (
+        "_cache",
+        "_cache_size",
         "_categories",
         "_entry_ids",
         "_flags",
@@ -59,7 +70,9 @@ class ListIndex:
         "version",
     )
 
-    def __init__(self, snapshot: Snapshot, *, host_stage: bool = True) -> None:
+    def __init__(
+        self, snapshot: Snapshot, *, host_stage: bool = True, host_cache: int = DEFAULT_HOST_CACHE
+    ) -> None:
         self.list_name = snapshot.list_name
         self.version = snapshot.version
         self.host_stage = host_stage
@@ -68,6 +81,8 @@ class ListIndex:
         self._categories = snapshot.categories
         self._entry_ids = snapshot.entry_ids
         self._flags = snapshot.flags
+        self._cache: dict[str, list[str] | None] = {}
+        self._cache_size = host_cache if host_stage else 0
         # Most answers are this one; sharing it saves building a verdict per URL.
         self.miss = Verdict(False, None, None, False, self.version)
 
@@ -86,26 +101,60 @@ class ListIndex:
 
     def lookup(self, parts: CanonicalURL) -> Verdict:
         """The verdict for a canonical URL."""
-        if not self.host_stage:
-            return self._lookup_hosts(parts, host_suffixes(parts.host))
-        may_contain = self._hosts.may_contain
-        hosts = [
-            host
-            for host in host_suffixes(parts.host)
-            if may_contain(sha256((host + "/").encode()).digest())
-        ]
-        if not hosts:
+        hosts = self.candidate_hosts(parts.host)
+        if hosts is None:
             return self.miss
         return self._lookup_hosts(parts, hosts)
 
-    def _lookup_hosts(self, parts: CanonicalURL, hosts: Iterable[str]) -> Verdict:
+    def candidate_hosts(self, host: str) -> list[str] | None:
+        """The host suffixes of ``host`` that may have an entry, most specific first; or None."""
+        if not self.host_stage:
+            return host_suffixes(host)
+        cache = self._cache
+        hosts = cache.get(host, _UNSEEN)
+        if hosts is not _UNSEEN:
+            return hosts
+        hosts = self._hosts.passing(host_suffixes(host))
+        if len(cache) >= self._cache_size:
+            if not self._cache_size:
+                return hosts
+            cache.clear()
+        cache[host] = hosts
+        return hosts
+
+    def check_many(self, urls: Iterable[str]) -> list[Verdict]:
+        """Verdicts for many URLs, as :meth:`lookup` gives them, with fewer calls per URL."""
+        candidate_hosts = self.candidate_hosts
+        cache = self._cache
+        lookup_hosts = self._lookup_hosts
+        miss = self.miss
+        verdicts: list[Verdict] = []
+        append = verdicts.append
+        for url in urls:
+            try:
+                parts = canonical_parts(url)
+            except InvalidURL as exc:
+                append(self.invalid(exc))
+                continue
+            host = parts.host
+            hosts = cache.get(host, _UNSEEN)
+            if hosts is _UNSEEN:
+                hosts = candidate_hosts(host)
+            append(miss if hosts is None else lookup_hosts(parts, hosts))
+        return verdicts
+
+    def invalid(self, error: InvalidURL) -> Verdict:
+        """The verdict for a URL that could not be canonicalized: not blocked, with the reason."""
+        return Verdict(False, None, None, False, self.version, error=error.message)
+
+    def _lookup_hosts(self, parts: CanonicalURL, hosts: list[str]) -> Verdict:
         """Look up every expression made of one of ``hosts`` and one of the URL's paths."""
         find = self._hashes.find
         # Every path is a prefix of the exact one, so the longest is the most specific.
         paths = sorted(path_prefixes(parts), key=len, reverse=True)
         for host in hosts:
             for path in paths:
-                position = find(sha256((host + path).encode()).digest())
+                position = find(sha256(f"{host}{path}".encode()).digest())
                 if position >= 0:
                     return self._verdict(position)
         return self.miss
@@ -124,35 +173,51 @@ class Matcher:
     """Checks URLs against the list in force; swaps in a new version without a pause.
 
     Build one from a verified snapshot, or with :meth:`from_store` from an edge store, which also
-    lets :meth:`reload_if_changed` pick up what ``hotlist edge sync`` writes. ``host_stage=False``
+    lets :meth:`reload_if_changed` pick up what ``hotlist edge sync`` writes. ``host_cache`` is how
+    many hosts' first-stage answers to remember (0: none). ``host_stage=False``
     skips the first stage (every expression is hashed); it exists to measure that stage.
     """
 
-    def __init__(self, snapshot: Snapshot, *, host_stage: bool = True) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        *,
+        host_stage: bool = True,
+        host_cache: int = DEFAULT_HOST_CACHE,
+    ) -> None:
         self._host_stage = host_stage
-        self._index = ListIndex(snapshot, host_stage=host_stage)
+        self._host_cache = host_cache
+        self._index = ListIndex(snapshot, host_stage=host_stage, host_cache=host_cache)
         self._store_dir: Path | None = None
         self._current_path: Path | None = None
         self._seen: tuple[int, int, int] | None = None
         self._reload_lock = threading.Lock()
 
     @classmethod
-    def from_store(cls, store_dir: str | os.PathLike[str], *, host_stage: bool = True) -> Matcher:
+    def from_store(
+        cls,
+        store_dir: str | os.PathLike[str],
+        *,
+        host_stage: bool = True,
+        host_cache: int = DEFAULT_HOST_CACHE,
+    ) -> Matcher:
         """A matcher over the verified list in an edge store (``hotlist edge init`` made it).
 
-        Raises NotFound when the store holds no list yet, and the store's own errors
-        (VerificationError, StorageError, ConfigError) when it cannot be read or trusted.
+        Raises ConfigError when ``store_dir`` is no edge store, NotFound when it holds no list
+        yet, and the store's own errors (VerificationError, StorageError) when the list cannot
+        be read or trusted.
         """
         from hotlist.edge.store import Store
 
         store = Store(Path(store_dir))
+        store.config()  # a directory that is no store says how to make one
         signature = _file_signature(store.current_path)
         snapshot = store.load_current()
         if snapshot is None:
             raise NotFound(
                 f"the edge store {store_dir} holds no list yet: run `hotlist edge sync` first"
             )
-        matcher = cls(snapshot, host_stage=host_stage)
+        matcher = cls(snapshot, host_stage=host_stage, host_cache=host_cache)
         matcher._store_dir = Path(store_dir)
         matcher._current_path = store.current_path
         matcher._seen = signature
@@ -183,7 +248,7 @@ class Matcher:
         try:
             parts = canonical_parts(url)
         except InvalidURL as exc:
-            return Verdict(False, None, None, False, index.version, error=exc.message)
+            return index.invalid(exc)
         return index.lookup(parts)
 
     def check_strict(self, url: str) -> Verdict:
@@ -191,21 +256,13 @@ class Matcher:
         index = self._index
         return index.lookup(canonical_parts(url))
 
+    def check_parts(self, parts: CanonicalURL) -> Verdict:
+        """The verdict for a URL already canonicalized with :func:`hotlist.urls.canonical_parts`."""
+        return self._index.lookup(parts)
+
     def check_many(self, urls: Iterable[str]) -> list[Verdict]:
         """Verdicts for many URLs, all from the same list version (like :meth:`check`)."""
-        index = self._index
-        lookup = index.lookup
-        version = index.version
-        verdicts: list[Verdict] = []
-        append = verdicts.append
-        for url in urls:
-            try:
-                parts = canonical_parts(url)
-            except InvalidURL as exc:
-                append(Verdict(False, None, None, False, version, error=exc.message))
-                continue
-            append(lookup(parts))
-        return verdicts
+        return self._index.check_many(urls)
 
     def swap(self, snapshot: Snapshot) -> None:
         """Put ``snapshot`` in force: build its index fully, then replace the old one at once.
@@ -224,7 +281,7 @@ class Matcher:
                 f"snapshot version {snapshot.version} is older than version {current.version} "
                 "in force; refusing to roll back"
             )
-        self._index = ListIndex(snapshot, host_stage=self._host_stage)
+        self._index = ListIndex(snapshot, host_stage=self._host_stage, host_cache=self._host_cache)
 
     def reload_if_changed(self) -> bool:
         """Swap in the store's current list if its file changed since the last load.

@@ -1,0 +1,199 @@
+"""Matcher throughput and memory: a 1,000,000-entry list, a 1,000,000-URL stream, one core.
+
+The list mixes page, folder and host entries on reserved names; the stream is synthetic traffic
+(``benchmarks/synthetic.py``) with about 1 % of URLs made to hit an entry. Reports URLs/s with and
+without the host stage, bytes per entry (tracemalloc of the index and the columns it keeps, and
+the process's resident memory), and the time to build the index (what a swap costs).
+
+    .venv/bin/python benchmarks/bench_matcher.py            # 1,000,000 entries and URLs
+    .venv/bin/python benchmarks/bench_matcher.py --quick    # 100,000 of each
+    .venv/bin/python benchmarks/bench_matcher.py --profile  # also a pyinstrument profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gc
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from array import array
+from collections.abc import Callable
+from functools import partial
+from hashlib import sha256
+
+from hotlist.edge.matcher import Matcher
+from hotlist.errors import InvalidURL
+from hotlist.publish.format import Snapshot
+from hotlist.urls import CanonicalURL, canonical_parts
+from synthetic import synthetic_urls
+
+_ZONES = ("example", "test", "example.com", "example.org", "invalid")
+
+
+def listed_expressions(count: int, rng: random.Random) -> list[str]:
+    """``count`` distinct expressions: 60 % pages, 30 % folders, 10 % hosts, ~2 per host."""
+    expressions: list[str] = []
+    for number in range(count):
+        host = f"h{number // 2}x{rng.randrange(1 << 20):x}.{rng.choice(_ZONES)}"
+        kind = number % 10
+        if kind < 6:
+            expressions.append(f"{host}/d{rng.randrange(100)}/p{number}.html")
+        elif kind < 9:
+            expressions.append(f"{host}/f{number}/")
+        else:
+            expressions.append(f"{host}/")
+    return expressions
+
+
+def snapshot_of(expressions: list[str], version: int = 1) -> Snapshot:
+    """The columnar snapshot of ``expressions`` (category 1..4, entry id = position + 1)."""
+    rows = sorted(
+        (
+            sha256(expression.encode()).digest(),
+            sha256((expression.split("/", 1)[0] + "/").encode()).digest()[:8],
+            number,
+        )
+        for number, expression in enumerate(expressions)
+    )
+    return Snapshot(
+        "bench",
+        version,
+        b"".join(row[0] for row in rows),
+        b"".join(row[1] for row in rows),
+        array("H", [1 + row[2] % 4 for row in rows]),
+        array("Q", [row[2] + 1 for row in rows]),
+        bytes(len(rows)),
+    )
+
+
+def url_hitting(expression: str, rng: random.Random) -> str:
+    """A URL the entry ``expression`` covers."""
+    host, _, path = expression.partition("/")
+    if path.endswith(".html"):
+        return f"https://{host}/{path}"
+    if path:
+        return f"http://{host}/{path}img{rng.randrange(1000)}.jpg"
+    return f"http://www.{host}/any/{rng.randrange(1000)}?q=1"
+
+
+def stream(count: int, expressions: list[str], hit_share: float, seed: int) -> list[str]:
+    """``count`` URLs of synthetic traffic, ``hit_share`` of them made to hit a listed entry."""
+    rng = random.Random(seed)
+    urls = list(synthetic_urls(count, seed))
+    for position in rng.sample(range(count), int(count * hit_share)):
+        urls[position] = url_hitting(rng.choice(expressions), rng)
+    return urls
+
+
+def rss_bytes() -> int:
+    """Resident memory of this process now (Linux), in bytes."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize()
+
+
+def best_time(run: Callable[[], object], repeat: int = 2) -> float:
+    """The shortest of ``repeat`` timed runs of ``run``, in seconds."""
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main(argv: list[str]) -> int:
+    """Run the benchmark and print its figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 entries and URLs")
+    parser.add_argument("--entries", type=int, help="list size (default 1,000,000)")
+    parser.add_argument("--urls", type=int, help="stream length (default 1,000,000)")
+    parser.add_argument("--hits", type=float, default=0.01, help="share of URLs that hit")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile")
+    args = parser.parse_args(argv)
+    size = 100_000 if args.quick else 1_000_000
+    entries = args.entries or size
+    url_count = args.urls or size
+
+    rng = random.Random(args.seed)
+    started = time.perf_counter()
+    expressions = listed_expressions(entries, rng)
+    snapshot = snapshot_of(expressions)
+    urls = stream(url_count, expressions, args.hits, args.seed)
+    print(
+        f"setup: {entries:,} entries, {url_count:,} URLs in {time.perf_counter() - started:.1f} s"
+    )
+
+    gc.collect()
+    rss_before = rss_bytes()
+    start = time.perf_counter()
+    matcher = Matcher(snapshot)
+    build = time.perf_counter() - start
+    rss_after = rss_bytes()
+    tracemalloc.start()
+    Matcher(snapshot)
+    own, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    shared = len(snapshot.hashes) + len(snapshot.flags) + 10 * snapshot.count
+    print(f"index build (what a swap costs): {build:.2f} s")
+    print(
+        f"memory per entry: {(shared + own) / entries:.1f} B = columns kept "
+        f"{shared / entries:.1f} + index {own / entries:.1f} (tracemalloc); "
+        f"peak while building +{peak / entries:.1f} B; RSS growth "
+        f"{(rss_after - rss_before) / entries:.1f} B"
+    )
+
+    stage_off = Matcher(snapshot, host_stage=False)
+    no_cache = Matcher(snapshot, host_cache=0)
+    rows = (
+        ("host stage + host cache (default)", matcher),
+        ("host stage, no host cache", no_cache),
+        ("no host stage (every expression hashed)", stage_off),
+    )
+    print(f"check_many over {url_count:,} URLs, one core:")
+    for label, subject in rows:
+        seconds = best_time(partial(subject.check_many, urls))
+        blocked = sum(verdict.blocked for verdict in subject.check_many(urls))
+        print(f"  {label:<42} {url_count / seconds:>10,.0f} URLs/s  ({blocked:,} blocked)")
+
+    parts = []
+    for url in urls:
+        with contextlib.suppress(InvalidURL):
+            parts.append(canonical_parts(url))
+    seconds = best_time(lambda: _canonicalize_all(urls))
+    print("where the time goes, per URL:")
+    print(f"  canonical_parts alone {seconds / url_count * 1e9:,.0f} ns")
+    for label, subject in rows:
+        seconds = best_time(partial(_check_all_parts, subject, parts))
+        print(f"  lookup after it, {label:<42} {seconds / len(parts) * 1e9:,.0f} ns")
+
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        matcher.check_many(urls[: min(len(urls), 200_000)])
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False, show_all=False))
+    return 0
+
+
+def _check_all_parts(matcher: Matcher, parts: list[CanonicalURL]) -> None:
+    check_parts = matcher.check_parts
+    for part in parts:
+        check_parts(part)
+
+
+def _canonicalize_all(urls: list[str]) -> None:
+    for url in urls:
+        with contextlib.suppress(InvalidURL):
+            canonical_parts(url)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
