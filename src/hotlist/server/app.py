@@ -23,15 +23,24 @@ from hotlist.server.accounts import api as accounts_api
 from hotlist.server.accounts.deps import route_permission
 from hotlist.server.accounts.keys import VerificationCache
 from hotlist.server.accounts.principal import Principal
+from hotlist.server.assessments import api as assessments_api
 from hotlist.server.audit import api as audit_api
 from hotlist.server.config import Settings
 from hotlist.server.db.session import make_engine, session_factory
+from hotlist.server.entries import api as entries_api
+from hotlist.server.policies import api as policies_api
+from hotlist.server.policies import service as policies_service
 from hotlist.server.problems import install_problem_handlers, problem
 from hotlist.server.ratelimit import TokenBucketLimiter
+from hotlist.server.reports import api as reports_api
 
 FEATURE_ROUTERS: list[APIRouter] = [
     accounts_api.router,
     audit_api.router,
+    policies_api.router,
+    reports_api.router,
+    assessments_api.router,
+    entries_api.router,
 ]
 """Every feature's router; a new feature appends its ``api.router`` here."""
 
@@ -100,6 +109,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        policies_service.load_at_start(_app.state.session_factory, settings.policy_file)
         yield
         if own_engine:
             db_engine.dispose()

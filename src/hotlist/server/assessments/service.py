@@ -1,0 +1,145 @@
+"""Assessing a report: actionable or not, under the policy in force, and at which scope.
+
+Host scope is the widest and the riskiest, so it needs all three: a category that allows it, a
+written reason why the whole host, and a host that is not on the shared-hosting warning list.
+An actionable assessment makes an entry or joins the active one with the same expression; the
+report and its open duplicates are settled with it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotlist.errors import Conflict, PermissionDenied, PolicyError
+from hotlist.policy import SharedHostingList
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.assessments.models import Assessment
+from hotlist.server.db.base import utcnow
+from hotlist.server.entries import service as entries
+from hotlist.server.entries.models import Entry
+from hotlist.server.policies import service as policies
+from hotlist.server.reports import service as reports
+from hotlist.server.reports.models import ReportStatus
+from hotlist.urls import Scope, entry_expression, expression_host
+
+DEFAULT_SCOPE_REASONS = {
+    Scope.PAGE: "page scope: the narrowest scope, covering only the reported page",
+    Scope.FOLDER: "folder scope: the content spans the pages of this folder",
+}
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    """An analyst's decision on a report. ``category`` and ``scope`` only when actionable."""
+
+    actionable: bool
+    reason: str
+    category: str | None = None
+    scope: Scope | None = None
+    scope_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The stored assessment, the entry it made or joined, and the duplicates it settled."""
+
+    assessment: Assessment
+    entry: Entry | None
+    entry_created: bool
+    settled_duplicates: Sequence[int]
+
+
+def assess(
+    session: Session,
+    report_id: int,
+    decision: AssessmentInput,
+    by: Principal,
+    shared_hosting: SharedHostingList,
+) -> Outcome:
+    """Record ``by``'s decision on the report; raises PolicyError naming the rule it breaks."""
+    if by.user_id is None:
+        raise PermissionDenied("an assessment is a person's decision; use a person's API key")
+    report = reports.get(session, report_id)
+    if report.status != ReportStatus.RECEIVED:
+        raise Conflict(
+            f"report {report.id} is {report.status} already; its assessments are on record"
+        )
+    version, policy = policies.current_policy(session)
+    entry: Entry | None = None
+    created = False
+    if decision.actionable:
+        if decision.category is None or decision.scope is None:
+            raise PolicyError("an actionable assessment needs a category and a scope")
+        category = policy.category(decision.category)
+        expression = entry_expression(report.canonical_url, decision.scope)
+        scope_reason = _scope_reason(
+            decision.scope, decision.scope_reason, category.code, category.host_scope_allowed
+        )
+        if decision.scope is Scope.HOST:
+            _check_shared_hosting(expression_host(expression), shared_hosting)
+        entry, created = entries.create_or_join(
+            session,
+            entries.Decision(
+                expression=expression,
+                scope=decision.scope,
+                category=category,
+                policy_version_id=version.id,
+                facts=decision.reason,
+                scope_reason=scope_reason,
+                decided_by=by.user_id,
+                report_id=report.id,
+            ),
+        )
+        settled = reports.settle(session, report, ReportStatus.ASSESSED, entry.id)
+    else:
+        settled = reports.settle(session, report, ReportStatus.CLOSED, None)
+    assessment = Assessment(
+        report_id=report.id,
+        actionable=decision.actionable,
+        policy_version_id=version.id,
+        category_code=decision.category,
+        scope=decision.scope.value if decision.scope is not None else None,
+        reason=decision.reason,
+        scope_reason=decision.scope_reason,
+        entry_id=entry.id if entry is not None else None,
+        decided_by=by.user_id,
+        decided_at=utcnow(),
+    )
+    session.add(assessment)
+    session.flush()
+    return Outcome(assessment, entry, created, settled)
+
+
+def _scope_reason(scope: Scope, given: str | None, code: str, host_allowed: bool) -> str:
+    reason = (given or "").strip()
+    if scope is Scope.HOST:
+        if not host_allowed:
+            raise PolicyError(
+                f"host scope refused: category {code!r} does not allow host scope "
+                "(policy rule host_scope_allowed); list the page or the folder"
+            )
+        if not reason:
+            raise PolicyError(
+                "host scope refused: give a scope_reason saying why the whole host is listed"
+            )
+        return reason
+    return reason or DEFAULT_SCOPE_REASONS[scope]
+
+
+def _check_shared_hosting(host: str, shared_hosting: SharedHostingList) -> None:
+    suffix = shared_hosting.matching_suffix(host)
+    if suffix is not None:
+        raise PolicyError(
+            f"host scope refused: {host} is on the shared-hosting warning list (rule {suffix!r}); "
+            "listing it would block other sites there; list the page or the folder"
+        )
+
+
+def for_report(session: Session, report_id: int) -> Sequence[Assessment]:
+    """The report's assessments, oldest first."""
+    query = select(Assessment).where(Assessment.report_id == report_id).order_by(Assessment.id)
+    return session.scalars(query).all()

@@ -1,0 +1,1 @@
+"""Policy versions: every policy the hotline has decided under, kept for good."""

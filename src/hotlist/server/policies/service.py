@@ -1,0 +1,137 @@
+"""Loading policy files into versions, and finding the version in force.
+
+A version is made only when the loaded policy's content hash differs from the current one's,
+so loading the same file twice is harmless. Rows never change, so parsed policies are cached
+by row id for the life of the process.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotlist.errors import Conflict, NotFound
+from hotlist.policy import Policy, load_demo_policy, load_policy, policy_from_dict
+from hotlist.server.db.base import utcnow
+from hotlist.server.policies.models import PolicyVersion
+
+_parsed: dict[int, Policy] = {}
+_parsed_lock = threading.Lock()
+
+
+def policy_of(row: PolicyVersion) -> Policy:
+    """The :class:`Policy` a stored version holds (validated once per process, then cached)."""
+    with _parsed_lock:
+        found = _parsed.get(row.id)
+    if found is None:
+        found = policy_from_dict(row.document)
+        with _parsed_lock:
+            _parsed[row.id] = found
+    return found
+
+
+def current_or_none(session: Session) -> PolicyVersion | None:
+    """The version in force (the highest number), or None before any policy was loaded."""
+    query = select(PolicyVersion).order_by(PolicyVersion.version.desc()).limit(1)
+    return session.scalars(query).first()
+
+
+def current(session: Session) -> PolicyVersion:
+    """The version in force; NotFound when no policy was ever loaded."""
+    row = current_or_none(session)
+    if row is None:
+        raise NotFound("no policy is loaded yet; a supervisor or admin loads one (POST /v1/policy)")
+    return row
+
+
+def current_policy(session: Session) -> tuple[PolicyVersion, Policy]:
+    """The version in force and its parsed policy."""
+    row = current(session)
+    return row, policy_of(row)
+
+
+def get_version(session: Session, version: int) -> PolicyVersion:
+    """The policy version numbered ``version``."""
+    row = session.scalar(select(PolicyVersion).where(PolicyVersion.version == version))
+    if row is None:
+        raise NotFound(f"no policy version {version}; GET /v1/policy shows the current one")
+    return row
+
+
+def list_versions(session: Session, after: int = 0, limit: int = 50) -> Sequence[PolicyVersion]:
+    """Versions in order, after number ``after``."""
+    query = select(PolicyVersion).where(PolicyVersion.version > after)
+    return session.scalars(query.order_by(PolicyVersion.version).limit(limit)).all()
+
+
+def load(
+    session: Session, source: Path | str | bytes | Policy, by: int | None
+) -> tuple[PolicyVersion, bool]:
+    """Store ``source`` as a new version unless it equals the current one.
+
+    ``source`` is a policy file, YAML text or a validated policy; ``by`` the user loading it
+    (None: the server itself). Returns the version in force afterwards and whether it is new.
+    Raises :class:`~hotlist.errors.InvalidPolicy` listing every problem of a bad file.
+    """
+    policy = source if isinstance(source, Policy) else load_policy(source)
+    latest = current_or_none(session)
+    if latest is not None and latest.content_hash == policy.content_hash:
+        return latest, False
+    number = (session.scalar(select(func.max(PolicyVersion.version))) or 0) + 1
+    row = PolicyVersion(
+        version=number,
+        policy_id=policy.policy_id,
+        content_hash=policy.content_hash,
+        document=policy.to_dict(),
+        loaded_at=utcnow(),
+        loaded_by=by,
+    )
+    session.add(row)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict("another policy was loaded at the same moment; load yours again") from exc
+    return row, True
+
+
+def ensure_policy(session: Session, path: Path | None = None) -> PolicyVersion:
+    """The version in force, loading ``path`` (default: the demo policy) when there is none."""
+    row = current_or_none(session)
+    if row is not None:
+        return row
+    row, _ = load(session, path if path is not None else load_demo_policy(), by=None)
+    return row
+
+
+def version_numbers(session: Session, ids: set[int]) -> dict[int, int]:
+    """The version number of each policy version row id in ``ids``."""
+    if not ids:
+        return {}
+    query = select(PolicyVersion.id, PolicyVersion.version).where(PolicyVersion.id.in_(ids))
+    return {row.id: row.version for row in session.execute(query)}
+
+
+def load_at_start(
+    sessions: sessionmaker[Session], policy_file: Path | None
+) -> PolicyVersion | None:
+    """What the server does on start: load ``policy_file`` when configured (a new version if it
+    changed), else the demo policy when the database has none yet. Commits.
+
+    A database that does not answer is left for ``/healthz`` to report (None is returned and
+    the next start tries again); a bad policy file stops the start with its problems.
+    """
+    try:
+        with sessions() as session:
+            if policy_file is not None:
+                row, _ = load(session, policy_file, by=None)
+            else:
+                row = ensure_policy(session)
+            session.commit()
+            return row
+    except SQLAlchemyError:
+        return None

@@ -1,0 +1,1 @@
+"""Reports from the public: intake, deduplication, the analysts' queue, the reporter's status."""

@@ -1,0 +1,168 @@
+"""``/v1/reports``: the public's intake and status, and the analysts' queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from hotlist.errors import InvalidRequest
+from hotlist.server.accounts.deps import require
+from hotlist.server.accounts.permissions import Permission, Role
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.db.base import MAX_ID
+from hotlist.server.db.session import DbSession
+from hotlist.server.entries.models import Entry, format_public_id
+from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.ratelimit import limit_by_client_address
+from hotlist.server.reports import service
+from hotlist.server.reports.contact import ContactCipher
+from hotlist.server.reports.models import Report, ReportStatus
+from hotlist.server.reports.schemas import (
+    CATEGORY_CODE,
+    QueueItemOut,
+    Receipt,
+    ReportIn,
+    ReportOut,
+    ReportStatusOut,
+)
+
+router = APIRouter(prefix="/v1", tags=["reports"])
+
+Reporter = Annotated[Principal, Depends(require(Permission.REPORTS_CREATE))]
+StatusReader = Annotated[Principal, Depends(require(Permission.REPORTS_STATUS))]
+QueueReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
+UrlReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ_URL))]
+ReportId = Annotated[int, Path(ge=1, le=MAX_ID, description="The report's id in the queue.")]
+ReceiptPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+
+
+def contact_cipher(request: Request) -> ContactCipher:
+    """The app's contact cipher, made on first use from its settings."""
+    cipher: ContactCipher | None = getattr(request.app.state, "contact_cipher", None)
+    if cipher is None:
+        settings = request.app.state.settings
+        cipher = ContactCipher.from_settings(settings.contact_key, settings.data_dir)
+        request.app.state.contact_cipher = cipher
+    return cipher
+
+
+@router.post(
+    "/reports",
+    response_model=Receipt,
+    status_code=201,
+    summary="Report a URL (public, no account)",
+    dependencies=[Depends(limit_by_client_address)],
+)
+def create_report(body: ReportIn, session: DbSession, request: Request, _p: Reporter) -> Receipt:
+    """File a report. Keep the receipt: it is the only way to follow the report.
+
+    No address or other identifier of the reporter is stored. ``contact`` is optional,
+    stored encrypted and purged after 90 days.
+    """
+    report = service.submit(
+        session,
+        body.url,
+        category_hint=body.category_hint,
+        comment=body.comment,
+        contact=body.contact,
+        cipher=contact_cipher(request) if body.contact is not None else None,
+    )
+    return Receipt(receipt=report.receipt)
+
+
+@router.get(
+    "/reports/{receipt}/status", response_model=ReportStatusOut, summary="A report's status"
+)
+def report_status(receipt: ReceiptPath, session: DbSession, _p: StatusReader) -> ReportStatusOut:
+    """``received``, ``assessed`` (acted on) or ``closed`` (no action), nothing more."""
+    return ReportStatusOut(status=service.status_of(session, receipt))
+
+
+@router.get("/reports", response_model=Page[QueueItemOut], summary="The analysts' queue")
+def list_reports(
+    session: DbSession,
+    _p: QueueReader,
+    status: ReportStatus | None = None,
+    category_hint: Annotated[str | None, Query(pattern=CATEGORY_CODE)] = None,
+    received_after: datetime | None = None,
+    received_before: datetime | None = None,
+    include_duplicates: bool = False,
+    cursor: Cursor = None,
+    limit: Limit = 50,
+) -> Page[QueueItemOut]:
+    """Reports in the order received, without their URLs; duplicates hidden unless asked for."""
+    where = service.QueueFilter(
+        status=status,
+        category_hint=category_hint,
+        received_after=_aware(received_after),
+        received_before=_aware(received_before),
+        include_duplicates=include_duplicates,
+    )
+    items = service.queue(session, where, decode_id_cursor(cursor), limit + 1)
+    page, next_cursor = split_page(items, limit, lambda item: (item.report.id,))
+    return Page[QueueItemOut](items=[_queue_item(item) for item in page], next_cursor=next_cursor)
+
+
+@router.get("/reports/{report_id}", response_model=ReportOut, summary="Open a report (logged)")
+def open_report(
+    report_id: ReportId, session: DbSession, request: Request, principal: UrlReader
+) -> ReportOut:
+    """The report with its URL; every opening is written to the access log.
+
+    Supervisors also see the reporter's contact (that read is logged too).
+    """
+    report = service.open_report(session, report_id, principal)
+    contact = None
+    if principal.role is Role.SUPERVISOR and report.contact is not None:
+        contact = service.read_contact(session, report, principal, contact_cipher(request))
+    return ReportOut(
+        id=report.id,
+        receipt=report.receipt,
+        url=report.url,
+        canonical_url=report.canonical_url,
+        category_hint=report.category_hint,
+        comment=report.comment,
+        status=ReportStatus(report.status),
+        received_at=report.received_at,
+        status_changed_at=report.status_changed_at,
+        duplicate_of=report.duplicate_of,
+        duplicates=list(service.duplicates_of(session, report.id)),
+        entry_public_id=_entry_ref(session, report),
+        has_contact=report.contact is not None,
+        contact=contact,
+    )
+
+
+def _entry_ref(session: DbSession, report: Report) -> str | None:
+    if report.entry_id is None:
+        return None
+    entry = session.get(Entry, report.entry_id)
+    return format_public_id(entry.public_id) if entry is not None else None
+
+
+def _queue_item(item: service.QueueItem) -> QueueItemOut:
+    report = item.report
+    return QueueItemOut(
+        id=report.id,
+        receipt=report.receipt,
+        received_at=report.received_at,
+        category_hint=report.category_hint,
+        status=ReportStatus(report.status),
+        duplicate_of=report.duplicate_of,
+        duplicates=item.duplicates,
+        listed=report.entry_id is not None,
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A query's time in UTC; a naive one is taken as UTC already."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidRequest(f"the time {moment.isoformat()} is out of range") from None

@@ -1,0 +1,241 @@
+"""Reports: intake with deduplication, the reporter's status, the analysts' queue.
+
+Intake stores no address or other identifier of the reporter. A report whose canonical URL is
+already open links to the first open report (``duplicate_of``); one whose URL an active entry
+already covers links to that entry and counts as assessed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, aliased
+
+from hotlist.errors import NotFound, PolicyError
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.audit.service import record_plaintext_access
+from hotlist.server.db.base import utcnow
+from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.policies import service as policies
+from hotlist.server.reports.contact import ContactCipher
+from hotlist.server.reports.models import Report, ReportStatus
+from hotlist.urls import canonicalize, expression_hashes
+
+MAX_URL_BYTES = 8 * 1024
+MAX_COMMENT_CHARS = 4_000
+MAX_CONTACT_CHARS = 320
+CONTACT_RETENTION = timedelta(days=90)
+
+
+def new_receipt() -> str:
+    """A receipt: 120 random bits, URL-safe, unguessable (it is the reporter's only key)."""
+    return secrets.token_urlsafe(15)
+
+
+def canonical_hash(canonical_url: str) -> bytes:
+    """SHA-256 of a canonical URL: the deduplication key."""
+    return hashlib.sha256(canonical_url.encode("utf-8")).digest()
+
+
+def submit(
+    session: Session,
+    url: str,
+    *,
+    category_hint: str | None = None,
+    comment: str | None = None,
+    contact: str | None = None,
+    cipher: ContactCipher | None = None,
+) -> Report:
+    """File a report; raises InvalidURL for a URL that cannot be canonicalized.
+
+    ``category_hint`` must be a category of the policy in force (when one is loaded);
+    ``contact`` is encrypted with ``cipher``.
+    """
+    canonical = canonicalize(url)
+    if category_hint is not None:
+        _check_hint(session, category_hint)
+    now = utcnow()
+    report = Report(
+        receipt=new_receipt(),
+        url=url,
+        canonical_url=canonical,
+        canonical_hash=canonical_hash(canonical),
+        category_hint=category_hint,
+        comment=comment,
+        contact=_encrypt(contact, cipher),
+        status=ReportStatus.RECEIVED,
+        received_at=now,
+    )
+    entry_id = session.scalar(
+        select(Entry.id)
+        .where(Entry.expression_hash.in_(expression_hashes(canonical)))
+        .where(Entry.state == EntryState.ACTIVE)
+        .order_by(Entry.id)
+        .limit(1)
+    )
+    if entry_id is not None:
+        report.entry_id = entry_id
+        report.status = ReportStatus.ASSESSED
+        report.status_changed_at = now
+    else:
+        report.duplicate_of = session.scalar(
+            select(Report.id)
+            .where(Report.canonical_hash == report.canonical_hash)
+            .where(Report.status == ReportStatus.RECEIVED)
+            .where(Report.duplicate_of.is_(None))
+            .order_by(Report.id)
+            .limit(1)
+        )
+    session.add(report)
+    session.flush()
+    return report
+
+
+def _check_hint(session: Session, hint: str) -> None:
+    row = policies.current_or_none(session)
+    if row is None:
+        return
+    policy = policies.policy_of(row)
+    if not policy.has_category(hint):
+        known = ", ".join(category.code for category in policy.categories)
+        raise PolicyError(f"category_hint {hint!r} is not a category of the policy; use: {known}")
+
+
+def _encrypt(contact: str | None, cipher: ContactCipher | None) -> bytes | None:
+    if contact is None:
+        return None
+    if cipher is None:
+        raise PolicyError("this server takes no contact details; send the report without one")
+    return cipher.encrypt(contact)
+
+
+def status_of(session: Session, receipt: str) -> ReportStatus:
+    """The status a reporter sees for ``receipt``."""
+    status = session.scalar(select(Report.status).where(Report.receipt == receipt))
+    if status is None:
+        raise NotFound("no report has that receipt; check it was copied in full")
+    return ReportStatus(status)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the analysts' queue shows; by default every report that is not a duplicate."""
+
+    status: ReportStatus | None = None
+    category_hint: str | None = None
+    received_after: datetime | None = None
+    received_before: datetime | None = None
+    include_duplicates: bool = False
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A report in the queue, with how many later reports duplicate it. No URL."""
+
+    report: Report
+    duplicates: int
+
+
+def queue(
+    session: Session, where: QueueFilter, after_id: int = 0, limit: int = 50
+) -> Sequence[QueueItem]:
+    """Reports in the order received, after id ``after_id``, filtered by ``where``."""
+    later = aliased(Report)
+    duplicates = (
+        select(func.count(later.id))
+        .where(later.duplicate_of == Report.id)
+        .correlate(Report)
+        .scalar_subquery()
+    )
+    query = select(Report, duplicates).where(Report.id > after_id)
+    if where.status is not None:
+        query = query.where(Report.status == where.status)
+    if where.category_hint is not None:
+        query = query.where(Report.category_hint == where.category_hint)
+    if where.received_after is not None:
+        query = query.where(Report.received_at >= where.received_after)
+    if where.received_before is not None:
+        query = query.where(Report.received_at < where.received_before)
+    if not where.include_duplicates:
+        query = query.where(Report.duplicate_of.is_(None))
+    rows = session.execute(query.order_by(Report.id).limit(limit)).all()
+    return [QueueItem(report=row[0], duplicates=row[1]) for row in rows]
+
+
+def get(session: Session, report_id: int) -> Report:
+    """The report with id ``report_id``."""
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFound(f"no report with id {report_id}")
+    return report
+
+
+def open_report(session: Session, report_id: int, principal: Principal) -> Report:
+    """The report with its URL, for ``principal``; the read is written to the access log."""
+    report = get(session, report_id)
+    record_plaintext_access(session, principal, "report.open", "report", report.id)
+    return report
+
+
+def read_contact(
+    session: Session, report: Report, principal: Principal, cipher: ContactCipher | None
+) -> str | None:
+    """The reporter's contact, decrypted, logged as read; None if none was given or purged."""
+    if report.contact is None or cipher is None:
+        return None
+    record_plaintext_access(session, principal, "report.contact", "report", report.id)
+    return cipher.decrypt(report.contact)
+
+
+def duplicates_of(session: Session, report_id: int) -> Sequence[int]:
+    """Ids of the reports marked as duplicates of ``report_id``."""
+    query = select(Report.id).where(Report.duplicate_of == report_id).order_by(Report.id)
+    return session.scalars(query).all()
+
+
+def settle(
+    session: Session, report: Report, status: ReportStatus, entry_id: int | None
+) -> Sequence[int]:
+    """Give ``report`` and its still-open duplicates ``status`` and ``entry_id``.
+
+    Returns the ids of the duplicates settled with it.
+    """
+    now = utcnow()
+    report.status = status
+    report.entry_id = entry_id
+    report.status_changed_at = now
+    open_duplicates = session.scalars(
+        select(Report.id)
+        .where(Report.duplicate_of == report.id)
+        .where(Report.status == ReportStatus.RECEIVED)
+    ).all()
+    if open_duplicates:
+        session.execute(
+            update(Report)
+            .where(Report.id.in_(open_duplicates))
+            .values(status=status, entry_id=entry_id, status_changed_at=now)
+        )
+    session.flush()
+    return open_duplicates
+
+
+def purge_contacts(
+    session: Session, now: datetime | None = None, retention: timedelta = CONTACT_RETENTION
+) -> int:
+    """Erase contact details of reports received more than ``retention`` ago; returns how many."""
+    now = now or utcnow()
+    due = session.scalars(
+        select(Report.id)
+        .where(Report.contact.is_not(None))
+        .where(Report.received_at < now - retention)
+    ).all()
+    if due:
+        session.execute(
+            update(Report).where(Report.id.in_(due)).values(contact=None, contact_purged_at=now)
+        )
+    return len(due)
