@@ -1,0 +1,85 @@
+"""``hotlist edge check URL...``: the verdict of the list in force for each URL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from hotlist.edge.verdict import Verdict
+from hotlist.errors import InvalidURL
+
+
+def register(edge_app: typer.Typer) -> None:
+    """Add the ``check`` command to the ``hotlist edge`` group."""
+    edge_app.command("check")(check)
+
+
+def check(
+    urls: Annotated[list[str], typer.Argument(metavar="URL", help="URLs to check.")],
+    store: Annotated[
+        Path,
+        typer.Option(
+            "--store",
+            envvar="HOTLIST_EDGE_STORE",
+            help="The edge store (made by `hotlist edge init`).",
+        ),
+    ] = Path("hotlist-edge"),
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON document for machines.")
+    ] = False,
+) -> None:
+    """Say for each URL whether the verified list in force blocks it, and under which entry.
+
+    Exits 0 when every URL was checked, blocked or not; with the error's code when the store is
+    missing or its list fails verification; with 3 after the others when a URL is invalid.
+    """
+    from hotlist.edge.matcher import Matcher
+
+    matcher = Matcher.from_store(store)
+    verdicts = [matcher.check(url) for url in urls]
+    shown = [_printable(url) for url in urls]
+    if as_json:
+        document = {
+            "list": matcher.list_name,
+            "version": matcher.version,
+            "results": [
+                {"url": url, **verdict.to_json()}
+                for url, verdict in zip(shown, verdicts, strict=True)
+            ],
+        }
+        typer.echo(json.dumps(document, indent=2, ensure_ascii=True))
+    else:
+        table = Table(
+            title=f"list {matcher.list_name} version {matcher.version}, {matcher.count:,} entries",
+            title_justify="left",
+        )
+        table.add_column("URL", overflow="fold", ratio=3)
+        for column in ("verdict", "category", "entry id"):
+            table.add_column(column, no_wrap=True)
+        table.add_column("note", ratio=1)
+        for url, verdict in zip(shown, verdicts, strict=True):
+            table.add_row(escape(url), *_cells(verdict))
+        Console(highlight=False, emoji=False, soft_wrap=True).print(table)
+    if any(verdict.error is not None for verdict in verdicts):
+        raise typer.Exit(InvalidURL.exit_code)
+
+
+def _cells(verdict: Verdict) -> tuple[str, str, str, str]:
+    """Verdict, category, entry id and note, as Rich markup."""
+    if verdict.error is not None:
+        return "[yellow]invalid[/]", "", "", escape(verdict.error)
+    if verdict.blocked:
+        note = "disputed: an objection is pending" if verdict.disputed else ""
+        return "[bold red]blocked[/]", str(verdict.category), verdict.entry_ref or "", note
+    return "[green]not blocked[/]", "", "", ""
+
+
+def _printable(url: str) -> str:
+    """The URL as text that can always be printed (an undecodable byte shown as an escape)."""
+    return url.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")

@@ -1,0 +1,170 @@
+"""``hotlist edge check``: verdicts from the store's list, --json, and clear errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from hotlist.cli import edge_check
+from hotlist.edge.config import EdgeConfig
+from hotlist.edge.store import Store, StoreState
+from hotlist.errors import ConfigError, InvalidURL, NotFound, VerificationError
+from hotlist.publish.format import Snapshot
+from hotlist.publish.records import FLAG_DISPUTED, ListRecord
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    """``hotlist`` with an ``edge`` group holding ``check``, as the edge module registers it."""
+    app = typer.Typer()
+    edge_app = typer.Typer()
+
+    @app.callback()
+    def _root() -> None:
+        """Keep ``edge`` a sub-command."""
+
+    @edge_app.callback()
+    def _edge() -> None:
+        """Keep ``check`` a sub-command."""
+
+    edge_check.register(edge_app)
+    app.add_typer(edge_app, name="edge")
+    return app
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _record(expression: str, category: int, entry_id: int, flags: int = 0) -> ListRecord:
+    host = expression.split("/", 1)[0]
+    return ListRecord(
+        expression_hash=hashlib.sha256(expression.encode()).digest(),
+        host_hash=hashlib.sha256(f"{host}/".encode()).digest(),
+        category=category,
+        entry_id=entry_id,
+        flags=flags,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """A store holding version 3 of a two-entry list (its server is never contacted)."""
+    config = EdgeConfig(server="http://127.0.0.1:9/", key="env:HOTLIST_TEST_KEY")
+    store = Store.create(tmp_path / "store", config, root=b"{}")
+    snapshot = Snapshot.from_records(
+        "main",
+        3,
+        [
+            _record("www.example.com/bad/page.html", 1, 0x2A),
+            _record("files.example.org/", 2, 0xBEEF, FLAG_DISPUTED),
+        ],
+    )
+    store.install(snapshot, StoreState(version=3, count=2))
+    return store
+
+
+def test_shows_blocked_and_unlisted_urls(app: typer.Typer, runner: CliRunner, store: Store) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "edge",
+            "check",
+            "--store",
+            str(store.path),
+            "http://www.example.com/bad/page.html",
+            "http://www.example.com/good.html",
+        ],
+        terminal_width=200,
+    )
+    assert result.exit_code == 0, result.output
+    assert "list main version 3, 2 entries" in result.output
+    blocked, unlisted = [line for line in result.output.splitlines() if "example.com" in line]
+    assert "blocked" in blocked
+    assert "000000000000002a" in blocked
+    assert "not blocked" in unlisted
+
+
+def test_json_gives_every_verdict(app: typer.Typer, runner: CliRunner, store: Store) -> None:
+    urls = ["https://cdn.files.example.org/x.zip", "http://example.com/"]
+    result = runner.invoke(app, ["edge", "check", "--store", str(store.path), "--json", *urls])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert (document["list"], document["version"]) == ("main", 3)
+    assert document["results"] == [
+        {
+            "url": urls[0],
+            "blocked": True,
+            "category": 2,
+            "entry_id": "000000000000beef",
+            "disputed": True,
+            "list_version": 3,
+            "error": None,
+        },
+        {
+            "url": urls[1],
+            "blocked": False,
+            "category": None,
+            "entry_id": None,
+            "disputed": False,
+            "list_version": 3,
+            "error": None,
+        },
+    ]
+
+
+def test_the_store_can_come_from_the_environment(
+    app: typer.Typer, runner: CliRunner, store: Store
+) -> None:
+    result = runner.invoke(
+        app,
+        ["edge", "check", "--json", "http://files.example.org/"],
+        env={"HOTLIST_EDGE_STORE": str(store.path)},
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["results"][0]["blocked"] is True
+
+
+def test_an_invalid_url_is_reported_and_the_others_still_checked(
+    app: typer.Typer, runner: CliRunner, store: Store
+) -> None:
+    result = runner.invoke(
+        app,
+        ["edge", "check", "--store", str(store.path), "--json", "http://:80/", "files.example.org"],
+    )
+    assert result.exit_code == InvalidURL.exit_code
+    first, second = json.loads(result.output)["results"]
+    assert first["blocked"] is False
+    assert first["error"]
+    assert second["blocked"] is True
+
+
+def test_a_store_without_a_list_is_an_error(
+    app: typer.Typer, runner: CliRunner, tmp_path: Path
+) -> None:
+    config = EdgeConfig(server="http://127.0.0.1:9/", key="env:HOTLIST_TEST_KEY")
+    empty = Store.create(tmp_path / "empty", config, root=b"{}")
+    result = runner.invoke(app, ["edge", "check", "--store", str(empty.path), "http://x.test/"])
+    assert isinstance(result.exception, NotFound)
+    assert "hotlist edge sync" in result.exception.message
+
+
+def test_a_missing_store_is_an_error(app: typer.Typer, runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["edge", "check", "--store", str(tmp_path / "nowhere"), "http://x.test/"]
+    )
+    assert isinstance(result.exception, ConfigError)
+
+
+def test_a_tampered_list_is_refused(app: typer.Typer, runner: CliRunner, store: Store) -> None:
+    data = bytearray(store.current_path.read_bytes())
+    data[-1] ^= 0xFF
+    store.current_path.write_bytes(bytes(data))
+    result = runner.invoke(app, ["edge", "check", "--store", str(store.path), "http://x.test/"])
+    assert isinstance(result.exception, VerificationError)
