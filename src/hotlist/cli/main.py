@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from hotlist import __version__
-from hotlist.cli import admin, check, server
+from hotlist.cli import admin, check, edge, publish, server
 from hotlist.errors import HotlistError
 
 app = typer.Typer(
@@ -45,6 +45,8 @@ def _root(
 check.register(app)
 server.register(app)
 admin.register(app)
+edge.register(app)
+publish.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,219 @@
+"""``hotlist edge``: a member's store of the list: init, sync, status, run (and check, M's).
+
+Base install only: nothing here needs the server's dependencies.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TransferSpeedColumn,
+)
+
+from hotlist.edge.config import EdgeConfig
+from hotlist.edge.store import Store
+from hotlist.errors import ConfigError, HotlistError, StaleList
+
+edge_app = typer.Typer(
+    name="edge",
+    help="The member's side: a verified local copy of the list and checks against it.",
+    no_args_is_help=True,
+)
+
+StoreOption = Annotated[
+    Path,
+    typer.Option(
+        "--store",
+        envvar="HOTLIST_EDGE_STORE",
+        help="The edge store directory (made by `hotlist edge init`).",
+    ),
+]
+DEFAULT_STORE = Path("hotlist-edge")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``edge`` group, with the ``check`` command, to the ``hotlist`` command."""
+    from hotlist.cli import edge_check
+
+    edge_check.register(edge_app)
+    app.add_typer(edge_app, name="edge")
+
+
+@edge_app.command("init")
+def init(
+    server: Annotated[
+        str, typer.Option("--server", help="Base URL of the list repository (…/v1/tuf/).")
+    ],
+    key: Annotated[
+        str,
+        typer.Option(
+            "--key",
+            help="The member's API key, or env:VARIABLE / file:PATH to read it from there.",
+        ),
+    ],
+    store: StoreOption = DEFAULT_STORE,
+    root: Annotated[
+        Path | None,
+        typer.Option("--root", help="The repository's root.json, obtained out of band."),
+    ] = None,
+    unsafe_trust_on_first_use: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-trust-on-first-use",
+            help="Fetch 1.root.json from the server and trust whatever it says (unsafe).",
+        ),
+    ] = False,
+    list_name: Annotated[str, typer.Option("--list", help="The list's name.")] = "main",
+    max_age: Annotated[
+        int, typer.Option("--max-age", help="Seconds after which the list counts as stale.")
+    ] = 7200,
+    fail_mode: Annotated[
+        str, typer.Option("--fail-mode", help="With a stale list: 'open' or 'closed'.")
+    ] = "closed",
+    interval: Annotated[
+        int, typer.Option("--interval", help="Seconds between syncs in `hotlist edge run`.")
+    ] = 300,
+) -> None:
+    """Create an edge store that trusts the given root.json."""
+    if (root is None) == (not unsafe_trust_on_first_use):
+        raise ConfigError("give exactly one of --root FILE or --unsafe-trust-on-first-use")
+    reference, secret = (key, None) if key.startswith(("env:", "file:")) else ("file:key", key)
+    config = EdgeConfig(
+        server=server,
+        key=reference,
+        list_name=list_name,
+        max_age_s=max_age,
+        fail_mode=fail_mode,  # type: ignore[arg-type]  # EdgeConfig checks the value
+        interval_s=interval,
+    )
+    if root is not None:
+        try:
+            root_bytes = root.read_bytes()
+        except OSError as exc:
+            raise ConfigError(f"cannot read {root}: {exc.strerror}") from exc
+    else:
+        root_bytes = _first_root(config, secret)
+    _check_root(root_bytes)
+    created = Store.create(store, config, root_bytes, api_key=secret)
+    Console().print(f"edge store ready in {created.path}; run `hotlist edge sync --store {store}`")
+
+
+def _first_root(config: EdgeConfig, secret: str | None) -> bytes:
+    from hotlist.edge.fetcher import KeyFetcher
+
+    key = secret if secret is not None else config.api_key(Path.cwd())
+    url = config.metadata_url + "1.root.json"
+    try:
+        return b"".join(KeyFetcher(key).fetch(url))
+    except Exception as exc:
+        raise HotlistError(f"cannot fetch {url}: {exc.__cause__ or exc}") from exc
+
+
+def _check_root(data: bytes) -> None:
+    from tuf.api.metadata import Metadata
+
+    try:
+        md = Metadata.from_bytes(data)
+        md.signed.verify_delegate("root", md.signed_bytes, md.signatures)
+    except Exception as exc:
+        raise ConfigError(f"the root metadata is not a valid, self-signed TUF root: {exc}") from exc
+
+
+@edge_app.command("sync")
+def sync_command(
+    store: StoreOption = DEFAULT_STORE,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Fetch and verify the newest list; on any failure keep the previous one and exit non-zero."""
+    from hotlist.edge.sync import sync
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=console,
+        disable=quiet,
+        transient=True,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def hook(url: str, received: int, total: int | None) -> None:
+            if url not in tasks:
+                tasks[url] = progress.add_task(url.rsplit("/", 1)[-1][-40:], total=total)
+            progress.update(tasks[url], completed=received)
+
+        result = sync(Store(store), progress=hook)
+    Console().print(
+        f"list version {result.version}: {result.count:,} entries "
+        f"(via {result.method}, {result.bytes_downloaded:,} bytes, {result.seconds:.2f} s)"
+    )
+
+
+@edge_app.command("status")
+def status_command(
+    store: StoreOption = DEFAULT_STORE,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
+) -> None:
+    """Show the list in force: version, age, entries, last sync, last error; exit 13 if stale."""
+    from hotlist.edge.status import read_status
+
+    status = read_status(_store(store))
+    if as_json:
+        typer.echo(json.dumps(status.to_dict(), indent=2, sort_keys=True))
+    else:
+        console = Console()
+        age = "-" if status.age_s is None else f"{status.age_s / 60:.1f} min"
+        state = "[red]STALE[/]" if status.stale else "[green]fresh[/]"
+        console.print(f"store        {status.store}")
+        console.print(f"list         {status.list_name} from {status.server}")
+        console.print(f"version      {status.version if status.synced else 'none (never synced)'}")
+        console.print(f"entries      {status.count if status.count is not None else '-'}")
+        console.print(f"published    {status.published_at or '-'}")
+        console.print(f"last sync    {status.synced_at or '-'} (age {age})")
+        console.print(
+            f"state        {state} (max age {status.max_age_s} s, fail {status.fail_mode})"
+        )
+        console.print(f"last error   {status.last_error or '-'}", highlight=False)
+    if status.exit_code:
+        raise typer.Exit(status.exit_code)
+
+
+def _store(path: Path) -> Store:
+    store = Store(path)
+    store.config()
+    return store
+
+
+@edge_app.command("run")
+def run_command(
+    store: StoreOption = DEFAULT_STORE,
+    once: Annotated[bool, typer.Option("--once", help="One sync, then exit.")] = False,
+    max_cycles: Annotated[
+        int | None, typer.Option("--max-cycles", help="Stop after this many syncs.")
+    ] = None,
+    jitter: Annotated[
+        float, typer.Option("--jitter", help="Random extra wait, as a fraction of the interval.")
+    ] = 0.2,
+) -> None:
+    """Re-sync on the store's schedule, with random jitter and exponential backoff on errors."""
+    from hotlist.edge.sync import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    cycles = 1 if once else max_cycles
+    failures = run(_store(store), max_cycles=cycles, jitter=jitter, sleep=time.sleep)
+    if cycles is not None and failures == cycles:
+        raise StaleList("every sync failed; the previous list stays in force (see the log)")

@@ -1,0 +1,78 @@
+"""``hotlist keys`` and ``hotlist repo``: the publisher's signing keys and TUF repository.
+
+``hotlist publish`` itself belongs to the server (it reads the entries); these commands need
+only the base install.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hotlist.publish.keys import ROLES, KeyRing, check_role
+from hotlist.publish.repository import PublishSettings, Repository
+
+keys_app = typer.Typer(name="keys", help="The list's signing keys.", no_args_is_help=True)
+repo_app = typer.Typer(name="repo", help="The list's TUF repository.", no_args_is_help=True)
+
+KeysOption = Annotated[
+    Path, typer.Option("--keys", envvar="HOTLIST_KEYS", help="The signing keys directory.")
+]
+RepoOption = Annotated[
+    Path, typer.Option("--repo", envvar="HOTLIST_REPO", help="The TUF repository directory.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``keys`` and ``repo`` groups to the ``hotlist`` command."""
+    app.add_typer(keys_app, name="keys")
+    app.add_typer(repo_app, name="repo")
+
+
+@keys_app.command("init")
+def keys_init(keys: KeysOption) -> None:
+    """Make an Ed25519 key for each TUF role (files mode 0600)."""
+    ring = KeyRing.init(keys)
+    console = Console()
+    for role in ROLES:
+        console.print(f"{role:<10} {ring.public_key(role).keyid}  {ring.key_path(role)}")
+    console.print("Keep root.pem offline between ceremonies: see docs/keys.md.")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(ROLES)}.")],
+    keys: KeysOption,
+    repo: RepoOption,
+) -> None:
+    """Replace one role's key and publish a new root trusting it (old key kept in retired/)."""
+    checked = check_role(role)
+    repository = Repository(repo, KeyRing(keys))
+    with repository.lock():
+        version = repository.rotate(checked)
+    new = KeyRing(keys).public_key(checked).keyid
+    Console().print(f"{checked} key is now {new}; root version {version} published")
+
+
+@repo_app.command("refresh")
+def repo_refresh(
+    repo: RepoOption,
+    keys: KeysOption,
+    timestamp_hours: Annotated[
+        float, typer.Option("--timestamp-hours", help="Expiry of the new timestamp, in hours.")
+    ] = 24.0,
+) -> None:
+    """Re-sign the timestamp (and targets/snapshot when near expiry), even if nothing changed."""
+    settings = PublishSettings(timestamp_expiry=timedelta(hours=timestamp_hours))
+    repository = Repository(repo, KeyRing(keys), settings)
+    if not repository.exists():
+        from hotlist.errors import ConfigError
+
+        raise ConfigError(f"{repo} holds no repository yet: publish a first version")
+    with repository.lock():
+        version = repository.refresh_timestamp()
+    Console().print(f"timestamp version {version} signed, valid for {timestamp_hours:g} hours")

@@ -1,0 +1,122 @@
+"""How current the list in force is: version, age, last sync and error, stale or not.
+
+The list's age is the time since a sync last confirmed it current (signed, unexpired metadata
+naming this version), not since it was published: a list that did not change for a week is
+fresh if the member synced a minute ago. Older than the store's ``max_age_s`` it is stale;
+then ``fail_mode`` decides: ``open`` keeps enforcing it with a warning in the logs, ``closed``
+makes :func:`require_enforceable` raise StaleList so that checks fail instead of answering.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from hotlist.edge.store import Store, utc_now
+from hotlist.errors import HotlistError, NotFound, StaleList
+
+logger = logging.getLogger("hotlist.edge")
+
+
+@dataclass(frozen=True)
+class EdgeStatus:
+    """A store's state as ``hotlist edge status`` shows it."""
+
+    store: str
+    server: str
+    list_name: str
+    version: int | None
+    count: int | None
+    published_at: str | None
+    synced_at: str | None
+    age_s: float | None
+    max_age_s: int
+    stale: bool
+    fail_mode: str
+    last_attempt_at: str | None
+    last_error: str | None
+    last_error_at: str | None
+
+    @property
+    def synced(self) -> bool:
+        """True once a list is in force."""
+        return self.version is not None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when a fresh list is in force; NotFound's code before the first sync; StaleList's."""
+        if not self.synced:
+            return NotFound.exit_code
+        if self.stale:
+            return StaleList.exit_code
+        return 0
+
+    def to_dict(self) -> dict[str, object]:
+        """The fields, for ``--json``."""
+        return {**asdict(self), "synced": self.synced}
+
+
+def _parse(moment: str | None) -> datetime | None:
+    if moment is None:
+        return None
+    try:
+        return datetime.fromisoformat(moment)
+    except ValueError:
+        return None
+
+
+def read_status(store: Store, now: datetime | None = None) -> EdgeStatus:
+    """The store's status at ``now`` (default: the current time)."""
+    config = store.config()
+    state = store.state()
+    synced_at = _parse(state.synced_at)
+    age = None if synced_at is None else ((now or utc_now()) - synced_at).total_seconds()
+    stale = state.version is None or age is None or age > config.max_age_s
+    return EdgeStatus(
+        store=str(store.path),
+        server=config.server,
+        list_name=config.list_name,
+        version=state.version,
+        count=state.count,
+        published_at=state.published_at,
+        synced_at=state.synced_at,
+        age_s=age,
+        max_age_s=config.max_age_s,
+        stale=stale,
+        fail_mode=config.fail_mode,
+        last_attempt_at=state.last_attempt_at,
+        last_error=state.last_error,
+        last_error_at=state.last_error_at,
+    )
+
+
+def require_enforceable(store: Store, now: datetime | None = None) -> EdgeStatus:
+    """The status, if verdicts may be given from this store's list; otherwise raise.
+
+    No list yet: NotFound. A stale list: logged as a warning, and StaleList raised when the
+    fail mode is ``closed``; with ``open`` the stale list keeps being enforced.
+    """
+    status = read_status(store, now)
+    if not status.synced:
+        raise NotFound(f"{store.path} holds no list yet: run `hotlist edge sync`")
+    if status.stale:
+        message = _stale_message(status)
+        logger.warning(message)
+        if status.fail_mode == "closed":
+            raise StaleList(message + "; fail mode is closed: no verdicts until a sync succeeds")
+    return status
+
+
+def _stale_message(status: EdgeStatus) -> str:
+    age = "unknown" if status.age_s is None else f"{status.age_s / 60:.0f} minutes"
+    error = f" (last error: {status.last_error})" if status.last_error else ""
+    return (
+        f"list {status.list_name} version {status.version} is stale: last confirmed {age} ago, "
+        f"maximum {status.max_age_s / 60:.0f} minutes{error}"
+    )
+
+
+def stale_error(status: EdgeStatus) -> HotlistError:
+    """The StaleList error describing ``status`` (for a command's exit)."""
+    return StaleList(_stale_message(status))

@@ -1,0 +1,323 @@
+"""Fetch, verify and install the newest list version: the member's only way to change its list.
+
+The steps, each failing closed with the list in force untouched:
+
+1. python-tuf's ngclient refreshes root, timestamp, snapshot and targets metadata against the
+   trusted root in the store: signatures, thresholds, expiry (freeze), version rollback and
+   mix-and-match are its checks.
+2. ``list.json``, a signed target, names version N, its record count and content digest, and
+   the available deltas. A version older than the one in force is a rollback; the same version
+   with another digest is a mix-and-match: both are refused.
+3. The chain of deltas from the version in force to N is applied with ``apply_delta`` when it
+   is complete and smaller than the snapshot; otherwise snapshot N is downloaded. Every file is
+   verified by ngclient (length, SHA-256) and by our decoder (checksum, order, counts).
+4. The result's count and digest must equal ``list.json``'s; then the store installs it
+   atomically, keeping the previous version.
+
+Any failure is recorded as ``last_error`` in ``state.json`` and raised as a HotlistError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import random
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tuf.api import exceptions as tuf_errors
+from tuf.ngclient.config import UpdaterConfig
+from tuf.ngclient.updater import Updater
+
+from hotlist import __version__
+from hotlist.edge.config import EdgeConfig
+from hotlist.edge.fetcher import KeyFetcher, ProgressHook
+from hotlist.edge.store import Store, StoreState, utc_now
+from hotlist.errors import (
+    HotlistError,
+    PermissionDenied,
+    StorageError,
+    SyncError,
+    VerificationError,
+)
+from hotlist.publish.format import Snapshot, apply_delta, decode_delta, decode_snapshot
+
+logger = logging.getLogger("hotlist.edge")
+
+INDEX = "list.json"
+INDEX_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    """What a sync did: ``method`` is ``delta``, ``snapshot`` or ``current`` (nothing new)."""
+
+    version: int
+    previous_version: int | None
+    count: int
+    method: str
+    deltas_applied: int
+    bytes_downloaded: int
+    seconds: float
+
+
+def sync(
+    store: Store,
+    *,
+    progress: ProgressHook | None = None,
+    timeout: float = 15.0,
+) -> SyncResult:
+    """Bring ``store`` to the newest verified list version, or raise and keep the old one."""
+    config = store.config()
+    with store.lock():
+        fetcher = None
+        try:
+            fetcher = KeyFetcher(store.api_key(), timeout=timeout, progress=progress)
+            return _sync(store, config, fetcher)
+        except HotlistError as exc:
+            store.record_error(exc.message)
+            logger.error("sync of %s failed: %s", store.path, exc.message)
+            raise
+        finally:
+            if fetcher is not None:
+                fetcher.close()
+            shutil.rmtree(store.path / ".incoming", ignore_errors=True)
+
+
+def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
+    started = time.perf_counter()
+    try:
+        current = store.load_current()
+    except VerificationError as exc:
+        logger.error("the list in %s is corrupt (%s): fetching a full snapshot", store.path, exc)
+        current = None
+    with _tuf_errors():
+        updater = Updater(
+            metadata_dir=str(store.trusted_dir),
+            metadata_base_url=config.metadata_url,
+            target_base_url=config.targets_url,
+            fetcher=fetcher,
+            config=UpdaterConfig(app_user_agent=f"hotlist-edge/{__version__}"),
+            bootstrap=None,
+        )
+        updater.refresh()
+    incoming = store.path / ".incoming"
+    index = _index(_download(updater, incoming, INDEX), config)
+    version = index["version"]
+    previous_version = None if current is None else current.version
+    method = "current"
+    applied = 0
+    if current is not None and version < current.version:
+        raise VerificationError(
+            f"the server offers version {version}, older than version {current.version} in "
+            "force: refusing a rollback"
+        )
+    if current is not None and version == current.version:
+        new = current
+    else:
+        chain = None if current is None else _chain(index, current.version)
+        if current is not None and chain is not None:
+            new = current
+            for path in chain:
+                new = apply_delta(new, decode_delta(_download(updater, incoming, path), new))
+            method, applied = "delta", len(chain)
+        else:
+            new = decode_snapshot(_download(updater, incoming, index["snapshot"]["path"]))
+            method = "snapshot"
+    _check_against_index(new, index, config)
+    now = utc_now().isoformat()
+    state = StoreState(
+        version=new.version,
+        count=new.count,
+        digest=new.digest.hex(),
+        published_at=str(index.get("published_at")),
+        synced_at=now,
+        last_attempt_at=now,
+    )
+    if new is current:
+        store.write_state(state)
+    else:
+        store.install(new, state)
+    result = SyncResult(
+        version=new.version,
+        previous_version=previous_version,
+        count=new.count,
+        method=method,
+        deltas_applied=applied,
+        bytes_downloaded=fetcher.bytes_received,
+        seconds=time.perf_counter() - started,
+    )
+    logger.info(
+        "list %s version %d (%d entries) via %s", config.list_name, new.version, new.count, method
+    )
+    return result
+
+
+def _download(updater: Updater, incoming: Path, name: str) -> bytes:
+    with _tuf_errors():
+        info = updater.get_targetinfo(name)
+        if info is None:
+            raise SyncError(f"the server's signed targets do not list {name}: try again later")
+        incoming.mkdir(exist_ok=True)
+        path = Path(updater.download_target(info, str(incoming / name.replace("/", "_"))))
+    try:
+        return path.read_bytes()
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
+def _index(data: bytes, config: EdgeConfig) -> dict[str, Any]:
+    try:
+        index = json.loads(data)
+        if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT:
+            raise ValueError("unknown index format")
+        for key in ("version", "count"):
+            if not isinstance(index.get(key), int):
+                raise ValueError(f"{key} is not a number")
+        bytes.fromhex(index["digest"])
+        if not isinstance(index["snapshot"]["path"], str):
+            raise ValueError("no snapshot path")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise VerificationError(f"the server's list.json is not valid: {exc}") from exc
+    if index.get("list") != config.list_name:
+        raise VerificationError(
+            f"the server publishes list {index.get('list')!r}, this store follows "
+            f"{config.list_name!r}"
+        )
+    return index
+
+
+def _chain(index: dict[str, Any], start: int) -> list[str] | None:
+    """Delta paths from ``start`` to the index's version, if complete and worth it."""
+    by_base = {}
+    for delta in index.get("deltas", []):
+        if isinstance(delta, dict) and isinstance(delta.get("from"), int):
+            by_base[delta["from"]] = delta
+    chain: list[str] = []
+    size = 0
+    version = start
+    while version < index["version"]:
+        delta = by_base.get(version)
+        if delta is None or not isinstance(delta.get("to"), int) or delta["to"] <= version:
+            return None
+        chain.append(str(delta["path"]))
+        size += int(delta.get("length", 0))
+        version = delta["to"]
+    if version != index["version"] or size >= int(index["snapshot"].get("length", 0)):
+        return None
+    return chain
+
+
+def _check_against_index(new: Snapshot, index: dict[str, Any], config: EdgeConfig) -> None:
+    if new.list_name != config.list_name or new.version != index["version"]:
+        raise VerificationError(
+            f"the list built is {new.list_name!r} version {new.version}, list.json names "
+            f"{index.get('list')!r} version {index['version']}: refusing it"
+        )
+    if new.count != index["count"] or new.digest.hex() != index["digest"]:
+        raise VerificationError(
+            f"list version {new.version} does not match its signed index (count {new.count} "
+            f"vs {index['count']}, or its digest): refusing it, the previous list stays"
+        )
+
+
+@contextlib.contextmanager
+def _tuf_errors() -> Any:
+    """Turn python-tuf's exceptions into ours, each with what to do about it."""
+    try:
+        yield
+    except tuf_errors.ExpiredMetadataError as exc:
+        raise VerificationError(
+            f"the list's signed metadata has expired ({exc}): the server may be replaying old "
+            "files (freeze attack) or has stopped refreshing them; the previous list stays"
+        ) from exc
+    except tuf_errors.BadVersionNumberError as exc:
+        raise VerificationError(
+            f"the server offers older metadata than already trusted ({exc}): refusing a "
+            "rollback; the previous list stays"
+        ) from exc
+    except tuf_errors.UnsignedMetadataError as exc:
+        raise VerificationError(
+            f"signature check failed ({exc}): the metadata was tampered with or signed by an "
+            "unknown key; the previous list stays"
+        ) from exc
+    except tuf_errors.LengthOrHashMismatchError as exc:
+        raise VerificationError(
+            f"a downloaded file does not match its signed hash ({exc}): tampered or corrupt; "
+            "the previous list stays"
+        ) from exc
+    except tuf_errors.RepositoryError as exc:
+        raise VerificationError(
+            f"the list's metadata failed verification ({exc}); the previous list stays"
+        ) from exc
+    except tuf_errors.DownloadHTTPError as exc:
+        if exc.status_code in (401, 403):
+            raise PermissionDenied(
+                f"the list server refused this member's API key (HTTP {exc.status_code}): "
+                "check the key given to `hotlist edge init`"
+            ) from exc
+        raise SyncError(f"{exc}; the previous list stays in force") from exc
+    except tuf_errors.DownloadError as exc:
+        cause = exc.__cause__ or exc
+        raise SyncError(f"{cause}; the previous list stays in force") from exc
+    except OSError as exc:
+        raise StorageError(f"cannot write the trusted metadata: {exc}") from exc
+
+
+def next_wait(interval: float, failures: int, jitter: float, rng: random.Random) -> float:
+    """Seconds until the next sync: the interval, doubled per consecutive failure (at most
+    64 times, capped at a day), plus a random share ``jitter`` of it so that thousands of
+    members spread their requests instead of arriving in the same second."""
+    base = min(interval * 2 ** min(failures, 6), 86_400.0) if failures else interval
+    return base + rng.uniform(0, jitter * base)
+
+
+def run(
+    store: Store,
+    *,
+    max_cycles: int | None = None,
+    jitter: float = 0.2,
+    sleep: Callable[[float], None] = time.sleep,
+    rng: random.Random | None = None,
+) -> int:
+    """Sync ``store`` on its schedule until ``max_cycles`` syncs (forever when None).
+
+    A failed sync is logged and retried with exponential backoff; the list in force stays.
+    A stale list is logged as a warning each cycle. Returns the number of failed syncs.
+    """
+    from hotlist.edge.status import read_status
+
+    rng = rng or random.Random()
+    interval = float(store.config().interval_s)
+    if max_cycles != 1:
+        # Start at a random point of the first interval: members restarted together spread out.
+        sleep(rng.uniform(0, jitter * interval))
+    failures = 0
+    consecutive = 0
+    cycle = 0
+    while max_cycles is None or cycle < max_cycles:
+        cycle += 1
+        try:
+            sync(store)
+            consecutive = 0
+        except HotlistError:
+            failures += 1
+            consecutive += 1
+        status = read_status(store)
+        if status.stale:
+            logger.warning(
+                "list %s is stale (version %s, fail mode %s)",
+                status.list_name,
+                status.version,
+                status.fail_mode,
+            )
+        if max_cycles is not None and cycle >= max_cycles:
+            break
+        sleep(next_wait(interval, consecutive, jitter, rng))
+    return failures
