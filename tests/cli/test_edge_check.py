@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,8 +14,8 @@ from typer.testing import CliRunner
 
 from hotlist.cli import edge_check
 from hotlist.edge.config import EdgeConfig
-from hotlist.edge.store import Store, StoreState
-from hotlist.errors import ConfigError, InvalidURL, NotFound, VerificationError
+from hotlist.edge.store import Store, StoreState, utc_now
+from hotlist.errors import ConfigError, InvalidURL, NotFound, StaleList, VerificationError
 from hotlist.publish.format import Snapshot
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
 
@@ -66,8 +68,15 @@ def store(tmp_path: Path) -> Store:
             _record("files.example.org/", 2, 0xBEEF, FLAG_DISPUTED),
         ],
     )
-    store.install(snapshot, StoreState(version=3, count=2))
+    store.install(snapshot, StoreState(version=3, count=2, synced_at=utc_now().isoformat()))
     return store
+
+
+def _make_stale(store: Store, fail_mode: str) -> None:
+    config = replace(store.config(), fail_mode=fail_mode)
+    store.config_path.write_text(config.to_json(), encoding="utf-8")
+    long_ago = (utc_now() - timedelta(days=2)).isoformat()
+    store.write_state(replace(store.state(), synced_at=long_ago))
 
 
 def test_shows_blocked_and_unlisted_urls(app: typer.Typer, runner: CliRunner, store: Store) -> None:
@@ -96,7 +105,7 @@ def test_json_gives_every_verdict(app: typer.Typer, runner: CliRunner, store: St
     result = runner.invoke(app, ["edge", "check", "--store", str(store.path), "--json", *urls])
     assert result.exit_code == 0, result.output
     document = json.loads(result.output)
-    assert (document["list"], document["version"]) == ("main", 3)
+    assert (document["list"], document["version"], document["stale"]) == ("main", 3, False)
     assert document["results"] == [
         {
             "url": urls[0],
@@ -168,3 +177,26 @@ def test_a_tampered_list_is_refused(app: typer.Typer, runner: CliRunner, store: 
     store.current_path.write_bytes(bytes(data))
     result = runner.invoke(app, ["edge", "check", "--store", str(store.path), "http://x.test/"])
     assert isinstance(result.exception, VerificationError)
+
+
+def test_a_stale_list_under_fail_closed_gives_no_verdicts(
+    app: typer.Typer, runner: CliRunner, store: Store
+) -> None:
+    _make_stale(store, "closed")
+    result = runner.invoke(app, ["edge", "check", "--store", str(store.path), "http://x.test/"])
+    assert isinstance(result.exception, StaleList)
+    assert "stale" in result.exception.message
+
+
+def test_a_stale_list_under_fail_open_still_answers_and_says_so(
+    app: typer.Typer, runner: CliRunner, store: Store
+) -> None:
+    _make_stale(store, "open")
+    args = ["edge", "check", "--store", str(store.path), "files.example.org"]
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["stale"] is True
+    assert document["results"][0]["blocked"] is True
+    result = runner.invoke(app, args)
+    assert "stale" in result.output

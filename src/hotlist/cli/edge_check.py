@@ -17,7 +17,17 @@ from hotlist.errors import InvalidURL
 
 def register(edge_app: typer.Typer) -> None:
     """Add the ``check`` command to the ``hotlist edge`` group."""
-    edge_app.command("check")(check)
+    edge_app.command("check", help=_HELP)(check)
+
+
+_HELP = (
+    "Say for each URL whether the verified list in force blocks it, and under which entry."
+    "\n\n"
+    "Exits 0 when every URL was checked, blocked or not; with the error's code when the store"
+    " is missing, its list fails verification, or it is stale and the fail mode is closed;"
+    " with 3, after checking the others, when a URL is invalid. A stale list under fail mode"
+    " open is used, with a warning."
+)
 
 
 def check(
@@ -37,10 +47,15 @@ def check(
     """Say for each URL whether the verified list in force blocks it, and under which entry.
 
     Exits 0 when every URL was checked, blocked or not; with the error's code when the store is
-    missing or its list fails verification; with 3 after the others when a URL is invalid.
+    missing, its list fails verification, or it is stale and the fail mode is closed; with 3
+    after the others when a URL is invalid. A stale list under fail mode open is used, with a
+    warning.
     """
     from hotlist.edge.matcher import Matcher
+    from hotlist.edge.status import require_enforceable
+    from hotlist.edge.store import Store
 
+    status = require_enforceable(Store(store))
     matcher = Matcher.from_store(store)
     verdicts = [matcher.check(url) for url in urls]
     shown = [_printable(url) for url in urls]
@@ -48,6 +63,7 @@ def check(
         document = {
             "list": matcher.list_name,
             "version": matcher.version,
+            "stale": status.stale,
             "results": [
                 {"url": url, **verdict.to_json()}
                 for url, verdict in zip(shown, verdicts, strict=True)
@@ -65,7 +81,10 @@ def check(
         table.add_column("note", ratio=1)
         for url, verdict in zip(shown, verdicts, strict=True):
             table.add_row(escape(url), *_cells(verdict))
-        Console(highlight=False, emoji=False, soft_wrap=True).print(table)
+        console = Console(highlight=False, emoji=False, soft_wrap=True)
+        if status.stale:
+            console.print("[bold yellow]warning:[/] the list is stale (fail mode open)")
+        console.print(table)
     if any(verdict.error is not None for verdict in verdicts):
         raise typer.Exit(InvalidURL.exit_code)
 
