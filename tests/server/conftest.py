@@ -57,6 +57,12 @@ MACHINE_ROLES = frozenset({Role.MEMBER, Role.PARTNER})
 """Roles whose keys the factories issue to machines; the others go to people."""
 
 
+@pytest.fixture
+def hasher() -> PasswordHasher:
+    """A cheap Argon2 hasher for tests that issue keys through the services."""
+    return FAST_HASHER
+
+
 def _libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -84,7 +90,12 @@ class _Databases:
 
     def engine(self, url: str) -> Engine:
         if url not in self._engines:
-            self._engines[url] = make_engine(url)
+            if url.startswith("postgresql"):
+                # Tests need no durability: commits skip the wait for the disk.
+                options = {"options": "-c synchronous_commit=off"}
+                self._engines[url] = make_engine(url, connect_args=options)
+            else:
+                self._engines[url] = make_engine(url)
         return self._engines[url]
 
     def _create(self, backend: str) -> str:
@@ -119,17 +130,22 @@ class _Databases:
 
 
 def empty_all_tables(engine: Engine) -> None:
-    """Delete every row of every model's table (the schema and its revision stay)."""
-    tables = Base.metadata.sorted_tables
+    """Delete every row of every model's table (the schema, its revision and id sequences stay).
+
+    DELETE, not TRUNCATE: on a handful of rows it is much faster on PostgreSQL. Foreign keys are
+    set aside while deleting, so tables that refer to each other empty in any order.
+    """
+    tables = list(reversed(Base.metadata.sorted_tables))
     if engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
         with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+            connection.execute(text("SET LOCAL session_replication_role = replica"))
+            for table in tables:
+                connection.execute(table.delete())
         return
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
-            for table in reversed(tables):
+            for table in tables:
                 connection.execute(table.delete())
             connection.commit()
         finally:
@@ -178,6 +194,7 @@ def settings(db_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "data",
         rate_limit_per_second=10_000.0,
         rate_limit_burst=10_000,
+        publish_interval_s=0.0,
     )
 
 
@@ -198,9 +215,21 @@ def app(make_app: Callable[..., FastAPI]) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
+def client_for() -> Callable[..., TestClient]:
+    """``client_for(app, raise_server_exceptions=True)``: a client; use it in a ``with``."""
+
+    def make(app: FastAPI, raise_server_exceptions: bool = True) -> TestClient:
+        return TestClient(
+            app, base_url="http://hotlist.test", raise_server_exceptions=raise_server_exceptions
+        )
+
+    return make
+
+
+@pytest.fixture
+def client(app: FastAPI, client_for: Callable[..., TestClient]) -> Iterator[TestClient]:
     """An HTTP client for ``app`` (in process); server errors raise in the test."""
-    with TestClient(app, base_url="http://hotlist.test") as test_client:
+    with client_for(app) as test_client:
         yield test_client
 
 

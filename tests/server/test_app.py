@@ -1,0 +1,48 @@
+"""The app: health, the OpenAPI document with each route's permission."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy import create_engine
+
+from hotlist.server.accounts.deps import route_permission
+from hotlist.server.app import create_app
+from hotlist.server.config import Settings
+
+
+def test_healthz(client: Any) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_healthz_reports_a_dead_database(
+    settings: Settings, client_for: Callable[..., Any], tmp_path: Any
+) -> None:
+    missing = tmp_path / "no-such-dir" / "x.db"
+    app = create_app(settings, engine=create_engine(f"sqlite:///{missing}"))
+    with client_for(app) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_openapi_names_each_routes_permission(app: FastAPI, client: Any) -> None:
+    document = client.get("/openapi.json").json()
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path != "/healthz":
+            permission = route_permission(route)
+            for method in route.methods:
+                operation = document["paths"][route.path][method.lower()]
+                assert operation["x-permission"] == permission
+
+
+def test_app_disposes_its_own_engine(settings: Settings, client_for: Callable[..., Any]) -> None:
+    app = create_app(settings)
+    with client_for(app) as client:
+        assert client.get("/healthz").status_code == 200
+    assert app.state.engine.pool.checkedout() == 0

@@ -1,0 +1,70 @@
+"""Settings from arguments and HOTLIST_* variables, with clear errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hotlist.errors import ConfigError
+from hotlist.server.config import Settings
+
+
+def test_sqlite_in_the_data_dir_by_default(tmp_path: Path) -> None:
+    settings = Settings.load(tmp_path, environ={})
+    assert settings.database_url == f"sqlite:///{tmp_path.resolve() / 'hotlist.db'}"
+    assert settings.is_sqlite
+
+
+def test_environment_supplies_what_arguments_do_not(tmp_path: Path) -> None:
+    env = {
+        "HOTLIST_DATA_DIR": str(tmp_path),
+        "HOTLIST_DATABASE_URL": "postgresql+psycopg://hotlist@db.example/hotlist",
+        "HOTLIST_RATE_LIMIT_PER_SECOND": "7.5",
+        "HOTLIST_MAX_BODY_BYTES": "1000",
+    }
+    settings = Settings.load(environ=env)
+    assert settings.data_dir == tmp_path.resolve()
+    assert not settings.is_sqlite
+    assert settings.rate_limit_per_second == 7.5
+    assert settings.max_body_bytes == 1000
+    assert Settings.load(environ=settings.to_env()) == settings
+
+
+def test_arguments_win_over_environment(tmp_path: Path) -> None:
+    env = {"HOTLIST_RATE_LIMIT_BURST": "5"}
+    settings = Settings.load(tmp_path, environ=env, rate_limit_burst=9)
+    assert settings.rate_limit_burst == 9
+
+
+def test_no_database_is_a_clear_error() -> None:
+    with pytest.raises(ConfigError, match="--data-dir"):
+        Settings.load(environ={})
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("HOTLIST_MAX_BODY_BYTES", "lots", "HOTLIST_MAX_BODY_BYTES"),
+        ("HOTLIST_MAX_BODY_BYTES", "0", "max_body_bytes"),
+        ("HOTLIST_RATE_LIMIT_BURST", "0", "burst"),
+        ("HOTLIST_KEY_CACHE_SECONDS", "-1", "key_cache_seconds"),
+    ],
+)
+def test_bad_values_are_config_errors(tmp_path: Path, name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        Settings.load(tmp_path, environ={name: value})
+
+
+def test_prepare_data_dir_creates_it_private(tmp_path: Path) -> None:
+    settings = Settings.load(tmp_path / "new" / "dir", environ={})
+    settings.prepare_data_dir()
+    assert settings.data_dir is not None
+    assert settings.data_dir.is_dir()
+    assert settings.data_dir.stat().st_mode & 0o077 == 0
+
+
+def test_prepare_data_dir_refuses_a_file(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError, match="data directory"):
+        Settings.load(tmp_path / "file", environ={}).prepare_data_dir()
