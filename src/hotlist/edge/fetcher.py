@@ -56,16 +56,24 @@ class KeyFetcher(FetcherInterface):
                 retries=False,
                 redirect=False,
             )
+        except urllib3.exceptions.NewConnectionError as exc:
+            # Checked first: urllib3 makes it a subclass of its connect-timeout error.
+            raise exceptions.DownloadError(
+                f"cannot connect to the list server {host}: is it down?"
+            ) from exc
         except urllib3.exceptions.TimeoutError as exc:
             raise exceptions.SlowRetrievalError(f"{host} did not answer in time") from exc
         except urllib3.exceptions.HTTPError as exc:
             raise exceptions.DownloadError(f"cannot reach the list server {host}: {exc}") from exc
         if response.status >= 400:
+            # Drain the error body first, or the pooled connection's next response is misread.
+            response.drain_conn()
             response.release_conn()
             raise exceptions.DownloadHTTPError(
                 f"{host} answered HTTP {response.status} for {url}", response.status
             )
         if response.status != 200:
+            response.drain_conn()
             response.release_conn()
             raise exceptions.DownloadError(f"{host} answered HTTP {response.status} for {url}")
         length = response.headers.get("Content-Length")

@@ -264,8 +264,10 @@ def _tuf_errors() -> Any:
             ) from exc
         raise SyncError(f"{exc}; the previous list stays in force") from exc
     except tuf_errors.DownloadError as exc:
-        cause = exc.__cause__ or exc
-        raise SyncError(f"{cause}; the previous list stays in force") from exc
+        message = str(exc) or type(exc).__name__
+        if message.startswith("Failed to download") and exc.__cause__ is not None:
+            message = f"{message}: {exc.__cause__}"
+        raise SyncError(f"{message}; the previous list stays in force") from exc
     except OSError as exc:
         raise StorageError(f"cannot write the trusted metadata: {exc}") from exc
 
