@@ -40,14 +40,20 @@ _SCHEME = re.compile(rb"([A-Za-z][A-Za-z0-9+.\-]*):")
 _PORT_AFTER = re.compile(rb"[0-9]*(?:/(?!/)|\?|\Z)")
 _DIGITS = re.compile(rb"[0-9]*\Z")
 
-# An http(s) URL that is canonical already: a lower-case host of plain labels whose last label
-# does not look like a number, no port or user, and only printable ASCII other than % and # in the
-# path and query. Paths with "//" or "/." are left to the full algorithm.
-_CANONICAL = re.compile(
-    r"(https?)://((?:[a-z0-9_\-]+\.)*[a-z_\-][a-z0-9_\-]*)"
+# An http(s) URL that needs no more than lower-casing its scheme and host, dropping a port or a
+# fragment, and unescaping its query: a host of plain labels whose last label does not look like
+# a number, no user, only printable ASCII other than % and # in the path (paths with "//" or "/."
+# are left to the full algorithm) and other than # in the query. Escapes in such a query cannot
+# change how the URL splits, so the query is unescaped on its own. The fragment may hold anything
+# but NUL and lone surrogates, which the full algorithm rejects.
+_SIMPLE = re.compile(
+    r"([Hh][Tt][Tt][Pp][Ss]?)://((?:[A-Za-z0-9_\-]+\.)*[A-Za-z_\-][A-Za-z0-9_\-]*)(?::[0-9]*)?"
     r"(/[\x21\x22\x24\x26-\x3e\x40-\x7e]*)?"
-    r"(?:\?([\x21\x22\x24\x26-\x7e]*))?\Z"
+    r"(?:\?([\x21\x22\x24-\x7e]*))?"
+    r"(?:#[^\x00\ud800-\udfff]*)?\Z"
 )
+# After unescaping: authority, path, query.
+_SPLIT = re.compile(rb"([^/?]*)([^?]*)(?:\?(.*))?", re.DOTALL)
 
 
 class CanonicalURL(NamedTuple):
@@ -73,14 +79,16 @@ def canonical_parts(url: str | bytes) -> CanonicalURL:
     """
     if isinstance(url, str):
         if len(url) <= MAX_URL_BYTES:
-            match = _CANONICAL.match(url)
+            match = _SIMPLE.match(url)
             if match is not None:
-                path = match.group(3)
+                scheme, host, path, query = match.groups()
                 if path is None:
                     path = "/"
                 elif "//" in path or "/." in path:
-                    return _canonical_parts(url.encode("ascii"))
-                return CanonicalURL(match.group(1), match.group(2), path, match.group(4))
+                    return _canonical_parts(_encode(url))
+                if query is not None and "%" in query:
+                    query = escape(unescape_fully(query.encode("ascii")))
+                return CanonicalURL(scheme.lower(), host.lower(), path, query)
         return _canonical_parts(_encode(url))
     if isinstance(url, bytes | bytearray | memoryview):
         return _canonical_parts(bytes(url))
@@ -119,22 +127,25 @@ def _canonical_parts(raw: bytes) -> CanonicalURL:
         data = data[:fragment]
     if not data:
         raise InvalidURL("the URL is empty")
-    data = unescape_fully(data)
-    scheme, rest = _split_scheme(data)
-    end = len(rest)
-    for delimiter in (b"/", b"?"):
-        position = rest.find(delimiter, 0, end)
-        if position >= 0:
-            end = position
-    host = canonical_host(_host_of(rest[:end]))
-    tail = rest[end:]
-    query: str | None = None
-    mark = tail.find(b"?")
-    if mark >= 0:
-        query = escape(tail[mark + 1 :])
-        tail = tail[:mark]
-    path = escape(_normalize_path(tail)) if tail else "/"
-    return CanonicalURL(scheme, host, path, query)
+    if b"%" in data:
+        data = unescape_fully(data)
+    if data.startswith(b"http://"):
+        scheme, rest = "http", data[7:].lstrip(b"/")
+    elif data.startswith(b"https://"):
+        scheme, rest = "https", data[8:].lstrip(b"/")
+    else:
+        scheme, rest = _split_scheme(data)
+    authority, path, query = _SPLIT.match(rest).groups()  # type: ignore[union-attr]
+    if b"@" in authority or b":" in authority or authority.startswith(b"["):
+        authority = _host_of(authority)
+    elif not authority:
+        raise InvalidURL("the URL has no host")
+    return CanonicalURL(
+        scheme,
+        canonical_host(authority),
+        escape(_normalize_path(path)) if path else "/",
+        None if query is None else escape(query),
+    )
 
 
 def _split_scheme(data: bytes) -> tuple[str, bytes]:

@@ -8,13 +8,19 @@ with upper-case hex digits.
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote_to_bytes
 
 _ESCAPED = [
     chr(byte) if 0x20 < byte < 0x7F and byte not in (0x23, 0x25) else f"%{byte:02X}"
     for byte in range(256)
 ]
 _NEEDS_ESCAPE = re.compile(rb"[\x00-\x20\x23\x25\x7f-\xff]")
+_HEX_DIGITS = "0123456789abcdefABCDEF"
+# Every two-character hex escape body, in any case, to the byte it stands for.
+_UNESCAPED = {
+    (high + low).encode(): bytes([int(high + low, 16)])
+    for high in _HEX_DIGITS
+    for low in _HEX_DIGITS
+}
 
 
 def unescape_fully(data: bytes) -> bytes:
@@ -24,11 +30,27 @@ def unescape_fully(data: bytes) -> bytes:
     the data shorter, so the loop ends.
     """
     while b"%" in data:
-        unescaped = unquote_to_bytes(data)
+        unescaped = _unescape_once(data)
         if len(unescaped) == len(data):
             break
         data = unescaped
     return data
+
+
+def _unescape_once(data: bytes) -> bytes:
+    """One pass of percent-unescaping; a ``%`` without two hex digits after it stays."""
+    pieces = data.split(b"%")
+    out = [pieces[0]]
+    append = out.append
+    for piece in pieces[1:]:
+        byte = _UNESCAPED.get(piece[:2])
+        if byte is None:
+            append(b"%")
+            append(piece)
+        else:
+            append(byte)
+            append(piece[2:])
+    return b"".join(out)
 
 
 def escape(data: bytes) -> str:

@@ -19,18 +19,22 @@ def path_prefixes(parts: CanonicalURL) -> list[str]:
     and up to three more directory prefixes, each ending in ``/``; repeats are left out.
     """
     path = parts.path
-    paths = [path] if parts.query is None else [f"{path}?{parts.query}", path]
+    query = parts.query
+    paths = [path] if query is None else [f"{path}?{query}", path]
     if path == "/":
         return paths
-    if path.count("/") == 1:
-        paths.append("/")
-        return paths
-    prefix = "/"
-    paths.append(prefix)
-    for segment in path.split("/")[1:-1][:3]:
-        prefix = f"{prefix}{segment}/"
-        if prefix != path:
-            paths.append(prefix)
+    paths.append("/")
+    # Directory prefixes: up to the first three slashes after the root, never the path itself.
+    last = len(path) - 1
+    end = path.find("/", 1)
+    if 0 < end < last:
+        paths.append(path[: end + 1])
+        end = path.find("/", end + 1)
+        if 0 < end < last:
+            paths.append(path[: end + 1])
+            end = path.find("/", end + 1)
+            if 0 < end < last:
+                paths.append(path[: end + 1])
     return paths
 
 

@@ -17,6 +17,8 @@ from hotlist.errors import InvalidURL
 from hotlist.urls.escaping import escape
 
 _DOT_RUNS = re.compile(rb"\.{2,}")
+# A lower-case host that is canonical as it is: plain labels, the last not a number.
+_PLAIN_HOST = re.compile(rb"(?:[a-z0-9_\-]+\.)*[a-z_\-][a-z0-9_\-]*\Z")
 _PLAIN_NAME = re.compile(rb"[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*\Z")
 _DECIMAL = re.compile(rb"[0-9]+\Z")
 _HEX = re.compile(rb"0x[0-9a-f]*\Z")
@@ -33,7 +35,10 @@ def canonical_host(raw: bytes) -> str:
     """
     if raw.startswith(b"["):
         return _canonical_ipv6(raw)
-    host = raw.strip(b".")
+    host = raw.lower()
+    if _PLAIN_HOST.match(host) is not None:
+        return host.decode("ascii")
+    host = host.strip(b".")
     if b".." in host:
         host = _DOT_RUNS.sub(b".", host)
     if not host:
@@ -43,7 +48,6 @@ def canonical_host(raw: bytes) -> str:
             f"invalid host {host.decode('utf-8', 'backslashreplace')!r}: "
             "'[' and ']' belong only around an IPv6 address"
         )
-    host = host.lower()
     if not host.isascii():
         host = _to_ascii(host)
     last = host.rpartition(b".")[2]
@@ -134,11 +138,16 @@ def host_suffixes(host: str) -> list[str]:
     """
     if host[-1] in _IP_LAST:
         return [host]
-    labels = host.split(".")
-    count = len(labels)
-    if count <= 2:
+    dots = host.count(".")
+    if dots < 2:
         return [host]
+    if dots == 2:
+        return [host, host[host.index(".") + 1 :]]
+    # The suffix after the i-th dot has dots - i labels; keep those with 5 down to 2 labels.
     suffixes = [host]
-    for start in range(max(1, count - 5), count - 1):
-        suffixes.append(".".join(labels[start:]))
+    position = -1
+    for index in range(dots - 1):
+        position = host.index(".", position + 1)
+        if index >= dots - 5:
+            suffixes.append(host[position + 1 :])
     return suffixes
