@@ -14,6 +14,7 @@ import pytest
 from hotlist.edge.store import Store
 from hotlist.edge.sync import next_wait, run, sync
 from hotlist.errors import (
+    ConfigError,
     PermissionDenied,
     StorageError,
     SyncError,
@@ -273,5 +274,5 @@ def test_keys_are_needed_to_publish(tmp_path: Path) -> None:
     settings = PublishSettings()
     KeyRing.init(tmp_path / "keys")
     (tmp_path / "keys" / "timestamp.pem").unlink()
-    with pytest.raises(Exception, match="no timestamp key"):
+    with pytest.raises(ConfigError, match="no timestamp key"):
         Publisher(tmp_path / "repo", tmp_path / "keys", "main", settings).publish([])
