@@ -6,21 +6,21 @@ call (``hotlist serve`` sets the environment).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.routing import APIRoute
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotlist import __version__
 from hotlist.errors import StorageError
 from hotlist.server.accounts import api as accounts_api
-from hotlist.server.accounts.deps import route_permission
+from hotlist.server.accounts.deps import api_routes
 from hotlist.server.accounts.keys import VerificationCache
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.assessments import api as assessments_api
@@ -89,13 +89,12 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _declare_permissions(app: FastAPI) -> None:
+def _declare_permissions(routes: Sequence[BaseRoute]) -> None:
     """Show each route's permission in the OpenAPI document (``x-permission``)."""
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            permission = route_permission(route)
-            if permission is not None:
-                route.openapi_extra = {**(route.openapi_extra or {}), "x-permission": permission}
+    for info in api_routes(routes):
+        if len(set(info.permissions)) == 1:
+            extra = info.route.openapi_extra or {}
+            info.route.openapi_extra = {**extra, "x-permission": info.permissions[0]}
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -141,8 +140,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     for router in FEATURE_ROUTERS:
+        _declare_permissions(router.routes)
         app.include_router(router)
-    _declare_permissions(app)
     return app
 
 

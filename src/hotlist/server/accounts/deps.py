@@ -8,14 +8,16 @@ they require (:func:`route_permission`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.routing import BaseRoute
 
 from hotlist.errors import PermissionDenied, Unauthenticated
 from hotlist.server.accounts import service
@@ -110,3 +112,30 @@ def route_permission(route: APIRoute) -> Permission | None:
     """The one permission ``route`` declares, or ``None`` if it declares none or several."""
     found = set(route_permissions(route))
     return found.pop() if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    """An HTTP API route as served: its path, methods and the permissions it declares."""
+
+    path: str
+    methods: frozenset[str]
+    permissions: tuple[Permission, ...]
+    route: APIRoute
+
+
+def api_routes(routes: FastAPI | Sequence[BaseRoute]) -> list[RouteInfo]:
+    """Every API route of an app (or a route list), included routers flattened."""
+    found: list[RouteInfo] = []
+    for context in iter_route_contexts(routes.routes if isinstance(routes, FastAPI) else routes):
+        route = context.original_route
+        if isinstance(route, APIRoute):
+            found.append(
+                RouteInfo(
+                    path=context.path or route.path,
+                    methods=frozenset(context.methods or route.methods or ()),
+                    permissions=tuple(route_permissions(route)),
+                    route=route,
+                )
+            )
+    return found
