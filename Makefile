@@ -29,8 +29,12 @@ $(STAMP): $(BIN)/uv uv.lock pyproject.toml
 
 venv: $(STAMP)
 
+DEMO_DIR ?= demo-data
+
+# A fresh data directory each time: the demo starts from nothing.
 demo: $(STAMP)
-	$(BIN)/hotlist demo
+	rm -rf $(DEMO_DIR)
+	$(BIN)/hotlist demo --data-dir $(DEMO_DIR)
 
 test: lint typecheck pytest
 

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from hotlist import __version__
-from hotlist.cli import admin, check, edge, publish, server
+from hotlist.cli import admin, check, demo, edge, publish, publish_entries, server
 from hotlist.errors import HotlistError
 
 app = typer.Typer(
@@ -47,6 +47,8 @@ server.register(app)
 admin.register(app)
 edge.register(app)
 publish.register(app)
+publish_entries.register(app)
+demo.register(app)
 
 
 def main() -> None:

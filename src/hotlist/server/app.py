@@ -31,6 +31,8 @@ from hotlist.server.entries import api as entries_api
 from hotlist.server.policies import api as policies_api
 from hotlist.server.policies import service as policies_service
 from hotlist.server.problems import install_problem_handlers, problem
+from hotlist.server.publishing import api as publishing_api
+from hotlist.server.publishing.jobs import start_publish_job
 from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.reports import api as reports_api
 
@@ -41,6 +43,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     reports_api.router,
     assessments_api.router,
     entries_api.router,
+    publishing_api.router,
 ]
 """Every feature's router; a new feature appends its ``api.router`` here."""
 
@@ -109,7 +112,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         policies_service.load_at_start(_app.state.session_factory, settings.policy_file)
+        job = start_publish_job(settings, _app.state.session_factory)
         yield
+        if job is not None:
+            job.stop()
         if own_engine:
             db_engine.dispose()
 

@@ -11,6 +11,12 @@
 | contact_key | ``HOTLIST_CONTACT_KEY`` | none (then ``<data_dir>/contact.key``) |
 | policy_file | ``HOTLIST_POLICY_FILE`` | none (the demo policy) |
 | shared_hosting_file | ``HOTLIST_SHARED_HOSTING_FILE`` | none (the packaged list) |
+| repository_dir | ``HOTLIST_REPOSITORY_DIR`` | ``<data_dir>/repository`` (the signed list) |
+| keys_dir | ``HOTLIST_KEYS_DIR`` | ``<data_dir>/keys`` (the list's signing keys) |
+| list_name | ``HOTLIST_LIST_NAME`` | main |
+| publish_interval_s | ``HOTLIST_PUBLISH_INTERVAL_S`` | 300 (0: no scheduled publish) |
+| timestamp_expiry_s | ``HOTLIST_TIMESTAMP_EXPIRY_S`` | 86400 |
+| keep_deltas | ``HOTLIST_KEEP_DELTAS`` | 100 |
 """
 
 from __future__ import annotations
@@ -39,8 +45,18 @@ class Settings:
     contact_key: str | None = None
     policy_file: Path | None = None
     shared_hosting_file: Path | None = None
+    repository_dir: Path | None = None
+    keys_dir: Path | None = None
+    list_name: str = "main"
+    publish_interval_s: float = 300.0
+    timestamp_expiry_s: float = 24 * 3600.0
+    keep_deltas: int = 100
 
     def __post_init__(self) -> None:
+        if self.publish_interval_s < 0 or self.timestamp_expiry_s <= 0 or self.keep_deltas < 1:
+            raise ConfigError(
+                "publish_interval_s must be >= 0 (0: off), timestamp_expiry_s > 0, keep_deltas >= 1"
+            )
         if self.max_body_bytes < 1:
             raise ConfigError("max_body_bytes must be at least 1")
         if self.rate_limit_per_second < 0 or self.rate_limit_burst < 1:
@@ -119,4 +135,10 @@ _FROM_ENV: dict[str, Any] = {
     "contact_key": str,
     "policy_file": Path,
     "shared_hosting_file": Path,
+    "repository_dir": Path,
+    "keys_dir": Path,
+    "list_name": str,
+    "publish_interval_s": float,
+    "timestamp_expiry_s": float,
+    "keep_deltas": int,
 }

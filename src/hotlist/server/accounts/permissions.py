@@ -10,6 +10,7 @@ Notes on the table:
 - ``entries:read`` shows hashes, categories and statements of reasons, never the expression.
 - Analysts may suspend an entry (``entries:suspend``, a fast stop when in doubt); every other
   transition (restore, expire, remove) needs ``entries:transition``, which supervisors hold.
+- ``list:sync`` fetches the signed list (hashes only): members, and observers who verify it.
 - Anonymous callers (the public, with no key) hold only :data:`ANONYMOUS_PERMISSIONS`, and so
   does every role.
 """
@@ -48,6 +49,7 @@ class Permission(StrEnum):
     ORGS_MANAGE = "orgs:manage"
     KEYS_MANAGE = "keys:manage"
     ACCESS_LOG_READ = "access_log:read"
+    LIST_SYNC = "list:sync"
 
 
 P = Permission
@@ -75,9 +77,9 @@ _ANALYST = frozenset(
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.ANALYST: ANONYMOUS_PERMISSIONS | _ANALYST,
     Role.SUPERVISOR: ANONYMOUS_PERMISSIONS | _ANALYST | {P.ENTRIES_TRANSITION, P.POLICY_WRITE},
-    Role.MEMBER: ANONYMOUS_PERMISSIONS | {P.ENTRIES_READ, P.POLICY_READ},
+    Role.MEMBER: ANONYMOUS_PERMISSIONS | {P.ENTRIES_READ, P.POLICY_READ, P.LIST_SYNC},
     Role.OBSERVER: ANONYMOUS_PERMISSIONS
-    | {P.REPORTS_READ, P.ENTRIES_READ, P.POLICY_READ, P.ACCESS_LOG_READ},
+    | {P.REPORTS_READ, P.ENTRIES_READ, P.POLICY_READ, P.ACCESS_LOG_READ, P.LIST_SYNC},
     Role.PARTNER: ANONYMOUS_PERMISSIONS | {P.POLICY_READ},
     Role.ADMIN: ANONYMOUS_PERMISSIONS
     | {P.ORGS_MANAGE, P.KEYS_MANAGE, P.POLICY_READ, P.POLICY_WRITE, P.ACCESS_LOG_READ},

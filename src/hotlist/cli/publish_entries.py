@@ -1,0 +1,65 @@
+"""``hotlist publish``: publish the server's entries in force as the next signed list version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``publish`` to ``app``."""
+    app.command("publish")(publish)
+
+
+def publish(
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", envvar="HOTLIST_DATA_DIR", help="The server's data directory."),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", envvar="HOTLIST_DATABASE_URL", show_default=False),
+    ] = None,
+    create_keys: Annotated[
+        bool,
+        typer.Option(
+            "--create-keys/--no-create-keys",
+            help="Make signing keys when the key directory has none (the embedded default).",
+        ),
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
+) -> None:
+    """Expire entries past re-verification, then publish what is in force.
+
+    With no change since the last version, no new version is made; the timestamp is re-signed.
+    """
+    import json
+    from dataclasses import asdict
+
+    from hotlist.server.config import Settings
+    from hotlist.server.db.session import make_engine, session_factory
+    from hotlist.server.db.upgrade import require_head
+    from hotlist.server.publishing.service import make_publisher
+    from hotlist.server.publishing.service import publish as publish_entries
+
+    settings = Settings.load(data_dir, database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        require_head(engine)
+        publisher = make_publisher(settings, create_keys=create_keys)
+        result = publish_entries(session_factory(engine), publisher)
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(asdict(result), sort_keys=True))
+        return
+    what = "published" if result.published else "unchanged, timestamp re-signed:"
+    Console(highlight=False).print(
+        f"{what} list version {result.version}: {result.count} entries "
+        f"(+{result.added} -{result.removed} ~{result.changed}), snapshot "
+        f"{result.snapshot_bytes} bytes, delta {result.delta_bytes} bytes, "
+        f"{result.seconds:.3f} s"
+    )

@@ -1,0 +1,1 @@
+"""``hotlist demo``: the whole flow, report to enforcement, on the embedded SQLite default."""

@@ -1,0 +1,348 @@
+"""The demo flow: one report walked through the hotline and out to a member's edge.
+
+Every step uses what a real deployment uses: the server runs as ``hotlist serve`` in its own
+process, people and machines talk to it over HTTP with their API keys, and the member's edge is
+driven with the ``hotlist edge`` commands. Only reserved names (RFC 2606) appear.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import urllib3
+from rich.console import Console
+
+from hotlist.errors import ConfigError, HotlistError
+
+LISTED_URL = "http://www.blocked.example/gallery/Set%2042/index.html?page=2"
+UNLISTED_URL = "http://www.example.com/news/today.html"
+SERVER_START_TIMEOUT_S = 60.0
+
+
+class DemoFailed(HotlistError):
+    """A step of the demo did not do what it should."""
+
+    exit_code = 20
+
+
+@dataclass
+class Keys:
+    """The demo's API keys, as ``hotlist admin issue-key`` would print them."""
+
+    analyst: str = ""
+    supervisor: str = ""
+    member: str = ""
+    member_file: Path = field(default_factory=Path)
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def hotlist_command(*args: str) -> list[str]:
+    """The ``hotlist`` command line with ``args``, run by this same Python."""
+    return [sys.executable, "-m", "hotlist", *args]
+
+
+class Demo:
+    """Runs the steps in order, printing each; any failure raises :class:`DemoFailed`."""
+
+    def __init__(self, data_dir: Path, port: int, console: Console) -> None:
+        self.data_dir = data_dir
+        self.port = port
+        self.console = console
+        self.base = f"http://127.0.0.1:{port}"
+        self.keys = Keys()
+        self.http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=5, read=30), retries=False)
+        self.edge_store = data_dir / "edge"
+        self._step = 0
+
+    # -- output ---------------------------------------------------------------------------
+    def step(self, title: str) -> None:
+        """Print the next step's heading."""
+        self._step += 1
+        self.console.rule(f"[bold]{self._step}. {title}", align="left")
+
+    def say(self, text: str) -> None:
+        """Print a line of the demo's narration."""
+        self.console.print(text, highlight=False)
+
+    # -- helpers --------------------------------------------------------------------------
+    def api(
+        self, method: str, path: str, key: str | None = None, body: Any = None, expect: int = 200
+    ) -> Any:
+        """Call the server's API; a status other than ``expect`` fails the demo."""
+        headers = {"Accept": "application/json"}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body).encode()
+        try:
+            response = self.http.request(method, self.base + path, body=data, headers=headers)
+        except urllib3.exceptions.HTTPError as exc:
+            raise DemoFailed(f"{method} {path}: the server did not answer ({exc})") from exc
+        if response.status != expect:
+            raise DemoFailed(
+                f"{method} {path} answered {response.status}, expected {expect}: "
+                f"{response.data.decode(errors='replace')[:500]}"
+            )
+        return json.loads(response.data) if response.data else None
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run ``hotlist ARGS`` as a user would, echoing the command and its output."""
+        shown = " ".join(args)
+        self.say(f"[dim]$ hotlist {shown}[/]")
+        # The command's own tables fit the demo's indented output.
+        env = {**os.environ, "COLUMNS": str(max(100, self.console.width - 2))}
+        result = subprocess.run(  # noqa: S603  # our own command with fixed arguments
+            hotlist_command(*args), capture_output=True, text=True, check=False, env=env
+        )
+        for line in (result.stdout + result.stderr).rstrip().splitlines():
+            self.say(f"  {line}")
+        return result
+
+    def must_run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """:meth:`run`, failing the demo on a non-zero exit."""
+        result = self.run(*args)
+        if result.returncode != 0:
+            raise DemoFailed(f"`hotlist {' '.join(args)}` exited {result.returncode}")
+        return result
+
+    # -- the steps ------------------------------------------------------------------------
+    def prepare(self) -> None:
+        """Data directory, migrations, demo policy, organisations, people, keys."""
+        from hotlist.server.accounts import service as accounts
+        from hotlist.server.accounts.models import OrgKind
+        from hotlist.server.config import Settings
+        from hotlist.server.db.session import make_engine, session_factory
+        from hotlist.server.db.upgrade import upgrade
+        from hotlist.server.policies import service as policies
+        from hotlist.server.publishing.service import ensure_keys, repository_paths
+
+        self.step("Create the data directory and apply the migrations")
+        settings = Settings.load(self.data_dir)
+        settings.prepare_data_dir()
+        revision = upgrade(settings.database_url)
+        self.say(f"SQLite database {self.data_dir / 'hotlist.db'} at revision {revision}")
+
+        self.step("Load the demo policy")
+        engine = make_engine(settings.database_url)
+        try:
+            with session_factory(engine)() as session, session.begin():
+                version = policies.ensure_policy(session)
+                _row, policy = policies.current_policy(session)
+                self.say(f"policy {policy.policy_id!r} version {version.version}, kept by ")
+                self.say(f"  {policy.operator}; categories:")
+                for category in policy.categories:
+                    host = "host scope allowed" if category.host_scope_allowed else "no host scope"
+                    self.say(f"  - {category.code}: {category.name} ({host})")
+
+            self.step("Create the demo organisations, people and their API keys")
+            with session_factory(engine)() as session, session.begin():
+                hotline = accounts.create_org(session, "Example Hotline", OrgKind.HOTLINE)
+                isp = accounts.create_org(session, "Example ISP", OrgKind.ISP)
+                analyst = accounts.create_user(session, hotline, "Ada Analyst", "analyst")
+                supervisor = accounts.create_user(session, hotline, "Sam Supervisor", "supervisor")
+                _, self.keys.analyst = accounts.issue_key(session, user=analyst, label="demo")
+                _, self.keys.supervisor = accounts.issue_key(session, user=supervisor, label="demo")
+                _, self.keys.member = accounts.issue_key(
+                    session, org=isp, role="member", label="demo edge"
+                )
+        finally:
+            engine.dispose()
+        keys_dir = self.data_dir / "demo-keys"
+        keys_dir.mkdir(mode=0o700, exist_ok=True)
+        self.keys.member_file = keys_dir / "member.key"
+        for name, secret in (
+            ("analyst", self.keys.analyst),
+            ("supervisor", self.keys.supervisor),
+            ("member", self.keys.member),
+        ):
+            path = keys_dir / f"{name}.key"
+            path.write_text(secret + "\n", encoding="utf-8")
+            path.chmod(0o600)
+            self.say(f"{name:<10} {secret}   (also in {path})")
+
+        self.step("Create the list's signing keys (TUF root, targets, snapshot, timestamp)")
+        paths = repository_paths(settings)
+        ensure_keys(paths)
+        self.say(f"keys in {paths.keys} (mode 0600); the list will be published in")
+        self.say(f"  {paths.repository}")
+
+    @contextmanager
+    def server(self) -> Iterator[subprocess.Popen[bytes]]:
+        """``hotlist serve`` in its own process, stopped when the block ends."""
+        self.step("Start the hotline's server")
+        args = ("serve", "--data-dir", str(self.data_dir), "--port", str(self.port))
+        self.say(f"[dim]$ hotlist {' '.join(args)}[/]")
+        log = (self.data_dir / "server.log").open("wb")
+        process = subprocess.Popen(  # noqa: S603  # our own command with fixed arguments
+            hotlist_command(*args), stdout=log, stderr=subprocess.STDOUT
+        )
+        try:
+            self._wait_until_up(process)
+            self.say(f"serving on {self.base} (log: {self.data_dir / 'server.log'})")
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+    def _wait_until_up(self, process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                tail = (self.data_dir / "server.log").read_text(errors="replace")[-2000:]
+                raise DemoFailed(f"the server exited with {process.returncode}:\n{tail}")
+            try:
+                if self.http.request("GET", self.base + "/healthz", retries=False).status == 200:
+                    return
+            except urllib3.exceptions.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise DemoFailed(
+            f"the server did not answer on {self.base} within {SERVER_START_TIMEOUT_S}s"
+        )
+
+    def report_to_entry(self) -> str:
+        """Report, triage, assessment, entry; returns the entry's public id."""
+        self.step("A member of the public reports a URL (anonymous, no IP address stored)")
+        self.say(f"POST /v1/reports  url={LISTED_URL}")
+        receipt = self.api("POST", "/v1/reports", body={"url": LISTED_URL}, expect=201)["receipt"]
+        status = self.api("GET", f"/v1/reports/{receipt}/status")["status"]
+        self.say(f"receipt {receipt}; status: {status}")
+
+        self.step("The analyst opens the queue and the report (the URL view is logged)")
+        queue = self.api("GET", "/v1/reports?status=received", key=self.keys.analyst)["items"]
+        self.say(f"{len(queue)} report(s) waiting; the queue shows no URL")
+        if not queue:
+            raise DemoFailed("the report is not in the analysts' queue")
+        report = self.api("GET", f"/v1/reports/{queue[0]['id']}", key=self.keys.analyst)
+        self.say(f"report {report['id']}: {report['url']}")
+        self.say(f"canonical: {report.get('canonical_url', '')}")
+
+        self.step("The analyst assesses it: actionable, category csam, page scope")
+        assessment = self.api(
+            "POST",
+            f"/v1/reports/{report['id']}/assessments",
+            key=self.keys.analyst,
+            body={
+                "actionable": True,
+                "category": "csam",
+                "scope": "page",
+                "reason": "Demo: the page shows material the policy's csam definition covers.",
+            },
+            expect=201,
+        )
+        entry_id: str = assessment["entry_public_id"]
+        self.say(f"entry {entry_id} created under policy version {assessment['policy_version']}")
+
+        self.step("The entry's statement of reasons (what members and observers see)")
+        entry = self.api("GET", f"/v1/entries/{entry_id}", key=self.keys.member)
+        for name in ("category", "scope", "state", "legal_basis", "expression_hash", "expires_at"):
+            if name in entry:
+                self.say(f"  {name:<16} {entry[name]}")
+        self.say(
+            f"reporter's status now: {self.api('GET', f'/v1/reports/{receipt}/status')['status']}"
+        )
+        return entry_id
+
+    def publish_and_enforce(self, entry_id: str) -> None:
+        """Publish, set up and sync a member's edge, check a listed and an unlisted URL."""
+        self.step("Publish the list: a signed snapshot and delta in the TUF repository")
+        self.must_run("publish", "--data-dir", str(self.data_dir))
+
+        self.step("The member sets up its edge store, trusting the root it got out of band")
+        root = self.data_dir / "repository" / "metadata" / "1.root.json"
+        self.must_run(
+            "edge",
+            "init",
+            "--server",
+            f"{self.base}/v1/tuf/",
+            "--key",
+            f"file:{self.keys.member_file}",
+            "--root",
+            str(root),
+            "--store",
+            str(self.edge_store),
+        )
+
+        self.step("The member syncs: verified with TUF, applied atomically")
+        self.must_run("edge", "sync", "--store", str(self.edge_store), "--quiet")
+        self.must_run("edge", "status", "--store", str(self.edge_store))
+
+        self.step("Enforcement: the listed URL is blocked, an unlisted one is not")
+        store = str(self.edge_store)
+        self.must_run("edge", "check", "--store", store, LISTED_URL, UNLISTED_URL)
+        result = subprocess.run(  # noqa: S603  # our own command with fixed arguments
+            hotlist_command("edge", "check", "--store", store, "--json", LISTED_URL, UNLISTED_URL),
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        self._expect_verdicts(result.stdout, entry_id)
+
+    def _expect_verdicts(self, output: str, entry_id: str) -> None:
+        try:
+            document = json.loads(output)
+        except ValueError as exc:
+            raise DemoFailed(
+                f"`hotlist edge check --json` printed no JSON: {output[:300]}"
+            ) from exc
+        verdicts: Sequence[dict[str, Any]] = (
+            document["results"] if isinstance(document, dict) else document
+        )
+        listed, unlisted = verdicts[0], verdicts[1]
+        if not listed.get("blocked") or listed.get("entry_id") != entry_id:
+            raise DemoFailed(f"the listed URL was not blocked by entry {entry_id}: {listed}")
+        if unlisted.get("blocked"):
+            raise DemoFailed(f"the unlisted URL was blocked: {unlisted}")
+        self.say(f"[green]blocked[/]  {LISTED_URL}  (entry {entry_id})")
+        self.say(f"[green]allowed[/]  {UNLISTED_URL}")
+
+    def where_to_look(self) -> None:
+        """Point the user at what the demo left behind."""
+        self.step("Where to look")
+        self.say(f"data directory    {self.data_dir}")
+        self.say(f"API keys          {self.data_dir / 'demo-keys'}")
+        self.say(f"signed list       {self.data_dir / 'repository'}")
+        self.say(f"member's store    {self.edge_store}")
+        self.say(f"run the server    hotlist serve --data-dir {self.data_dir}")
+        self.say("then open        http://127.0.0.1:8000/docs (the API)")
+
+
+def run_demo(data_dir: Path, port: int | None, console: Console, *, keep: bool = True) -> None:
+    """Run every step in ``data_dir`` (which must be new or empty); ``keep``: it stays after."""
+    if data_dir.exists() and any(data_dir.iterdir()):
+        raise ConfigError(
+            f"{data_dir} is not empty: the demo starts from a fresh data directory "
+            "(remove it, or give another --data-dir)"
+        )
+    demo = Demo(data_dir.resolve(), port or free_port(), console)
+    os.environ.pop("HOTLIST_DATABASE_URL", None)  # the demo always runs on the embedded default
+    demo.prepare()
+    with demo.server():
+        entry_id = demo.report_to_entry()
+        demo.publish_and_enforce(entry_id)
+    if keep:
+        demo.where_to_look()

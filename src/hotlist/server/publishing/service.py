@@ -1,0 +1,83 @@
+"""Turn the entries in force into list records and publish them as the next list version."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotlist.errors import ConfigError
+from hotlist.publish.keys import KeyRing
+from hotlist.publish.publisher import Publisher, PublishResult
+from hotlist.publish.records import FLAG_DISPUTED, ListRecord
+from hotlist.publish.repository import PublishSettings
+from hotlist.server.config import Settings
+from hotlist.server.entries.service import ActiveEntry, active_entries, expire_due
+
+
+def to_record(entry: ActiveEntry) -> ListRecord:
+    """One entry as the member receives it: hashes, category, opaque id, flags; no plaintext."""
+    return ListRecord(
+        expression_hash=entry.expression_hash,
+        host_hash=hashlib.sha256(f"{entry.host}/".encode()).digest(),
+        category=entry.category_wire_id,
+        entry_id=entry.public_id,
+        flags=FLAG_DISPUTED if entry.disputed else 0,
+    )
+
+
+def list_records(session: Session) -> list[ListRecord]:
+    """Every entry in force as a list record."""
+    return [to_record(entry) for entry in active_entries(session)]
+
+
+@dataclass(frozen=True)
+class RepositoryPaths:
+    """Where the signed list (static files) and the signing keys live."""
+
+    repository: Path
+    keys: Path
+
+
+def repository_paths(settings: Settings) -> RepositoryPaths:
+    """The repository and key directories: from the settings, else inside the data directory."""
+    base = settings.data_dir
+    repository = settings.repository_dir or (base / "repository" if base else None)
+    keys = settings.keys_dir or (base / "keys" if base else None)
+    if repository is None or keys is None:
+        raise ConfigError(
+            "no place for the list: give --data-dir DIR, or set HOTLIST_REPOSITORY_DIR and "
+            "HOTLIST_KEYS_DIR"
+        )
+    return RepositoryPaths(repository=repository, keys=keys)
+
+
+def ensure_keys(paths: RepositoryPaths) -> None:
+    """Create the signing keys on first use (the embedded default); keep existing ones."""
+    if not KeyRing(paths.keys).key_path("root").exists():
+        KeyRing.init(paths.keys)
+
+
+def make_publisher(settings: Settings, *, create_keys: bool = False) -> Publisher:
+    """The publisher for the server's list; ``create_keys`` makes keys when there are none."""
+    paths = repository_paths(settings)
+    if create_keys:
+        ensure_keys(paths)
+    publish_settings = PublishSettings(
+        timestamp_expiry=timedelta(seconds=settings.timestamp_expiry_s),
+        keep_deltas=settings.keep_deltas,
+        interval=timedelta(seconds=settings.publish_interval_s or 300),
+    )
+    return Publisher(paths.repository, paths.keys, settings.list_name, publish_settings)
+
+
+def publish(factory: sessionmaker[Session], publisher: Publisher) -> PublishResult:
+    """Expire entries past re-verification, then publish what is in force (one transaction)."""
+    with factory() as session, session.begin():
+        expire_due(session)
+        records: Sequence[ListRecord] = list_records(session)
+    return publisher.publish(records)

@@ -1,0 +1,56 @@
+"""The publish schedule: publishes at start, keeps going after a failure."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotlist.publish.publisher import Publisher
+from hotlist.server.config import Settings
+from hotlist.server.publishing.jobs import PublishJob, start_publish_job
+
+
+def test_run_once_publishes(
+    listed_entry: Callable[..., str], sessions: sessionmaker[Session], publisher: Publisher
+) -> None:
+    listed_entry("http://www.example.com/a.html")
+    job = PublishJob(sessions, publisher, interval_s=3600)
+    job.run_once()
+    assert job.last_error is None
+    index = publisher.index()
+    assert index is not None
+    assert index["count"] == 1
+
+
+def test_a_failure_is_kept_and_the_job_goes_on(
+    sessions: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("a file where the repository should be")
+    from hotlist.server.publishing.service import make_publisher
+
+    publisher = make_publisher(settings.with_changes(repository_dir=blocked), create_keys=True)
+    job = PublishJob(sessions, publisher, interval_s=3600)
+    job.run_once()
+    assert job.last_error
+    assert job.runs == 1
+
+
+def test_the_schedule_starts_and_stops(settings: Settings, sessions: sessionmaker[Session]) -> None:
+    job = start_publish_job(settings.with_changes(publish_interval_s=3600), sessions)
+    assert job is not None
+    deadline = time.monotonic() + 30
+    while job.runs == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.stop()
+    assert job.runs >= 1
+    assert job.last_error is None
+
+
+def test_an_interval_of_zero_turns_the_schedule_off(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    assert start_publish_job(settings.with_changes(publish_interval_s=0), sessions) is None

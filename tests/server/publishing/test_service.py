@@ -1,0 +1,83 @@
+"""Entries in force become list records; a publish makes the next signed version."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from hotlist.errors import ConfigError
+from hotlist.publish.publisher import Publisher
+from hotlist.server.config import Settings
+from hotlist.server.publishing.service import list_records, publish, repository_paths
+from hotlist.urls import entry_expression
+
+URL = "http://www.example.com/a/b/page.html"
+
+
+def test_an_entry_becomes_a_record_of_hashes_only(
+    listed_entry: Callable[..., str], sessions: sessionmaker[Session]
+) -> None:
+    public_id = listed_entry(URL)
+    with sessions() as session:
+        (record,) = list_records(session)
+    expression = entry_expression(URL, "page")
+    assert record.expression_hash == hashlib.sha256(expression.encode()).digest()
+    assert record.host_hash == hashlib.sha256(b"www.example.com/").digest()
+    assert record.entry_id == int(public_id, 16)
+    assert record.flags == 0
+    assert record.category > 0
+
+
+def test_suspended_entries_are_not_listed(
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+    client: TestClient,
+    auth: Callable[[str], dict[str, str]],
+) -> None:
+    public_id = listed_entry(URL)
+    response = client.post(
+        f"/v1/entries/{public_id}/transitions",
+        json={"to": "suspended", "reason": "Checking whether the page changed."},
+        headers=auth("supervisor"),
+    )
+    assert response.status_code == 201, response.text
+    with sessions() as session:
+        assert list_records(session) == []
+
+
+def test_publish_makes_a_version_and_then_only_refreshes(
+    listed_entry: Callable[..., str], sessions: sessionmaker[Session], publisher: Publisher
+) -> None:
+    listed_entry(URL)
+    first = publish(sessions, publisher)
+    assert first.published
+    assert (first.version, first.count, first.added) == (1, 1, 1)
+    again = publish(sessions, publisher)
+    assert not again.published
+    assert again.version == 1
+    listed_entry("http://www.example.com/other.html")
+    second = publish(sessions, publisher)
+    assert (second.version, second.count, second.added, second.removed) == (2, 2, 1, 0)
+
+
+def test_repository_paths_default_to_the_data_dir(settings: Settings) -> None:
+    paths = repository_paths(settings)
+    assert settings.data_dir is not None
+    assert paths.repository == settings.data_dir / "repository"
+    assert paths.keys == settings.data_dir / "keys"
+
+
+def test_repository_paths_from_settings(settings: Settings, tmp_path: Path) -> None:
+    changed = settings.with_changes(repository_dir=tmp_path / "r", keys_dir=tmp_path / "k")
+    assert repository_paths(changed).repository == tmp_path / "r"
+    assert repository_paths(changed).keys == tmp_path / "k"
+
+
+def test_no_place_for_the_list_is_a_clear_error(settings: Settings) -> None:
+    with pytest.raises(ConfigError, match="HOTLIST_REPOSITORY_DIR"):
+        repository_paths(settings.with_changes(data_dir=None))
