@@ -639,11 +639,37 @@ def _without(snapshot: Snapshot, skip: list[int]) -> tuple[bytes, ...]:
     )
 
 
+def _differing(
+    old: tuple[bytes, ...],
+    new: tuple[bytes, ...],
+    widths: tuple[int, ...],
+    low: int,
+    high: int,
+    out: list[int],
+) -> None:
+    """Append to ``out`` the records in ``low..high`` whose columns differ, by halving ranges.
+
+    Equal ranges are skipped with one comparison per column, so the cost follows the number
+    of differences (times log of the size), not the size of the list.
+    """
+    if high <= low or all(
+        a[low * w : high * w] == b[low * w : high * w]
+        for a, b, w in zip(old, new, widths, strict=True)
+    ):
+        return
+    if high - low == 1:
+        out.append(low)
+        return
+    middle = (low + high) // 2
+    _differing(old, new, widths, low, middle, out)
+    _differing(old, new, widths, middle, high, out)
+
+
 def diff(old: Snapshot, new: Snapshot) -> Delta:
     """The delta that turns ``old`` into ``new`` (same list, a later version).
 
-    Works on whole columns: records present in both are compared a block at a time, and
-    only a block that differs is looked at record by record.
+    Works on whole columns: records present in both versions are compared range by range,
+    and only ranges that differ are split further (see :func:`_differing`).
     """
     if old.list_name != new.list_name:
         raise PublishError(f"cannot diff list {old.list_name!r} against {new.list_name!r}")
@@ -657,34 +683,27 @@ def diff(old: Snapshot, new: Snapshot) -> Delta:
     kept_old = _without(old, gone_at)
     kept_new = _without(new, [j for j, h in enumerate(new_hashes) if h not in old_set])
     changed: list[FlagChange] = []
-    block = 1024
     widths = (HASH_SIZE, HOST_KEY_SIZE, 2, 8, 1)
-    kept = len(kept_old[0]) // HASH_SIZE
-    for first in range(0, kept, block):
-        last = min(first + block, kept)
-        if all(
-            a[first * w : last * w] == b[first * w : last * w]
-            for a, b, w in zip(kept_old[1:], kept_new[1:], widths[1:], strict=True)
-        ):
-            continue
-        for k in range(first, last):
-            before, after = (
-                tuple(col[k * w : (k + 1) * w] for col, w in zip(cols, widths, strict=True))
-                for cols in (kept_old, kept_new)
-            )
-            if before[1:4] != after[1:4]:
-                removed.append(before[0])
-                added.append(
-                    Record(
-                        after[0],
-                        after[1],
-                        int.from_bytes(after[2], "little"),
-                        int.from_bytes(after[3], "little"),
-                        after[4][0],
-                    )
+    differing: list[int] = []
+    _differing(kept_old[1:], kept_new[1:], widths[1:], 0, len(kept_old[0]) // HASH_SIZE, differing)
+    for k in differing:
+        before, after = (
+            tuple(col[k * w : (k + 1) * w] for col, w in zip(cols, widths, strict=True))
+            for cols in (kept_old, kept_new)
+        )
+        if before[1:4] != after[1:4]:
+            removed.append(before[0])
+            added.append(
+                Record(
+                    after[0],
+                    after[1],
+                    int.from_bytes(after[2], "little"),
+                    int.from_bytes(after[3], "little"),
+                    after[4][0],
                 )
-            elif before[4] != after[4]:
-                changed.append(FlagChange(after[0], after[4][0]))
+            )
+        else:
+            changed.append(FlagChange(after[0], after[4][0]))
     removed.sort()
     added.sort(key=operator.attrgetter("expression_hash"))
     return Delta(
