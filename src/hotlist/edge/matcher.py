@@ -42,7 +42,7 @@ __all__ = ["ListIndex", "Matcher", "Verdict"]
 # A cache answer no host can have (compared by identity); get() with it is one atomic call.
 _UNSEEN: list[str] = []
 
-DEFAULT_HOST_CACHE = 1 << 16
+DEFAULT_HOST_CACHE = 1 << 15
 """How many canonical hosts' first-stage answers an index remembers (0: none)."""
 
 
