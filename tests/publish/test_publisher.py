@@ -70,6 +70,16 @@ def test_old_deltas_and_snapshots_are_pruned(publisher: Publisher) -> None:
     assert "1-2.delta" not in on_disk
 
 
+def test_old_metadata_versions_are_pruned(publisher: Publisher) -> None:
+    for start in range(14):
+        publisher.publish(synthetic_records(10, start=start))
+    metadata = publisher.repository.metadata_dir
+    assert len(list(metadata.glob("*.targets.json"))) == 10
+    assert len(list(metadata.glob("*.snapshot.json"))) == 10
+    assert (metadata / "1.root.json").exists()
+    assert publisher.repository.targets().signed.version == 15
+
+
 def test_a_new_publisher_continues_from_the_repository(publisher: Publisher) -> None:
     publisher.publish(synthetic_records(10))
     again = Publisher(publisher.repository.path, publisher.repository.keys.path, "main")

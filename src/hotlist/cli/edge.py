@@ -84,7 +84,7 @@ def init(
     ] = "closed",
     interval: Annotated[
         int, typer.Option("--interval", help="Seconds between syncs in `hotlist edge run`.")
-    ] = 300,
+    ] = 60,
 ) -> None:
     """Create an edge store that trusts the given root.json."""
     if (root is None) == (not unsafe_trust_on_first_use):

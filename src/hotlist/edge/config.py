@@ -13,7 +13,7 @@ from hotlist.errors import ConfigError
 FailMode = Literal["open", "closed"]
 FAIL_MODES: tuple[FailMode, ...] = ("open", "closed")
 DEFAULT_MAX_AGE_S = 2 * 3600
-DEFAULT_INTERVAL_S = 300
+DEFAULT_INTERVAL_S = 60
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,8 @@ from hotlist.publish.files import atomic_write
 from hotlist.publish.keys import ROLES, KeyRing, Role
 
 Clock = Callable[[], datetime]
+#: Versions of targets and snapshot metadata kept on disk for members in the middle of a sync.
+KEEP_METADATA = 10
 
 
 def _utc_now() -> datetime:
@@ -249,7 +251,24 @@ class Repository:
         )
         self._commit(targets_md.signed.version, self.snapshot().signed.version)
         self._delete_unlisted([*previous.values(), *targets_md.signed.targets.values()])
+        self._prune_metadata()
         return targets_md.signed
+
+    def _prune_metadata(self) -> None:
+        """Delete targets and snapshot metadata more than KEEP_METADATA versions old.
+
+        Only members in the middle of a sync started that many versions ago could still ask
+        for them; roots are never deleted (members follow the chain of roots).
+        """
+        for role in ("targets", "snapshot"):
+            versions = sorted(
+                int(p.name.split(".", 1)[0])
+                for p in self.metadata_dir.glob(f"*.{role}.json")
+                if p.name.split(".", 1)[0].isdigit()
+            )
+            for version in versions[:-KEEP_METADATA]:
+                with contextlib.suppress(OSError):
+                    (self.metadata_dir / f"{version}.{role}.json").unlink()
 
     def _delete_unlisted(self, keep: list[TargetFile]) -> None:
         wanted = {self.target_path(info) for info in keep}
