@@ -95,3 +95,11 @@ def test_sync_of_a_down_server_fails(runner: CliRunner, world: World) -> None:
     world.server.stop()
     result = runner.invoke(app, ["edge", "sync", "--store", store, "-q"])
     assert isinstance(result.exception, SyncError)
+
+
+def test_sync_with_a_progress_bar(runner: CliRunner, world: World) -> None:
+    root = str(world.repo / "metadata" / "1.root.json")
+    store = init(runner, world, "--root", root)
+    result = runner.invoke(app, ["edge", "sync", "--store", store])
+    assert result.exit_code == 0, result.output
+    assert "list version 1" in result.output

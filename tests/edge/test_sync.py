@@ -276,3 +276,48 @@ def test_keys_are_needed_to_publish(tmp_path: Path) -> None:
     (tmp_path / "keys" / "timestamp.pem").unlink()
     with pytest.raises(ConfigError, match="no timestamp key"):
         Publisher(tmp_path / "repo", tmp_path / "keys", "main", settings).publish([])
+
+
+def test_a_lost_list_file_still_refuses_an_older_version(world: World) -> None:
+    sync(world.store)
+    world.publish(start=3)
+    sync(world.store)
+    world.store.current_path.write_bytes(b"garbage")
+    other = world.tmp / "other-repo"
+    Publisher(other, world.keys, "main").publish(synthetic_records(50))
+    shutil.rmtree(world.store.trusted_dir)
+    world.store.trusted_dir.mkdir()
+    shutil.copy(world.repo / "metadata" / "1.root.json", world.store.trusted_dir / "root.json")
+    world.server.root = other
+    with pytest.raises(VerificationError, match="refusing a rollback"):
+        sync(world.store)
+
+
+def test_a_corrupt_list_file_is_replaced_by_a_fresh_snapshot(world: World) -> None:
+    sync(world.store)
+    world.store.current_path.write_bytes(b"garbage")
+    result = sync(world.store)
+    assert (result.version, result.method) == (1, "snapshot")
+    assert world.store.load_current() == world.publisher.current()
+
+
+def test_a_signed_but_malformed_index_is_refused(world: World) -> None:
+    sync(world.store)
+    world.publisher.repository.update_targets(
+        {"list.json": b'{"format": 1, "list": "main", "version": "two"}'},
+        frozenset({"list.json"}),
+    )
+    with pytest.raises(VerificationError, match=r"list\.json is not valid"):
+        sync(world.store)
+    assert_in_force(world.store, 1)
+
+
+def test_an_index_for_another_list_is_refused(world: World) -> None:
+    other = world.new_store("other", list_name="other")
+    with pytest.raises(VerificationError, match="this store follows 'other'"):
+        sync(other)
+
+
+def test_one_sync_at_a_time(world: World) -> None:
+    with world.store.lock(), pytest.raises(SyncError, match="another sync"):
+        sync(world.store)

@@ -112,10 +112,13 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
     previous_version = None if current is None else current.version
     method = "current"
     applied = 0
-    if current is not None and version < current.version:
+    # The newest version this store ever held: the list in force, or the state's record of it
+    # when the list file was lost or corrupted.
+    floor = current.version if current is not None else store.state().version
+    if floor is not None and version < floor:
         raise VerificationError(
-            f"the server offers version {version}, older than version {current.version} in "
-            "force: refusing a rollback"
+            f"the server offers version {version}, older than version {floor} already "
+            "verified here: refusing a rollback"
         )
     if current is not None and version == current.version:
         new = current
