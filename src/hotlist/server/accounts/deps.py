@@ -43,9 +43,9 @@ class PermissionDependency:
 
 
 class _Public(PermissionDependency):
-    """A permission anyone holds: no key is read."""
+    """A permission anyone holds: no key is read (async: no I/O, so no thread hop)."""
 
-    def __call__(self) -> Principal:
+    async def __call__(self) -> Principal:
         return Principal.anonymous()
 
 
