@@ -6,7 +6,9 @@
 Figures printed: publish seconds and MB for version 1 (snapshot, signed TUF metadata, fsync);
 publish seconds for version 2 after a 1% change; the delta's bytes against the floor of 32
 bytes per change, for a mixed change and for adds and removes alone; applying the delta at the
-edge (decode + apply_delta + digest check, and the store's atomic install); snapshot decode time
+edge (decode + apply_delta + digest check, and the store's atomic install), and a whole edge
+sync of it over loopback HTTP from a static file server (TUF refresh, download, apply, verify,
+install); snapshot decode time
 and the in-memory snapshot's bytes per entry. Goals: publish <= 10 s, delta <= 1.2x floor,
 apply <= 1 s.
 """
@@ -15,11 +17,16 @@ from __future__ import annotations
 
 import argparse
 import tempfile
+import threading
 import time
 import tracemalloc
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
+from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store, StoreState
+from hotlist.edge.sync import sync
 from hotlist.publish.format import (
     Snapshot,
     apply_delta,
@@ -50,11 +57,30 @@ def changed_records(records: list[ListRecord], n: int, share: float) -> list[Lis
     return kept + synthetic_records(removed, seed=0, start=n)
 
 
+def serve(directory: Path) -> ThreadingHTTPServer:
+    """A static file server on loopback for the repository: what any web server or CDN does."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(directory), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def server_url(server: ThreadingHTTPServer) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}/"
+
+
 def timed(label: str, func, *args):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     result = func(*args)
     seconds = time.perf_counter() - started
-    print(f"  {label:<46} {seconds:8.3f} s")
+    print(f"  {label:<54} {seconds:8.3f} s")
     return result, seconds
 
 
@@ -77,6 +103,15 @@ def main() -> None:
         size = sum(p.stat().st_size for p in (base / "repo").rglob("*") if p.is_file())
         print(f"  snapshot {first.snapshot_bytes / 1e6:.1f} MB, repository {size / 1e6:.1f} MB")
 
+        server = serve(base / "repo")
+        member = Store.create(
+            base / "member",
+            EdgeConfig(server=server_url(server), key="file:key", list_name="bench"),
+            (base / "repo" / "metadata" / "1.root.json").read_bytes(),
+            api_key="bench-key",
+        )
+        timed("edge: sync version 1 over loopback HTTP (snapshot)", sync, member)
+
         second_records = changed_records(records, n, 0.01)
         second, publish2_s = timed(
             "publish version 2 after a 1% change", publisher.publish, second_records
@@ -88,6 +123,11 @@ def main() -> None:
             f"= {second.delta_bytes / changes:.1f} B/change, "
             f"{second.delta_bytes / (FLOOR * changes):.2f}x the 32 B floor"
         )
+
+        synced2, sync2_s = timed("edge: sync version 2 over loopback HTTP (delta)", sync, member)
+        print(f"  ({synced2.method}, {synced2.bytes_downloaded:,} bytes downloaded)")
+        server.shutdown()
+        server.server_close()
 
         old_data = publisher.repository.read_target(snapshot_target(1))
         delta_data = publisher.repository.read_target(delta_target(1, 2))
@@ -134,6 +174,7 @@ def main() -> None:
     print(f"publish {n:,}: {publish_s:.2f} s (goal <= 10 s); v2: {publish2_s:.2f} s")
     print(f"delta: {second.delta_bytes / (FLOOR * changes):.2f}x floor (goal <= 1.2x)")
     print(f"apply: {apply_s:.3f} s (+ install {install_s:.3f} s) (goal <= 1 s)")
+    print(f"edge sync of the 1% change over HTTP (TUF, apply, verify, install): {sync2_s:.3f} s")
     print(f"decode snapshot: {decode_s:.3f} s")
 
 
