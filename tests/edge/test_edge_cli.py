@@ -103,3 +103,13 @@ def test_sync_with_a_progress_bar(runner: CliRunner, world: World) -> None:
     result = runner.invoke(app, ["edge", "sync", "--store", store])
     assert result.exit_code == 0, result.output
     assert "list version 1" in result.output
+
+
+def test_trust_on_first_use_with_the_server_down(runner: CliRunner, world: World) -> None:
+    world.server.stop()
+    args = ["edge", "init", "--server", world.server.url, "--key", API_KEY]
+    result = runner.invoke(
+        app, [*args, "--store", str(world.tmp / "s"), "--unsafe-trust-on-first-use"]
+    )
+    assert isinstance(result.exception, SyncError)
+    assert "1.root.json" in str(result.exception)

@@ -24,7 +24,7 @@ from rich.progress import (
 
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store
-from hotlist.errors import ConfigError, HotlistError, StaleList
+from hotlist.errors import ConfigError, StaleList, SyncError
 
 edge_app = typer.Typer(
     name="edge",
@@ -115,10 +115,14 @@ def _first_root(config: EdgeConfig, secret: str | None) -> bytes:
 
     key = secret if secret is not None else config.api_key(Path.cwd())
     url = config.metadata_url + "1.root.json"
+    fetcher = KeyFetcher(key)
     try:
-        return b"".join(KeyFetcher(key).fetch(url))
+        return b"".join(fetcher.fetch(url))
     except Exception as exc:
-        raise HotlistError(f"cannot fetch {url}: {exc.__cause__ or exc}") from exc
+        # python-tuf wraps every fetch failure; its cause says what went wrong.
+        raise SyncError(f"cannot fetch {url}: {exc.__cause__ or exc}") from exc
+    finally:
+        fetcher.close()
 
 
 def _check_root(data: bytes) -> None:
