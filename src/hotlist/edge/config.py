@@ -50,6 +50,13 @@ class EdgeConfig:
         return self.server.rstrip("/") + "/metadata/"
 
     @property
+    def api_base(self) -> str | None:
+        """The hotline server's API base when the list comes from its ``/v1/tuf/`` route;
+        None for a repository on a plain web server or CDN."""
+        base = self.server.rstrip("/")
+        return base.removesuffix("/v1/tuf") if base.endswith("/v1/tuf") else None
+
+    @property
     def targets_url(self) -> str:
         """Where the list files live."""
         return self.server.rstrip("/") + "/targets/"

@@ -8,6 +8,7 @@ Layout of a store directory::
     current.snapshot    the verified list in force (the wire format of hotlist.publish.format)
     previous.snapshot   the one before it
     state.json          version, count, digest, synced_at, last_error...
+    extras/             the list version's extras (policy, host names for DNS, log head...)
     .lock               taken while a sync runs
 
 Every write goes to a temporary file, is fsync'ed, renamed over the target and the directory
@@ -21,12 +22,13 @@ import contextlib
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from hotlist.edge.config import EdgeConfig
+from hotlist.edge.extras import extra_path
 from hotlist.errors import ConfigError, StorageError, SyncError
 from hotlist.publish.files import atomic_write
 from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot
@@ -138,12 +140,43 @@ class Store:
         """The list that was in force before the current one, if any."""
         return self._load(self.previous_path)
 
-    def install(self, snapshot: Snapshot, state: StoreState) -> None:
-        """Make ``snapshot`` the list in force, keeping the current one as previous.
+    def read_extra(self, name: str) -> bytes | None:
+        """The extra ``name`` of the list in force (see :mod:`hotlist.edge.extras`), or None."""
+        try:
+            return extra_path(self.path, name).read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(f"cannot read the extra {name} in {self.path}: {exc}") from exc
+
+    def _install_extras(self, extras: Mapping[str, bytes]) -> None:
+        """Write the version's extras (each by one rename) and drop those it no longer has."""
+        folder = self.path / "extras"
+        for name, data in extras.items():
+            target = extra_path(self.path, name)
+            try:
+                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StorageError(f"cannot create {target.parent}: {exc.strerror}") from exc
+            atomic_write(target, data)
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and path.relative_to(folder).as_posix() not in extras:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+
+    def install(
+        self, snapshot: Snapshot, state: StoreState, extras: Mapping[str, bytes] | None = None
+    ) -> None:
+        """Make ``snapshot`` (and its ``extras``) the list in force, keeping the current list
+        as previous.
 
         ``current.snapshot`` is replaced by one rename, so it exists at every instant; the
-        state is written after the list, so it never names a list that is not there.
+        state is written after the list, so it never names a list that is not there. Extras
+        are written before the list.
         """
+        if extras is not None:
+            self._install_extras(extras)
         data = encode_snapshot(snapshot)
         if self.current_path.exists():
             link = self.path / f".previous.{os.getpid()}.tmp"

@@ -20,6 +20,7 @@ Any failure is recorded as ``last_error`` in ``state.json`` and raised as a Hotl
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import random
@@ -36,6 +37,7 @@ from tuf.ngclient.updater import Updater
 
 from hotlist import __version__
 from hotlist.edge.config import EdgeConfig
+from hotlist.edge.extras import ExtraContext, run_checks
 from hotlist.edge.fetcher import KeyFetcher, ProgressHook
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.errors import (
@@ -46,6 +48,7 @@ from hotlist.errors import (
     VerificationError,
 )
 from hotlist.publish.format import Snapshot, apply_delta, decode_delta, decode_snapshot
+from hotlist.publish.publisher import EXTRA_NAME
 
 logger = logging.getLogger("hotlist.edge")
 
@@ -133,6 +136,7 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
             new = decode_snapshot(_download(updater, incoming, index["snapshot"]["path"]))
             method = "snapshot"
     _check_against_index(new, index, config)
+    extras = None if new is current else _extras(updater, incoming, index, store, config)
     now = utc_now().isoformat()
     state = StoreState(
         version=new.version,
@@ -145,7 +149,7 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
     if new is current:
         store.write_state(state)
     else:
-        store.install(new, state)
+        store.install(new, state, extras)
     result = SyncResult(
         version=new.version,
         previous_version=previous_version,
@@ -173,6 +177,26 @@ def _download(updater: Updater, incoming: Path, name: str) -> bytes:
     finally:
         with contextlib.suppress(OSError):
             path.unlink()
+
+
+def _extras(
+    updater: Updater, incoming: Path, index: dict[str, Any], store: Store, config: EdgeConfig
+) -> dict[str, bytes]:
+    """Download the version's extras (TUF-verified) and run their checks."""
+    listed = index.get("extras", {})
+    if not isinstance(listed, dict):
+        raise VerificationError("the server's list.json names its extras wrongly")
+    extras: dict[str, bytes] = {}
+    for name, info in sorted(listed.items()):
+        if not isinstance(info, dict) or not EXTRA_NAME.fullmatch(str(name)):
+            raise VerificationError(f"the server's list.json names an invalid extra {name!r}")
+        data = _download(updater, incoming, str(info.get("path")))
+        if hashlib.sha256(data).hexdigest() != info.get("sha256"):
+            raise VerificationError(f"the extra {name} does not match its signed index")
+        extras[name] = data
+    context = ExtraContext(store=store, api_base=config.api_base, api_key=store.api_key())
+    run_checks(context, extras)
+    return extras
 
 
 def _index(data: bytes, config: EdgeConfig) -> dict[str, Any]:

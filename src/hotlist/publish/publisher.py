@@ -6,14 +6,20 @@
      "digest": "<hex content digest of snapshot N>",
      "snapshot": {"path": "snapshots/N.snapshot", "length": L, "sha256": "<hex>"},
      "deltas": [{"from": N-1, "to": N, "path": "deltas/N-1-N.delta", "length": L}, ...],
+      "extras": {"<name>": {"path": "extras/<name>", "length": L, "sha256": "<hex>"}, ...},
      "published_at": "<ISO 8601 UTC>"}
+
+Extras are small signed documents that travel with a version (the policy's public part, the
+host-scope names for DNS, the transparency log's signed tree head); a change in an extra makes a
+new version even when the records did not change.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +40,18 @@ from hotlist.publish.repository import Clock, PublishSettings, Repository, sha25
 
 INDEX = "list.json"
 INDEX_FORMAT = 1
+EXTRA_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}(/[a-z0-9][a-z0-9._-]{0,63}){0,3}")
+MAX_EXTRA_BYTES = 64 * 1024 * 1024
+
+
+def extra_target(name: str) -> str:
+    """The target name of the extra ``name``; a name outside the allowed form is an error."""
+    if not EXTRA_NAME.fullmatch(name):
+        raise PublishError(
+            f"extra name {name!r} must be lower-case letters, digits, '.', '_', '-' in at most "
+            "four '/'-separated parts"
+        )
+    return f"extras/{name}"
 
 
 def snapshot_target(version: int) -> str:
@@ -108,10 +126,18 @@ class Publisher:
         self._last = snapshot
         return snapshot
 
-    def publish(self, records: Iterable[ListRecord]) -> PublishResult:
-        """Publish the records as the next version, or refresh the timestamp if unchanged."""
+    def publish(
+        self, records: Iterable[ListRecord], extras: Mapping[str, bytes] | None = None
+    ) -> PublishResult:
+        """Publish the records (and ``extras``) as the next version, or refresh the timestamp
+        when neither changed."""
         started = time.perf_counter()
         repo = self.repository
+        extra_files = {extra_target(name): data for name, data in (extras or {}).items()}
+        extra_index = {
+            name: {"path": extra_target(name), "length": len(data), "sha256": sha256_hex(data)}
+            for name, data in sorted((extras or {}).items())
+        }
         with repo.lock():
             if not repo.exists():
                 repo.create()
@@ -125,7 +151,8 @@ class Publisher:
                         f"{repo.path} publishes list {previous.list_name!r}, not {self.list_name!r}"
                     )
                 delta = diff(previous, snapshot)
-                if delta.change_count == 0:
+                same_extras = (self.index() or {}).get("extras", {}) == extra_index
+                if delta.change_count == 0 and same_extras:
                     repo.refresh_timestamp()
                     return PublishResult(
                         False, previous.version, previous.count, 0, 0, 0, 0, 0,
@@ -136,6 +163,9 @@ class Publisher:
             if delta is not None and previous is not None:
                 files[delta_target(previous.version, version)] = encode_delta(delta, previous)
             old_index = self.index() or {}
+            files.update(extra_files)
+            # Extras keep their names from version to version: the old ones are replaced.
+            dropped_extras = {str(info["path"]) for info in old_index.get("extras", {}).values()}
             deltas = [
                 *old_index.get("deltas", []),
                 *(
@@ -160,10 +190,11 @@ class Publisher:
                     "sha256": sha256_hex(snapshot_data),
                 },
                 "deltas": keep,
+                "extras": extra_index,
                 "published_at": self._clock().replace(microsecond=0).isoformat(),
             }
             files[INDEX] = json.dumps(index, indent=1, sort_keys=True).encode()
-            repo.update_targets(files, remove=frozenset(dropped | {INDEX}))
+            repo.update_targets(files, remove=frozenset(dropped | dropped_extras | {INDEX}))
             self._last = snapshot
         added = 0 if delta is None else len(delta.added)
         return PublishResult(
