@@ -3,11 +3,12 @@
 Other benchmarks reuse this: ``from synthetic import synthetic_urls`` (the benchmarks folder is on
 ``sys.path`` when a script in it runs). The same ``(n, seed)`` always gives the same URLs.
 
-The mix, roughly: 60 % plain canonical-looking URLs, and in the rest upper-case hosts and
-schemes, query strings, percent-escapes (some double-escaped), deep paths, ``//``, ``.`` and
-``..`` segments, ports, user info, fragments, IPv4 hosts (dotted, decimal, hex, octal), IPv6
-literals and scheme-less URLs. Hosts come only from example.com, example.org, *.example, *.test
-and *.invalid; IP addresses only from the documentation ranges.
+The mix, roughly as a proxy or crawler sees it: 65 % plain URLs (30 % of them with a query
+string), 30 % with some of upper-case hosts and schemes, percent-escapes (some double-escaped,
+some in the query), deep paths, ``//``, ``.`` and ``..`` segments, ports, user info, fragments and
+no scheme, and 5 % with IP hosts (mostly dotted IPv4; a few decimal, hex, octal, IPv6). Paths are
+0 to 9 segments deep. Hosts come only from example.com, example.org, *.example, *.test and
+*.invalid; IP addresses only from the documentation ranges.
 """
 
 from __future__ import annotations
@@ -36,9 +37,11 @@ def synthetic_urls(n: int, seed: int = 0) -> Iterator[str]:
 
 def _url(rng: random.Random) -> str:
     roll = rng.random()
-    if roll < 0.60:
+    if roll < 0.65:
         return f"{rng.choice(('http', 'https'))}://{_name(rng)}{_path(rng, 0.0)}{_query(rng, 0.3)}"
-    host = _odd_host(rng) if roll < 0.75 else _name(rng)
+    host = _ip_host(rng) if roll < 0.70 else _name(rng)
+    if roll >= 0.70 and rng.random() < 0.1:
+        host = rng.choice((f"{host}.", f"www..{host}"))
     if rng.random() < 0.3:
         host = host.upper() if rng.random() < 0.5 else host.capitalize()
     scheme = rng.choice(("http://", "https://", "HTTP://", "Https://", "", "http://user@"))
@@ -52,22 +55,17 @@ def _name(rng: random.Random) -> str:
     return ".".join([*labels, rng.choice(_ZONES)])
 
 
-def _odd_host(rng: random.Random) -> str:
+def _ip_host(rng: random.Random) -> str:
     net = rng.choice(_DOC_NETS)
     last = rng.randrange(1, 255)
     value = (net[0] << 24) | (net[1] << 16) | (net[2] << 8) | last
-    return rng.choice(
-        (
-            f"{net[0]}.{net[1]}.{net[2]}.{last}",
-            str(value),
-            hex(value),
-            f"0{net[0]:o}.{net[1]}.{net[2]}.{last}",
-            f"[2001:db8::{rng.randrange(1, 0xFFFF):x}]",
-            f"[2001:0DB8:0000:0000::{rng.randrange(1, 0xFFFF):04X}]",
-            f"{_name(rng)}.",
-            f"www..{rng.choice(_ZONES)}",
-        )
-    )
+    roll = rng.random()
+    if roll < 0.7:
+        return f"{net[0]}.{net[1]}.{net[2]}.{last}"
+    if roll < 0.94:
+        return rng.choice((str(value), hex(value), f"0{net[0]:o}.{net[1]}.{net[2]}.{last}"))
+    suffix = rng.randrange(1, 0xFFFF)
+    return rng.choice((f"[2001:db8::{suffix:x}]", f"[2001:0DB8:0000::{suffix:04X}]"))
 
 
 def _segment(rng: random.Random, odd: float) -> str:

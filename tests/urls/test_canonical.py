@@ -94,6 +94,7 @@ MORE_EXAMPLES: list[tuple[str | bytes, str]] = [
     ("ftp://files.example/pub/", "ftp://files.example/pub/"),
     ("//cdn.example/x.js", "http://cdn.example/x.js"),
     ("localhost:8080/admin", "http://localhost/admin"),
+    ("example:443//static/a", "http://example/static/a"),
     ("http://caf\u00e9.example/men\u00fc", "http://xn--caf-dma.example/men%C3%BC"),
     ("http://caf%C3%A9.example/", "http://xn--caf-dma.example/"),
     (b"http://www.example.com/\xff", "http://www.example.com/%FF"),

@@ -12,6 +12,7 @@ from hotlist.urls import (
     canonical_parts,
     expression_hash,
     expression_hashes,
+    expression_hashes_from_parts,
     expression_host,
     expressions,
     expressions_from_parts,
@@ -82,6 +83,7 @@ def test_hashes_are_sha256_of_each_expression_in_order() -> None:
     url = "http://a.b.example/1/2.html?param=1"
     assert expression_hashes(url) == [sha256(e.encode()).digest() for e in expressions(url)]
     assert expression_hash("a.b.example/") == sha256(b"a.b.example/").digest()
+    assert expression_hashes_from_parts(canonical_parts(url)) == expression_hashes(url)
 
 
 def test_expression_host() -> None:

@@ -17,6 +17,7 @@ from hotlist.urls.entries import Scope, entry_expression
 from hotlist.urls.expressions import (
     expression_hash,
     expression_hashes,
+    expression_hashes_from_parts,
     expression_host,
     expressions,
     expressions_from_parts,
@@ -34,6 +35,7 @@ __all__ = [
     "entry_expression",
     "expression_hash",
     "expression_hashes",
+    "expression_hashes_from_parts",
     "expression_host",
     "expressions",
     "expressions_from_parts",

@@ -37,7 +37,8 @@ SCHEMES = frozenset({"http", "https", "ftp", "ftps", "ws", "wss"})
 # Leading and trailing whitespace and C0 controls are trimmed, as browsers do.
 _TRIM = bytes(range(0x21))
 _SCHEME = re.compile(rb"([A-Za-z][A-Za-z0-9+.\-]*):")
-_PORT_AFTER = re.compile(rb"[0-9]*(?:/(?!/)|\?|\Z)")
+# After "name:", what makes "name" a host with a port rather than a scheme.
+_PORT_AFTER = re.compile(rb"[0-9]+(?:[/?]|\Z)|/(?!/)|\?|\Z")
 _DIGITS = re.compile(rb"[0-9]*\Z")
 
 # An http(s) URL that needs no more than lower-casing its scheme and host, dropping a port or a
@@ -71,6 +72,10 @@ class CanonicalURL(NamedTuple):
         return f"{self.scheme}://{self.host}{self.path}?{self.query}"
 
 
+# NamedTuple's generated __new__ is a Python call; tuple.__new__ builds the same object in C.
+_new_parts = tuple.__new__
+
+
 def canonical_parts(url: str | bytes) -> CanonicalURL:
     """Canonicalize ``url`` and return its parts; raises InvalidURL for bad input.
 
@@ -88,7 +93,7 @@ def canonical_parts(url: str | bytes) -> CanonicalURL:
                     return _canonical_parts(_encode(url))
                 if query is not None and "%" in query:
                     query = escape(unescape_fully(query.encode("ascii")))
-                return CanonicalURL(scheme.lower(), host.lower(), path, query)
+                return _new_parts(CanonicalURL, (scheme.lower(), host.lower(), path, query))
         return _canonical_parts(_encode(url))
     if isinstance(url, bytes | bytearray | memoryview):
         return _canonical_parts(bytes(url))
@@ -140,11 +145,14 @@ def _canonical_parts(raw: bytes) -> CanonicalURL:
         authority = _host_of(authority)
     elif not authority:
         raise InvalidURL("the URL has no host")
-    return CanonicalURL(
-        scheme,
-        canonical_host(authority),
-        escape(_normalize_path(path)) if path else "/",
-        None if query is None else escape(query),
+    return _new_parts(
+        CanonicalURL,
+        (
+            scheme,
+            canonical_host(authority),
+            escape(_normalize_path(path)) if path else "/",
+            None if query is None else escape(query),
+        ),
     )
 
 

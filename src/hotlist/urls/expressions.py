@@ -59,6 +59,16 @@ def expression_hashes(url: str | bytes) -> list[bytes]:
     return [sha256(expression.encode("ascii")).digest() for expression in expressions(url)]
 
 
+def expression_hashes_from_parts(parts: CanonicalURL) -> list[bytes]:
+    """SHA-256 of each expression of a canonical URL, in order, without a second parse."""
+    paths = path_prefixes(parts)
+    return [
+        sha256((host + path).encode("ascii")).digest()
+        for host in host_suffixes(parts.host)
+        for path in paths
+    ]
+
+
 def expression_host(expression: str) -> str:
     """The host part of an expression (everything before its first ``/``)."""
     return expression.partition("/")[0]
