@@ -78,6 +78,7 @@ class Store:
         self.current_path = self.path / "current.snapshot"
         self.previous_path = self.path / "previous.snapshot"
         self.state_path = self.path / "state.json"
+        self._cached: tuple[tuple[int, int, int], Snapshot] | None = None
 
     @classmethod
     def create(
@@ -133,8 +134,24 @@ class Store:
         return decode_snapshot(data)
 
     def load_current(self) -> Snapshot | None:
-        """The verified list in force, or None before the first sync."""
-        return self._load(self.current_path)
+        """The verified list in force, or None before the first sync.
+
+        The decoded list is kept while the file stays the same (inode, size, mtime), so a
+        long-running process does not decode and verify it again on every sync.
+        """
+        try:
+            info = os.stat(self.current_path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(f"cannot read {self.current_path}: {exc.strerror}") from exc
+        signature = (info.st_ino, info.st_size, info.st_mtime_ns)
+        if self._cached is not None and self._cached[0] == signature:
+            return self._cached[1]
+        snapshot = self._load(self.current_path)
+        if snapshot is not None:
+            self._cached = (signature, snapshot)
+        return snapshot
 
     def load_previous(self) -> Snapshot | None:
         """The list that was in force before the current one, if any."""

@@ -50,6 +50,7 @@ _PREFIX = struct.Struct("<HBBH")  # after the magic: format version, kind, reser
 _SNAPSHOT_FIELDS = struct.Struct("<QQ")  # version, count
 _DELTA_VERSIONS = struct.Struct("<QQ")  # version, base version; then the base digest
 _DELTA_COUNTS = struct.Struct("<QQQ")  # added, removed, changed
+_SPLIT_HASHES = re.compile(b".{%d}" % HASH_SIZE, re.DOTALL)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _KIND_NAMES = {KIND_SNAPSHOT: "snapshot", KIND_DELTA: "delta"}
 _LITTLE = sys.byteorder == "little"
@@ -213,8 +214,8 @@ class Snapshot:
 
     def hash_list(self) -> list[bytes]:
         """The hashes as a list of 32-byte values, in order."""
-        h = self.hashes
-        return [h[i : i + HASH_SIZE] for i in range(0, len(h), HASH_SIZE)]
+        # The regular expression engine splits in C: faster than slicing in a comprehension.
+        return _SPLIT_HASHES.findall(self.hashes)
 
     def record(self, index: int) -> Record:
         """Record ``index`` (0-based, in hash order)."""
