@@ -71,16 +71,22 @@ def check(
         }
         typer.echo(json.dumps(document, indent=2, ensure_ascii=True))
     else:
+        entries = "1 entry" if matcher.count == 1 else f"{matcher.count:,} entries"
         table = Table(
-            title=f"list {matcher.list_name} version {matcher.version}, {matcher.count:,} entries",
+            title=f"list {matcher.list_name} version {matcher.version}, {entries}",
             title_justify="left",
         )
         table.add_column("URL", overflow="fold", ratio=3)
         for column in ("verdict", "category", "entry id"):
             table.add_column(column, no_wrap=True)
-        table.add_column("note", ratio=1)
-        for url, verdict in zip(shown, verdicts, strict=True):
-            table.add_row(escape(url), *_cells(verdict))
+        rows = [
+            (escape(url), *_cells(verdict)) for url, verdict in zip(shown, verdicts, strict=True)
+        ]
+        notes = any(row[-1] for row in rows)
+        if notes:
+            table.add_column("note", ratio=1)
+        for row in rows:
+            table.add_row(*(row if notes else row[:-1]))
         console = Console(highlight=False, emoji=False, soft_wrap=True)
         if status.stale:
             console.print("[bold yellow]warning:[/] the list is stale (fail mode open)")
