@@ -20,7 +20,7 @@ from hotlist.edge.verdict import Verdict
 from hotlist.errors import ConfigError, InvalidURL, NotFound, VerificationError
 from hotlist.publish.format import Snapshot
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
-from hotlist.urls import Scope, entry_expression
+from hotlist.urls import Scope, canonical_parts, entry_expression
 
 LIST = "test-list"
 
@@ -403,3 +403,29 @@ def test_reload_refuses_an_older_list(store: Store, make_snapshot: SnapshotFacto
 
 def test_a_matcher_without_a_store_has_nothing_to_reload(make_snapshot: SnapshotFactory) -> None:
     assert not Matcher(make_snapshot(["x.example/"])).reload_if_changed()
+
+
+def test_check_parts_answers_like_check(make_snapshot: SnapshotFactory) -> None:
+    matcher = Matcher(make_snapshot(["www.example.com/dir/"]))
+    url = "HTTP://www.Example.com/dir/x.html?y=1"
+    assert matcher.check_parts(canonical_parts(url)) == matcher.check(url)
+    assert matcher.check(url).blocked
+
+
+def test_threads_reloading_at_once_swap_in_the_new_version_once(
+    store: Store, make_snapshot: SnapshotFactory
+) -> None:
+    install(store, make_snapshot(["first.example/"], version=1))
+    matcher = Matcher.from_store(store.path)
+    install(store, make_snapshot(["second.example/"], version=2))
+    results: list[bool] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(matcher.reload_if_changed()))
+        for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count(True) == 1
+    assert matcher.version == 2
