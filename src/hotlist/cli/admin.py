@@ -29,11 +29,17 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _session(data_dir: Any, database_url: str | None) -> Iterator[Session]:
     """A session on the configured database (at the head revision), committed on success."""
+    from hotlist.errors import StorageError
     from hotlist.server.config import Settings
     from hotlist.server.db.session import make_engine, session_factory
     from hotlist.server.db.upgrade import require_head
 
     settings = Settings.load(data_dir, database_url)
+    if settings.is_sqlite and settings.data_dir and not (settings.data_dir / "hotlist.db").exists():
+        raise StorageError(
+            f"no database in {settings.data_dir}: create it with "
+            f"`hotlist db upgrade --data-dir {settings.data_dir}`"
+        )
     engine = make_engine(settings.database_url)
     try:
         require_head(engine)

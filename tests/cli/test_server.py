@@ -1,0 +1,112 @@
+"""``hotlist serve`` and ``hotlist db upgrade``: an empty data directory initialises itself,
+and no client address reaches the logs or the database."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from hotlist.cli.main import app
+from hotlist.server.db.engine import make_engine
+from hotlist.server.db.upgrade import current_revision, head_revision
+
+HOTLIST = str(Path(sys.executable).parent / "hotlist")
+
+
+def test_db_upgrade_creates_the_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HOTLIST_DATABASE_URL", raising=False)
+    data_dir = tmp_path / "new"
+    result = CliRunner().invoke(app, ["db", "upgrade", "--data-dir", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert head_revision() in result.output
+    engine = make_engine(f"sqlite:///{data_dir / 'hotlist.db'}")
+    try:
+        assert current_revision(engine) == head_revision()
+    finally:
+        engine.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _http(port: int, request: bytes) -> tuple[int, bytes, int]:
+    """Send a raw request; return the status, the body and the client's own port."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        client_port = int(sock.getsockname()[1])
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head[9:12]), body, client_port
+
+
+def _post_report(port: int, url: str) -> tuple[int, bytes, int]:
+    body = json.dumps({"url": url}).encode()
+    return _http(
+        port,
+        b"POST /v1/reports HTTP/1.1\r\nHost: hotlist.test\r\nConnection: close\r\n"
+        b"Content-Type: application/json\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body,
+    )
+
+
+@pytest.mark.slow
+def test_serve_initialises_an_empty_data_dir_and_logs_no_client_address(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLIST_")}
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [HOTLIST, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    status, _, _ = _http(
+                        port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    )
+                    if status == 200:
+                        break
+                except OSError:
+                    pass
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+            status, body, client_port = _post_report(port, "http://www.example.com/page.html")
+            assert status == 201, body
+            assert "receipt" in json.loads(body)
+            status, _, other_port = _http(
+                port, b"GET /v1/orgs HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            )
+            assert status == 401
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+    text = log.read_text()
+    for port_seen in (client_port, other_port):
+        assert f":{port_seen}" not in text
+    assert '"POST /v1/reports' not in text
+    stored = b"".join(path.read_bytes() for path in data_dir.iterdir() if path.is_file())
+    assert b"127.0.0.1" not in stored
+    assert b"www.example.com" in stored
