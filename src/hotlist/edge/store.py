@@ -207,6 +207,8 @@ class Store:
                     f"could not keep the previous list in {self.path}: {exc.strerror}"
                 ) from exc
         atomic_write(self.current_path, data)
+        info = os.stat(self.current_path)
+        self._cached = ((info.st_ino, info.st_size, info.st_mtime_ns), snapshot)
         self.write_state(state)
 
     def write_state(self, state: StoreState) -> None:
