@@ -136,6 +136,8 @@ def test_canonical_parts_split_the_url() -> None:
         ("http://example.com/" + "a" * MAX_URL_BYTES, "too long"),
         (b"http://example.com/" + b"a" * MAX_URL_BYTES, "too long"),
         ("http://example.com/" + "\u00e9" * (MAX_URL_BYTES // 2), "too long"),
+        ("http://example.com/#" + "\u00e9" * (MAX_URL_BYTES // 2), "too long"),
+        ("http://example.com/#\x00", "NUL"),
         ("javascript:alert(1)", "unsupported scheme"),
         ("mailto:someone@example.com", "unsupported scheme"),
         ("hxxp://example.com/", "unsupported scheme"),

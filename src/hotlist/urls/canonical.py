@@ -45,13 +45,13 @@ _DIGITS = re.compile(rb"[0-9]*\Z")
 # fragment, and unescaping its query: a host of plain labels whose last label does not look like
 # a number, no user, only printable ASCII other than % and # in the path (paths with "//" or "/."
 # are left to the full algorithm) and other than # in the query. Escapes in such a query cannot
-# change how the URL splits, so the query is unescaped on its own. The fragment may hold anything
-# but NUL and lone surrogates, which the full algorithm rejects.
+# change how the URL splits, so the query is unescaped on its own. The fragment may hold any ASCII
+# but NUL (which the full algorithm rejects), so characters and bytes count alike for the limit.
 _SIMPLE = re.compile(
     r"([Hh][Tt][Tt][Pp][Ss]?)://((?:[A-Za-z0-9_\-]+\.)*[A-Za-z_\-][A-Za-z0-9_\-]*)(?::[0-9]*)?"
     r"(/[\x21\x22\x24\x26-\x3e\x40-\x7e]*)?"
     r"(?:\?([\x21\x22\x24-\x7e]*))?"
-    r"(?:#[^\x00\ud800-\udfff]*)?\Z"
+    r"(?:#[\x01-\x7f]*)?\Z"
 )
 # After unescaping: authority, path, query.
 _SPLIT = re.compile(rb"([^/?]*)([^?]*)(?:\?(.*))?", re.DOTALL)
