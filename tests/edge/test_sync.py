@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import os
 import random
 import shutil
@@ -128,13 +129,17 @@ def test_a_tampered_delta_and_snapshot_leave_the_list_in_force(world: World) -> 
     assert_in_force(world.store, 1)
 
 
-def test_tampered_metadata_is_refused(world: World) -> None:
+@pytest.mark.parametrize("role", ["timestamp", "snapshot", "targets"])
+def test_tampered_metadata_is_refused(world: World, role: str) -> None:
     sync(world.store)
     world.publish(start=3)
-    timestamp = world.repo / "metadata" / "timestamp.json"
-    text = timestamp.read_text()
-    timestamp.write_text(text.replace('"version": ', '"version": 1', 1))
-    with pytest.raises(VerificationError):
+    metadata = world.repo / "metadata"
+    versions = [int(p.name.split(".")[0]) for p in metadata.glob(f"[0-9]*.{role}.json")]
+    path = metadata / (f"{max(versions)}.{role}.json" if versions else f"{role}.json")
+    document = json.loads(path.read_text())
+    document["signed"]["expires"] = "2099-01-01T00:00:00Z"
+    path.write_text(json.dumps(document))
+    with pytest.raises(VerificationError, match="signature check failed"):
         sync(world.store)
     assert_in_force(world.store, 1)
 
