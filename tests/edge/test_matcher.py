@@ -429,3 +429,11 @@ def test_threads_reloading_at_once_swap_in_the_new_version_once(
         thread.join()
     assert results.count(True) == 1
     assert matcher.version == 2
+
+
+def test_a_url_read_as_bytes_is_checked_like_text(make_snapshot: SnapshotFactory) -> None:
+    matcher = Matcher(make_snapshot(["www.example.com/a/"]))
+    assert matcher.check(b"http://www.example.com/a/b") == matcher.check(
+        "http://www.example.com/a/b"
+    )
+    assert matcher.check_many([b"http://www.example.com/a/b"])[0].blocked

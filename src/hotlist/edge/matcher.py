@@ -12,6 +12,7 @@ path expressions, whose hashes are looked up in the snapshot's sorted hash buffe
 entries cover a URL the most specific one answers: the longest host suffix first, then the longest
 path.
 
+URLs are text, or bytes as a proxy reads them (see :func:`hotlist.urls.canonical_parts`).
 Invalid URLs: :meth:`Matcher.check` returns a verdict that is not blocked and carries the error
 message (a proxy must keep serving); :meth:`Matcher.check_strict` raises
 :class:`~hotlist.errors.InvalidURL` instead.
@@ -47,9 +48,9 @@ DEFAULT_HOST_CACHE = 1 << 15
 
 
 class ListIndex:
-    """An immutable lookup structure over one snapshot; no per-entry Python objects.
+    """The lookup structure over one snapshot, never changed once built (its host cache aside).
 
-    Memory per entry: the snapshot's hash buffer (32 B), category (2 B), entry id (8 B) and flags
+    No Python object per entry. Memory per entry: the snapshot's hash buffer (32 B), category (2 B), entry id (8 B) and flags
     (1 B), which it shares, plus a 4-byte prefix column and the host filter (2 to 4 B). The
     snapshot's host keys are read once and not kept. Traffic repeats hosts, so the first
     stage's answer for each canonical host is remembered (at most ``host_cache`` hosts, a few
@@ -122,7 +123,7 @@ class ListIndex:
         cache[host] = hosts
         return hosts
 
-    def check_many(self, urls: Iterable[str]) -> list[Verdict]:
+    def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
         """Verdicts for many URLs, as :meth:`lookup` gives them, with fewer calls per URL."""
         candidate_hosts = self.candidate_hosts
         cache = self._cache
@@ -242,7 +243,7 @@ class Matcher:
         """Bytes of memory held for the list in force (columns and index tables)."""
         return self._index.nbytes()
 
-    def check(self, url: str) -> Verdict:
+    def check(self, url: str | bytes) -> Verdict:
         """The verdict for ``url``; an invalid URL gets a not-blocked verdict with ``error`` set."""
         index = self._index
         try:
@@ -251,7 +252,7 @@ class Matcher:
             return index.invalid(exc)
         return index.lookup(parts)
 
-    def check_strict(self, url: str) -> Verdict:
+    def check_strict(self, url: str | bytes) -> Verdict:
         """The verdict for ``url``; raises InvalidURL when it cannot be canonicalized."""
         index = self._index
         return index.lookup(canonical_parts(url))
@@ -260,7 +261,7 @@ class Matcher:
         """The verdict for a URL already canonicalized with :func:`hotlist.urls.canonical_parts`."""
         return self._index.lookup(parts)
 
-    def check_many(self, urls: Iterable[str]) -> list[Verdict]:
+    def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
         """Verdicts for many URLs, all from the same list version (like :meth:`check`)."""
         return self._index.check_many(urls)
 
