@@ -674,15 +674,16 @@ def diff(old: Snapshot, new: Snapshot) -> Delta:
     """
     if old.list_name != new.list_name:
         raise PublishError(f"cannot diff list {old.list_name!r} against {new.list_name!r}")
-    old_hashes = old.hash_list()
-    new_hashes = new.hash_list()
-    old_set = set(old_hashes)
-    new_set = set(new_hashes)
-    gone_at = [i for i, h in enumerate(old_hashes) if h not in new_set]
-    added = [new.record(j) for j, h in enumerate(new_hashes) if h not in old_set]
-    removed = [old_hashes[i] for i in gone_at]
+    # Hashes in exactly one of the two versions (set operations run in C), then located by
+    # binary search: the cost follows the size of the change, not of the list.
+    only = set(old.hash_list())
+    only.symmetric_difference_update(new.hash_list())
+    gone_at = sorted(i for i in map(old.find, only) if i is not None)
+    added_at = sorted(j for j in map(new.find, only) if j is not None)
+    added = [new.record(j) for j in added_at]
+    removed = [old.hash_at(i) for i in gone_at]
     kept_old = _without(old, gone_at)
-    kept_new = _without(new, [j for j, h in enumerate(new_hashes) if h not in old_set])
+    kept_new = _without(new, added_at)
     changed: list[FlagChange] = []
     widths = (HASH_SIZE, HOST_KEY_SIZE, 2, 8, 1)
     differing: list[int] = []
