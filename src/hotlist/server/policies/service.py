@@ -1,8 +1,8 @@
 """Loading policy files into versions, and finding the version in force.
 
 A version is made only when the loaded policy's content hash differs from the current one's,
-so loading the same file twice is harmless. Rows never change, so parsed policies are cached
-by row id for the life of the process.
+so loading the same file twice is harmless. Parsed policies are cached by content hash (the
+same hash, the same policy) for the life of the process.
 """
 
 from __future__ import annotations
@@ -20,18 +20,18 @@ from hotlist.policy import Policy, load_demo_policy, load_policy, policy_from_di
 from hotlist.server.db.base import utcnow
 from hotlist.server.policies.models import PolicyVersion
 
-_parsed: dict[int, Policy] = {}
+_parsed: dict[str, Policy] = {}
 _parsed_lock = threading.Lock()
 
 
 def policy_of(row: PolicyVersion) -> Policy:
-    """The :class:`Policy` a stored version holds (validated once per process, then cached)."""
+    """The :class:`Policy` a stored version holds (validated once per content hash)."""
     with _parsed_lock:
-        found = _parsed.get(row.id)
+        found = _parsed.get(row.content_hash)
     if found is None:
         found = policy_from_dict(row.document)
         with _parsed_lock:
-            _parsed[row.id] = found
+            _parsed[row.content_hash] = found
     return found
 
 

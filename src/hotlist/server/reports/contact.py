@@ -57,6 +57,7 @@ class ContactCipher:
 def _key_file(path: Path) -> bytes:
     """Read the key file, creating it (owner-only) with a new key when absent."""
     try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         pass
