@@ -114,3 +114,9 @@ class RateLimited(HotlistError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class InvalidLogEvent(HotlistError, ValueError):
+    """A transparency-log event with a field its kind does not allow, or a malformed value."""
+
+    exit_code = 16
