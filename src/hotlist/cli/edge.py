@@ -45,9 +45,10 @@ DEFAULT_STORE = Path("hotlist-edge")
 
 def register(app: typer.Typer) -> None:
     """Add the ``edge`` group, with the ``check`` command, to the ``hotlist`` command."""
-    from hotlist.cli import edge_check
+    from hotlist.cli import edge_check, edge_squid
 
     edge_check.register(edge_app)
+    edge_squid.register(edge_app)
     app.add_typer(edge_app, name="edge")
 
 

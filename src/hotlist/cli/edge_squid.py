@@ -1,0 +1,94 @@
+"""``hotlist edge squid-helper``: Squid's url_rewrite_program, answering from the edge store."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from hotlist.errors import ConfigError
+
+
+def register(edge_app: typer.Typer) -> None:
+    """Add the ``squid-helper`` command to the ``hotlist edge`` group."""
+    edge_app.command("squid-helper", help=_HELP)(squid_helper)
+
+
+_HELP = (
+    "Answer Squid's url_rewrite_program requests from the verified list in force."
+    "\n\n"
+    "Reads request lines on standard input and answers each on standard output, with or"
+    " without concurrency channel IDs: a blocked URL is redirected (302) to the block page,"
+    " any other kept (ERR). A new list from `hotlist edge sync` is picked up without a restart."
+    " Messages for the Squid admin go to standard error (Squid's cache.log). See docs/squid.md."
+)
+
+
+def squid_helper(
+    store: Annotated[
+        Path,
+        typer.Option(
+            "--store",
+            envvar="HOTLIST_EDGE_STORE",
+            help="The edge store (made by `hotlist edge init`).",
+        ),
+    ] = Path("hotlist-edge"),
+    block_page: Annotated[
+        str | None,
+        typer.Option(
+            "--block-page",
+            envvar="HOTLIST_BLOCK_PAGE_URL",
+            help="Block page URL template with {entry_id} and optionally {category}.",
+        ),
+    ] = None,
+    interval: Annotated[
+        float,
+        typer.Option("--interval", help="Seconds between checks of the store for a new list."),
+    ] = 1.0,
+    cache_size: Annotated[
+        int,
+        typer.Option("--cache-size", help="How many URLs' answers to remember (0: none)."),
+    ] = 16384,
+) -> None:
+    """Answer Squid's url_rewrite_program requests from the verified list in force."""
+    from hotlist.edge.squid import BlockPage, SquidResponder
+    from hotlist.edge.squid_helper import ListWatcher, serve
+
+    if interval <= 0 or cache_size < 0:
+        raise ConfigError("--interval must be positive and --cache-size zero or more")
+    logging.basicConfig(
+        level=logging.INFO,
+        format="hotlist squid-helper: %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+    responder = SquidResponder(None, BlockPage(_template(store, block_page)), cache_size=cache_size)
+    watcher = ListWatcher(store, responder)
+    watcher.refresh()
+    watcher.start(interval)
+    try:
+        serve(responder, sys.stdin.fileno(), sys.stdout.fileno())
+    except (BrokenPipeError, KeyboardInterrupt):
+        pass  # Squid closed our pipes or stopped us: nothing left to answer
+    finally:
+        watcher.stop()
+
+
+def _template(store: Path, option: str | None) -> str:
+    """The block page template: the option, else the store's setting if it has one."""
+    if option:
+        return option
+    from hotlist.edge.store import Store
+
+    try:
+        configured = getattr(Store(store).config(), "block_page_url", None)
+    except ConfigError:
+        configured = None
+    if not configured:
+        raise ConfigError(
+            "no block page URL: give --block-page (or HOTLIST_BLOCK_PAGE_URL), e.g. "
+            "http://block.example/blocked?entry={entry_id}"
+        )
+    return str(configured)

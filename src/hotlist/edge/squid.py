@@ -1,0 +1,204 @@
+"""Squid's ``url_rewrite_program`` protocol: one request line in, one answer line out.
+
+Squid writes ``[channel-ID <SP>] request-URL [<SP> extras] <NL>`` and reads
+``[channel-ID <SP>] result [<SP> kv-pairs] <NL>``. The channel ID is there only when
+``url_rewrite_children`` sets ``concurrency`` above zero; a request URL never consists of digits
+alone, so a first token of ASCII digits is a channel ID and every answer carries the one of its
+line. One configuration thus works with either Squid setting.
+
+Answers: a URL the list blocks gets ``OK status=302 url=<block page>``, any other ``ERR`` (keep
+the request). ``BH message=...`` reports a problem to the Squid admin (cache.log): a line with no
+URL, or a list that may not be enforced (none yet, or stale under fail mode ``closed``). A
+``CONNECT`` request comes as ``host:port`` and is checked at host scope only, since the proxy
+sees no path.
+
+Pure: no I/O here; :mod:`hotlist.edge.squid_helper` reads and writes the pipes.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+
+from hotlist.edge.matcher import Matcher
+from hotlist.edge.verdict import Verdict
+from hotlist.errors import ConfigError, InvalidURL
+from hotlist.urls import canonical_parts
+
+__all__ = ["BlockPage", "SquidResponder", "kv_pair", "split_request"]
+
+TEMPLATE_FIELDS = frozenset({"entry_id", "category"})
+DEFAULT_CACHE_SIZE = 1 << 14
+"""How many URLs' answers a responder remembers (0: none); emptied when full or on a new list."""
+
+_ERR = "ERR"
+_NO_URL = 'BH message="no URL on the request line"'
+_EMPTY = 'BH message="empty request line"'
+# Characters a block page URL may hold: no space (it ends a kv-pair), no quote or backslash.
+_URL_CHARS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
+
+
+class BlockPage:
+    """Where a blocked request is sent: a URL template with ``{entry_id}`` and ``{category}``.
+
+    ``{entry_id}`` (required) becomes the entry's id as 16 hex digits, the id a person appeals
+    by; ``{category}`` (optional) the category's wire id. The template must be an http(s) URL of
+    plain ASCII with no space, quote or backslash, so that it travels in Squid's answer as it is.
+    """
+
+    __slots__ = ("template",)
+
+    def __init__(self, template: str) -> None:
+        problem = _template_problem(template)
+        if problem is not None:
+            raise ConfigError(
+                f"block page URL {template!r} {problem}; e.g. "
+                "http://block.example/blocked?entry={entry_id}"
+            )
+        self.template = template
+
+    def url(self, verdict: Verdict) -> str:
+        """The block page URL for a blocking verdict."""
+        return self.template.format(entry_id=verdict.entry_ref, category=verdict.category)
+
+    def __repr__(self) -> str:
+        return f"BlockPage({self.template!r})"
+
+
+def _template_problem(template: str) -> str | None:
+    if not template.startswith(("http://", "https://")):
+        return "must start with http:// or https://"
+    try:
+        fields = list(string.Formatter().parse(template))
+    except ValueError as exc:
+        return f"is not a valid template ({exc})"
+    names = set()
+    for literal, name, spec, conversion in fields:
+        if not set(literal) <= _URL_CHARS:
+            bad = sorted(set(literal) - _URL_CHARS)[0]
+            return f"holds {bad!r}: only unreserved, reserved and %-escaped URL characters"
+        if name is None:
+            continue
+        if name not in TEMPLATE_FIELDS or spec or conversion:
+            return f"has the field {{{name}}}: only {{entry_id}} and {{category}} are known"
+        names.add(name)
+    if "entry_id" not in names:
+        return "lacks {entry_id}, which the block page needs to name the entry (and appeal it)"
+    return None
+
+
+def kv_pair(key: str, value: str) -> str:
+    """``key=value`` for an answer; a value with spaces or quotes is quoted and escaped.
+
+    Control characters and non-ASCII are written as escapes, so one answer stays one line.
+    """
+    text = value.encode("ascii", "backslashreplace").decode("ascii")
+    text = "".join(char if char.isprintable() else f"\\x{ord(char):02x}" for char in text)
+    if text and not any(char in text for char in ' "\\'):
+        return f"{key}={text}"
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{key}="{escaped}"'
+
+
+def split_request(line: str) -> tuple[str, str | None]:
+    """A request line's answer prefix (``"ID "`` or ``""``) and its URL (None when it has none).
+
+    Extras after the URL are ignored. Trailing ``\\r`` and surrounding blanks are dropped.
+    """
+    fields = line.split(None, 2)
+    if not fields:
+        return "", None
+    first = fields[0]
+    if first.isdigit() and first.isascii():
+        return first + " ", fields[1] if len(fields) > 1 else None
+    return "", first
+
+
+class SquidResponder:
+    """Answers request lines from the list in force: one answer line per request line.
+
+    ``matcher`` is None until a list may be enforced; then, and while ``refusal`` is set (a
+    reason such as "the list is stale"), every request is answered ``BH message=<reason>``:
+    Squid logs it and lets the request through unchanged. Answers for repeated URLs are
+    remembered (``cache_size`` URLs; 0 turns it off) and forgotten when the list changes.
+    """
+
+    def __init__(
+        self,
+        matcher: Matcher | None,
+        block_page: BlockPage,
+        *,
+        refusal: str | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+    ) -> None:
+        self.matcher = matcher
+        self.block_page = block_page
+        self.refusal = refusal
+        self._cache_size = cache_size
+        self._cache: dict[str, str] = {}
+        self._cache_version: tuple[str, int] | None = None
+
+    def answer(self, line: str) -> str:
+        """The answer line (without its newline) to one request line."""
+        return self.answer_lines([line])[0]
+
+    def answer_lines(self, lines: Sequence[str]) -> list[str]:
+        """One answer (without newline) per request line, in order, all from one list version."""
+        matcher = self.matcher
+        refusal = self.refusal
+        if matcher is None or refusal is not None:
+            message = kv_pair("message", refusal or "no list to enforce")
+            return [self._refuse(line, message) for line in lines]
+        version = (matcher.list_name, matcher.version)
+        if version != self._cache_version:
+            self._cache = {}
+            self._cache_version = version
+        cache = self._cache
+        answers: list[str] = []
+        append = answers.append
+        for line in lines:
+            fields = line.split(None, 2)
+            if fields:
+                first = fields[0]
+                if first.isdigit() and first.isascii():
+                    if len(fields) == 1:
+                        append(f"{first} {_NO_URL}")
+                        continue
+                    prefix = first + " "
+                    url = fields[1]
+                else:
+                    prefix = ""
+                    url = first
+            else:
+                append(_EMPTY)
+                continue
+            known = cache.get(url)
+            if known is None:
+                known = self._answer_url(matcher, url)
+                if len(cache) >= self._cache_size:
+                    if not self._cache_size:
+                        append(prefix + known)
+                        continue
+                    cache.clear()
+                cache[url] = known
+            append(prefix + known)
+        return answers
+
+    def _answer_url(self, matcher: Matcher, url: str) -> str:
+        """The answer to one URL, without a channel ID."""
+        try:
+            parts = canonical_parts(url)
+        except InvalidURL as exc:
+            return f"{_ERR} {kv_pair('message', f'not checked: {exc.message}')}"
+        if "://" not in url:
+            # CONNECT host:port: the proxy sees no path, so only host-scoped entries apply.
+            parts = parts._replace(path="/", query=None)
+        verdict = matcher.check_parts(parts)
+        if not verdict.blocked:
+            return _ERR
+        return f"OK status=302 url={self.block_page.url(verdict)}"
+
+    @staticmethod
+    def _refuse(line: str, message: str) -> str:
+        prefix, _url = split_request(line)
+        return f"{prefix}BH {message}"
