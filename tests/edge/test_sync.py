@@ -88,9 +88,19 @@ def test_nothing_new_only_confirms_the_list(world: World) -> None:
     sync(world.store)
     before = world.store.state().synced_at
     world.publish(start=0)  # no change: the timestamp is refreshed, no new version
+    world.server.requests.clear()
     result = sync(world.store)
     assert (result.version, result.method) == (1, "current")
-    assert world.store.state().synced_at != before or before is not None
+    after = world.store.state().synced_at
+    assert before is not None
+    assert after is not None
+    assert after >= before
+    # A sync with nothing new costs three small requests: the next root, timestamp, list.json.
+    names = [r.rsplit("/", 1)[-1] for r in world.server.requests]
+    assert names[:2] == ["2.root.json", "timestamp.json"]
+    assert len(names) == 3
+    assert names[2].endswith(".list.json")
+    assert result.bytes_downloaded < 4096
 
 
 def test_root_rotation_is_followed(world: World) -> None:
