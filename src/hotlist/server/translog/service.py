@@ -1,0 +1,162 @@
+"""Append events to the transparency log and answer for it: heads, proofs, entries.
+
+:func:`record` is how every other service logs an event: in the caller's transaction, so the
+event is in the log exactly when the change it describes is stored. Leaf indexes are dense
+(0, 1, 2...): on PostgreSQL a transaction-scoped advisory lock serialises appends; SQLite
+serialises writers itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from hotlist.errors import NotFound
+from hotlist.publish.log.events import FieldValue, LogEvent, LogEventKind, decode_event, make_event
+from hotlist.publish.log.head import TreeHead
+from hotlist.publish.log.merkle import consistency_proof as _consistency_proof
+from hotlist.publish.log.merkle import inclusion_proof as _inclusion_proof
+from hotlist.publish.log.merkle import leaf_hash, root_hash
+from hotlist.server.db.base import utcnow
+from hotlist.server.translog.models import LogLeaf
+
+_APPEND_LOCK = 0x686F746C6F67  # "hotlog": the advisory lock id every append takes on PostgreSQL
+MAX_ENTRIES_PAGE = 1000
+"""The most leaves :func:`entries` returns at once."""
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """A leaf as served: its index, bytes, hash and the event they hold."""
+
+    index: int
+    data: bytes
+    leaf_hash: bytes
+    event: LogEvent
+
+
+def record(
+    session: Session,
+    kind: LogEventKind | str,
+    *,
+    at: datetime | None = None,
+    **fields: str | int | bool | None,
+) -> int:
+    """Append one event (canonical JSON leaf) in the caller's transaction; its leaf index.
+
+    ``fields`` must be allowed for ``kind`` (see :data:`hotlist.publish.log.events.ALLOWED_FIELDS`)
+    and ``None`` values are left out; anything else raises InvalidLogEvent, so no plaintext URL or
+    free text can reach the log.
+    """
+    event = make_event(kind, at if at is not None else utcnow(), fields)
+    data = event.encode()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _APPEND_LOCK})
+    index = size(session)
+    session.add(
+        LogLeaf(
+            leaf_index=index,
+            kind=event.kind.value,
+            data=data,
+            leaf_hash=leaf_hash(data),
+            created_at=utcnow(),
+        )
+    )
+    session.flush()
+    return index
+
+
+def size(session: Session) -> int:
+    """How many leaves the log holds."""
+    last = session.scalar(select(func.max(LogLeaf.leaf_index)))
+    return 0 if last is None else last + 1
+
+
+def _check_size(session: Session, tree_size: int | None) -> int:
+    current = size(session)
+    if tree_size is None:
+        return current
+    if not 0 <= tree_size <= current:
+        raise NotFound(f"the log has {current} leaves; there is no tree of size {tree_size}")
+    return tree_size
+
+
+def leaf_hashes(session: Session, tree_size: int | None = None) -> Sequence[bytes]:
+    """The leaf hashes of the first ``tree_size`` leaves (all when None), in order."""
+    count = _check_size(session, tree_size)
+    query = select(LogLeaf.leaf_hash).order_by(LogLeaf.leaf_index).limit(count)
+    return list(session.scalars(query))
+
+
+def tree_head(session: Session, tree_size: int | None = None) -> TreeHead:
+    """The (unsigned) head of the tree of ``tree_size`` leaves, now; the whole log when None."""
+    hashes = leaf_hashes(session, tree_size)
+    return TreeHead(size=len(hashes), root_hash=root_hash(hashes), timestamp=utcnow())
+
+
+def inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[bytes]:
+    """The audit path of leaf ``leaf_index`` in the tree of ``tree_size`` leaves."""
+    hashes = leaf_hashes(session, tree_size)
+    if not 0 <= leaf_index < len(hashes):
+        raise NotFound(f"no leaf {leaf_index} in a tree of size {len(hashes)}")
+    return _inclusion_proof(hashes, leaf_index)
+
+
+def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
+    """The proof that the tree of ``first`` leaves is a prefix of the tree of ``second``."""
+    hashes = leaf_hashes(session, second)
+    if not 0 <= first <= second:
+        raise NotFound(f"no consistency proof from size {first} to the smaller size {second}")
+    return _consistency_proof(hashes, first)
+
+
+def entries(session: Session, start: int = 0, end: int | None = None) -> list[LoggedEvent]:
+    """Leaves ``start`` to ``end`` (exclusive; at most :data:`MAX_ENTRIES_PAGE`), decoded."""
+    stop = start + MAX_ENTRIES_PAGE if end is None else min(end, start + MAX_ENTRIES_PAGE)
+    query = (
+        select(LogLeaf)
+        .where(LogLeaf.leaf_index >= start, LogLeaf.leaf_index < stop)
+        .order_by(LogLeaf.leaf_index)
+    )
+    return [
+        LoggedEvent(
+            index=row.leaf_index,
+            data=row.data,
+            leaf_hash=row.leaf_hash,
+            event=decode_event(row.data),
+        )
+        for row in session.scalars(query)
+    ]
+
+
+def events_of_kind(session: Session, kind: LogEventKind) -> list[LoggedEvent]:
+    """Every leaf of ``kind``, in order (for tests, figures and audits)."""
+    query = select(LogLeaf).where(LogLeaf.kind == kind.value).order_by(LogLeaf.leaf_index)
+    return [
+        LoggedEvent(
+            index=row.leaf_index,
+            data=row.data,
+            leaf_hash=row.leaf_hash,
+            event=decode_event(row.data),
+        )
+        for row in session.scalars(query)
+    ]
+
+
+__all__ = [
+    "FieldValue",
+    "LogEventKind",
+    "LoggedEvent",
+    "consistency_proof",
+    "entries",
+    "events_of_kind",
+    "inclusion_proof",
+    "leaf_hashes",
+    "record",
+    "size",
+    "tree_head",
+]
