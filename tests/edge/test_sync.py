@@ -336,3 +336,17 @@ def test_an_index_for_another_list_is_refused(world: World) -> None:
 def test_one_sync_at_a_time(world: World) -> None:
     with world.store.lock(), pytest.raises(SyncError, match="another sync"):
         sync(world.store)
+
+
+def test_a_root_signed_by_unknown_keys_is_refused(world: World) -> None:
+    sync(world.store)
+    # An attacker with keys of their own makes a whole new repository, root version 2 included.
+    evil_keys = world.tmp / "evil-keys"
+    KeyRing.init(evil_keys)
+    evil = Publisher(world.tmp / "evil-repo", evil_keys, "main")
+    evil.publish(synthetic_records(50, start=500))
+    evil.repository.rotate("timestamp")
+    world.server.root = world.tmp / "evil-repo"
+    with pytest.raises(VerificationError, match="signature check failed"):
+        sync(world.store)
+    assert_in_force(world.store, 1)
