@@ -95,7 +95,8 @@ class _Databases:
                 options = {"options": "-c synchronous_commit=off"}
                 self._engines[url] = make_engine(url, connect_args=options)
             else:
-                self._engines[url] = make_engine(url)
+                # One connection, as the server has; a request that needs two fails in 5 s.
+                self._engines[url] = make_engine(url, pool_timeout=5)
         return self._engines[url]
 
     def _create(self, backend: str) -> str:

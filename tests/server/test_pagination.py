@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotlist.errors import InvalidRequest
 from hotlist.server.pagination import (
+    MAX_CURSOR_LENGTH,
     decode_cursor,
     decode_id_cursor,
     encode_cursor,
@@ -21,7 +24,12 @@ values = st.lists(st.one_of(st.integers(-(2**53), 2**53), st.text(max_size=40)),
 @given(values)
 def test_round_trip(items: list[int | str]) -> None:
     types = tuple(type(item) for item in items)
-    assert decode_cursor(encode_cursor(*items), *types) == tuple(items)
+    try:
+        cursor = encode_cursor(*items)
+    except ValueError:
+        assert len(json.dumps(items)) > MAX_CURSOR_LENGTH // 2
+        return
+    assert decode_cursor(cursor, *types) == tuple(items)
 
 
 @settings(max_examples=100)

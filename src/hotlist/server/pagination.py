@@ -48,9 +48,16 @@ def _check(raw: bytes) -> bytes:
 
 
 def encode_cursor(*values: CursorValue) -> str:
-    """An opaque cursor holding ``values`` (ints and strings)."""
+    """An opaque cursor holding ``values`` (ints and strings).
+
+    Raises ValueError when the values make a cursor longer than :data:`MAX_CURSOR_LENGTH`:
+    a position is a few ids or timestamps, never free text.
+    """
     raw = json.dumps(list(values), separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(_check(raw) + raw).decode().rstrip("=")
+    cursor = base64.urlsafe_b64encode(_check(raw) + raw).decode().rstrip("=")
+    if len(cursor) > MAX_CURSOR_LENGTH:
+        raise ValueError(f"a cursor of {len(cursor)} characters; keep positions short")
+    return cursor
 
 
 def _bad() -> InvalidRequest:
