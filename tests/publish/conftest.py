@@ -7,16 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from hotlist.publish.format import Snapshot
-from hotlist.publish.records import ListRecord
 from hotlist.publish.synthetic import synthetic_records
 
 SnapshotFactory = Callable[..., Snapshot]
-
-
-@pytest.fixture
-def records() -> list[ListRecord]:
-    """A small list's records in publication order."""
-    return synthetic_records(40, seed=1)
 
 
 @pytest.fixture

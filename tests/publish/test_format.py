@@ -7,7 +7,7 @@ import struct
 from array import array
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotlist.errors import PublishError, VerificationError
@@ -176,7 +176,7 @@ def test_a_delta_is_not_a_snapshot(make_snapshot: SnapshotFactory) -> None:
         decode_snapshot(encode_delta(delta, base))
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200)
 @given(data=st.binary(max_size=400))
 def test_arbitrary_bytes_only_ever_raise_verification_error(data: bytes) -> None:
     with pytest.raises(VerificationError):
