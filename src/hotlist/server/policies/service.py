@@ -19,6 +19,7 @@ from hotlist.errors import Conflict, NotFound
 from hotlist.policy import Policy, load_demo_policy, load_policy, policy_from_dict
 from hotlist.server.db.base import utcnow
 from hotlist.server.policies.models import PolicyVersion
+from hotlist.server.translog.hooks import log_policy_version
 
 _parsed: dict[str, Policy] = {}
 _parsed_lock = threading.Lock()
@@ -96,6 +97,7 @@ def load(
         session.flush()
     except IntegrityError as exc:
         raise Conflict("another policy was loaded at the same moment; load yours again") from exc
+    log_policy_version(session, row)
     return row, True
 
 

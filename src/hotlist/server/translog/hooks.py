@@ -1,0 +1,87 @@
+"""What the entries and policies services log: one call each where an entry or policy changes.
+
+The fields are the ones a member or observer can check against the list and the statements of
+reasons: the entry's public id, its expression hash, category and policy version number; never
+the expression. Free-text reasons stay in the database (entry events); the log carries codes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotlist.publish.log.events import LogEventKind, format_time
+from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.policies.models import PolicyVersion
+from hotlist.server.translog.service import record
+
+KIND_FOR_STATE = {
+    EntryState.ACTIVE: LogEventKind.ENTRY_REINSTATED,
+    EntryState.SUSPENDED: LogEventKind.ENTRY_SUSPENDED,
+    EntryState.EXPIRED: LogEventKind.ENTRY_EXPIRED,
+    EntryState.REMOVED: LogEventKind.ENTRY_REMOVED,
+}
+"""The log event of a move into each state."""
+
+NOT_REVERIFIED = "not_reverified"
+"""The reason code of an expiry the server made because nobody re-confirmed the entry."""
+
+
+def entry_fields(session: Session, entry: Entry) -> dict[str, str | int]:
+    """What the log says of an entry: public id, expression hash, category, policy version."""
+    number = session.scalar(
+        select(PolicyVersion.version).where(PolicyVersion.id == entry.policy_version_id)
+    )
+    fields: dict[str, str | int] = {
+        "entry_id": entry.public_ref,
+        "expression_hash": entry.expression_hash.hex(),
+        "category": entry.category_code,
+    }
+    if number is not None:
+        fields["policy_version"] = number
+    return fields
+
+
+def log_entry_added(session: Session, entry: Entry) -> int:
+    """Log a new entry (its scope and when it expires unless re-confirmed); the leaf index."""
+    return record(
+        session,
+        LogEventKind.ENTRY_ADDED,
+        at=entry.created_at,
+        scope=entry.scope,
+        expires_at=format_time(entry.expires_at),
+        **entry_fields(session, entry),
+    )
+
+
+def log_entry_transition(
+    session: Session, entry: Entry, from_state: EntryState, actor_id: int | None
+) -> int:
+    """Log ``entry``'s move from ``from_state`` to its state now; the leaf index.
+
+    An expiry with no actor is the server's (the entry was not re-verified in time).
+    """
+    to_state = EntryState(entry.state)
+    reason = NOT_REVERIFIED if to_state is EntryState.EXPIRED and actor_id is None else None
+    expires = format_time(entry.expires_at) if to_state is EntryState.ACTIVE else None
+    return record(
+        session,
+        KIND_FOR_STATE[to_state],
+        at=entry.state_changed_at,
+        from_state=from_state.value,
+        reason=reason,
+        expires_at=expires,
+        **entry_fields(session, entry),
+    )
+
+
+def log_policy_version(session: Session, row: PolicyVersion) -> int:
+    """Log a newly loaded policy version (number, policy id, content hash); the leaf index."""
+    return record(
+        session,
+        LogEventKind.POLICY_VERSION,
+        at=row.loaded_at,
+        policy_version=row.version,
+        policy_id=row.policy_id,
+        content_hash=row.content_hash,
+    )
