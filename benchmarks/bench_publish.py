@@ -124,6 +124,12 @@ def main() -> None:
             f"{second.delta_bytes / (FLOOR * changes):.2f}x the 32 B floor"
         )
 
+        unchanged, _ = timed(
+            "publish again, nothing changed (timestamp refreshed)",
+            publisher.publish,
+            second_records,
+        )
+        assert not unchanged.published
         synced2, sync2_s = timed("edge: sync version 2 over loopback HTTP (delta)", sync, member)
         print(f"  ({synced2.method}, {synced2.bytes_downloaded:,} bytes downloaded)")
         server.shutdown()
