@@ -10,19 +10,22 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotlist.errors import Conflict, NotFound
+from hotlist.errors import Conflict, NotFound, PolicyError
 from hotlist.policy import Category
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry, EntryEvent, EntryState, EventKind
 from hotlist.server.policies import service as policies
 from hotlist.server.policies.models import PolicyVersion
+from hotlist.server.reports.models import Report
 from hotlist.server.translog.hooks import log_entry_added, log_entry_transition
-from hotlist.urls import Scope, expression_hash, expression_host
+from hotlist.server.translog.service import record
+from hotlist.urls import Scope, entry_expression, expression_hash, expression_host
 
 TRANSITIONS: Mapping[EntryState, frozenset[EntryState]] = {
     EntryState.ACTIVE: frozenset({EntryState.SUSPENDED, EntryState.EXPIRED, EntryState.REMOVED}),
@@ -205,10 +208,12 @@ def transition(
     now = now or utcnow()
     current = EntryState(entry.state)
     if to_state not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none: it is final"
+        if not TRANSITIONS[current]:
+            raise Conflict(f"entry {entry.public_ref} is {current.value}, which is final")
+        allowed = ", ".join(sorted(TRANSITIONS[current]))
         raise Conflict(
             f"entry {entry.public_ref} is {current.value}; it cannot become {to_state.value} "
-            f"(allowed: {allowed})"
+            f"(it can become: {allowed})"
         )
     if to_state is EntryState.ACTIVE:
         other = find_active(session, entry.expression_hash)
@@ -280,3 +285,98 @@ def active_entries(session: Session) -> Sequence[ActiveEntry]:
         )
         for row in rows
     ]
+
+
+def set_disputed(
+    session: Session, entry: Entry, disputed: bool, objection_id: int | None = None
+) -> None:
+    """Flag ``entry`` as disputed by a member (or clear the flag) and log it; the next list
+    version carries the flag. It changes no state: each member's edge setting decides."""
+    if entry.disputed == disputed:
+        return
+    entry.disputed = disputed
+    session.flush()
+    kind = "entry_disputed" if disputed else "entry_undisputed"
+    record(session, kind, objection_id=objection_id, **_log_fields(session, entry))
+
+
+class _EntryLogFields(TypedDict):
+    entry_id: str
+    expression_hash: str
+    category: str
+    policy_version: int
+
+
+def _log_fields(session: Session, entry: Entry) -> _EntryLogFields:
+    """What the log says of an entry: its id, hash, category and policy version number."""
+    numbers = policies.version_numbers(session, {entry.policy_version_id})
+    return {
+        "entry_id": entry.public_ref,
+        "expression_hash": entry.expression_hash.hex(),
+        "category": entry.category_code,
+        "policy_version": numbers[entry.policy_version_id],
+    }
+
+
+def rescope(
+    session: Session,
+    entry: Entry,
+    scope: Scope,
+    reason: str,
+    actor_id: int,
+    objection_id: int | None = None,
+) -> Entry:
+    """Replace ``entry`` by an entry of ``scope`` over the same URL, and remove the old one.
+
+    The new entry keeps the statement of reasons (category, policy version, facts) with
+    ``reason`` as its scope reason and ``actor_id`` as its decider; the old one is removed with a
+    reason naming the new one. When an active entry already lists the new expression, the old
+    one is removed in its favour.
+    """
+    if entry.state == EntryState.REMOVED:
+        raise Conflict(f"entry {entry.public_ref} is removed already; it cannot change scope")
+    if entry.scope == scope.value:
+        raise PolicyError(f"entry {entry.public_ref} has scope {scope.value} already")
+    expression = entry_expression("http://" + entry.expression, scope)
+    version = session.get_one(PolicyVersion, entry.policy_version_id)
+    category = policies.policy_of(version).category(entry.category_code)
+    if scope is Scope.HOST and not category.host_scope_allowed:
+        raise PolicyError(
+            f"host scope refused: category {category.code!r} does not allow host scope"
+        )
+    report_id = session.scalar(
+        select(Report.id).where(Report.entry_id == entry.id).order_by(Report.id).limit(1)
+    )
+    if report_id is None:
+        raise Conflict(f"entry {entry.public_ref} has no report to carry over to a new scope")
+    new, _created = create_or_join(
+        session,
+        Decision(
+            expression=expression,
+            scope=scope,
+            category=category,
+            policy_version_id=entry.policy_version_id,
+            facts=entry.facts,
+            scope_reason=reason,
+            decided_by=actor_id,
+            report_id=report_id,
+        ),
+    )
+    transition(
+        session,
+        entry,
+        EntryState.REMOVED,
+        f"replaced by entry {new.public_ref} of scope {scope.value}: {reason}",
+        actor_id,
+    )
+    record(
+        session,
+        "entry_scope_changed",
+        scope=scope.value,
+        previous_scope=entry.scope,
+        previous_entry_id=entry.public_ref,
+        previous_expression_hash=entry.expression_hash.hex(),
+        objection_id=objection_id,
+        **_log_fields(session, new),
+    )
+    return new
