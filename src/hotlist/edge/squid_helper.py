@@ -60,7 +60,13 @@ class ListWatcher:
                     responder.matcher.count,
                 )
             elif responder.matcher.reload_if_changed():
-                logger.info("list version %d in force", responder.matcher.version)
+                matcher = responder.matcher
+                logger.info(
+                    "list %s version %d in force (%d entries)",
+                    matcher.list_name,
+                    matcher.version,
+                    matcher.count,
+                )
         except HotlistError as exc:
             if responder.matcher is None:
                 self._refuse(exc.message)
