@@ -91,6 +91,7 @@ class Squid:
     process: subprocess.Popen[bytes]
     port: int
     folder: Path
+    name: str
 
     @property
     def cache_log(self) -> str:
@@ -143,7 +144,7 @@ def start_squid(store: Path, concurrency: int) -> Squid:
         command = [require_program("setpriv"), *user, *capability, *command]
     with (folder / "squid.out").open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    return Squid(process, port, folder)
+    return Squid(process, port, folder, name)
 
 
 def stop_squid(squid: Squid) -> None:
@@ -155,6 +156,9 @@ def stop_squid(squid: Squid) -> None:
             squid.process.kill()
             squid.process.wait()
     shutil.rmtree(squid.folder, ignore_errors=True)
+    # Squid run with -N leaves its shared memory segments behind.
+    for segment in Path("/dev/shm").glob(f"{squid.name}-*"):  # noqa: S108  # our own names
+        segment.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
