@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -23,11 +23,15 @@ from hotlist.server.accounts import api as accounts_api
 from hotlist.server.accounts.deps import api_routes
 from hotlist.server.accounts.keys import VerificationCache
 from hotlist.server.accounts.principal import Principal
+from hotlist.server.appeals import api as appeals_api
 from hotlist.server.assessments import api as assessments_api
 from hotlist.server.audit import api as audit_api
 from hotlist.server.config import Settings
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.entries import api as entries_api
+from hotlist.server.objections import api as objections_api
+from hotlist.server.observers import api as observers_api
+from hotlist.server.observers.access import record_observer_request
 from hotlist.server.policies import api as policies_api
 from hotlist.server.policies import service as policies_service
 from hotlist.server.problems import install_problem_handlers, problem
@@ -35,6 +39,7 @@ from hotlist.server.publishing import api as publishing_api
 from hotlist.server.publishing.jobs import start_publish_job
 from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.reports import api as reports_api
+from hotlist.server.transparency import api as transparency_api
 
 FEATURE_ROUTERS: list[APIRouter] = [
     accounts_api.router,
@@ -44,6 +49,10 @@ FEATURE_ROUTERS: list[APIRouter] = [
     assessments_api.router,
     entries_api.router,
     publishing_api.router,
+    objections_api.router,
+    appeals_api.router,
+    observers_api.router,
+    transparency_api.router,
 ]
 """Every feature's router; a new feature appends its ``api.router`` here."""
 
@@ -124,6 +133,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         version=__version__,
         summary="The hotline's server: reports, assessments, list entries.",
         lifespan=lifespan,
+        dependencies=[Depends(record_observer_request)],
     )
     app.state.settings = settings
     app.state.engine = db_engine

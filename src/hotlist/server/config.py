@@ -17,6 +17,7 @@
 | publish_interval_s | ``HOTLIST_PUBLISH_INTERVAL_S`` | 300 (0: no scheduled publish) |
 | timestamp_expiry_s | ``HOTLIST_TIMESTAMP_EXPIRY_S`` | 86400 |
 | keep_deltas | ``HOTLIST_KEEP_DELTAS`` | 100 |
+| appeal_decide_days | ``HOTLIST_APPEAL_DECIDE_DAYS`` | 7 (an open appeal older is overdue) |
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class Settings:
     publish_interval_s: float = 300.0
     timestamp_expiry_s: float = 24 * 3600.0
     keep_deltas: int = 100
+    appeal_decide_days: int = 7
 
     def __post_init__(self) -> None:
         if self.publish_interval_s < 0 or self.timestamp_expiry_s <= 0 or self.keep_deltas < 1:
@@ -61,6 +63,8 @@ class Settings:
             raise ConfigError("max_body_bytes must be at least 1")
         if self.rate_limit_per_second < 0 or self.rate_limit_burst < 1:
             raise ConfigError("the rate limit needs a rate >= 0 (0: off) and a burst >= 1")
+        if self.appeal_decide_days < 1:
+            raise ConfigError("appeal_decide_days must be at least 1")
         if self.key_cache_seconds < 0:
             raise ConfigError("key_cache_seconds must be 0 (no cache) or more")
 
@@ -141,4 +145,5 @@ _FROM_ENV: dict[str, Any] = {
     "publish_interval_s": float,
     "timestamp_expiry_s": float,
     "keep_deltas": int,
+    "appeal_decide_days": int,
 }

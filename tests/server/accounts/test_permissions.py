@@ -20,8 +20,14 @@ def test_every_role_has_a_row() -> None:
     assert set(ROLE_PERMISSIONS) == set(Role)
 
 
-def test_anonymous_can_only_report() -> None:
-    assert {p for p in Permission if allows(None, p)} == {P.REPORTS_CREATE, P.REPORTS_STATUS}
+def test_anonymous_can_only_report_appeal_and_read_figures() -> None:
+    assert {p for p in Permission if allows(None, p)} == {
+        P.REPORTS_CREATE,
+        P.REPORTS_STATUS,
+        P.APPEALS_CREATE,
+        P.APPEALS_STATUS,
+        P.TRANSPARENCY_READ,
+    }
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -48,13 +54,33 @@ def test_observer_only_reads() -> None:
         P.POLICY_WRITE,
         P.ORGS_MANAGE,
         P.KEYS_MANAGE,
+        P.OBJECTIONS_CREATE,
+        P.OBJECTIONS_DECIDE,
+        P.APPEALS_DECIDE,
+        P.AUDIT_SAMPLE,
     }
     assert not ROLE_PERMISSIONS[Role.OBSERVER] & writes
 
 
 def test_supervisor_is_analyst_plus_decisions() -> None:
     extra = ROLE_PERMISSIONS[Role.SUPERVISOR] - ROLE_PERMISSIONS[Role.ANALYST]
-    assert extra == {P.ENTRIES_TRANSITION, P.POLICY_WRITE}
+    assert extra == {
+        P.ENTRIES_TRANSITION,
+        P.POLICY_WRITE,
+        P.OBJECTIONS_DECIDE,
+        P.APPEALS_DECIDE,
+        P.AUDIT_SAMPLE,
+        P.AUDIT_READ,
+    }
+
+
+def test_only_supervisors_decide_objections_and_appeals() -> None:
+    for permission in (P.OBJECTIONS_DECIDE, P.APPEALS_DECIDE):
+        assert {role for role in Role if allows(role, permission)} == {Role.SUPERVISOR}
+
+
+def test_only_members_object() -> None:
+    assert {role for role in Role if allows(role, P.OBJECTIONS_CREATE)} == {Role.MEMBER}
 
 
 def test_admin_manages_but_does_not_assess() -> None:

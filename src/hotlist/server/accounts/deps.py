@@ -22,8 +22,14 @@ from starlette.routing import BaseRoute
 from hotlist.errors import PermissionDenied, Unauthenticated
 from hotlist.server.accounts import service
 from hotlist.server.accounts.keys import VerificationCache
-from hotlist.server.accounts.permissions import ANONYMOUS_PERMISSIONS, Permission
+from hotlist.server.accounts.permissions import (
+    ANONYMOUS_PERMISSIONS,
+    PLAINTEXT_PERMISSIONS,
+    Permission,
+    Role,
+)
 from hotlist.server.accounts.principal import Principal
+from hotlist.server.observers.service import plaintext_granted
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -63,7 +69,7 @@ class _Authenticated(PermissionDependency):
                 "send it as `Authorization: Bearer <key>`"
             )
         principal = _principal_for(request, credentials.credentials)
-        if not principal.can(self.permission):
+        if not principal.can(self.permission) and not _plaintext_grant(request, principal, self):
             role = principal.role.value if principal.role else "anonymous"
             raise PermissionDenied(
                 f"role {role!r} lacks permission {self.permission.value!r} for this request"
@@ -83,6 +89,21 @@ def _principal_for(request: Request, secret: str) -> Principal:
         raise Unauthenticated("the API key is unknown or revoked; ask an admin for a new one")
     cache.put(secret, principal.key_id, principal)
     return principal
+
+
+def principal_for_key(request: Request, secret: str) -> Principal:
+    """The caller behind API key ``secret`` (cached); Unauthenticated when unknown or revoked."""
+    return _principal_for(request, secret)
+
+
+def _plaintext_grant(request: Request, principal: Principal, dep: PermissionDependency) -> bool:
+    """Whether an observer's organisation holds a plaintext grant for a plaintext permission
+    (the endpoint logs each view, as for staff)."""
+    if dep.permission not in PLAINTEXT_PERMISSIONS or principal.role is not Role.OBSERVER:
+        return False
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        return plaintext_granted(session, principal.org_id)
 
 
 def require(permission: Permission) -> PermissionDependency:

@@ -13,6 +13,11 @@ Notes on the table:
 - ``list:sync`` fetches the signed list (hashes only): members, and observers who verify it.
 - Anonymous callers (the public, with no key) hold only :data:`ANONYMOUS_PERMISSIONS`, and so
   does every role.
+- Due process: members object (``objections:create``) and see their own objections;
+  supervisors decide objections and appeals; observers only read, except ``audit:review``,
+  their own review of a sampled decision (it changes nothing on the list). An observer
+  organisation may be granted the plaintext permissions by an admin (see
+  :mod:`hotlist.server.observers`); the grant is checked in ``require``.
 """
 
 from __future__ import annotations
@@ -50,12 +55,32 @@ class Permission(StrEnum):
     KEYS_MANAGE = "keys:manage"
     ACCESS_LOG_READ = "access_log:read"
     LIST_SYNC = "list:sync"
+    OBJECTIONS_CREATE = "objections:create"
+    OBJECTIONS_READ = "objections:read"
+    OBJECTIONS_DECIDE = "objections:decide"
+    APPEALS_CREATE = "appeals:create"
+    APPEALS_STATUS = "appeals:status"
+    APPEALS_READ = "appeals:read"
+    APPEALS_DECIDE = "appeals:decide"
+    AUDIT_SAMPLE = "audit:sample"
+    AUDIT_READ = "audit:read"
+    AUDIT_REVIEW = "audit:review"
+    TRANSPARENCY_READ = "transparency:read"
 
 
 P = Permission
 
-ANONYMOUS_PERMISSIONS: frozenset[Permission] = frozenset({P.REPORTS_CREATE, P.REPORTS_STATUS})
-"""What anyone may do without a key: report a URL and follow its receipt."""
+ANONYMOUS_PERMISSIONS: frozenset[Permission] = frozenset(
+    {
+        P.REPORTS_CREATE,
+        P.REPORTS_STATUS,
+        P.APPEALS_CREATE,
+        P.APPEALS_STATUS,
+        P.TRANSPARENCY_READ,
+    }
+)
+"""What anyone may do without a key: report a URL and follow its receipt, appeal against an
+entry and follow the appeal, read the transparency report."""
 
 PLAINTEXT_PERMISSIONS: frozenset[Permission] = frozenset(
     {P.REPORTS_READ_URL, P.ENTRIES_READ_EXPRESSION}
@@ -71,18 +96,27 @@ _ANALYST = frozenset(
         P.ENTRIES_READ_EXPRESSION,
         P.ENTRIES_SUSPEND,
         P.POLICY_READ,
+        P.OBJECTIONS_READ,
+        P.APPEALS_READ,
     }
 )
 
 ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.ANALYST: ANONYMOUS_PERMISSIONS | _ANALYST,
-    Role.SUPERVISOR: ANONYMOUS_PERMISSIONS | _ANALYST | {P.ENTRIES_TRANSITION, P.POLICY_WRITE},
-    Role.MEMBER: ANONYMOUS_PERMISSIONS | {P.ENTRIES_READ, P.POLICY_READ, P.LIST_SYNC},
+    Role.SUPERVISOR: ANONYMOUS_PERMISSIONS
+    | _ANALYST
+    | {P.ENTRIES_TRANSITION, P.POLICY_WRITE}
+    | {P.OBJECTIONS_DECIDE, P.APPEALS_DECIDE, P.AUDIT_SAMPLE, P.AUDIT_READ},
+    Role.MEMBER: ANONYMOUS_PERMISSIONS
+    | {P.ENTRIES_READ, P.POLICY_READ, P.LIST_SYNC}
+    | {P.OBJECTIONS_CREATE, P.OBJECTIONS_READ},
     Role.OBSERVER: ANONYMOUS_PERMISSIONS
-    | {P.REPORTS_READ, P.ENTRIES_READ, P.POLICY_READ, P.ACCESS_LOG_READ, P.LIST_SYNC},
+    | {P.REPORTS_READ, P.ENTRIES_READ, P.POLICY_READ, P.ACCESS_LOG_READ, P.LIST_SYNC}
+    | {P.OBJECTIONS_READ, P.APPEALS_READ, P.AUDIT_READ, P.AUDIT_REVIEW},
     Role.PARTNER: ANONYMOUS_PERMISSIONS | {P.POLICY_READ},
     Role.ADMIN: ANONYMOUS_PERMISSIONS
-    | {P.ORGS_MANAGE, P.KEYS_MANAGE, P.POLICY_READ, P.POLICY_WRITE, P.ACCESS_LOG_READ},
+    | {P.ORGS_MANAGE, P.KEYS_MANAGE, P.POLICY_READ, P.POLICY_WRITE, P.ACCESS_LOG_READ}
+    | {P.AUDIT_SAMPLE, P.AUDIT_READ},
 }
 """The role -> permission table; the one place that grants anything."""
 

@@ -1,0 +1,1 @@
+"""Appeals from anyone blocked (the block page links here), decided by another supervisor."""

@@ -1,0 +1,1 @@
+"""Observers: plaintext grants per organisation, audit samples and reviews, the request log."""

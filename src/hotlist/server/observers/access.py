@@ -1,0 +1,51 @@
+"""Every request an observer makes goes into the access log: who, which path, when; no address.
+
+:func:`record_observer_request` is an app-wide dependency. It reads the caller's key only when
+one is sent (a cache hit for keys the route's own check has verified), and writes the row in a
+session of its own, committed at once, so a request that fails afterwards is logged too.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from hotlist.errors import PermissionDenied
+from hotlist.server.accounts.deps import principal_for_key
+from hotlist.server.accounts.permissions import Role
+from hotlist.server.audit.service import record_plaintext_access
+
+ACTION = "observer.request"
+MAX_SUBJECT = 64
+
+
+def request_subject(method: str, path: str) -> str:
+    """``METHOD /path`` cut to the access log's subject size (the end marked with ``…``)."""
+    subject = f"{method} {path}"
+    if len(subject) <= MAX_SUBJECT:
+        return subject
+    return subject[: MAX_SUBJECT - 1] + "…"
+
+
+def record_observer_request(request: Request) -> None:
+    """Log the request when its caller is an observer (a no-op for everyone else)."""
+    header = request.headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return
+    try:
+        principal = principal_for_key(request, secret.strip())
+    except PermissionDenied:
+        return
+    if principal.role is not Role.OBSERVER:
+        return
+    factory: sessionmaker[Session] = request.app.state.session_factory
+    with factory() as session:
+        record_plaintext_access(
+            session,
+            principal,
+            ACTION,
+            "request",
+            request_subject(request.method, request.url.path),
+        )
+        session.commit()

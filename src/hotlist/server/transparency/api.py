@@ -1,0 +1,74 @@
+"""``GET /transparency`` (the page) and ``GET /v1/transparency`` (the figures): public."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
+
+from hotlist.errors import InvalidRequest
+from hotlist.server.accounts.deps import require
+from hotlist.server.accounts.permissions import Permission
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.db.session import DbSession
+from hotlist.server.transparency.figures import TransparencyFigures, compute
+from hotlist.server.transparency.query import period_rows
+from hotlist.server.transparency.report import to_html
+
+router = APIRouter(tags=["transparency"])
+
+Reader = Annotated[Principal, Depends(require(Permission.TRANSPARENCY_READ))]
+From = Annotated[date | None, Query(alias="from", description="First day (UTC), inclusive.")]
+To = Annotated[date | None, Query(alias="to", description="Last day (UTC), inclusive.")]
+DEFAULT_DAYS = 30
+MAX_DAYS = 3660
+
+
+def period(
+    start: date | None, end: date | None, today: date | None = None
+) -> tuple[datetime, datetime]:
+    """``[start 00:00, end+1 00:00)`` in UTC; by default the last 30 days up to today."""
+    last = end or today or datetime.now(UTC).date()
+    first = start or last - timedelta(days=DEFAULT_DAYS - 1)
+    if last < first:
+        raise InvalidRequest("'to' comes before 'from'; give the first day, then the last")
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidRequest(f"a report covers at most {MAX_DAYS} days")
+    return (
+        datetime.combine(first, time(), tzinfo=UTC),
+        datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC),
+    )
+
+
+def _figures(
+    session: DbSession, request: Request, start: date | None, end: date | None
+) -> TransparencyFigures:
+    begin, stop = period(start, end)
+    days: int = request.app.state.settings.appeal_decide_days
+    return compute(period_rows(session, begin, stop), appeal_decide_days=days)
+
+
+@router.get(
+    "/transparency",
+    response_class=HTMLResponse,
+    summary="The transparency report (HTML)",
+)
+def transparency_page(
+    session: DbSession, request: Request, _p: Reader, start: From = None, end: To = None
+) -> HTMLResponse:
+    """The latest figures (the last 30 days, or ``from``..``to``) as a page: charts are inline
+    SVG, no script."""
+    return HTMLResponse(to_html(_figures(session, request, start, end)))
+
+
+@router.get(
+    "/v1/transparency",
+    summary="The transparency figures (JSON)",
+)
+def transparency_figures(
+    session: DbSession, request: Request, _p: Reader, start: From = None, end: To = None
+) -> dict[str, object]:
+    """Every figure of the period: counts, shares and medians; no personal data, no URL."""
+    return _figures(session, request, start, end).to_dict()
