@@ -139,7 +139,8 @@ def test_scope_changed_replaces_the_entry(
     )
     assert decided.status_code == 201, decided.text
     new_id = decided.json()["new_entry_id"]
-    assert new_id and new_id != entry
+    assert new_id is not None
+    assert new_id != entry
     old, new = _entry(client, auth, entry), _entry(client, auth, new_id)
     assert old["state"] == "removed"
     assert (new["state"], new["scope"], new["disputed"]) == ("active", "folder", False)
