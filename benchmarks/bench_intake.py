@@ -52,8 +52,21 @@ def _postgres_database() -> Iterator[str]:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _session_cpu_seconds(session_id: int) -> float:
+    """CPU time (user + system) used so far by the processes of one session (the server)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == session_id:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def _server(data_dir: Path, database_url: str | None, workers: int) -> Iterator[int]:
+def _server(data_dir: Path, database_url: str | None, workers: int) -> Iterator[tuple[int, int]]:
     port = _free_port()
     command = [
         str(Path(sys.executable).parent / "hotlist"),
@@ -86,7 +99,7 @@ def _server(data_dir: Path, database_url: str | None, workers: int) -> Iterator[
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the server did not start")
             time.sleep(0.2)
-        yield port
+        yield port, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:
@@ -154,6 +167,7 @@ async def _drive_async(
 
     ok = out["statuses"].get(201, 0)
     return {
+        "sent": counter[0],
         "requests": count,
         "ok": ok,
         "failed": count - ok,
@@ -173,7 +187,7 @@ def _drive(port: int, concurrency: int, seconds: float, warmup: float) -> None:
 # --- the benchmark -------------------------------------------------------------------------
 
 
-def _measure(port: int, args: argparse.Namespace) -> dict[str, Any]:
+def _measure(port: int, server_session: int, args: argparse.Namespace) -> dict[str, Any]:
     command = [
         sys.executable,
         __file__,
@@ -186,8 +200,15 @@ def _measure(port: int, args: argparse.Namespace) -> dict[str, Any]:
         "--warmup",
         str(args.warmup),
     ]
+    server_before = _session_cpu_seconds(server_session)
+    driver_before = os.times().children_user + os.times().children_system
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return dict(json.loads(output.strip().splitlines()[-1]))
+    result = dict(json.loads(output.strip().splitlines()[-1]))
+    server_cpu = _session_cpu_seconds(server_session) - server_before
+    driver_cpu = os.times().children_user + os.times().children_system - driver_before
+    result["server_cpu_ms_per_request"] = 1000 * server_cpu / max(1, result["sent"])
+    result["driver_cpu_ms_per_request"] = 1000 * driver_cpu / max(1, result["sent"])
+    return result
 
 
 def main() -> int:
@@ -210,8 +231,8 @@ def main() -> int:
     for database in args.databases.split(","):
         with tempfile.TemporaryDirectory(prefix="hotlist-bench-") as tmp:
             if database == "sqlite":
-                with _server(Path(tmp), None, args.workers) as port:
-                    results[database] = _measure(port, args)
+                with _server(Path(tmp), None, args.workers) as (port, session):
+                    results[database] = _measure(port, session, args)
             else:
                 try:
                     pg = _postgres_database()
@@ -220,8 +241,8 @@ def main() -> int:
                     print(f"{database}: skipped ({exc})", file=sys.stderr)
                     continue
                 try:
-                    with _server(Path(tmp), url, args.workers) as port:
-                        results[database] = _measure(port, args)
+                    with _server(Path(tmp), url, args.workers) as (port, session):
+                        results[database] = _measure(port, session, args)
                 finally:
                     pg.__exit__(None, None, None)
     if args.json:
@@ -231,12 +252,20 @@ def main() -> int:
         f"report intake, POST /v1/reports, {args.workers} uvicorn workers, "
         f"{args.concurrency} connections, {args.seconds:g} s (cpus: {os.cpu_count()})"
     )
-    print(f"{'database':<12}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}{'failed':>8}")
+    print(
+        f"{'database':<12}{'req/s':>8}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}{'failed':>8}"
+        f"{'server CPU ms/req':>19}{'driver CPU ms/req':>19}"
+    )
     for database, r in results.items():
         print(
-            f"{database:<12}{r['per_second']:>10.0f}{r['p50_ms']:>10.1f}{r['p99_ms']:>10.1f}"
-            f"{r['max_ms']:>10.1f}{r['failed']:>8}"
+            f"{database:<12}{r['per_second']:>8.0f}{r['p50_ms']:>8.1f}{r['p99_ms']:>8.1f}"
+            f"{r['max_ms']:>8.1f}{r['failed']:>8}{r['server_cpu_ms_per_request']:>19.2f}"
+            f"{r['driver_cpu_ms_per_request']:>19.2f}"
         )
+    print(
+        "server CPU ms/req: the server's processes only (uvicorn and its workers), "
+        "not PostgreSQL's; cores / that = the ceiling on an idle machine"
+    )
     return 0
 
 

@@ -48,9 +48,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if backend == "postgresql":
+        # Enough pooled connections for the requests a worker runs at once, so a busy server
+        # does not open and close overflow connections (a PostgreSQL process each). Up to 30
+        # per worker process: keep workers x 30 under PostgreSQL's max_connections.
         kwargs.setdefault("pool_pre_ping", True)
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 20)
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 10)
         return create_engine(parsed, **kwargs)
     raise ConfigError(
         f"unsupported database {backend!r}: use sqlite:///PATH or postgresql+psycopg://..."
