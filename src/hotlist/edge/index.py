@@ -6,9 +6,9 @@ searched from C code (``bisect`` over an ``array``, ``bytes.startswith`` at an o
 - :class:`HashIndex` finds a 32-byte expression hash in the snapshot's sorted hash buffer
   (32 B/entry, shared with the snapshot) through a parallel array of 4-byte prefixes
   (4 B/entry) searched by binary search.
-- :class:`HostFilter` is the first stage: a Bloom filter (two bits per host, 16 bits of table
-  per entry, 2 B/entry) over the entries' host keys. A host it rejects has no entry at all, so
-  the path expressions of most URLs are never built or hashed.
+- :class:`HostFilter` is the first stage: a Bloom filter (two bits per host; a table of 16 bits
+  per entry rounded up to a power of two, 2 to 4 B/entry) over the entries' host keys. A host
+  it rejects has no entry at all, so the path expressions of most URLs are never built.
 """
 
 from __future__ import annotations
