@@ -39,6 +39,7 @@ from hotlist.server.publishing import api as publishing_api
 from hotlist.server.publishing.jobs import start_publish_job
 from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.reports import api as reports_api
+from hotlist.server.translog import api as translog_api
 from hotlist.server.transparency import api as transparency_api
 
 FEATURE_ROUTERS: list[APIRouter] = [
@@ -49,6 +50,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     assessments_api.router,
     entries_api.router,
     publishing_api.router,
+    translog_api.router,
     objections_api.router,
     appeals_api.router,
     observers_api.router,

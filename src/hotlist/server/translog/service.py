@@ -100,18 +100,54 @@ def tree_head(session: Session, tree_size: int | None = None) -> TreeHead:
 
 def inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[bytes]:
     """The audit path of leaf ``leaf_index`` in the tree of ``tree_size`` leaves."""
-    hashes = leaf_hashes(session, tree_size)
-    if not 0 <= leaf_index < len(hashes):
-        raise NotFound(f"no leaf {leaf_index} in a tree of size {len(hashes)}")
-    return _inclusion_proof(hashes, leaf_index)
+    return prove_inclusion(session, leaf_index, tree_size).proof
 
 
 def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
     """The proof that the tree of ``first`` leaves is a prefix of the tree of ``second``."""
+    return prove_consistency(session, first, second).proof
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    """A leaf's audit path in a tree, with the leaf hash and root it links."""
+
+    leaf_hash: bytes
+    root_hash: bytes
+    proof: list[bytes]
+
+
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """The proof between two tree sizes, with both roots."""
+
+    first_root_hash: bytes
+    second_root_hash: bytes
+    proof: list[bytes]
+
+
+def prove_inclusion(session: Session, leaf_index: int, tree_size: int) -> InclusionProof:
+    """Leaf ``leaf_index``'s hash, the root of ``tree_size`` leaves and the path between them."""
+    hashes = leaf_hashes(session, tree_size)
+    if not 0 <= leaf_index < len(hashes):
+        raise NotFound(f"no leaf {leaf_index} in a tree of size {len(hashes)}")
+    return InclusionProof(
+        leaf_hash=hashes[leaf_index],
+        root_hash=root_hash(hashes),
+        proof=_inclusion_proof(hashes, leaf_index),
+    )
+
+
+def prove_consistency(session: Session, first: int, second: int) -> ConsistencyProof:
+    """Both roots and the proof that the tree of ``first`` leaves is a prefix of ``second``'s."""
     hashes = leaf_hashes(session, second)
     if not 0 <= first <= second:
         raise NotFound(f"no consistency proof from size {first} to the smaller size {second}")
-    return _consistency_proof(hashes, first)
+    return ConsistencyProof(
+        first_root_hash=root_hash(hashes[:first]),
+        second_root_hash=root_hash(hashes),
+        proof=_consistency_proof(hashes, first),
+    )
 
 
 def entries(session: Session, start: int = 0, end: int | None = None) -> list[LoggedEvent]:
@@ -148,7 +184,9 @@ def events_of_kind(session: Session, kind: LogEventKind) -> list[LoggedEvent]:
 
 
 __all__ = [
+    "ConsistencyProof",
     "FieldValue",
+    "InclusionProof",
     "LogEventKind",
     "LoggedEvent",
     "consistency_proof",
@@ -156,6 +194,8 @@ __all__ = [
     "events_of_kind",
     "inclusion_proof",
     "leaf_hashes",
+    "prove_consistency",
+    "prove_inclusion",
     "record",
     "size",
     "tree_head",
