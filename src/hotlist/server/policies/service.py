@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,6 +34,25 @@ def policy_of(row: PolicyVersion) -> Policy:
         with _parsed_lock:
             _parsed[row.content_hash] = found
     return found
+
+
+def current_hash_subquery() -> ScalarSelect[str]:
+    """A scalar subquery: the content hash of the version in force (NULL when none)."""
+    query = select(PolicyVersion.content_hash).order_by(PolicyVersion.version.desc()).limit(1)
+    return query.scalar_subquery()
+
+
+def policy_with_hash(session: Session, content_hash: str) -> Policy:
+    """The stored policy with ``content_hash``; from the cache when it was read before."""
+    with _parsed_lock:
+        found = _parsed.get(content_hash)
+    if found is not None:
+        return found
+    query = select(PolicyVersion).where(PolicyVersion.content_hash == content_hash).limit(1)
+    row = session.scalars(query).first()
+    if row is None:
+        raise NotFound(f"no policy version has content hash {content_hash}")
+    return policy_of(row)
 
 
 def current_or_none(session: Session) -> PolicyVersion | None:

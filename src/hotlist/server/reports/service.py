@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from hotlist.errors import NotFound, PolicyError
+from hotlist.policy import Policy
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.audit.service import record_plaintext_access
 from hotlist.server.db.base import utcnow
@@ -57,50 +58,55 @@ def submit(
     ``contact`` is encrypted with ``cipher``.
     """
     canonical = canonicalize(url)
-    if category_hint is not None:
-        _check_hint(session, category_hint)
+    digest = canonical_hash(canonical)
+    # One round trip for everything intake needs to know; this is the hot path.
+    covering_entry = (
+        select(Entry.id)
+        .where(Entry.expression_hash.in_(expression_hashes(canonical)))
+        .where(Entry.state == EntryState.ACTIVE)
+        .order_by(Entry.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    open_report = (
+        select(Report.id)
+        .where(Report.canonical_hash == digest)
+        .where(Report.status == ReportStatus.RECEIVED)
+        .where(Report.duplicate_of.is_(None))
+        .order_by(Report.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    found = session.execute(
+        select(covering_entry, open_report, policies.current_hash_subquery())
+    ).one()
+    entry_id, duplicate_of, policy_hash = found[0], found[1], found[2]
+    if category_hint is not None and policy_hash is not None:
+        _check_hint(policies.policy_with_hash(session, policy_hash), category_hint)
     now = utcnow()
     report = Report(
         receipt=new_receipt(),
         url=url,
         canonical_url=canonical,
-        canonical_hash=canonical_hash(canonical),
+        canonical_hash=digest,
         category_hint=category_hint,
         comment=comment,
         contact=_encrypt(contact, cipher),
         status=ReportStatus.RECEIVED,
         received_at=now,
     )
-    entry_id = session.scalar(
-        select(Entry.id)
-        .where(Entry.expression_hash.in_(expression_hashes(canonical)))
-        .where(Entry.state == EntryState.ACTIVE)
-        .order_by(Entry.id)
-        .limit(1)
-    )
     if entry_id is not None:
         report.entry_id = entry_id
         report.status = ReportStatus.ASSESSED
         report.status_changed_at = now
     else:
-        report.duplicate_of = session.scalar(
-            select(Report.id)
-            .where(Report.canonical_hash == report.canonical_hash)
-            .where(Report.status == ReportStatus.RECEIVED)
-            .where(Report.duplicate_of.is_(None))
-            .order_by(Report.id)
-            .limit(1)
-        )
+        report.duplicate_of = duplicate_of
     session.add(report)
     session.flush()
     return report
 
 
-def _check_hint(session: Session, hint: str) -> None:
-    row = policies.current_or_none(session)
-    if row is None:
-        return
-    policy = policies.policy_of(row)
+def _check_hint(policy: Policy, hint: str) -> None:
     if not policy.has_category(hint):
         known = ", ".join(category.code for category in policy.categories)
         raise PolicyError(f"category_hint {hint!r} is not a category of the policy; use: {known}")
