@@ -1,0 +1,69 @@
+"""``hotlist report transparency``: a period's transparency report as HTML, CSV and JSON."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from hotlist.cli.admin import _session
+from hotlist.cli.server import DatabaseUrl, DataDir
+from hotlist.errors import ConfigError
+
+report = typer.Typer(help="Reports about the hotline's work.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``report`` group to ``app``."""
+    app.add_typer(report, name="report")
+
+
+def _day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ConfigError(f"{what} {text!r} is not a day as YYYY-MM-DD") from exc
+
+
+@report.command("transparency")
+def transparency(
+    start: Annotated[str, typer.Option("--from", help="First day, YYYY-MM-DD (UTC).")],
+    end: Annotated[str, typer.Option("--to", help="Last day, YYYY-MM-DD (UTC), included.")],
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the report into.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    appeal_decide_days: Annotated[
+        int | None,
+        typer.Option(help="Days to decide an appeal (default: HOTLIST_APPEAL_DECIDE_DAYS or 7)."),
+    ] = None,
+    operator: Annotated[str, typer.Option(help="Who keeps the list, for the page.")] = (
+        "the hotline"
+    ),
+) -> None:
+    """Write index.html (inline SVG charts), transparency.csv and transparency.json for the
+    period: counts, shares and medians only, no personal data, no URL."""
+    from hotlist.server.config import Settings
+    from hotlist.server.transparency.figures import compute
+    from hotlist.server.transparency.query import period_rows
+    from hotlist.server.transparency.report import write_report
+
+    first, last = _day(start, "--from"), _day(end, "--to")
+    if last < first:
+        raise ConfigError("--to comes before --from; give the first day, then the last")
+    begin = datetime.combine(first, time(), tzinfo=UTC)
+    stop = datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC)
+    days = appeal_decide_days or Settings.load(data_dir, database_url).appeal_decide_days
+    with _session(data_dir, database_url) as session:
+        figures = compute(period_rows(session, begin, stop), appeal_decide_days=days)
+    written = write_report(figures, out, operator=operator)
+    console = Console(highlight=False)
+    console.print(
+        f"Transparency report {first.isoformat()} to {last.isoformat()}: "
+        f"{figures.reports.received} reports, {figures.entries.added} entries added, "
+        f"{figures.objections.received} objections, {figures.appeals.received} appeals."
+    )
+    for path in written:
+        console.print(f"  wrote {path}")

@@ -1,0 +1,68 @@
+"""The report files: JSON, CSV and one self-contained HTML page with inline SVG charts."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hotlist.errors import ConfigError
+from hotlist.server.transparency.charts import bar_chart
+from hotlist.server.transparency.figures import EntryRow, PeriodRows, ReportRow, compute
+from hotlist.server.transparency.report import FILES, write_report
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+END = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def figures() -> object:
+    rows = PeriodRows(
+        START,
+        END,
+        reports=[ReportRow(START)] * 3,
+        entries_added=[EntryRow("csam", START, START), EntryRow("<b>odd</b>", START, None)],
+    )
+    return compute(rows)
+
+
+def test_writes_the_three_files(figures: object, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    written = write_report(figures, out, operator="Hotline <Example>")  # type: ignore[arg-type]
+    assert sorted(path.name for path in written) == sorted(FILES)
+    data = json.loads((out / "transparency.json").read_text())
+    assert data["reports"]["received"] == 3
+    assert data["entries"]["added_by_category"] == {"<b>odd</b>": 1, "csam": 1}
+    with (out / "transparency.csv").open() as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["section", "figure", "value"]
+    assert ["reports", "received", "3"] in rows
+    html = (out / "index.html").read_text()
+    assert html.count("<svg") == 3
+    assert "<script" not in html
+    assert "<b>odd</b>" not in html
+    assert "&lt;b&gt;odd&lt;/b&gt;" in html
+    assert "Hotline &lt;Example&gt;" in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_an_unwritable_directory_is_a_config_error(figures: object, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match="cannot create"):
+        write_report(figures, blocker / "report")  # type: ignore[arg-type]
+
+
+def test_bar_chart_scales_and_escapes() -> None:
+    svg = str(bar_chart("A & B", {"added": {"x<y": 4, "b": 2}}))
+    assert "A &amp; B" in svg
+    assert "x&lt;y" in svg
+    assert 'width="360"' in svg
+    assert 'width="180"' in svg
+    empty = str(bar_chart("Nothing", {"added": {}}))
+    assert "No data in this period." in empty
