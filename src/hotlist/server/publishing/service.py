@@ -17,6 +17,7 @@ from hotlist.publish.records import FLAG_DISPUTED, ListRecord
 from hotlist.publish.repository import PublishSettings
 from hotlist.server.config import Settings
 from hotlist.server.entries.service import ActiveEntry, active_entries, expire_due
+from hotlist.server.translog.signing import head_extras
 
 
 def to_record(entry: ActiveEntry) -> ListRecord:
@@ -76,8 +77,11 @@ def make_publisher(settings: Settings, *, create_keys: bool = False) -> Publishe
 
 
 def publish(factory: sessionmaker[Session], publisher: Publisher) -> PublishResult:
-    """Expire entries past re-verification, then publish what is in force (one transaction)."""
+    """Expire entries past re-verification, then publish what is in force (one transaction),
+    with the log's signed tree head and public key as extras (``log/head.json``, ``log/key.pub``).
+    """
     with factory() as session, session.begin():
         expire_due(session)
         records: Sequence[ListRecord] = list_records(session)
-    return publisher.publish(records)
+        extras = head_extras(session, publisher.repository.keys.path)
+    return publisher.publish(records, extras)

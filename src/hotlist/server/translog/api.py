@@ -15,6 +15,7 @@ from hotlist.server.accounts.deps import require
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.session import DbSession
+from hotlist.server.publishing.service import repository_paths
 from hotlist.server.translog import service
 from hotlist.server.translog.schemas import (
     ConsistencyProofOut,
@@ -34,7 +35,7 @@ Index = Annotated[int, Query(ge=0, le=2**62)]
 @router.get("/head", response_model=SignedTreeHeadOut, summary="The log's signed tree head now")
 def head(request: Request, session: DbSession, _p: LogReader) -> SignedTreeHeadOut:
     """The whole log's size and root, signed now with the log key (see docs/log.md)."""
-    key = log_key(request.app.state.settings)
+    key = log_key(repository_paths(request.app.state.settings).keys)
     return SignedTreeHeadOut.of(sign_head(service.tree_head(session), key))
 
 

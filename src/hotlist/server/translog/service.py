@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
@@ -25,6 +25,7 @@ from hotlist.server.db.base import utcnow
 from hotlist.server.translog.models import LogLeaf
 
 _APPEND_LOCK = 0x686F746C6F67  # "hotlog": the advisory lock id every append takes on PostgreSQL
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_ENTRIES_PAGE = 1000
 """The most leaves :func:`entries` returns at once."""
 
@@ -93,9 +94,18 @@ def leaf_hashes(session: Session, tree_size: int | None = None) -> Sequence[byte
 
 
 def tree_head(session: Session, tree_size: int | None = None) -> TreeHead:
-    """The (unsigned) head of the tree of ``tree_size`` leaves, now; the whole log when None."""
+    """The (unsigned) head of the tree of ``tree_size`` leaves; the whole log when None.
+
+    Its time is when the newest leaf was appended (the epoch for the empty tree), so the head
+    of one tree is always the same bytes: re-signing it (Ed25519 is deterministic) gives the
+    same file, and an unchanged log does not make a new list version.
+    """
     hashes = leaf_hashes(session, tree_size)
-    return TreeHead(size=len(hashes), root_hash=root_hash(hashes), timestamp=utcnow())
+    stamp = EPOCH
+    if hashes:
+        query = select(LogLeaf.created_at).where(LogLeaf.leaf_index == len(hashes) - 1)
+        stamp = session.scalar(query) or EPOCH
+    return TreeHead(size=len(hashes), root_hash=root_hash(hashes), timestamp=stamp)
 
 
 def inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[bytes]:
