@@ -10,11 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotlist.edge.matcher import Matcher
-from hotlist.edge.squid import BlockPage, SquidResponder, kv_pair, split_request
-from hotlist.errors import ConfigError
+from hotlist.edge.squid import BlockPage, SquidResponder, authority_host, kv_pair, split_request
+from hotlist.errors import ConfigError, InvalidURL
 from hotlist.publish.format import Snapshot
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
-from hotlist.urls import Scope, entry_expression
+from hotlist.urls import Scope, canonical_parts, entry_expression
 
 TEMPLATE = "http://block.example/blocked?entry={entry_id}&c={category}"
 PAGE_URL = "http://www.blocked.example/gallery/Set%2042/index.html?page=2"
@@ -129,7 +129,18 @@ def test_a_url_that_cannot_be_checked_is_kept_with_the_reason(
     answer = make_responder().answer("9 gopher://old.example/")
     assert answer.startswith('9 ERR message="not checked: unsupported scheme')
     long_url = "http://www.example.com/" + "a" * 9000
-    assert make_responder().answer(long_url).startswith('ERR message="not checked: the URL is too')
+    assert make_responder().answer(long_url) == "ERR"  # its host has no entry
+    long_url = "http://folder.example/dir/" + "a" * 9000
+    answer = make_responder().answer(long_url)
+    assert answer.startswith('ERR message="only its host was checked: the URL is too long')
+
+
+def test_a_url_too_long_to_canonicalize_is_still_checked_at_host_scope(
+    make_responder: ResponderFactory,
+) -> None:
+    answer = make_responder().answer("3 http://www.host.test/" + "a" * 9000)
+    assert answer.startswith("3 OK status=302")
+    assert "entry=0000000000000020" in answer
 
 
 def test_a_trailing_carriage_return_is_ignored(make_responder: ResponderFactory) -> None:
@@ -190,6 +201,58 @@ def test_a_digit_token_is_a_channel_and_a_url_never_is(channel: int, url: str) -
 
 def test_unicode_digits_are_no_channel_id() -> None:
     assert split_request("\u0663 http://www.example.com/") == ("", "\u0663")
+
+
+# Hosts and authorities with the characters that make canonicalization differ from lower-casing.
+_label = st.text(alphabet="aZ0-_.%@:[]x9\t\\ ", min_size=0, max_size=6)
+_rest = st.text(alphabet="/?#%2Fa.:@ \t", max_size=8)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.sampled_from(["http://", "https://", "HTTP://", "", "ftp://", "http:///"]),
+    st.lists(_label, min_size=1, max_size=4).map(".".join),
+    st.sampled_from(["", ":", ":8080", ":x"]),
+    _rest,
+)
+def test_the_authority_host_is_the_canonical_host_whenever_it_answers(
+    scheme: str, host: str, port: str, rest: str
+) -> None:
+    url = f"{scheme}{host}{port}{rest}"
+    found = authority_host(url)
+    if found is None:
+        return
+    try:
+        canonical = canonical_parts(url).host
+    except InvalidURL:
+        return  # the full check answers ERR too when the host has no entry
+    assert found == canonical
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("http://WWW.Example.COM:8080/a%2Fb?c#d", "www.example.com"),
+        ("https://a.example", "a.example"),
+        ("www.example.com:443", "www.example.com"),
+        ("http://3221225985/x", "192.0.2.1"),
+        ("http://www..example.com./", "www.example.com"),
+        ("[2001:DB8::1]:443", "[2001:db8::1]"),
+        ("http://user@www.example.com/", None),
+        ("http://www.ex%61mple.com/", None),
+        ("ftp://www.example.com/", None),
+        ("http://www.example.com:x/", None),
+    ],
+)
+def test_the_authority_host_needs_only_the_authority(url: str, host: str | None) -> None:
+    assert authority_host(url) == host
+
+
+def test_ip_hosts_in_any_form_are_checked(make_responder: ResponderFactory) -> None:
+    responder = make_responder([record("http://192.0.2.7/", Scope.HOST, 9)])
+    for url in ("http://192.0.2.7/a", "http://3221225991/b", "http://0xc0.0.2.7/", "192.0.2.7:443"):
+        assert responder.answer(url).startswith("OK status=302"), url
+    assert responder.answer("http://192.0.2.8/a") == "ERR"
 
 
 # -- kv-pairs and the block page --------------------------------------------------------------

@@ -17,21 +17,29 @@ Pure: no I/O here; :mod:`hotlist.edge.squid_helper` reads and writes the pipes.
 
 from __future__ import annotations
 
+import re
 import string
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from hotlist.edge.matcher import Matcher
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import ConfigError, InvalidURL
-from hotlist.urls import canonical_parts
+from hotlist.urls import CanonicalURL, canonical_parts
 
-__all__ = ["BlockPage", "SquidResponder", "kv_pair", "split_request"]
+__all__ = ["BlockPage", "SquidResponder", "authority_host", "kv_pair", "split_request"]
 
 TEMPLATE_FIELDS = frozenset({"entry_id", "category"})
 DEFAULT_CACHE_SIZE = 1 << 14
 """How many URLs' answers a responder remembers (0: none); emptied when full or on a new list."""
 
 _ERR = "ERR"
+# The authority of an http(s) URL as Squid sends it, or CONNECT's host:port: printable ASCII
+# without "%" (an escape could move the authority's end), "@" (user information) or a backslash,
+# up to the first "/", "?" or "#". The canonical host depends on the authority alone then.
+_AUTHORITY = re.compile(r"https?://([^\x00-\x20%@/?#\\\x7f-\U0010ffff]+)(?=[/?#]|\Z)")
+_CONNECT = re.compile(r"([^\x00-\x20%@/?#\\\x7f-\U0010ffff]+)\Z")
+AUTHORITY_CACHE_SIZE = 1 << 16
+"""How many authorities' first-stage answers a responder remembers (per list version)."""
 _NO_URL = 'BH message="no URL on the request line"'
 _EMPTY = 'BH message="empty request line"'
 # Characters a block page URL may hold: no space (it ends a kv-pair), no quote or backslash.
@@ -100,6 +108,23 @@ def kv_pair(key: str, value: str) -> str:
     return f'{key}="{escaped}"'
 
 
+def authority_host(url: str) -> str | None:
+    """The canonical host of ``url`` read from its authority alone, or None when it cannot be.
+
+    For an ``http``/``https`` URL as Squid sends it, or CONNECT's ``host:port``, with a plain
+    authority (see ``_AUTHORITY``), this is the host :func:`hotlist.urls.canonical_parts` gives
+    for the whole URL, at the cost of canonicalizing the authority only; a responder remembers
+    it per authority. None for anything else, or an authority that is not valid.
+    """
+    match = _AUTHORITY.match(url) or _CONNECT.match(url)
+    if match is None:
+        return None
+    try:
+        return canonical_parts(f"http://{match.group(1)}/").host
+    except InvalidURL:
+        return None
+
+
 def split_request(line: str) -> tuple[str, str | None]:
     """A request line's answer prefix (``"ID "`` or ``""``) and its URL (None when it has none).
 
@@ -136,6 +161,8 @@ class SquidResponder:
         self.refusal = refusal
         self._cache_size = cache_size
         self._cache: dict[str, str] = {}
+        # Authority -> True when no host of it has an entry (the answer is ERR), else False.
+        self._clear: dict[str, bool] = {}
         self._cache_version: tuple[str, int] | None = None
 
     def answer(self, line: str) -> str:
@@ -152,8 +179,12 @@ class SquidResponder:
         version = (matcher.list_name, matcher.version)
         if version != self._cache_version:
             self._cache = {}
+            self._clear = {}
             self._cache_version = version
         cache = self._cache
+        clear = self._clear
+        authority = _AUTHORITY.match
+        connect = _CONNECT.match
         answers: list[str] = []
         append = answers.append
         for line in lines:
@@ -172,6 +203,15 @@ class SquidResponder:
             else:
                 append(_EMPTY)
                 continue
+            match = authority(url) or connect(url)
+            if match is not None:
+                raw = match.group(1)
+                nothing_listed = clear.get(raw)
+                if nothing_listed is None:
+                    nothing_listed = self._nothing_listed(matcher, raw)
+                if nothing_listed:
+                    append(prefix + _ERR)
+                    continue
             known = cache.get(url)
             if known is None:
                 known = self._answer_url(matcher, url)
@@ -184,21 +224,52 @@ class SquidResponder:
             append(prefix + known)
         return answers
 
+    def _nothing_listed(self, matcher: Matcher, raw: str) -> bool:
+        """True when no host suffix of authority ``raw`` has an entry (remembered per list)."""
+        try:
+            host = canonical_parts(f"http://{raw}/").host
+        except InvalidURL:
+            nothing_listed = False  # the full check says why
+        else:
+            nothing_listed = _host_stage(matcher)(host) is None
+        if len(self._clear) >= AUTHORITY_CACHE_SIZE:
+            self._clear.clear()
+        self._clear[raw] = nothing_listed
+        return nothing_listed
+
     def _answer_url(self, matcher: Matcher, url: str) -> str:
         """The answer to one URL, without a channel ID."""
         try:
             parts = canonical_parts(url)
         except InvalidURL as exc:
-            return f"{_ERR} {kv_pair('message', f'not checked: {exc.message}')}"
+            host = authority_host(url)
+            if host is None:
+                return f"{_ERR} {kv_pair('message', f'not checked: {exc.message}')}"
+            # Too long to canonicalize (say), but its host is known: host entries still apply.
+            parts = CanonicalURL("http", host, "/", None)
+            verdict = matcher.check_parts(parts)
+            if verdict.blocked:
+                return self._redirect(verdict)
+            return f"{_ERR} {kv_pair('message', f'only its host was checked: {exc.message}')}"
         if "://" not in url:
             # CONNECT host:port: the proxy sees no path, so only host-scoped entries apply.
             parts = parts._replace(path="/", query=None)
         verdict = matcher.check_parts(parts)
-        if not verdict.blocked:
-            return _ERR
+        return self._redirect(verdict) if verdict.blocked else _ERR
+
+    def _redirect(self, verdict: Verdict) -> str:
         return f"OK status=302 url={self.block_page.url(verdict)}"
 
     @staticmethod
     def _refuse(line: str, message: str) -> str:
         prefix, _url = split_request(line)
         return f"{prefix}BH {message}"
+
+
+def _host_stage(matcher: Matcher) -> Callable[[str], list[str] | None]:
+    """The list in force's first stage: a canonical host's suffixes that may have an entry.
+
+    Reaches into the matcher for its index (``Matcher`` has no public accessor for the host
+    stage yet); the answer is the one ``Matcher.check`` itself starts from.
+    """
+    return matcher._index.candidate_hosts
