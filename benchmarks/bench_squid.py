@@ -37,7 +37,6 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_matcher import listed_expressions, snapshot_of, stream
-
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store, StoreState, utc_now
 
