@@ -123,6 +123,44 @@ def test_a_disputed_entry_still_blocks_and_says_so(make_snapshot: SnapshotFactor
     assert matcher.check("http://host.test/") == Verdict(True, 5, 9, True, 1)
 
 
+def test_a_member_may_suspend_disputed_entries(make_snapshot: SnapshotFactory) -> None:
+    entries = [
+        Entry("host.test/", 5, 9, FLAG_DISPUTED),
+        Entry("www.example.com/", 2, 2),
+        Entry("www.example.com/dir/page.html", 4, 4, FLAG_DISPUTED),
+    ]
+    matcher = Matcher(make_snapshot(entries), suspend_disputed=True)
+    assert matcher.check("http://host.test/") == Verdict(False, None, None, False, 1)
+    # A disputed entry steps aside for the next entry that covers the URL.
+    assert matcher.check("http://www.example.com/dir/page.html").entry_id == 2
+    assert matcher.check_many(["http://host.test/a"]) == [Verdict(False, None, None, False, 1)]
+    matcher.swap(make_snapshot(entries, version=2))
+    assert not matcher.check("http://host.test/").blocked
+
+
+def test_from_store_honours_the_stores_setting(
+    tmp_path: Path, make_snapshot: SnapshotFactory
+) -> None:
+    config = EdgeConfig(
+        server="http://127.0.0.1:9/", key="env:HOTLIST_TEST_KEY", suspend_disputed=True
+    )
+    suspending = Store.create(tmp_path / "suspending", config, root=b"{}")
+    install(suspending, make_snapshot([Entry("host.test/", 5, 9, FLAG_DISPUTED)]))
+    assert not Matcher.from_store(suspending.path).check("http://host.test/").blocked
+    assert (
+        Matcher.from_store(suspending.path, suspend_disputed=False)
+        .check("http://host.test/")
+        .blocked
+    )
+    reread = EdgeConfig.from_json(config.to_json(), tmp_path / "config.json")
+    assert reread.suspend_disputed is True
+    with pytest.raises(ConfigError, match="suspend_disputed"):
+        EdgeConfig.from_json(
+            '{"server": "http://127.0.0.1:9/", "key": "env:K", "suspend_disputed": "yes"}',
+            tmp_path / "config.json",
+        )
+
+
 def test_an_empty_list_blocks_nothing(make_snapshot: SnapshotFactory) -> None:
     matcher = Matcher(make_snapshot([], version=3))
     assert matcher.check("http://example.com/") == Verdict(False, None, None, False, 3)

@@ -45,10 +45,12 @@ DEFAULT_STORE = Path("hotlist-edge")
 
 def register(app: typer.Typer) -> None:
     """Add the ``edge`` group, with the ``check`` command, to the ``hotlist`` command."""
-    from hotlist.cli import edge_check, edge_squid
+    from hotlist.cli import edge_check, edge_rpz, edge_serve, edge_squid
 
     edge_check.register(edge_app)
     edge_squid.register(edge_app)
+    edge_rpz.register(edge_app)
+    edge_serve.register(edge_app)
     app.add_typer(edge_app, name="edge")
 
 
@@ -86,6 +88,13 @@ def init(
     interval: Annotated[
         int, typer.Option("--interval", help="Seconds between syncs in `hotlist edge run`.")
     ] = 60,
+    suspend_disputed: Annotated[
+        bool,
+        typer.Option(
+            "--suspend-disputed",
+            help="Do not block on entries a member has objected to, until a supervisor decides.",
+        ),
+    ] = False,
 ) -> None:
     """Create an edge store that trusts the given root.json."""
     if (root is None) == (not unsafe_trust_on_first_use):
@@ -98,6 +107,7 @@ def init(
         max_age_s=max_age,
         fail_mode=fail_mode,  # type: ignore[arg-type]  # EdgeConfig checks the value
         interval_s=interval,
+        suspend_disputed=suspend_disputed,
     )
     if root is not None:
         try:

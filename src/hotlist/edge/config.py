@@ -24,7 +24,9 @@ class EdgeConfig:
     ``targets/``); ``key`` is a reference to the member's API key: ``file:NAME`` (relative to
     the store, or absolute) or ``env:VARIABLE``. ``max_age_s``: a list not confirmed current for
     longer is stale. ``fail_mode``: with a stale list, ``open`` keeps enforcing it with a
-    warning, ``closed`` refuses to give verdicts until a sync succeeds.
+    warning, ``closed`` refuses to give verdicts until a sync succeeds. ``suspend_disputed``:
+    entries a member has objected to (flagged disputed until a supervisor decides) do not block
+    here; the member's own choice.
     """
 
     server: str
@@ -33,6 +35,7 @@ class EdgeConfig:
     max_age_s: int = DEFAULT_MAX_AGE_S
     fail_mode: FailMode = "closed"
     interval_s: int = DEFAULT_INTERVAL_S
+    suspend_disputed: bool = False
 
     def __post_init__(self) -> None:
         if not self.server.startswith(("http://", "https://")):
@@ -43,6 +46,8 @@ class EdgeConfig:
             raise ConfigError(f"fail mode {self.fail_mode!r} must be 'open' or 'closed'")
         if self.max_age_s <= 0 or self.interval_s <= 0:
             raise ConfigError("max age and sync interval must be positive numbers of seconds")
+        if not isinstance(self.suspend_disputed, bool):
+            raise ConfigError("suspend_disputed must be true or false")
 
     @property
     def metadata_url(self) -> str:
@@ -93,6 +98,7 @@ class EdgeConfig:
                 max_age_s=int(raw.get("max_age_s", DEFAULT_MAX_AGE_S)),
                 fail_mode=cast(FailMode, raw.get("fail_mode", "closed")),
                 interval_s=int(raw.get("interval_s", DEFAULT_INTERVAL_S)),
+                suspend_disputed=raw.get("suspend_disputed", False),
             )
         except (ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"{source} is not a valid edge configuration: {exc}") from exc

@@ -10,7 +10,8 @@ Bloom filter over the entries' hosts; most requests go to hosts with no entry an
 without building or hashing a single path expression. Only the host suffixes that pass build their
 path expressions, whose hashes are looked up in the snapshot's sorted hash buffer. When several
 entries cover a URL the most specific one answers: the longest host suffix first, then the longest
-path.
+path. With ``suspend_disputed`` (the member's edge setting), an entry flagged disputed does not
+block, and the next entry covering the URL, if any, answers instead.
 
 URLs are text, or bytes as a proxy reads them (see :func:`hotlist.urls.canonical_parts`).
 Invalid URLs: :meth:`Matcher.check` returns a verdict that is not blocked and carries the error
@@ -68,13 +69,20 @@ class ListIndex:
         "host_stage",
         "list_name",
         "miss",
+        "suspend_disputed",
         "version",
     )
 
     def __init__(
-        self, snapshot: Snapshot, *, host_stage: bool = True, host_cache: int = DEFAULT_HOST_CACHE
+        self,
+        snapshot: Snapshot,
+        *,
+        host_stage: bool = True,
+        host_cache: int = DEFAULT_HOST_CACHE,
+        suspend_disputed: bool = False,
     ) -> None:
         self.list_name = snapshot.list_name
+        self.suspend_disputed = suspend_disputed
         self.version = snapshot.version
         self.host_stage = host_stage
         self._hashes = HashIndex(snapshot.hashes)
@@ -157,6 +165,8 @@ class ListIndex:
             for path in paths:
                 position = find(sha256(f"{host}{path}".encode()).digest())
                 if position >= 0:
+                    if self.suspend_disputed and self._flags[position] & _DISPUTED:
+                        continue
                     return self._verdict(position)
         return self.miss
 
@@ -177,6 +187,8 @@ class Matcher:
     lets :meth:`reload_if_changed` pick up what ``hotlist edge sync`` writes. ``host_cache`` is how
     many hosts' first-stage answers to remember (0: none). ``host_stage=False``
     skips the first stage (every expression is hashed); it exists to measure that stage.
+    ``suspend_disputed``: disputed entries do not block (the store's setting, with
+    :meth:`from_store`).
     """
 
     def __init__(
@@ -185,10 +197,12 @@ class Matcher:
         *,
         host_stage: bool = True,
         host_cache: int = DEFAULT_HOST_CACHE,
+        suspend_disputed: bool = False,
     ) -> None:
         self._host_stage = host_stage
         self._host_cache = host_cache
-        self._index = ListIndex(snapshot, host_stage=host_stage, host_cache=host_cache)
+        self._suspend_disputed = suspend_disputed
+        self._index = self._build(snapshot)
         self._store_dir: Path | None = None
         self._current_path: Path | None = None
         self._seen: tuple[int, int, int] | None = None
@@ -201,8 +215,11 @@ class Matcher:
         *,
         host_stage: bool = True,
         host_cache: int = DEFAULT_HOST_CACHE,
+        suspend_disputed: bool | None = None,
     ) -> Matcher:
         """A matcher over the verified list in an edge store (``hotlist edge init`` made it).
+
+        ``suspend_disputed`` defaults to the store's configured setting.
 
         Raises ConfigError when ``store_dir`` is no edge store, NotFound when it holds no list
         yet, and the store's own errors (VerificationError, StorageError) when the list cannot
@@ -211,14 +228,21 @@ class Matcher:
         from hotlist.edge.store import Store
 
         store = Store(Path(store_dir))
-        store.config()  # a directory that is no store says how to make one
+        config = store.config()  # a directory that is no store says how to make one
+        if suspend_disputed is None:
+            suspend_disputed = config.suspend_disputed
         signature = _file_signature(store.current_path)
         snapshot = store.load_current()
         if snapshot is None:
             raise NotFound(
                 f"the edge store {store_dir} holds no list yet: run `hotlist edge sync` first"
             )
-        matcher = cls(snapshot, host_stage=host_stage, host_cache=host_cache)
+        matcher = cls(
+            snapshot,
+            host_stage=host_stage,
+            host_cache=host_cache,
+            suspend_disputed=suspend_disputed,
+        )
         matcher._store_dir = Path(store_dir)
         matcher._current_path = store.current_path
         matcher._seen = signature
@@ -282,7 +306,15 @@ class Matcher:
                 f"snapshot version {snapshot.version} is older than version {current.version} "
                 "in force; refusing to roll back"
             )
-        self._index = ListIndex(snapshot, host_stage=self._host_stage, host_cache=self._host_cache)
+        self._index = self._build(snapshot)
+
+    def _build(self, snapshot: Snapshot) -> ListIndex:
+        return ListIndex(
+            snapshot,
+            host_stage=self._host_stage,
+            host_cache=self._host_cache,
+            suspend_disputed=self._suspend_disputed,
+        )
 
     def reload_if_changed(self) -> bool:
         """Swap in the store's current list if its file changed since the last load.
