@@ -19,10 +19,10 @@ def publish(world: World, extras: Mapping[str, bytes], start: int = 0) -> bool:
 
 
 def test_extras_reach_the_store_with_their_version(world: World) -> None:
-    assert publish(world, {"policy.json": b'{"v": 1}', "log/head.json": b"head-1"})
+    assert publish(world, {"policy.json": b'{"v": 1}', "dns/hosts.txt": b"hosts-1"})
     sync(world.store)
     assert world.store.read_extra("policy.json") == b'{"v": 1}'
-    assert world.store.read_extra("log/head.json") == b"head-1"
+    assert world.store.read_extra("dns/hosts.txt") == b"hosts-1"
     assert world.store.read_extra("absent.json") is None
 
 

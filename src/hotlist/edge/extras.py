@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from hotlist.errors import VerificationError
+
 if TYPE_CHECKING:
     from hotlist.edge.store import Store
 
@@ -29,15 +31,26 @@ ExtraCheck = Callable[[ExtraContext, bytes, Mapping[str, bytes]], None]
 """``check(context, new_data, all_new_extras)``; raises VerificationError to refuse."""
 
 _CHECKS: dict[str, ExtraCheck] = {}
+_KEPT: set[str] = set()
 
 
-def register_check(name: str, check: ExtraCheck) -> None:
-    """Have sync run ``check`` on the extra ``name`` of every new version before installing it."""
+def register_check(name: str, check: ExtraCheck, *, kept: bool = False) -> None:
+    """Have sync run ``check`` on the extra ``name`` of every new version before installing it.
+
+    ``kept``: once the list in force carries the extra, a version without it is refused.
+    """
     _CHECKS[name] = check
+    if kept:
+        _KEPT.add(name)
 
 
 def run_checks(context: ExtraContext, extras: Mapping[str, bytes]) -> None:
-    """Run the registered check of every extra present."""
+    """Refuse a version that drops a kept extra, then run the check of every extra present."""
+    for name in sorted(_KEPT - set(extras)):
+        if context.store.read_extra(name) is not None:
+            raise VerificationError(
+                f"the new list version drops {name}, which the list in force carries: refused"
+            )
     for name, data in extras.items():
         check = _CHECKS.get(name)
         if check is not None:

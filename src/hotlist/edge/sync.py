@@ -39,6 +39,7 @@ from hotlist import __version__
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.extras import ExtraContext, run_checks
 from hotlist.edge.fetcher import KeyFetcher, ProgressHook
+from hotlist.edge.log_head import HEAD_EXTRA as _LOG_HEAD  # noqa: F401 (registers its check)
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.errors import (
     HotlistError,

@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from hotlist.errors import ConfigError, InvalidLogEvent, StorageError, VerificationError
 from hotlist.publish.files import atomic_write
 from hotlist.publish.log.events import format_time, parse_time
-from hotlist.publish.log.merkle import HASH_SIZE
+from hotlist.publish.log.merkle import HASH_SIZE, verify_consistency
 
 SIGNING_TAG = b"hotlist tree head v1\n"
 """Prefix of the signed bytes, so a head signature can never pass for another document's."""
@@ -187,3 +187,18 @@ def load_log_key(keys_dir: Path) -> Ed25519PrivateKey:
     if not isinstance(key, Ed25519PrivateKey):
         raise ConfigError(f"{path} is not an Ed25519 key")
     return key
+
+
+def check_heads_consistent(held: TreeHead, offered: TreeHead, proof: list[bytes]) -> None:
+    """Check that ``offered`` extends ``held`` (RFC 9162 consistency with ``proof``).
+
+    A smaller offered tree, two different roots of one size, or a proof that fails is a fork:
+    VerificationError naming both heads (size and root hash).
+    """
+    heads = f"the head held here ({held.describe()}) and the offered head ({offered.describe()})"
+    if offered.size < held.size:
+        raise VerificationError(f"the log shrank (a fork or a rollback): {heads}")
+    try:
+        verify_consistency(held.size, offered.size, held.root_hash, offered.root_hash, proof)
+    except VerificationError as exc:
+        raise VerificationError(f"the log forked: {heads} are not consistent ({exc})") from exc

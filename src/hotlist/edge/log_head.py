@@ -1,0 +1,102 @@
+"""The edge's check of the log's signed tree head that travels with each list version.
+
+Registered for the extra ``log/head.json``; sync runs it before installing a new version:
+
+1. The head's signature must verify with the log key. The key (extra ``log/key.pub``) is trusted
+   on first use: the first list that carries it pins it in the store; a later version with
+   another key is refused (a log key rotation means members re-initialise their store).
+2. With a head already held, the offered head must extend it: same size, same root; larger, a
+   consistency proof fetched from the hotline server (``/v1/log/proof/consistency`` with the
+   member's key) must verify against both signed roots. Anything else is a fork: the sync fails
+   closed naming both heads, and the list in force stays.
+
+The head is installed with the list (``extras/log/head.json`` in the store), atomically with it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from urllib.parse import urlencode
+
+import urllib3
+
+from hotlist import __version__
+from hotlist.edge.extras import ExtraContext, register_check
+from hotlist.errors import SyncError, VerificationError
+from hotlist.publish.log.head import (
+    SignedTreeHead,
+    TreeHead,
+    check_heads_consistent,
+    load_public_key,
+)
+
+HEAD_EXTRA = "log/head.json"
+KEY_EXTRA = "log/key.pub"
+PROOF_TIMEOUT_S = 15.0
+
+
+def held_head(context: ExtraContext) -> TreeHead | None:
+    """The verified head of the list in force, or None when it carries none."""
+    data = context.store.read_extra(HEAD_EXTRA)
+    key = context.store.read_extra(KEY_EXTRA)
+    if data is None or key is None:
+        return None
+    signed = SignedTreeHead.from_json(data, "the log head held here")
+    return signed.verify(load_public_key(key, "the log key held here"))
+
+
+def check_log_head(context: ExtraContext, data: bytes, extras: Mapping[str, bytes]) -> None:
+    """Refuse a new version whose log head is unsigned, signed by another key, or a fork."""
+    offered_key = extras.get(KEY_EXTRA)
+    if offered_key is None:
+        raise VerificationError("the list carries a log head but not the log key (log/key.pub)")
+    pinned = context.store.read_extra(KEY_EXTRA)
+    if pinned is not None and pinned != offered_key:
+        raise VerificationError(
+            "the log key changed since the last sync; if the hotline announced a rotation, "
+            "re-initialise this store (`hotlist edge init`), else report it to the hotline"
+        )
+    key = load_public_key(offered_key, "the list's log key")
+    offered = SignedTreeHead.from_json(data, "the list's log head").verify(key)
+    held = held_head(context)
+    if held is None:
+        return
+    proof: list[bytes] = []
+    if held.size not in (0, offered.size) and offered.size > held.size:
+        proof = fetch_consistency_proof(context, held.size, offered.size)
+    check_heads_consistent(held, offered, proof)
+
+
+def fetch_consistency_proof(context: ExtraContext, first: int, second: int) -> list[bytes]:
+    """The server's consistency proof between two sizes (unverified: the caller checks it)."""
+    if context.api_base is None:
+        raise VerificationError(
+            f"cannot check that the log grew consistently (size {first} to {second}): the list "
+            "does not come from a hotline server's /v1/tuf/, so there is no proof to fetch"
+        )
+    query = urlencode({"first": first, "second": second})
+    url = f"{context.api_base}/v1/log/proof/consistency?{query}"
+    headers = {
+        "Authorization": f"Bearer {context.api_key}",
+        "User-Agent": f"hotlist-edge/{__version__}",
+    }
+    try:
+        response = urllib3.request(
+            "GET", url, headers=headers, timeout=PROOF_TIMEOUT_S, retries=False, redirect=False
+        )
+    except urllib3.exceptions.HTTPError as exc:
+        raise SyncError(f"cannot fetch the log's consistency proof from {url}: {exc}") from exc
+    if response.status != 200:
+        raise SyncError(f"the server answered HTTP {response.status} for {url}")
+    try:
+        document = json.loads(response.data)
+        nodes = document["proof"]
+        if not isinstance(nodes, list) or not all(isinstance(node, str) for node in nodes):
+            raise ValueError("proof is not a list of hex strings")
+        return [bytes.fromhex(node) for node in nodes]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise VerificationError(f"the server's consistency proof is malformed: {exc}") from exc
+
+
+register_check(HEAD_EXTRA, check_log_head, kept=True)
