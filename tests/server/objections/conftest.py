@@ -5,9 +5,18 @@ from collections.abc import Callable
 import pytest
 
 from hotlist.server.accounts.principal import Principal
+from server.objections.edge_fixtures import live_server, member_store, publish_now
 from server.reports.factories import assess, file_report, listed_entry
 
-__all__ = ["assess", "file_report", "listed_entry", "other_supervisor"]
+__all__ = [
+    "assess",
+    "file_report",
+    "listed_entry",
+    "live_server",
+    "member_store",
+    "other_supervisor",
+    "publish_now",
+]
 
 
 @pytest.fixture
