@@ -110,11 +110,34 @@ def test_upheld_removes_the_entry_and_the_member_sees_the_outcome(
     assert event["outcome"] == "upheld"
 
 
-def test_rejected_clears_the_flag_once_no_objection_is_open(
+@pytest.fixture
+def other_member(sessions: sessionmaker[Session]) -> dict[str, str]:
+    """Headers of a member of another organisation than ``auth("member")``'s."""
+    with sessions() as session:
+        org = accounts.create_org(session, "Another ISP", OrgKind.ISP)
+        _row, secret = accounts.issue_key(session, org=org, role="member", hasher=FAST_HASHER)
+        session.commit()
+    return {"Authorization": f"Bearer {secret}"}
+
+
+def test_one_open_objection_per_member_and_entry(
     client: TestClient, auth: Auth, entry: str
 ) -> None:
     first = _object(client, auth, entry)
-    second = _object(client, auth, entry)
+    again = client.post(
+        "/v1/objections", json={"entry_id": entry, "reason": "again"}, headers=auth("member")
+    )
+    assert again.status_code == 409
+    assert f"objection {first['id']}" in again.json()["detail"]
+    assert _decide(client, first["id"], auth("supervisor")).status_code == 201
+    _object(client, auth, entry)
+
+
+def test_rejected_clears_the_flag_once_no_objection_is_open(
+    client: TestClient, auth: Auth, entry: str, other_member: dict[str, str]
+) -> None:
+    first = _object(client, auth, entry)
+    second = _object(client, auth, entry, **other_member)
     assert _decide(client, first["id"], auth("supervisor")).status_code == 201
     assert _entry(client, auth, entry)["disputed"] is True
     assert _decide(client, second["id"], auth("supervisor")).status_code == 201
@@ -160,14 +183,10 @@ def test_a_decision_is_final(client: TestClient, auth: Auth, entry: str) -> None
 
 
 def test_a_member_sees_only_its_own_objections(
-    client: TestClient, auth: Auth, entry: str, sessions: sessionmaker[Session]
+    client: TestClient, auth: Auth, entry: str, other_member: dict[str, str]
 ) -> None:
     objection = _object(client, auth, entry)
-    with sessions() as session:
-        org = accounts.create_org(session, "Another ISP", OrgKind.ISP)
-        _row, secret = accounts.issue_key(session, org=org, role="member", hasher=FAST_HASHER)
-        session.commit()
-    other = {"Authorization": f"Bearer {secret}"}
+    other = other_member
     assert client.get("/v1/objections", headers=other).json()["items"] == []
     assert client.get(f"/v1/objections/{objection['id']}", headers=other).status_code == 404
     own = client.get("/v1/objections", headers=auth("member")).json()["items"]

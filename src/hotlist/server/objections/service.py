@@ -43,6 +43,17 @@ def file(session: Session, entry: Entry, reason: str, by: Principal) -> Objectio
         raise PermissionDenied("an objection is made on behalf of a member organisation")
     if entry.state == EntryState.REMOVED:
         raise Conflict(f"entry {entry.public_ref} is removed already; nothing to object to")
+    already = session.scalar(
+        select(Objection.id)
+        .where(Objection.entry_id == entry.id)
+        .where(Objection.org_id == by.org_id)
+        .where(Objection.state == ObjectionState.OPEN)
+    )
+    if already is not None:
+        raise Conflict(
+            f"your organisation's objection {already} to entry {entry.public_ref} is open; "
+            "a supervisor will decide it"
+        )
     objection = Objection(
         entry_id=entry.id,
         org_id=by.org_id,
