@@ -49,6 +49,14 @@ def test_init_sync_status(runner: CliRunner, world: World) -> None:
     assert "fresh" in result.output
 
 
+def test_init_records_the_suspend_disputed_setting(runner: CliRunner, world: World) -> None:
+    root = str(world.repo / "metadata" / "1.root.json")
+    store = init(runner, world, "--root", root, "--suspend-disputed")
+    config = json.loads((world.tmp / "cli-store" / "config.json").read_text())
+    assert config["suspend_disputed"] is True
+    assert runner.invoke(app, ["edge", "sync", "--store", store, "-q"]).exit_code == 0
+
+
 def test_trust_on_first_use_must_be_asked_for(runner: CliRunner, world: World) -> None:
     store = str(world.tmp / "tofu")
     args = ["edge", "init", "--server", world.server.url, "--key", API_KEY, "--store", store]
