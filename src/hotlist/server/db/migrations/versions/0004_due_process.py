@@ -55,9 +55,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plaintext_grants")),
     )
     with op.batch_alter_table("plaintext_grants", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_plaintext_grants_org_id"), ["org_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_plaintext_grants_org_id"), ["org_id"], unique=False)
 
     op.create_table(
         "audit_items",
@@ -80,9 +78,7 @@ def upgrade() -> None:
         ),
     )
     with op.batch_alter_table("audit_items", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_audit_items_sample_id"), ["sample_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_items_sample_id"), ["sample_id"], unique=False)
 
     op.create_table(
         "appeals",
@@ -116,15 +112,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("receipt", name=op.f("uq_appeals_receipt")),
     )
     with op.batch_alter_table("appeals", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_appeals_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_appeals_decided_at"), ["decided_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_appeals_entry_id"), ["entry_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_appeals_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_appeals_decided_at"), ["decided_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_appeals_entry_id"), ["entry_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_appeals_state"), ["state"], unique=False)
 
     op.create_table(
@@ -150,15 +140,11 @@ def upgrade() -> None:
             ["user_id"], ["users.id"], name=op.f("fk_audit_reviews_user_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_reviews")),
-        sa.UniqueConstraint(
-            "item_id", "user_id", name=op.f("uq_audit_reviews_item_id_user_id")
-        ),
+        sa.UniqueConstraint("item_id", "user_id", name=op.f("uq_audit_reviews_item_id_user_id")),
     )
     with op.batch_alter_table("audit_reviews", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_reviews_at"), ["at"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_reviews_item_id"), ["item_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_audit_reviews_item_id"), ["item_id"], unique=False)
 
     op.create_table(
         "objections",
@@ -197,22 +183,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_objections")),
     )
     with op.batch_alter_table("objections", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_objections_created_at"), ["created_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_objections_decided_at"), ["decided_at"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_objections_entry_id"), ["entry_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_objections_org_id"), ["org_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_objections_state"), ["state"], unique=False
-        )
-
+        batch_op.create_index(batch_op.f("ix_objections_created_at"), ["created_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_objections_decided_at"), ["decided_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_objections_entry_id"), ["entry_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_objections_org_id"), ["org_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_objections_state"), ["state"], unique=False)
 
 
 def downgrade() -> None:
