@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 
 from hotlist import __version__
-from hotlist.cli import admin, check, demo, edge, publish, publish_entries, report, server
+from hotlist.cli import admin, check, demo, edge, log, publish, publish_entries, report, server
 from hotlist.errors import HotlistError
 
 app = typer.Typer(
@@ -49,6 +49,7 @@ edge.register(app)
 publish.register(app)
 publish_entries.register(app)
 demo.register(app)
+log.register(app)
 report.register(app)
 
 

@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from hotlist.publish.keys import ROLES, KeyRing, check_role
+from hotlist.publish.log.head import ensure_log_key
 from hotlist.publish.repository import PublishSettings, Repository
 
 keys_app = typer.Typer(name="keys", help="The list's signing keys.", no_args_is_help=True)
@@ -40,6 +41,8 @@ def keys_init(keys: KeysOption) -> None:
     console = Console()
     for role in ROLES:
         console.print(f"{role:<10} {ring.public_key(role).keyid}  {ring.key_path(role)}")
+    log_key = ensure_log_key(ring.path)
+    console.print(f"{'log':<10} (signs the transparency log's heads)  {log_key}")
     console.print("Keep root.pem offline between ceremonies: see docs/keys.md.")
 
 

@@ -15,15 +15,11 @@ The head is installed with the list (``extras/log/head.json`` in the store), ato
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
-from urllib.parse import urlencode
 
-import urllib3
-
-from hotlist import __version__
 from hotlist.edge.extras import ExtraContext, register_check
-from hotlist.errors import SyncError, VerificationError
+from hotlist.edge.log_client import LogClient
+from hotlist.errors import NotFound, PermissionDenied, SyncError, VerificationError
 from hotlist.publish.log.head import (
     SignedTreeHead,
     TreeHead,
@@ -33,7 +29,6 @@ from hotlist.publish.log.head import (
 
 HEAD_EXTRA = "log/head.json"
 KEY_EXTRA = "log/key.pub"
-PROOF_TIMEOUT_S = 15.0
 
 
 def held_head(context: ExtraContext) -> TreeHead | None:
@@ -75,28 +70,13 @@ def fetch_consistency_proof(context: ExtraContext, first: int, second: int) -> l
             f"cannot check that the log grew consistently (size {first} to {second}): the list "
             "does not come from a hotline server's /v1/tuf/, so there is no proof to fetch"
         )
-    query = urlencode({"first": first, "second": second})
-    url = f"{context.api_base}/v1/log/proof/consistency?{query}"
-    headers = {
-        "Authorization": f"Bearer {context.api_key}",
-        "User-Agent": f"hotlist-edge/{__version__}",
-    }
+    client = LogClient(context.api_base, context.api_key)
     try:
-        response = urllib3.request(
-            "GET", url, headers=headers, timeout=PROOF_TIMEOUT_S, retries=False, redirect=False
-        )
-    except urllib3.exceptions.HTTPError as exc:
-        raise SyncError(f"cannot fetch the log's consistency proof from {url}: {exc}") from exc
-    if response.status != 200:
-        raise SyncError(f"the server answered HTTP {response.status} for {url}")
-    try:
-        document = json.loads(response.data)
-        nodes = document["proof"]
-        if not isinstance(nodes, list) or not all(isinstance(node, str) for node in nodes):
-            raise ValueError("proof is not a list of hex strings")
-        return [bytes.fromhex(node) for node in nodes]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise VerificationError(f"the server's consistency proof is malformed: {exc}") from exc
+        return client.consistency_proof(first, second)
+    except (NotFound, PermissionDenied) as exc:
+        raise SyncError(f"cannot fetch the log's consistency proof: {exc.message}") from exc
+    finally:
+        client.close()
 
 
 register_check(HEAD_EXTRA, check_log_head, kept=True)
