@@ -160,6 +160,27 @@ def empty_all_tables(engine: Engine) -> None:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new database with nothing in it (not migrated), dropped after the test."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    name = f"hotlist_t_{secrets.token_hex(6)}"
+    try:
+        with psycopg.connect(
+            _libpq_url(POSTGRES_ADMIN_URL), autocommit=True, connect_timeout=3
+        ) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        _postgres_unreachable(str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc))
+    try:
+        yield make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_libpq_url(POSTGRES_ADMIN_URL), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def _databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Databases]:
     databases = _Databases(tmp_path_factory.mktemp("db"))

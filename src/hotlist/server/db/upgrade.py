@@ -43,6 +43,21 @@ def current_revision(engine: Engine) -> str | None:
         raise StorageError(f"cannot read the database's revision: {exc}") from exc
 
 
+def downgrade(url: str, revision: str) -> str:
+    """Migrate the database at ``url`` back to ``revision`` (``base``: empty); returns where."""
+    engine = make_engine(url)
+    try:
+        config = alembic_config(url)
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+        return current_revision(engine) or "base"
+    except SQLAlchemyError as exc:
+        raise StorageError(f"migrating the database back failed: {exc}") from exc
+    finally:
+        engine.dispose()
+
+
 def require_head(engine: Engine) -> None:
     """Refuse to work on a database that is not at the package's head revision."""
     current, head = current_revision(engine), head_revision()
