@@ -115,14 +115,16 @@ class Run:
 def run_over(label: str, command: list[str], source: Path, folder: Path) -> Run:
     """Run ``command`` with ``source`` as standard input; count its answers and redirects."""
     answers = folder / "answers.txt"
-    with source.open("rb") as stdin, answers.open("wb") as stdout:
+    log = folder / "stderr.txt"
+    with source.open("rb") as stdin, answers.open("wb") as stdout, log.open("wb") as stderr:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(command, stdin=stdin, stdout=stdout, stderr=stderr)
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
-        raise SystemExit(f"{label} exited with {process.returncode}")
+        tail = log.read_text(errors="replace")[-2000:]
+        raise SystemExit(f"{label} exited with {process.returncode}:\n{tail}")
     lines = blocked = 0
     with answers.open("rb") as output:
         for line in output:

@@ -199,6 +199,36 @@ def test_a_digit_token_is_a_channel_and_a_url_never_is(channel: int, url: str) -
     assert split_request(f"{url} {EXTRAS}") == ("", url)
 
 
+def test_odd_spacing_never_loses_the_channel_id(make_responder: ResponderFactory) -> None:
+    responder = make_responder()
+    assert responder.answer("http://7/") == "ERR"  # "7" is now a known authority
+    assert responder.answer("7  http://www.example.com/") == "7 ERR"
+    assert responder.answer("7\thttp://www.example.com/ -") == "7 ERR"
+    assert responder.answer(" 7 http://www.example.com/") == "7 ERR"
+
+
+_token = st.sampled_from(
+    ["7", "12", "http://7/", "http://www.example.com/a", "host.test:443", PAGE_URL, "-", "x=1"]
+)
+_space = st.sampled_from([" ", "  ", "\t", " \t", "\r"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_space, _token), min_size=1, max_size=4))
+def test_remembered_answers_equal_first_answers_and_keep_the_channel(
+    pairs: list[tuple[str, str]],
+) -> None:
+    line = pairs[0][1] + "".join(space + token for space, token in pairs[1:])
+    responder = SquidResponder(
+        Matcher(Snapshot.from_records("main", 1, list(ENTRIES))), BlockPage(TEMPLATE)
+    )
+    warm = ["http://7/", "http://12/", "x=1", "-", line]
+    first = responder.answer_lines(warm)
+    again = responder.answer_lines(warm)
+    assert again == first
+    assert first[-1].startswith(split_request(line)[0])
+
+
 def test_unicode_digits_are_no_channel_id() -> None:
     assert split_request("\u0663 http://www.example.com/") == ("", "\u0663")
 

@@ -36,8 +36,14 @@ _ERR = "ERR"
 # The authority of an http(s) URL as Squid sends it, or CONNECT's host:port: printable ASCII
 # without "%" (an escape could move the authority's end), "@" (user information) or a backslash,
 # up to the first "/", "?" or "#". The canonical host depends on the authority alone then.
-_AUTHORITY = re.compile(r"https?://([^\x00-\x20%@/?#\\\x7f-\U0010ffff]+)(?=[/?#]|\Z)")
-_CONNECT = re.compile(r"([^\x00-\x20%@/?#\\\x7f-\U0010ffff]+)\Z")
+_AUTHORITY_CHARS = r"[^\x00-\x20%@/?#\\\x7f-\U0010ffff]+"
+_AUTHORITY = re.compile(rf"https?://({_AUTHORITY_CHARS})(?=[/?#]|\Z)")
+_CONNECT = re.compile(rf"({_AUTHORITY_CHARS})\Z")
+# The same read off a whole request line, with its channel ID: most lines need nothing more.
+_LINE = re.compile(
+    rf"(?:([0-9]+) )?(?![0-9]+(?:\s|\Z))"  # a first token of digits is the channel, never the URL
+    rf"(?:https?://({_AUTHORITY_CHARS})(?=[/?#\s]|\Z)|({_AUTHORITY_CHARS})(?=\s|\Z))"
+)
 AUTHORITY_CACHE_SIZE = 1 << 16
 """How many authorities' first-stage answers a responder remembers (per list version)."""
 _NO_URL = 'BH message="no URL on the request line"'
@@ -185,9 +191,18 @@ class SquidResponder:
         clear = self._clear
         authority = _AUTHORITY.match
         connect = _CONNECT.match
+        read_line = _LINE.match
         answers: list[str] = []
         append = answers.append
         for line in lines:
+            # The fast way: channel and authority from one match, whose hosts have no entry.
+            found = read_line(line)
+            if found is not None:
+                channel, raw, raw_connect = found.groups()
+                nothing_listed = clear.get(raw or raw_connect)
+                if nothing_listed:
+                    append(_ERR if channel is None else f"{channel} {_ERR}")
+                    continue
             fields = line.split(None, 2)
             if fields:
                 first = fields[0]
