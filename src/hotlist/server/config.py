@@ -15,6 +15,7 @@
 | keys_dir | ``HOTLIST_KEYS_DIR`` | ``<data_dir>/keys`` (the list's signing keys) |
 | list_name | ``HOTLIST_LIST_NAME`` | main |
 | publish_interval_s | ``HOTLIST_PUBLISH_INTERVAL_S`` | 300 (0: no scheduled publish) |
+| publish_poll_s | ``HOTLIST_PUBLISH_POLL_S`` | 10 (look for changes to publish at once) |
 | timestamp_expiry_s | ``HOTLIST_TIMESTAMP_EXPIRY_S`` | 86400 |
 | keep_deltas | ``HOTLIST_KEEP_DELTAS`` | 100 |
 | appeal_decide_days | ``HOTLIST_APPEAL_DECIDE_DAYS`` | 7 (an open appeal older is overdue) |
@@ -50,14 +51,21 @@ class Settings:
     keys_dir: Path | None = None
     list_name: str = "main"
     publish_interval_s: float = 300.0
+    publish_poll_s: float = 10.0
     timestamp_expiry_s: float = 24 * 3600.0
     keep_deltas: int = 100
     appeal_decide_days: int = 7
 
     def __post_init__(self) -> None:
-        if self.publish_interval_s < 0 or self.timestamp_expiry_s <= 0 or self.keep_deltas < 1:
+        if (
+            self.publish_interval_s < 0
+            or self.publish_poll_s <= 0
+            or self.timestamp_expiry_s <= 0
+            or self.keep_deltas < 1
+        ):
             raise ConfigError(
-                "publish_interval_s must be >= 0 (0: off), timestamp_expiry_s > 0, keep_deltas >= 1"
+                "publish_interval_s must be >= 0 (0: off), publish_poll_s and timestamp_expiry_s "
+                "> 0, keep_deltas >= 1"
             )
         if self.max_body_bytes < 1:
             raise ConfigError("max_body_bytes must be at least 1")
@@ -143,6 +151,7 @@ _FROM_ENV: dict[str, Any] = {
     "keys_dir": Path,
     "list_name": str,
     "publish_interval_s": float,
+    "publish_poll_s": float,
     "timestamp_expiry_s": float,
     "keep_deltas": int,
     "appeal_decide_days": int,

@@ -54,3 +54,27 @@ def test_an_interval_of_zero_turns_the_schedule_off(
     settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
     assert start_publish_job(settings.with_changes(publish_interval_s=0), sessions) is None
+
+
+def test_a_change_is_published_before_the_interval(
+    settings: Settings, sessions: sessionmaker[Session], listed_entry: Callable[..., str]
+) -> None:
+    from hotlist.server.publishing.service import make_publisher
+
+    publisher = make_publisher(settings, create_keys=True)
+    job = PublishJob(sessions, publisher, interval_s=3600, poll_s=0.05)
+    job.start()
+    try:
+        deadline = time.monotonic() + 30
+        while job.runs == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not job.changed()
+        listed_entry("http://www.example.com/new.html")
+        assert job.changed()
+        while job.runs < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        job.stop()
+    index = publisher.index()
+    assert index is not None
+    assert index["count"] == 1
