@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,6 +25,7 @@ from hotlist.server.accounts.deps import api_routes
 from hotlist.server.accounts.keys import VerificationCache
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import api as appeals_api
+from hotlist.server.appeals import pages as appeal_pages
 from hotlist.server.assessments import api as assessments_api
 from hotlist.server.audit import api as audit_api
 from hotlist.server.config import Settings
@@ -53,6 +55,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     translog_api.router,
     objections_api.router,
     appeals_api.router,
+    appeal_pages.router,
     observers_api.router,
     transparency_api.router,
 ]
@@ -111,6 +114,13 @@ def _declare_permissions(routes: Sequence[BaseRoute]) -> None:
             info.route.openapi_extra = {**extra, "x-permission": info.permissions[0]}
 
 
+async def _observer_requests(request: Request) -> None:
+    """Log an observer's request (:func:`record_observer_request`); a request without a key
+    (the public's reports) skips the thread hop that sync dependency costs."""
+    if "authorization" in request.headers:
+        await run_in_threadpool(record_observer_request, request)
+
+
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """The server application for ``settings`` (the database must be migrated already).
 
@@ -135,7 +145,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         version=__version__,
         summary="The hotline's server: reports, assessments, list entries.",
         lifespan=lifespan,
-        dependencies=[Depends(record_observer_request)],
+        dependencies=[Depends(_observer_requests)],
     )
     app.state.settings = settings
     app.state.engine = db_engine

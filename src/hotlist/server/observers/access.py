@@ -1,8 +1,9 @@
 """Every request an observer makes goes into the access log: who, which path, when; no address.
 
-:func:`record_observer_request` is an app-wide dependency. It reads the caller's key only when
-one is sent (a cache hit for keys the route's own check has verified), and writes the row in a
-session of its own, committed at once, so a request that fails afterwards is logged too.
+:func:`record_observer_request` is an app-wide dependency, so public routes are covered too. It
+looks at the caller's key only when one is sent, through the same verification cache as the
+route's own check (a key is verified once, then found in the cache), and writes the row in a
+session of its own, committed at once, so a request refused or failing afterwards is logged too.
 """
 
 from __future__ import annotations
