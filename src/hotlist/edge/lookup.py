@@ -1,0 +1,260 @@
+"""The lookup daemon's work, without HTTP: batch checks, health, block pages, metrics.
+
+A :class:`LookupService` answers from the verified list in an edge store and picks up what
+``hotlist edge sync`` (or ``run``) installs without a restart: at most once per
+``reload_interval`` seconds it costs a ``stat`` to see whether the list changed
+(:meth:`hotlist.edge.Matcher.reload_if_changed`), and re-reads the store's status.
+
+Fail modes: with no list, or a stale one under fail mode ``closed``, checks raise (the daemon
+answers 503); a stale list under ``open`` keeps answering, marked ``stale``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from hotlist.blockpage import (
+    Catalogue,
+    Catalogues,
+    RenderedPage,
+    bad_entry_page,
+    blocked_page,
+    not_listed_page,
+    parse_entry_ref,
+    unavailable_page,
+)
+from hotlist.edge.matcher import Matcher
+from hotlist.edge.metrics import ListGauges, Metrics
+from hotlist.edge.status import EdgeStatus, read_status
+from hotlist.edge.store import Store
+from hotlist.errors import HotlistError, InvalidRequest, NotFound, StaleList
+from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy, decode_public_policy
+
+logger = logging.getLogger("hotlist.edge")
+
+MAX_BATCH = 10_000
+"""The most URLs one check request may carry."""
+DEFAULT_RELOAD_INTERVAL_S = 1.0
+_CATEGORY_CACHE = 4096
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The verdicts of one batch, in the order of its URLs, and the list that gave them."""
+
+    list_name: str
+    version: int
+    stale: bool
+    results: list[dict[str, object]]
+
+    def to_json(self) -> dict[str, object]:
+        """The response document of ``POST /v1/check``."""
+        return {
+            "list": self.list_name,
+            "version": self.version,
+            "stale": self.stale,
+            "count": len(self.results),
+            "results": self.results,
+        }
+
+
+class LookupService:
+    """Checks, health and block pages from one edge store; safe to call from many threads."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        catalogues: Catalogues | None = None,
+        reload_interval: float = DEFAULT_RELOAD_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store = store
+        self.catalogues = catalogues or Catalogues()
+        self.metrics = Metrics()
+        self.reload_interval = reload_interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._matcher: Matcher | None = None
+        self._status: EdgeStatus | None = None
+        self._checked_at: float | None = None
+        self._policy: tuple[int, PublicPolicy | None] | None = None
+        self._categories: dict[int, int | None] = {}
+        store.config()  # a directory that is no store says how to make one
+        self.refresh(force=True)
+
+    # -- the list in force ----------------------------------------------------------------
+    def refresh(self, *, force: bool = False) -> None:
+        """Pick up a new list and re-read the status, at most once per reload interval."""
+        now = self._clock()
+        if not force and not self._due(now):
+            return
+        with self._lock:
+            if not force and not self._due(now):
+                return
+            self._checked_at = now
+            try:
+                if self._matcher is None:
+                    self._matcher = Matcher.from_store(self.store.path)
+                    logger.info("list version %d in force", self._matcher.version)
+                elif self._matcher.reload_if_changed():
+                    logger.info("list version %d in force", self._matcher.version)
+                    self._categories = {}
+            except NotFound:
+                pass  # no list yet: health says so
+            except HotlistError as exc:
+                self.metrics.record_error("reload")
+                logger.error("could not load the new list (the previous stays): %s", exc.message)
+            try:
+                self._status = read_status(self.store)
+            except HotlistError as exc:
+                self.metrics.record_error("reload")
+                logger.error("could not read the store's status: %s", exc.message)
+
+    def _due(self, now: float) -> bool:
+        checked = self._checked_at
+        return checked is None or now - checked >= self.reload_interval
+
+    def _enforceable(self) -> tuple[Matcher, EdgeStatus]:
+        """The matcher and status when verdicts may be given; NotFound or StaleList otherwise."""
+        self.refresh()
+        matcher, status = self._matcher, self._status
+        if matcher is None or status is None or not status.synced:
+            raise NotFound(f"{self.store.path} holds no list yet: run `hotlist edge sync`")
+        if status.stale and status.fail_mode == "closed":
+            raise StaleList(
+                f"list version {matcher.version} is stale and the fail mode is closed: no "
+                "verdicts until a sync succeeds"
+            )
+        return matcher, status
+
+    # -- checks -----------------------------------------------------------------------------
+    def check(self, urls: Sequence[object]) -> CheckResult:
+        """Verdicts for a batch of URLs (text), in order.
+
+        InvalidRequest for a batch over :data:`MAX_BATCH` or an item that is not text; NotFound
+        or StaleList when no verdict may be given (no list, or stale under fail mode closed).
+        An invalid URL gets a not-blocked verdict carrying its error, like ``Matcher.check``.
+        """
+        if len(urls) > MAX_BATCH:
+            self.metrics.record_error("too_large")
+            raise InvalidRequest(f"a batch holds at most {MAX_BATCH} URLs, this one {len(urls)}")
+        for position, url in enumerate(urls):
+            if not isinstance(url, str):
+                self.metrics.record_error("bad_request")
+                raise InvalidRequest(f"urls[{position}] is not a string")
+        try:
+            matcher, status = self._enforceable()
+        except HotlistError:
+            self.metrics.record_error("unavailable")
+            raise
+        verdicts = matcher.check_many(urls)  # type: ignore[arg-type]  # checked above
+        hits = [v.category for v in verdicts if v.blocked and v.category is not None]
+        invalid = sum(1 for v in verdicts if v.error is not None)
+        self.metrics.record_checks(len(verdicts), invalid, hits)
+        version = verdicts[0].list_version if verdicts else matcher.version
+        return CheckResult(
+            matcher.list_name, version, status.stale, [v.to_json() for v in verdicts]
+        )
+
+    # -- health and metrics -----------------------------------------------------------------
+    def health(self) -> tuple[int, dict[str, object]]:
+        """200 and the list's state when checks are answered; 503 and why when they are not."""
+        try:
+            matcher, status = self._enforceable()
+        except HotlistError as exc:
+            current = self._status
+            return 503, {
+                "status": "unavailable",
+                "reason": exc.message,
+                "version": None if current is None else current.version,
+                "stale": True if current is None else current.stale,
+            }
+        return 200, {
+            "status": "ok",
+            "list": matcher.list_name,
+            "version": matcher.version,
+            "entries": matcher.count,
+            "age_s": status.age_s,
+            "stale": status.stale,
+            "fail_mode": status.fail_mode,
+        }
+
+    def metrics_text(self) -> str:
+        """The Prometheus exposition of the counters and the list in force."""
+        self.refresh()
+        status, matcher = self._status, self._matcher
+        gauges = ListGauges(
+            version=None if matcher is None else matcher.version,
+            entries=None if matcher is None else matcher.count,
+            age_s=None if status is None else status.age_s,
+            stale=True if status is None else status.stale,
+        )
+        return self.metrics.render(gauges)
+
+    # -- block page -------------------------------------------------------------------------
+    def block_page(
+        self, entry: str | None, accept_language: str | None, lang: str | None = None
+    ) -> RenderedPage:
+        """The block page for ``entry`` (16 hex digits) from the list and policy in force."""
+        catalogue = self.catalogues.choose(accept_language, lang)
+        page = self._block_page(entry, catalogue)
+        self.metrics.record_page(page.status)
+        return page
+
+    def _block_page(self, entry: str | None, catalogue: Catalogue) -> RenderedPage:
+        ref = parse_entry_ref(entry)
+        if ref is None:
+            return bad_entry_page(catalogue)
+        self.refresh()
+        matcher = self._matcher
+        policy = self._public_policy()
+        if matcher is None or policy is None:
+            return unavailable_page(catalogue)
+        found, category = self._category_of(int(ref, 16))
+        if not found:
+            return not_listed_page(ref, catalogue)
+        return blocked_page(policy, ref, category, catalogue)
+
+    def _public_policy(self) -> PublicPolicy | None:
+        """The policy extra of the list in force (re-read when the version changes)."""
+        version = None if self._matcher is None else self._matcher.version
+        if version is None:
+            return None
+        cached = self._policy
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        policy = None
+        try:
+            data = self.store.read_extra(POLICY_EXTRA)
+            if data is None:
+                logger.error("list version %d carries no %s: no block page", version, POLICY_EXTRA)
+            else:
+                policy = decode_public_policy(data)
+        except HotlistError as exc:
+            self.metrics.record_error("reload")
+            logger.error("the policy extra cannot be used: %s", exc.message)
+        self._policy = (version, policy)
+        return policy
+
+    def _category_of(self, entry_id: int) -> tuple[bool, int | None]:
+        """Whether the list in force holds ``entry_id``, and its category."""
+        categories = self._categories
+        if entry_id in categories:
+            category = categories[entry_id]
+            return category is not None, category
+        snapshot = self.store.load_current()
+        category = None
+        if snapshot is not None:
+            try:
+                category = snapshot.categories[snapshot.entry_ids.index(entry_id)]
+            except ValueError:
+                category = None
+        if len(categories) >= _CATEGORY_CACHE:
+            categories.clear()
+        categories[entry_id] = category
+        return category is not None, category
