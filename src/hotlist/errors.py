@@ -120,3 +120,11 @@ class InvalidLogEvent(HotlistError, ValueError):
     """A transparency-log event with a field its kind does not allow, or a malformed value."""
 
     exit_code = 16
+
+
+class CsrfRejected(InvalidRequest):
+    """A form sent without this browser session's CSRF token, or from another site."""
+
+
+class LoginRequired(Unauthenticated):
+    """A staff page asked for by a browser with no signed-in session (pages send it to login)."""
