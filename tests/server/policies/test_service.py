@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from hotlist.errors import InvalidPolicy, NotFound
@@ -63,3 +64,11 @@ def test_entries_keep_the_version_they_were_decided_under(
         for item in client.get("/v1/entries", headers=auth("member")).json()["items"]
     }
     assert entries == {public_id: 1, newer: 2}
+
+
+def test_workers_starting_together_make_one_version(sessions: sessionmaker[Session]) -> None:
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        rows = list(pool.map(lambda _: service.load_at_start(sessions, None), range(4)))
+    assert {row.version for row in rows if row is not None} == {1}
+    with sessions() as session:
+        assert [v.version for v in service.list_versions(session)] == [1]

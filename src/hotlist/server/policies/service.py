@@ -11,7 +11,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, func, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -99,6 +99,7 @@ def load(
     Raises :class:`~hotlist.errors.InvalidPolicy` listing every problem of a bad file.
     """
     policy = source if isinstance(source, Policy) else load_policy(source)
+    _lock_versions(session)
     latest = current_or_none(session)
     if latest is not None and latest.content_hash == policy.content_hash:
         return latest, False
@@ -118,6 +119,20 @@ def load(
         raise Conflict("another policy was loaded at the same moment; load yours again") from exc
     log_policy_version(session, row)
     return row, True
+
+
+_LOAD_LOCK_KEY = 0x686F746C6973_01
+"""PostgreSQL advisory lock key ("hotlis" + 1): one policy load at a time."""
+
+
+def _lock_versions(session: Session) -> None:
+    """Serialise loads until the transaction ends, so two cannot both number a new version.
+
+    PostgreSQL takes an advisory lock; SQLite serialises writers by itself (a stale writer
+    fails and is retried or reported).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOAD_LOCK_KEY})
 
 
 def ensure_policy(session: Session, path: Path | None = None) -> PolicyVersion:
@@ -146,13 +161,17 @@ def load_at_start(
     A database that does not answer is left for ``/healthz`` to report (None is returned and
     the next start tries again); a bad policy file stops the start with its problems.
     """
-    try:
-        with sessions() as session:
-            if policy_file is not None:
-                row, _ = load(session, policy_file, by=None)
-            else:
-                row = ensure_policy(session)
-            session.commit()
-            return row
-    except SQLAlchemyError:
-        return None
+    for _attempt in range(3):
+        try:
+            with sessions() as session:
+                if policy_file is not None:
+                    row, _ = load(session, policy_file, by=None)
+                else:
+                    row = ensure_policy(session)
+                session.commit()
+                return row
+        except Conflict:
+            continue  # another worker process stored a version at the same moment: look again
+        except SQLAlchemyError:
+            return None
+    return None
