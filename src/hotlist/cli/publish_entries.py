@@ -50,7 +50,7 @@ def publish(
     try:
         require_head(engine)
         publisher = make_publisher(settings, create_keys=create_keys)
-        result = publish_entries(session_factory(engine), publisher)
+        result = publish_entries(session_factory(engine), publisher, public_url=settings.public_url)
     finally:
         engine.dispose()
     if as_json:

@@ -19,6 +19,7 @@
 | timestamp_expiry_s | ``HOTLIST_TIMESTAMP_EXPIRY_S`` | 86400 |
 | keep_deltas | ``HOTLIST_KEEP_DELTAS`` | 100 |
 | appeal_decide_days | ``HOTLIST_APPEAL_DECIDE_DAYS`` | 7 (an open appeal older is overdue) |
+| public_url | ``HOTLIST_PUBLIC_URL`` | ``http://127.0.0.1:8000`` (block pages: its /appeal) |
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 from hotlist.errors import ConfigError
 
 ENV_PREFIX = "HOTLIST_"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Settings:
     timestamp_expiry_s: float = 24 * 3600.0
     keep_deltas: int = 100
     appeal_decide_days: int = 7
+    public_url: str = DEFAULT_PUBLIC_URL
 
     def __post_init__(self) -> None:
         if (
@@ -73,6 +76,8 @@ class Settings:
             raise ConfigError("the rate limit needs a rate >= 0 (0: off) and a burst >= 1")
         if self.appeal_decide_days < 1:
             raise ConfigError("appeal_decide_days must be at least 1")
+        if not self.public_url.startswith(("http://", "https://")):
+            raise ConfigError(f"public_url {self.public_url!r} must start with http:// or https://")
         if self.key_cache_seconds < 0:
             raise ConfigError("key_cache_seconds must be 0 (no cache) or more")
 
@@ -155,4 +160,5 @@ _FROM_ENV: dict[str, Any] = {
     "timestamp_expiry_s": float,
     "keep_deltas": int,
     "appeal_decide_days": int,
+    "public_url": str,
 }

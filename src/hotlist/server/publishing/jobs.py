@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import HotlistError
 from hotlist.publish.publisher import Publisher
-from hotlist.server.config import Settings
+from hotlist.server.config import DEFAULT_PUBLIC_URL, Settings
 from hotlist.server.entries.models import EntryEvent
 from hotlist.server.publishing.service import make_publisher, publish
 from hotlist.server.translog.models import LogLeaf
@@ -45,9 +45,11 @@ class PublishJob:
         publisher: Publisher,
         interval_s: float,
         poll_s: float = 10.0,
+        public_url: str = DEFAULT_PUBLIC_URL,
     ) -> None:
         self._factory = factory
         self._publisher = publisher
+        self._public_url = public_url
         self._interval_s = interval_s
         self._poll_s = min(poll_s, interval_s)
         self._stopped = threading.Event()
@@ -78,7 +80,7 @@ class PublishJob:
         """One publish; an error is logged and kept, and the schedule goes on."""
         marker = self._marker()
         try:
-            result = publish(self._factory, self._publisher)
+            result = publish(self._factory, self._publisher, public_url=self._public_url)
         except HotlistError as exc:
             self.last_error = exc.message
             log.error("scheduled publish failed: %s", exc.message)
@@ -128,6 +130,12 @@ def start_publish_job(settings: Settings, factory: sessionmaker[Session]) -> Pub
     except HotlistError as exc:
         log.warning("no scheduled publishing: %s", exc.message)
         return None
-    job = PublishJob(factory, publisher, settings.publish_interval_s, settings.publish_poll_s)
+    job = PublishJob(
+        factory,
+        publisher,
+        settings.publish_interval_s,
+        settings.publish_poll_s,
+        public_url=settings.public_url,
+    )
     job.start()
     return job

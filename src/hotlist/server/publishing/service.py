@@ -15,8 +15,9 @@ from hotlist.publish.keys import KeyRing
 from hotlist.publish.publisher import Publisher, PublishResult
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
 from hotlist.publish.repository import PublishSettings
-from hotlist.server.config import Settings
+from hotlist.server.config import DEFAULT_PUBLIC_URL, Settings
 from hotlist.server.entries.service import ActiveEntry, active_entries, expire_due
+from hotlist.server.publishing.edge_extras import edge_extras
 from hotlist.server.translog.signing import head_extras
 
 
@@ -76,12 +77,20 @@ def make_publisher(settings: Settings, *, create_keys: bool = False) -> Publishe
     return Publisher(paths.repository, paths.keys, settings.list_name, publish_settings)
 
 
-def publish(factory: sessionmaker[Session], publisher: Publisher) -> PublishResult:
+def publish(
+    factory: sessionmaker[Session],
+    publisher: Publisher,
+    *,
+    public_url: str = DEFAULT_PUBLIC_URL,
+) -> PublishResult:
     """Expire entries past re-verification, then publish what is in force (one transaction),
-    with the log's signed tree head and public key as extras (``log/head.json``, ``log/key.pub``).
+    with the log's signed tree head and public key as extras (``log/head.json``, ``log/key.pub``),
+    and the members' enforcement extras (``policy.json``, appeals at ``public_url``, and
+    ``hosts.json``; see :mod:`hotlist.server.publishing.edge_extras`).
     """
     with factory() as session, session.begin():
         expire_due(session)
         records: Sequence[ListRecord] = list_records(session)
         extras = head_extras(session, publisher.repository.keys.path)
+        extras.update(edge_extras(session, public_url))
     return publisher.publish(records, extras)
