@@ -23,13 +23,15 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hotlist.edge.store import utc_now
 from hotlist.urls import Scope
 
 from .conftest import EdgeWorld, Listed, require_program
@@ -186,6 +188,27 @@ def fetch(squid: Squid, url: str) -> Response:
     return Response(int(status), location, body)
 
 
+def tunnel(squid: Squid, url: str) -> str:
+    """What curl says when it asks Squid for a CONNECT tunnel to ``url``'s host and port."""
+    curl = require_program("curl")
+    proxy = f"http://127.0.0.1:{squid.port}"
+    result = subprocess.run(
+        [curl, "-sS", "--max-time", "20", "--noproxy", "", "-x", proxy, "-k", url],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0, "the origin speaks no TLS: no tunnel can succeed"
+    return result.stderr
+
+
+def make_stale(world: EdgeWorld) -> None:
+    """Make the list in force look unconfirmed for three hours (max age is two)."""
+    store = world.store
+    synced_at = (utc_now() - timedelta(hours=3)).isoformat()
+    store.write_state(replace(store.state(), synced_at=synced_at))
+
+
 def wait_until_serving(squid: Squid, url: str) -> Response:
     deadline = time.monotonic() + START_TIMEOUT_S
     while True:
@@ -252,5 +275,19 @@ def test_squid_blocks_a_listed_url_until_a_sync_removes_it(
         assert "list main version 3 in force" in log
         assert "Reconfiguring" not in log
         assert "FATAL" not in log
+
+        # HTTPS through the proxy: CONNECT host:port, checked at host scope only.
+        assert "response 302" in tunnel(squid, f"https://host.blocked.example:{origin.port}/")
+        assert "response 302" not in tunnel(squid, f"https://www.example.com:{origin.port}/")
+
+        # Stale under fail mode closed: BH for every line; Squid logs it and lets requests pass.
+        make_stale(edge_world)
+        deadline = time.monotonic() + 30
+        while fetch(squid, f"http://host.blocked.example:{origin.port}/y").status != 200:
+            assert time.monotonic() < deadline, squid.cache_log[-3000:]
+            time.sleep(0.1)
+        assert "is stale" in squid.cache_log
+        assert "fail mode closed" in squid.cache_log
+        assert squid.process.poll() is None, "squid stopped"
     finally:
         stop_squid(squid)

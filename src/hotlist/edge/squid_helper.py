@@ -53,20 +53,9 @@ class ListWatcher:
         try:
             if responder.matcher is None:
                 responder.matcher = Matcher.from_store(self.store.path)
-                logger.info(
-                    "list %s version %d in force (%d entries)",
-                    responder.matcher.list_name,
-                    responder.matcher.version,
-                    responder.matcher.count,
-                )
+                _log_in_force(responder.matcher)
             elif responder.matcher.reload_if_changed():
-                matcher = responder.matcher
-                logger.info(
-                    "list %s version %d in force (%d entries)",
-                    matcher.list_name,
-                    matcher.version,
-                    matcher.count,
-                )
+                _log_in_force(responder.matcher)
         except HotlistError as exc:
             if responder.matcher is None:
                 self._refuse(exc.message)
@@ -114,6 +103,11 @@ class ListWatcher:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
+
+
+def _log_in_force(matcher: Matcher) -> None:
+    entries = "1 entry" if matcher.count == 1 else f"{matcher.count:,} entries"
+    logger.info("list %s version %d in force (%s)", matcher.list_name, matcher.version, entries)
 
 
 def serve(responder: SquidResponder, infd: int, outfd: int) -> int:
