@@ -274,6 +274,7 @@ def test_squid_blocks_a_listed_url_until_a_sync_removes_it(
         log = squid.cache_log
         assert "list main version 3 in force" in log
         assert "Reconfiguring" not in log
+        assert "exited" not in log  # no helper was restarted either
         assert "FATAL" not in log
 
         # HTTPS through the proxy: CONNECT host:port, checked at host scope only.
