@@ -20,6 +20,7 @@
 | keep_deltas | ``HOTLIST_KEEP_DELTAS`` | 100 |
 | appeal_decide_days | ``HOTLIST_APPEAL_DECIDE_DAYS`` | 7 (an open appeal older is overdue) |
 | public_url | ``HOTLIST_PUBLIC_URL`` | ``http://127.0.0.1:8000`` (block pages: its /appeal) |
+| blockpage_messages_dir | ``HOTLIST_BLOCKPAGE_MESSAGES_DIR`` | none (English, German) |
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class Settings:
     keep_deltas: int = 100
     appeal_decide_days: int = 7
     public_url: str = DEFAULT_PUBLIC_URL
+    blockpage_messages_dir: Path | None = None
 
     def __post_init__(self) -> None:
         if (
@@ -161,4 +163,5 @@ _FROM_ENV: dict[str, Any] = {
     "keep_deltas": int,
     "appeal_decide_days": int,
     "public_url": str,
+    "blockpage_messages_dir": Path,
 }

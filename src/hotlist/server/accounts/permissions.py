@@ -67,6 +67,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit:read"
     AUDIT_REVIEW = "audit:review"
     TRANSPARENCY_READ = "transparency:read"
+    BLOCKPAGE_READ = "blockpage:read"
 
 
 P = Permission
@@ -78,10 +79,11 @@ ANONYMOUS_PERMISSIONS: frozenset[Permission] = frozenset(
         P.APPEALS_CREATE,
         P.APPEALS_STATUS,
         P.TRANSPARENCY_READ,
+        P.BLOCKPAGE_READ,
     }
 )
 """What anyone may do without a key: report a URL and follow its receipt, appeal against an
-entry and follow the appeal, read the transparency report."""
+entry and follow the appeal, read the transparency report and an entry's block page."""
 
 PLAINTEXT_PERMISSIONS: frozenset[Permission] = frozenset(
     {P.REPORTS_READ_URL, P.ENTRIES_READ_EXPRESSION}
