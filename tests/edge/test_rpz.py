@@ -4,6 +4,7 @@ written atomically with mode 0600, and a reload command run without a shell."""
 from __future__ import annotations
 
 import hashlib
+import json
 import stat
 import sys
 from pathlib import Path
@@ -11,9 +12,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from hotlist.cli.main import app
 from hotlist.edge.rpz import (
     RpzSettings,
+    ZoneKeeper,
     export_zone,
     reload_resolver,
     render_zone,
@@ -21,7 +25,7 @@ from hotlist.edge.rpz import (
     zone_blocks,
 )
 from hotlist.edge.store import Store
-from hotlist.edge.sync import sync
+from hotlist.edge.sync import run, sync
 from hotlist.errors import ConfigError, NotFound, VerificationError
 from hotlist.publish.hosts import HOSTS_EXTRA, HostEntry, encode_hosts
 from hotlist.publish.records import ListRecord
@@ -192,3 +196,71 @@ def test_a_failing_reload_is_a_clear_error(command: str, message: str) -> None:
 def test_a_hanging_reload_times_out() -> None:
     with pytest.raises(ConfigError, match="took over"):
         reload_resolver(f"{sys.executable} -c 'import time; time.sleep(5)'", timeout=0.2)
+
+
+# -- Kept current by `hotlist edge run --rpz` -----------------------------------------------
+
+
+def test_run_keeps_the_zone_current_and_reloads(world: World, tmp_path: Path) -> None:
+    entries = [HostEntry("b.example", 0xBE, 2)]
+    publish_hosts(world, entries, entries)
+    out = tmp_path / "hotlist.rpz"
+    marker = tmp_path / "reloads"
+    command = f'{sys.executable} -c \'import sys; open(sys.argv[1], "a").write("x")\' {marker}'
+    keeper = ZoneKeeper(world.store, out, RpzSettings(), command)
+    assert run(world.store, max_cycles=2, jitter=0.0, sleep=lambda _: None, on_sync=keeper) == 0
+    assert "b.example CNAME ." in out.read_text()
+    assert marker.read_text() == "x"  # the second sync brought nothing new: no rewrite
+    publish_hosts(world, [], [])
+    run(world.store, max_cycles=1, on_sync=keeper)
+    assert "b.example" not in out.read_text()
+    assert " 3 3600 600 " in out.read_text()
+    assert marker.read_text() == "xx"
+
+
+def test_a_failing_zone_or_reload_does_not_stop_the_syncs(
+    world: World, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    keeper = ZoneKeeper(world.store, tmp_path / "z", RpzSettings(), "/nonexistent/reload")
+    # Version 1 carries no hosts.json: the zone cannot be made, the sync still counts.
+    assert run(world.store, max_cycles=1, on_sync=keeper) == 0
+    assert "RPZ not updated" in caplog.text
+    publish_hosts(world, [], [])
+    assert run(world.store, max_cycles=1, on_sync=keeper) == 0
+    assert (tmp_path / "z").exists()
+    assert "not found" in caplog.text
+    assert keeper.version is None  # the reload is tried again after the next sync
+
+
+def test_the_commands(world: World, tmp_path: Path) -> None:
+    entries = [HostEntry("b.example", 0xBE, 2), HostEntry("192.0.2.1", 0xC0, 1)]
+    publish_hosts(world, entries, entries)
+    runner = CliRunner()
+    out = tmp_path / "zone"
+    store = str(world.store.path)
+    cname = ["--action", "cname", "--cname-target", "block.example"]
+    result = runner.invoke(
+        app, ["edge", "rpz", "--store", store, "--out", str(out), *cname, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "hosts": 1,
+        "out": str(out),
+        "reloaded": False,
+        "serial": 2,
+        "skipped": 1,
+        "zone": "rpz.hotlist",
+    }
+    assert "b.example CNAME block.example." in out.read_text()
+    result = runner.invoke(app, ["edge", "rpz", "--store", store, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 host entries (nxdomain)" in result.output
+    assert "192.0.2.1: an IP address" in result.output
+    result = runner.invoke(
+        app, ["edge", "run", "--store", store, "--once", "--rpz", str(tmp_path / "run.rpz")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "b.example CNAME ." in (tmp_path / "run.rpz").read_text()
+    result = runner.invoke(app, ["edge", "run", "--store", store, "--reload-command", "x"])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, ConfigError)

@@ -223,12 +223,37 @@ def run_command(
     jitter: Annotated[
         float, typer.Option("--jitter", help="Random extra wait, as a fraction of the interval.")
     ] = 0.2,
+    rpz: Annotated[
+        Path | None,
+        typer.Option("--rpz", help="Keep this RPZ zone file current (see `hotlist edge rpz`)."),
+    ] = None,
+    reload_command: Annotated[
+        str | None,
+        typer.Option(
+            "--reload-command", help="With --rpz: run this (no shell) after each new zone."
+        ),
+    ] = None,
+    rpz_action: Annotated[
+        str, typer.Option("--rpz-action", help="With --rpz: nxdomain or cname.")
+    ] = "nxdomain",
+    rpz_cname_target: Annotated[
+        str | None, typer.Option("--rpz-cname-target", help="With --rpz-action cname: the host.")
+    ] = None,
+    rpz_zone: Annotated[str, typer.Option("--rpz-zone", help="The zone's name.")] = "rpz.hotlist",
 ) -> None:
     """Re-sync on the store's schedule, with random jitter and exponential backoff on errors."""
+    from hotlist.edge.rpz import RpzSettings, ZoneKeeper
     from hotlist.edge.sync import run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cycles = 1 if once else max_cycles
-    failures = run(_store(store), max_cycles=cycles, jitter=jitter, sleep=time.sleep)
+    the_store = _store(store)
+    keeper = None
+    if rpz is not None:
+        settings = RpzSettings.of(rpz_zone, rpz_action, rpz_cname_target)
+        keeper = ZoneKeeper(the_store, rpz, settings, reload_command)
+    elif reload_command is not None:
+        raise ConfigError("--reload-command goes with --rpz FILE")
+    failures = run(the_store, max_cycles=cycles, jitter=jitter, sleep=time.sleep, on_sync=keeper)
     if cycles is not None and failures == cycles:
         raise StaleList("every sync failed; the previous list stays in force (see the log)")

@@ -30,13 +30,14 @@ from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
-from hotlist.errors import ConfigError, NotFound
+from hotlist.errors import ConfigError, HotlistError, NotFound
 from hotlist.publish.files import atomic_write
 from hotlist.publish.hosts import HOSTS_EXTRA, HostEntry, decode_hosts
 from hotlist.urls import is_ip_host
 
 if TYPE_CHECKING:
     from hotlist.edge.store import Store
+    from hotlist.edge.sync import SyncResult
     from hotlist.publish.format import Snapshot
 
 logger = logging.getLogger("hotlist.edge")
@@ -245,3 +246,46 @@ def reload_resolver(command: str, timeout: float = 30.0) -> None:
         raise ConfigError(
             f"reload command {command!r} exited with {done.returncode}: {detail[:300]}"
         )
+
+
+class ZoneKeeper:
+    """Keeps an RPZ file current for ``hotlist edge run --rpz``: after a sync that brought a
+    version the file does not hold yet (and after the first), rewrite it and run the reload
+    command. Errors are logged, never raised; a failed step is tried again after the next sync.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        out: Path,
+        settings: RpzSettings | None = None,
+        reload_command: str | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.store = store
+        self.out = out
+        self.settings = settings or RpzSettings()
+        self.reload_command = reload_command
+        self.timeout = timeout
+        self.version: int | None = None
+        """The list version the zone file holds and the resolver was told about."""
+
+    def __call__(self, result: SyncResult) -> None:
+        """The ``on_sync`` hook of :func:`hotlist.edge.sync.run`."""
+        if result.version == self.version:
+            return
+        try:
+            zone = export_zone(self.store, self.out, self.settings)
+            logger.info(
+                "RPZ %s serial %d: %d host entries written to %s",
+                self.settings.zone,
+                zone.serial,
+                zone.hosts,
+                self.out,
+            )
+            if self.reload_command:
+                reload_resolver(self.reload_command, self.timeout)
+        except HotlistError as exc:
+            logger.error("RPZ not updated (tried again after the next sync): %s", exc.message)
+            return
+        self.version = zone.serial

@@ -315,11 +315,14 @@ def run(
     jitter: float = 0.2,
     sleep: Callable[[float], None] = time.sleep,
     rng: random.Random | None = None,
+    on_sync: Callable[[SyncResult], None] | None = None,
 ) -> int:
     """Sync ``store`` on its schedule until ``max_cycles`` syncs (forever when None).
 
     A failed sync is logged and retried with exponential backoff; the list in force stays.
-    A stale list is logged as a warning each cycle. Returns the number of failed syncs.
+    A stale list is logged as a warning each cycle. ``on_sync`` is called after each
+    successful sync (e.g. to rewrite an RPZ zone); its errors are logged, never fatal.
+    Returns the number of failed syncs.
     """
     from hotlist.edge.status import read_status
 
@@ -334,11 +337,17 @@ def run(
     while max_cycles is None or cycle < max_cycles:
         cycle += 1
         try:
-            sync(store)
+            result = sync(store)
             consecutive = 0
         except HotlistError:
             failures += 1
             consecutive += 1
+        else:
+            if on_sync is not None:
+                try:
+                    on_sync(result)
+                except Exception:  # a hook's failure must not stop the list's updates
+                    logger.exception("the after-sync step failed; syncing goes on")
         status = read_status(store)
         if status.stale:
             logger.warning(
