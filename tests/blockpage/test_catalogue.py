@@ -14,7 +14,6 @@ from hotlist.blockpage import Catalogues
 from hotlist.blockpage.catalogue import preferred_languages
 from hotlist.errors import ConfigError
 
-
 SHIPPED = Catalogues()
 
 
