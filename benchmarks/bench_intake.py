@@ -86,9 +86,13 @@ def _server(data_dir: Path, database_url: str | None, workers: int) -> Iterator[
     env.pop("HOTLIST_DATABASE_URL", None)
     if database_url:
         env["HOTLIST_DATABASE_URL"] = database_url
-    process = subprocess.Popen(command, env=env, start_new_session=True)
+    log = data_dir / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
@@ -97,7 +101,8 @@ def _server(data_dir: Path, database_url: str | None, workers: int) -> Iterator[
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the server did not start")
+                tail = log.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"the server did not start:\n{tail}")
             time.sleep(0.2)
         yield port, process.pid
     finally:
