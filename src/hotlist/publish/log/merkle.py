@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
+from typing import Protocol
 
 from hotlist.errors import VerificationError
 
@@ -33,30 +34,91 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     return hashlib.sha256(_NODE_PREFIX + left + right).digest()
 
 
+CHUNK = 256
+"""Complete, aligned subtrees of at least this many leaves may be kept by a :class:`LeafSource`;
+smaller ones are hashed from their leaves."""
+
+
+class LeafSource(Protocol):
+    """Where tree computations read leaf hashes, and may keep hashes of complete subtrees.
+
+    A subtree of ``size`` leaves (a power of two, at least :data:`CHUNK`) starting at ``start``
+    (a multiple of ``size``) never changes in an append-only log, so a source may remember it.
+    """
+
+    def leaves(self, start: int, end: int) -> Sequence[bytes]:
+        """The leaf hashes ``start`` to ``end`` (exclusive)."""
+        ...
+
+    def subtree(self, start: int, size: int) -> bytes | None:
+        """A remembered complete subtree's hash, or None."""
+        ...
+
+    def remember(self, start: int, size: int, value: bytes) -> None:
+        """Keep a complete subtree's hash (a source may ignore it)."""
+        ...
+
+
+class ListSource:
+    """Leaf hashes in memory; remembers nothing."""
+
+    def __init__(self, leaf_hashes: Sequence[bytes]) -> None:
+        self._leaves = leaf_hashes
+
+    def leaves(self, start: int, end: int) -> Sequence[bytes]:
+        return self._leaves[start:end]
+
+    def subtree(self, start: int, size: int) -> bytes | None:
+        return None
+
+    def remember(self, start: int, size: int, value: bytes) -> None:
+        return None
+
+
 def _split(n: int) -> int:
     """The largest power of two strictly below ``n`` (``n`` >= 2)."""
     return 1 << ((n - 1).bit_length() - 1)
 
 
-def _subtree(leaves: Sequence[bytes], start: int, end: int) -> bytes:
-    """MTH of ``leaves[start:end]`` (leaf hashes), without copying the sequence."""
+def _mth(leaves: Sequence[bytes], start: int, end: int) -> bytes:
+    """MTH of ``leaves[start:end]`` (leaf hashes in memory)."""
     n = end - start
     if n == 1:
         return leaves[start]
     k = _split(n)
-    return node_hash(_subtree(leaves, start, start + k), _subtree(leaves, start + k, end))
+    return node_hash(_mth(leaves, start, start + k), _mth(leaves, start + k, end))
+
+
+def _subtree(source: LeafSource, start: int, end: int) -> bytes:
+    """MTH of leaves ``start`` to ``end``, from remembered subtrees where the source has them."""
+    n = end - start
+    complete = n >= CHUNK and n & (n - 1) == 0
+    if complete:
+        kept = source.subtree(start, n)
+        if kept is not None:
+            return kept
+    if n <= CHUNK:
+        value = _mth(source.leaves(start, end), 0, n)
+    else:
+        k = _split(n)
+        value = node_hash(_subtree(source, start, start + k), _subtree(source, start + k, end))
+    if complete:
+        source.remember(start, n, value)
+    return value
+
+
+def tree_root(source: LeafSource, size: int) -> bytes:
+    """MTH(D[size]) over the first ``size`` leaves of ``source``."""
+    return EMPTY_ROOT if size == 0 else _subtree(source, 0, size)
 
 
 def root_hash(leaf_hashes: Sequence[bytes]) -> bytes:
     """MTH(D[n]) for the tree whose leaves hash to ``leaf_hashes``."""
-    if not leaf_hashes:
-        return EMPTY_ROOT
-    return _subtree(leaf_hashes, 0, len(leaf_hashes))
+    return tree_root(ListSource(leaf_hashes), len(leaf_hashes))
 
 
-def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
-    """PATH(index, D[n]) (RFC 9162 §2.1.3.1): the audit path of leaf ``index``, leaf first."""
-    size = len(leaf_hashes)
+def tree_inclusion_proof(source: LeafSource, size: int, index: int) -> list[bytes]:
+    """PATH(index, D[size]) (RFC 9162 §2.1.3.1): the audit path of leaf ``index``, leaf first."""
     if not 0 <= index < size:
         raise ValueError(f"leaf index {index} is outside a tree of size {size}")
     path: list[bytes] = []
@@ -64,40 +126,49 @@ def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
     while end - start > 1:
         k = _split(end - start)
         if index - start < k:
-            path.append(_subtree(leaf_hashes, start + k, end))
+            path.append(_subtree(source, start + k, end))
             end = start + k
         else:
-            path.append(_subtree(leaf_hashes, start, start + k))
+            path.append(_subtree(source, start, start + k))
             start += k
     path.reverse()
     return path
 
 
-def consistency_proof(leaf_hashes: Sequence[bytes], first: int) -> list[bytes]:
-    """PROOF(first, D[n]) (RFC 9162 §2.1.4.1): the tree of size ``first`` is a prefix of this one.
+def inclusion_proof(leaf_hashes: Sequence[bytes], index: int) -> list[bytes]:
+    """PATH(index, D[n]) over leaf hashes in memory (see :func:`tree_inclusion_proof`)."""
+    return tree_inclusion_proof(ListSource(leaf_hashes), len(leaf_hashes), index)
+
+
+def tree_consistency_proof(source: LeafSource, size: int, first: int) -> list[bytes]:
+    """PROOF(first, D[size]) (RFC 9162 §2.1.4.1): the tree of ``first`` leaves is a prefix.
 
     Empty when ``first`` is 0 or the whole tree (nothing to prove).
     """
-    size = len(leaf_hashes)
     if not 0 <= first <= size:
         raise ValueError(f"first size {first} is outside 0..{size}")
     if first in (0, size):
         return []
-    return _subproof(leaf_hashes, first, 0, size, True)
+    return _subproof(source, first, 0, size, True)
 
 
-def _subproof(leaves: Sequence[bytes], m: int, start: int, end: int, whole: bool) -> list[bytes]:
+def consistency_proof(leaf_hashes: Sequence[bytes], first: int) -> list[bytes]:
+    """PROOF(first, D[n]) over leaf hashes in memory (see :func:`tree_consistency_proof`)."""
+    return tree_consistency_proof(ListSource(leaf_hashes), len(leaf_hashes), first)
+
+
+def _subproof(source: LeafSource, m: int, start: int, end: int, whole: bool) -> list[bytes]:
     """SUBPROOF(m, D[start:end], whole) of RFC 9162 §2.1.4.1."""
     n = end - start
     if m == n:
-        return [] if whole else [_subtree(leaves, start, end)]
+        return [] if whole else [_subtree(source, start, end)]
     k = _split(n)
     if m <= k:
-        proof = _subproof(leaves, m, start, start + k, whole)
-        proof.append(_subtree(leaves, start + k, end))
+        proof = _subproof(source, m, start, start + k, whole)
+        proof.append(_subtree(source, start + k, end))
     else:
-        proof = _subproof(leaves, m - k, start + k, end, False)
-        proof.append(_subtree(leaves, start, start + k))
+        proof = _subproof(source, m - k, start + k, end, False)
+        proof.append(_subtree(source, start, start + k))
     return proof
 
 

@@ -18,11 +18,15 @@ from sqlalchemy.orm import Session
 from hotlist.errors import NotFound
 from hotlist.publish.log.events import FieldValue, LogEvent, LogEventKind, decode_event, make_event
 from hotlist.publish.log.head import TreeHead
-from hotlist.publish.log.merkle import consistency_proof as _consistency_proof
-from hotlist.publish.log.merkle import inclusion_proof as _inclusion_proof
-from hotlist.publish.log.merkle import leaf_hash, root_hash
+from hotlist.publish.log.merkle import (
+    leaf_hash,
+    tree_consistency_proof,
+    tree_inclusion_proof,
+    tree_root,
+)
 from hotlist.server.db.base import utcnow
 from hotlist.server.translog.models import LogLeaf
+from hotlist.server.translog.tree import DatabaseLeaves
 
 _APPEND_LOCK = 0x686F746C6F67  # "hotlog": the advisory lock id every append takes on PostgreSQL
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -100,12 +104,13 @@ def tree_head(session: Session, tree_size: int | None = None) -> TreeHead:
     of one tree is always the same bytes: re-signing it (Ed25519 is deterministic) gives the
     same file, and an unchanged log does not make a new list version.
     """
-    hashes = leaf_hashes(session, tree_size)
+    count = _check_size(session, tree_size)
     stamp = EPOCH
-    if hashes:
-        query = select(LogLeaf.created_at).where(LogLeaf.leaf_index == len(hashes) - 1)
+    if count:
+        query = select(LogLeaf.created_at).where(LogLeaf.leaf_index == count - 1)
         stamp = session.scalar(query) or EPOCH
-    return TreeHead(size=len(hashes), root_hash=root_hash(hashes), timestamp=stamp)
+    root = tree_root(DatabaseLeaves(session), count)
+    return TreeHead(size=count, root_hash=root, timestamp=stamp)
 
 
 def inclusion_proof(session: Session, leaf_index: int, tree_size: int) -> list[bytes]:
@@ -138,25 +143,27 @@ class ConsistencyProof:
 
 def prove_inclusion(session: Session, leaf_index: int, tree_size: int) -> InclusionProof:
     """Leaf ``leaf_index``'s hash, the root of ``tree_size`` leaves and the path between them."""
-    hashes = leaf_hashes(session, tree_size)
-    if not 0 <= leaf_index < len(hashes):
-        raise NotFound(f"no leaf {leaf_index} in a tree of size {len(hashes)}")
+    count = _check_size(session, tree_size)
+    if not 0 <= leaf_index < count:
+        raise NotFound(f"no leaf {leaf_index} in a tree of size {count}")
+    source = DatabaseLeaves(session)
     return InclusionProof(
-        leaf_hash=hashes[leaf_index],
-        root_hash=root_hash(hashes),
-        proof=_inclusion_proof(hashes, leaf_index),
+        leaf_hash=source.leaves(leaf_index, leaf_index + 1)[0],
+        root_hash=tree_root(source, count),
+        proof=tree_inclusion_proof(source, count, leaf_index),
     )
 
 
 def prove_consistency(session: Session, first: int, second: int) -> ConsistencyProof:
     """Both roots and the proof that the tree of ``first`` leaves is a prefix of ``second``'s."""
-    hashes = leaf_hashes(session, second)
-    if not 0 <= first <= second:
-        raise NotFound(f"no consistency proof from size {first} to the smaller size {second}")
+    count = _check_size(session, second)
+    if not 0 <= first <= count:
+        raise NotFound(f"no consistency proof from size {first} to the smaller size {count}")
+    source = DatabaseLeaves(session)
     return ConsistencyProof(
-        first_root_hash=root_hash(hashes[:first]),
-        second_root_hash=root_hash(hashes),
-        proof=_consistency_proof(hashes, first),
+        first_root_hash=tree_root(source, first),
+        second_root_hash=tree_root(source, count),
+        proof=tree_consistency_proof(source, count, first),
     )
 
 
