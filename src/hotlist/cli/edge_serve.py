@@ -75,7 +75,7 @@ def serve(
     console = Console(stderr=True, highlight=False)
     if host not in ("127.0.0.1", "::1", "localhost"):
         console.print(f"[yellow]warning:[/] listening on {host}: the daemon has no authentication")
-    console.print(f"listening on {server.url} (store {store}); Ctrl-C stops")
+    console.print(f"listening on {server.url} (store {store}); Ctrl-C stops", soft_wrap=True)
     sys.stderr.flush()
     try:
         server.serve_forever(poll_interval=0.5)
