@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time as clock
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
@@ -24,6 +27,8 @@ From = Annotated[date | None, Query(alias="from", description="First day (UTC), 
 To = Annotated[date | None, Query(alias="to", description="Last day (UTC), inclusive.")]
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660
+CACHE_SECONDS = 300.0
+CACHE_SIZE = 64
 
 
 def period(
@@ -42,12 +47,45 @@ def period(
     )
 
 
+class FigureCache:
+    """Figures by period for ``ttl`` seconds: the routes are public, and a period's figures
+    cost a pass over its rows, so repeated requests must not repeat that work."""
+
+    def __init__(self, ttl: float = CACHE_SECONDS, size: int = CACHE_SIZE) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._items: dict[tuple[datetime, datetime, int], tuple[float, TransparencyFigures]] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, key: tuple[datetime, datetime, int], make: Callable[[], TransparencyFigures]
+    ) -> TransparencyFigures:
+        """The cached figures for ``key``, made with ``make`` when absent or too old."""
+        now = clock.monotonic()
+        with self._lock:
+            cached = self._items.get(key)
+        if cached is not None and now - cached[0] < self.ttl:
+            return cached[1]
+        figures = make()
+        with self._lock:
+            if len(self._items) >= self.size:
+                self._items.clear()
+            self._items[key] = (now, figures)
+        return figures
+
+
 def _figures(
     session: DbSession, request: Request, start: date | None, end: date | None
 ) -> TransparencyFigures:
     begin, stop = period(start, end)
     days: int = request.app.state.settings.appeal_decide_days
-    return compute(period_rows(session, begin, stop), appeal_decide_days=days)
+    cache: FigureCache | None = getattr(request.app.state, "transparency_cache", None)
+    if cache is None:
+        cache = request.app.state.transparency_cache = FigureCache()
+    return cache.get(
+        (begin, stop, days),
+        lambda: compute(period_rows(session, begin, stop), appeal_decide_days=days),
+    )
 
 
 @router.get(
@@ -59,7 +97,7 @@ def transparency_page(
     session: DbSession, request: Request, _p: Reader, start: From = None, end: To = None
 ) -> HTMLResponse:
     """The latest figures (the last 30 days, or ``from``..``to``) as a page: charts are inline
-    SVG, no script."""
+    SVG, no script. Figures are computed at most every 5 minutes per period."""
     return HTMLResponse(to_html(_figures(session, request, start, end)))
 
 
@@ -70,5 +108,6 @@ def transparency_page(
 def transparency_figures(
     session: DbSession, request: Request, _p: Reader, start: From = None, end: To = None
 ) -> dict[str, object]:
-    """Every figure of the period: counts, shares and medians; no personal data, no URL."""
+    """Every figure of the period: counts, shares and medians; no personal data, no URL.
+    Computed at most every 5 minutes per period."""
     return _figures(session, request, start, end).to_dict()
