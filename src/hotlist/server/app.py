@@ -44,6 +44,8 @@ from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.reports import api as reports_api
 from hotlist.server.translog import api as translog_api
 from hotlist.server.transparency import api as transparency_api
+from hotlist.server.web import install_web
+from hotlist.server.web.pages import public as public_pages
 
 FEATURE_ROUTERS: list[APIRouter] = [
     accounts_api.router,
@@ -62,6 +64,12 @@ FEATURE_ROUTERS: list[APIRouter] = [
     blockpage_api.router,
 ]
 """Every feature's router; a new feature appends its ``api.router`` here."""
+
+WEB_ROUTERS: list[APIRouter] = [
+    public_pages.router,
+]
+"""The HTML pages' routers (:mod:`hotlist.server.web.pages`), included before the API's so a
+page owns its path (``/transparency`` is the public page in the shared layout)."""
 
 
 class BodySizeLimit:
@@ -158,6 +166,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    install_web(app, settings)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database check")
     def healthz(request: Request) -> dict[str, Any]:
@@ -169,7 +178,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
             raise StorageError("the database does not answer") from exc
         return {"status": "ok", "version": __version__}
 
-    for router in FEATURE_ROUTERS:
+    for router in [*WEB_ROUTERS, *FEATURE_ROUTERS]:
         _declare_permissions(router.routes)
         app.include_router(router)
     return app

@@ -1,0 +1,296 @@
+"""The public's pages: report a URL, follow a report, appeal against an entry and follow the
+appeal, the transparency report. No account, and nothing that identifies the visitor is stored.
+
+Forms answer with the same page and each error beside its field; a form that succeeds redirects
+(303) to the status page of its receipt, so reloading never sends it twice.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
+from hotlist.policy import Policy
+from hotlist.server.accounts.permissions import Permission
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.appeals import service as appeals
+from hotlist.server.appeals.models import Relation
+from hotlist.server.appeals.schemas import AppealIn
+from hotlist.server.db.session import DbSession
+from hotlist.server.objections.api import entry_by_ref
+from hotlist.server.policies import service as policies
+from hotlist.server.ratelimit import limit_by_client_address
+from hotlist.server.reports import service as reports
+from hotlist.server.reports.api import contact_cipher
+from hotlist.server.reports.schemas import ReportIn
+from hotlist.server.transparency.api import period
+from hotlist.server.transparency.figures import compute
+from hotlist.server.transparency.query import period_rows
+from hotlist.server.transparency.report import charts
+from hotlist.server.web.deps import PageForm, page
+from hotlist.server.web.forms import FieldErrors, validate, values_of
+from hotlist.server.web.rendering import render, translator
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+Reporter = Annotated[Principal, Depends(page(Permission.REPORTS_CREATE))]
+ReportFollower = Annotated[Principal, Depends(page(Permission.REPORTS_STATUS))]
+Appellant = Annotated[Principal, Depends(page(Permission.APPEALS_CREATE))]
+AppealFollower = Annotated[Principal, Depends(page(Permission.APPEALS_STATUS))]
+Reader = Annotated[Principal, Depends(page(Permission.TRANSPARENCY_READ))]
+
+RECEIPT = re.compile(r"[A-Za-z0-9_-]{1,32}")
+REPORT_FIELDS = ("url", "category_hint", "comment", "contact")
+APPEAL_FIELDS = ("entry_id", "relation", "reason", "contact")
+
+
+def _policy(session: Session) -> Policy | None:
+    row = policies.current_or_none(session)
+    return policies.policy_of(row) if row is not None else None
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, _p: Reporter) -> HTMLResponse:
+    """The start page: it leads to the report form."""
+    return render(request, "public/home.html")
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_form(request: Request, session: DbSession, _p: Reporter) -> HTMLResponse:
+    """The report form: says what is kept (no address) and what happens next."""
+    return _report_page(request, session, {}, {})
+
+
+def _report_page(
+    request: Request,
+    session: Session,
+    values: dict[str, str],
+    errors: FieldErrors,
+) -> HTMLResponse:
+    return render(
+        request,
+        "public/report.html",
+        status_code=422 if errors else 200,
+        policy=_policy(session),
+        values=values,
+        errors=errors,
+    )
+
+
+@router.post(
+    "/report",
+    response_class=HTMLResponse,
+    dependencies=[Depends(limit_by_client_address)],
+)
+def report_submit(request: Request, session: DbSession, _p: Reporter, form: PageForm) -> Response:
+    """File the report (the API's rules) and show its receipt, or the form with its errors."""
+    t = translator(request)
+    values = values_of(form, REPORT_FIELDS)
+    body, errors = validate(
+        ReportIn,
+        values,
+        t,
+        {
+            "url": t.gettext(
+                "Enter the full address of the page, starting with http:// or https://."
+            ),
+            "category_hint": t.gettext("Choose one of the listed kinds, or leave it empty."),
+        },
+    )
+    if body is None:
+        return _report_page(request, session, values, errors)
+    try:
+        report = reports.submit(
+            session,
+            body.url,
+            category_hint=body.category_hint,
+            comment=body.comment,
+            contact=body.contact,
+            cipher=contact_cipher(request) if body.contact is not None else None,
+        )
+    except InvalidURL:
+        errors = {
+            "url": t.gettext(
+                "This is not an address we can check: enter the full address of the page, "
+                "starting with http:// or https://."
+            )
+        }
+    except PolicyError:
+        errors = {"category_hint": t.gettext("Choose one of the listed kinds, or leave it empty.")}
+    if errors:
+        return _report_page(request, session, values, errors)
+    target = "/report/status?" + urlencode({"receipt": report.receipt, "new": "1"})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/report/status", response_class=HTMLResponse)
+def report_status(
+    request: Request,
+    session: DbSession,
+    _p: ReportFollower,
+    receipt: Annotated[str, Query(max_length=200)] = "",
+    new: Annotated[str, Query(max_length=1)] = "",
+) -> HTMLResponse:
+    """A report's status by its receipt: received, assessed or closed; nothing more."""
+    t = translator(request)
+    receipt = receipt.strip()
+    status = None
+    errors: FieldErrors = {}
+    if receipt:
+        if not RECEIPT.fullmatch(receipt):
+            errors["receipt"] = t.gettext(
+                "A receipt is letters, digits, - and _ only; check it was copied in full."
+            )
+        else:
+            try:
+                status = reports.status_of(session, receipt).value
+            except NotFound:
+                errors["receipt"] = t.gettext(
+                    "No report has this receipt; check it was copied in full."
+                )
+    return render(
+        request,
+        "public/report_status.html",
+        status_code=404
+        if "receipt" in errors and RECEIPT.fullmatch(receipt)
+        else (422 if errors else 200),
+        receipt=receipt,
+        status=status,
+        new=new == "1" and status is not None,
+        errors=errors,
+    )
+
+
+def _lookup_status(receipt: str, errors: FieldErrors) -> int:
+    if not errors:
+        return 200
+    return 404 if RECEIPT.fullmatch(receipt) else 422
+
+
+@router.get("/appeal", response_class=HTMLResponse)
+def appeal_form(
+    request: Request,
+    _p: Appellant,
+    entry: Annotated[str, Query(max_length=200)] = "",
+) -> HTMLResponse:
+    """The appeal form, the entry id filled in from the block page's link."""
+    return _appeal_page(request, {"entry_id": entry.strip().lower()}, {})
+
+
+def _appeal_page(request: Request, values: dict[str, str], errors: FieldErrors) -> HTMLResponse:
+    return render(
+        request,
+        "public/appeal.html",
+        status_code=422 if errors else 200,
+        values=values,
+        errors=errors,
+        relations=[relation.value for relation in Relation],
+    )
+
+
+@router.post(
+    "/appeal",
+    response_class=HTMLResponse,
+    dependencies=[Depends(limit_by_client_address)],
+)
+def appeal_submit(request: Request, session: DbSession, _p: Appellant, form: PageForm) -> Response:
+    """File the appeal (the API's rules) and show its receipt, or the form with its errors."""
+    t = translator(request)
+    values = values_of(form, APPEAL_FIELDS)
+    values["entry_id"] = values["entry_id"].lower()
+    body, errors = validate(
+        AppealIn,
+        values,
+        t,
+        {
+            "entry_id": t.gettext(
+                "Enter the entry id shown on the block page: 16 characters, 0-9 and a-f."
+            ),
+            "relation": t.gettext("Choose who you are in relation to the blocked address."),
+            "reason": t.gettext("Say why the entry is wrong."),
+        },
+    )
+    if body is None:
+        return _appeal_page(request, values, errors)
+    try:
+        appeal = appeals.submit(
+            session,
+            entry_by_ref(session, body.entry_id),
+            body.relation,
+            body.reason,
+            contact=body.contact,
+            cipher=contact_cipher(request) if body.contact is not None else None,
+        )
+    except NotFound:
+        errors = {"entry_id": t.gettext("No entry has this id; check it against the block page.")}
+    except Conflict:
+        errors = {
+            "entry_id": t.gettext(
+                "This entry has been removed already: nothing blocks the address any more."
+            )
+        }
+    if errors:
+        return _appeal_page(request, values, errors)
+    target = "/appeal/status?" + urlencode({"receipt": appeal.receipt, "new": "1"})
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/appeal/status", response_class=HTMLResponse)
+def appeal_status(
+    request: Request,
+    session: DbSession,
+    _p: AppealFollower,
+    receipt: Annotated[str, Query(max_length=200)] = "",
+    new: Annotated[str, Query(max_length=1)] = "",
+) -> HTMLResponse:
+    """An appeal's state by its receipt: open, or decided with the outcome and its reason."""
+    t = translator(request)
+    receipt = receipt.strip()
+    appeal = None
+    errors: FieldErrors = {}
+    if receipt:
+        if not RECEIPT.fullmatch(receipt):
+            errors["receipt"] = t.gettext(
+                "A receipt is letters, digits, - and _ only; check it was copied in full."
+            )
+        else:
+            try:
+                appeal = appeals.by_receipt(session, receipt)
+            except NotFound:
+                errors["receipt"] = t.gettext(
+                    "No appeal has this receipt; check it was copied in full."
+                )
+    return render(
+        request,
+        "public/appeal_status.html",
+        status_code=404
+        if "receipt" in errors and RECEIPT.fullmatch(receipt)
+        else (422 if errors else 200),
+        receipt=receipt,
+        appeal=appeal,
+        new=new == "1" and appeal is not None,
+        errors=errors,
+    )
+
+
+@router.get("/transparency", response_class=HTMLResponse)
+def transparency(
+    request: Request,
+    session: DbSession,
+    _p: Reader,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> HTMLResponse:
+    """The transparency report of a period (the last 30 days by default): the same figures and
+    charts as ``hotlist report transparency``, in the shared layout."""
+    begin, stop = period(start, end)
+    days: int = request.app.state.settings.appeal_decide_days
+    figures = compute(period_rows(session, begin, stop), appeal_decide_days=days)
+    return render(request, "public/transparency.html", f=figures, charts=charts(figures))
