@@ -63,7 +63,7 @@ def assess(
     """Record ``by``'s decision on the report; raises PolicyError naming the rule it breaks."""
     if by.user_id is None:
         raise PermissionDenied("an assessment is a person's decision; use a person's API key")
-    report = reports.get(session, report_id)
+    report = reports.get(session, report_id, for_update=True)
     if report.status != ReportStatus.RECEIVED:
         raise Conflict(
             f"report {report.id} is {report.status} already; its assessments are on record"

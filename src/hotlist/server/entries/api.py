@@ -40,11 +40,11 @@ PublicId = Annotated[
 ]
 
 
-def _entry(session: Session, public_id: str) -> Entry:
+def _entry(session: Session, public_id: str, *, for_update: bool = False) -> Entry:
     value = int(public_id, 16)
     if not 0 < value <= service.MAX_PUBLIC_ID:
         raise NotFound(f"no entry {public_id}")
-    return service.get_by_public_id(session, value)
+    return service.get_by_public_id(session, value, for_update=for_update)
 
 
 def _views(session: Session, entries: Sequence[Entry]) -> list[EntryOut]:
@@ -129,7 +129,7 @@ def transition(
     public_id: PublicId, body: TransitionIn, session: DbSession, principal: Transitioner
 ) -> TransitionOut:
     """Suspend, restore, expire or remove an entry; a move the states forbid is a 409."""
-    entry = _entry(session, public_id)
+    entry = _entry(session, public_id, for_update=True)
     event = service.transition(session, entry, body.to, body.reason, _person(principal))
     return TransitionOut(entry=_views(session, [entry])[0], event=EntryEventOut.of(event))
 
@@ -144,7 +144,7 @@ def suspend(
     public_id: PublicId, body: SuspendIn, session: DbSession, principal: Suspender
 ) -> TransitionOut:
     """Take an active entry out of the list while in doubt; a supervisor decides what next."""
-    entry = _entry(session, public_id)
+    entry = _entry(session, public_id, for_update=True)
     event = service.transition(
         session, entry, EntryState.SUSPENDED, body.reason, _person(principal)
     )

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -151,9 +151,11 @@ def _append(
     session.flush()
 
 
-def get_by_public_id(session: Session, public_id: int) -> Entry:
-    """The entry members know as ``public_id``."""
-    entry = session.scalar(select(Entry).where(Entry.public_id == public_id))
+def get_by_public_id(session: Session, public_id: int, *, for_update: bool = False) -> Entry:
+    """The entry members know as ``public_id``; ``for_update`` locks its row (PostgreSQL)
+    until the transaction ends, for changes of state."""
+    query = select(Entry).where(Entry.public_id == public_id)
+    entry = session.scalar(query.with_for_update() if for_update else query)
     if entry is None:
         raise NotFound(f"no entry {public_id:016x}")
     return entry
@@ -227,8 +229,22 @@ def transition(
         if version is not None:
             days = policies.policy_of(version).category(entry.category_code).reverify_days
         entry.expires_at = now + timedelta(days=days)
-    entry.state = to_state.value
-    entry.state_changed_at = now
+    try:
+        session.flush()
+        # Applied only if nobody moved the entry since it was read (whatever the isolation).
+        moved = session.execute(
+            update(Entry)
+            .where(Entry.id == entry.id)
+            .where(Entry.state == current.value)
+            .values(state=to_state.value, state_changed_at=now)
+            .returning(Entry.id),
+            execution_options={"synchronize_session": False},
+        ).all()
+    except IntegrityError as exc:
+        raise Conflict("the entry changed at the same moment; reload it and try again") from exc
+    if not moved:
+        raise Conflict(f"entry {entry.public_ref} was changed by someone else; reload it")
+    session.refresh(entry)
     event = EntryEvent(
         entry_id=entry.id,
         kind=_KIND_FOR_STATE[to_state],

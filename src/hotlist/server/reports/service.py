@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from hotlist.errors import NotFound, PolicyError
+from hotlist.errors import Conflict, NotFound, PolicyError
 from hotlist.policy import Policy
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.audit.service import record_plaintext_access
@@ -173,9 +173,10 @@ def queue(
     return [QueueItem(report=row[0], duplicates=row[1]) for row in rows]
 
 
-def get(session: Session, report_id: int) -> Report:
-    """The report with id ``report_id``."""
-    report = session.get(Report, report_id)
+def get(session: Session, report_id: int, *, for_update: bool = False) -> Report:
+    """The report with id ``report_id``; ``for_update`` locks its row until the transaction
+    ends on PostgreSQL (SQLite has no row locks; :func:`settle`'s guarded update covers it)."""
+    report = session.get(Report, report_id, with_for_update=for_update)
     if report is None:
         raise NotFound(f"no report with id {report_id}")
     return report
@@ -207,14 +208,25 @@ def duplicates_of(session: Session, report_id: int) -> Sequence[int]:
 def settle(
     session: Session, report: Report, status: ReportStatus, entry_id: int | None
 ) -> Sequence[int]:
-    """Give ``report`` and its still-open duplicates ``status`` and ``entry_id``.
+    """Give the still-open ``report`` and its open duplicates ``status`` and ``entry_id``.
 
-    Returns the ids of the duplicates settled with it.
+    The change is made only if the report is still ``received`` when the database applies it,
+    so two decisions taken at once cannot both settle it: the later one is a Conflict (and its
+    transaction, entry included, is rolled back). Returns the ids of the duplicates settled.
     """
     now = utcnow()
-    report.status = status
-    report.entry_id = entry_id
-    report.status_changed_at = now
+    session.flush()
+    claimed = session.execute(
+        update(Report)
+        .where(Report.id == report.id)
+        .where(Report.status == ReportStatus.RECEIVED)
+        .values(status=status, entry_id=entry_id, status_changed_at=now)
+        .returning(Report.id),
+        execution_options={"synchronize_session": False},
+    ).all()
+    if not claimed:
+        raise Conflict(f"report {report.id} was decided by someone else a moment ago; reload it")
+    session.refresh(report)
     open_duplicates = session.scalars(
         select(Report.id)
         .where(Report.duplicate_of == report.id)
