@@ -69,6 +69,9 @@ class LookupHandler(BaseHTTPRequestHandler):
     """One connection: requests in order, kept alive."""
 
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; without TCP_NODELAY the second waits for the
+    # client's delayed ACK (~40 ms per request on Linux).
+    disable_nagle_algorithm = True
     server_version = f"hotlist-edge/{__version__}"
     server: LookupServer
 
