@@ -20,13 +20,14 @@ def test_every_role_has_a_row() -> None:
     assert set(ROLE_PERMISSIONS) == set(Role)
 
 
-def test_anonymous_can_only_report_appeal_and_read_figures() -> None:
+def test_anonymous_can_only_report_appeal_and_read_public_pages() -> None:
     assert {p for p in Permission if allows(None, p)} == {
         P.REPORTS_CREATE,
         P.REPORTS_STATUS,
         P.APPEALS_CREATE,
         P.APPEALS_STATUS,
         P.TRANSPARENCY_READ,
+        P.BLOCKPAGE_READ,
     }
 
 
