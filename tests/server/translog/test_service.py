@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.orm import Session
 
-from hotlist.errors import InvalidLogEvent, NotFound
+from hotlist.errors import Conflict, InvalidLogEvent, NotFound
 from hotlist.publish.log.events import LogEventKind, decode_event
 from hotlist.publish.log.merkle import (
     EMPTY_ROOT,
@@ -16,6 +16,7 @@ from hotlist.publish.log.merkle import (
     verify_inclusion,
 )
 from hotlist.server.translog import service as translog
+from hotlist.server.translog.models import LogLeaf
 
 AT = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
 ENTRY_ID = "00000000000000ab"
@@ -114,3 +115,16 @@ def test_sizes_beyond_the_log_are_not_found(session: Session) -> None:
         translog.inclusion_proof(session, 1, 1)
     with pytest.raises(NotFound):
         translog.consistency_proof(session, 2, 1)
+
+
+def test_leaves_are_never_changed_or_deleted(session: Session) -> None:
+    _removed(session)
+    session.commit()
+    leaf = session.get_one(LogLeaf, 0)
+    leaf.data = b"{}"
+    with pytest.raises(Conflict, match="append-only"):
+        session.flush()
+    session.rollback()
+    session.delete(session.get_one(LogLeaf, 0))
+    with pytest.raises(Conflict, match="append-only"):
+        session.flush()

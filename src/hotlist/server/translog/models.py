@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, LargeBinary, String
+from sqlalchemy import BigInteger, LargeBinary, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hotlist.errors import Conflict
 from hotlist.server.db.base import Base, UTCDateTime, utcnow
 
 
@@ -20,3 +22,11 @@ class LogLeaf(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def _refuse(_mapper: Any, _connection: Any, _target: Any) -> None:
+    raise Conflict("the transparency log is append-only: a leaf is never changed or deleted")
+
+
+event.listen(LogLeaf, "before_update", _refuse)
+event.listen(LogLeaf, "before_delete", _refuse)
