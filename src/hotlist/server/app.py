@@ -25,7 +25,6 @@ from hotlist.server.accounts.deps import api_routes
 from hotlist.server.accounts.keys import VerificationCache
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import api as appeals_api
-from hotlist.server.appeals import pages as appeal_pages
 from hotlist.server.assessments import api as assessments_api
 from hotlist.server.audit import api as audit_api
 from hotlist.server.blockpage import api as blockpage_api
@@ -58,7 +57,6 @@ FEATURE_ROUTERS: list[APIRouter] = [
     translog_api.router,
     objections_api.router,
     appeals_api.router,
-    appeal_pages.router,
     observers_api.router,
     transparency_api.router,
     blockpage_api.router,

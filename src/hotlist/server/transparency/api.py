@@ -1,4 +1,8 @@
-"""``GET /transparency`` (the page) and ``GET /v1/transparency`` (the figures): public."""
+"""``GET /v1/transparency``: a period's figures as JSON, public, cached per period.
+
+The HTML page at ``/transparency`` is the web pages' (:mod:`hotlist.server.web.pages.public`);
+it can share the cache through :func:`cached_figures`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
 from hotlist.errors import InvalidRequest
 from hotlist.server.accounts.deps import require
@@ -18,7 +22,6 @@ from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.session import DbSession
 from hotlist.server.transparency.figures import TransparencyFigures, compute
 from hotlist.server.transparency.query import period_rows
-from hotlist.server.transparency.report import to_html
 
 router = APIRouter(tags=["transparency"])
 
@@ -74,9 +77,11 @@ class FigureCache:
         return figures
 
 
-def _figures(
-    session: DbSession, request: Request, start: date | None, end: date | None
+def cached_figures(
+    session: Session, request: Request, start: date | None, end: date | None
 ) -> TransparencyFigures:
+    """The figures of the period ``start``..``end`` (days, both included; the last 30 days by
+    default), from the app's cache when computed less than 5 minutes ago."""
     begin, stop = period(start, end)
     days: int = request.app.state.settings.appeal_decide_days
     cache: FigureCache | None = getattr(request.app.state, "transparency_cache", None)
@@ -89,19 +94,6 @@ def _figures(
 
 
 @router.get(
-    "/transparency",
-    response_class=HTMLResponse,
-    summary="The transparency report (HTML)",
-)
-def transparency_page(
-    session: DbSession, request: Request, _p: Reader, start: From = None, end: To = None
-) -> HTMLResponse:
-    """The latest figures (the last 30 days, or ``from``..``to``) as a page: charts are inline
-    SVG, no script. Figures are computed at most every 5 minutes per period."""
-    return HTMLResponse(to_html(_figures(session, request, start, end)))
-
-
-@router.get(
     "/v1/transparency",
     summary="The transparency figures (JSON)",
 )
@@ -110,4 +102,4 @@ def transparency_figures(
 ) -> dict[str, object]:
     """Every figure of the period: counts, shares and medians; no personal data, no URL.
     Computed at most every 5 minutes per period."""
-    return _figures(session, request, start, end).to_dict()
+    return cached_figures(session, request, start, end).to_dict()
