@@ -20,7 +20,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from hotlist.server.accounts.permissions import Permission, Role, allows
 
-EXAMPLES_PER_OPERATION = 8
+EXAMPLES_PER_OPERATION = 5
 """Per operation and mode (valid data, then invalid data)."""
 ROLES_BY_REACH = [Role.SUPERVISOR, Role.ADMIN, Role.MEMBER, Role.OBSERVER]
 
