@@ -51,7 +51,7 @@ def _message(
 ) -> str:
     kind = str(error.get("type", ""))
     context = error.get("ctx") or {}
-    if kind == "string_too_long" and "max_length" in context:
+    if kind in ("string_too_long", "too_long") and "max_length" in context:
         return t.gettext("This is too long: at most %(limit)s characters.") % {
             "limit": context["max_length"]
         }

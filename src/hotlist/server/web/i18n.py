@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
@@ -74,6 +75,11 @@ class Languages:
         root = resources.files("hotlist.server.web").joinpath("translations")
         return cls(dict(_read_tree(root)))
 
+    @classmethod
+    def from_directory(cls, root: Path) -> Languages:
+        """The languages of a ``<lang>/LC_MESSAGES/messages.po`` tree (and English)."""
+        return cls(dict(_read_tree(root)))
+
     @property
     def codes(self) -> tuple[str, ...]:
         """The language codes, sorted."""
@@ -109,7 +115,7 @@ class Languages:
         return DEFAULT_LANGUAGE
 
 
-def _read_tree(root: Traversable) -> list[tuple[str, Translations]]:
+def _read_tree(root: Traversable | Path) -> list[tuple[str, Translations]]:
     found: list[tuple[str, Translations]] = []
     if not root.is_dir():
         return found
