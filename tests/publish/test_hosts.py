@@ -44,7 +44,6 @@ def test_the_form_on_the_wire() -> None:
 @pytest.mark.parametrize(
     "entry",
     [
-        HostEntry("Upper.example", 1, 1),
         HostEntry("a b.example", 1, 1),
         HostEntry("a.example/x", 1, 1),
         HostEntry("", 1, 1),
@@ -73,7 +72,8 @@ def test_a_host_listed_twice_is_not_published() -> None:
         b'{"format": 1, "hosts": [1]}',
         b'{"format": 1, "hosts": [{"host": "a.example", "entry_id": "1", "category": 1}]}',
         b'{"format":1,"hosts":[{"host":"a.example","entry_id":"0000000000000001","category":true}]}',
-        b'{"format":1,"hosts":[{"host":"A.example","entry_id":"0000000000000001","category":1}]}',
+        b'{"format":1,"hosts":[{"host":"a\\u00e9.example","entry_id":"0000000000000001",'
+        b'"category":1}]}',
         b'{"format":1,"hosts":[{"host":"b.example","entry_id":"0000000000000001","category":1},'
         b'{"host":"a.example","entry_id":"0000000000000002","category":1}]}',
         b"\xff",
@@ -82,3 +82,9 @@ def test_a_host_listed_twice_is_not_published() -> None:
 def test_malformed_extras_are_refused(data: bytes) -> None:
     with pytest.raises(VerificationError, match=r"hosts\.json"):
         decode_hosts(data)
+
+
+def test_escaped_hosts_are_published_as_they_are() -> None:
+    """Canonical hosts may hold %XX escapes (upper-case hex): they travel unchanged."""
+    entries = (HostEntry("a%FFb.example", 1, 1), HostEntry("[2001:db8::1]", 2, 1))
+    assert decode_hosts(encode_hosts(entries)) == tuple(sorted(entries))

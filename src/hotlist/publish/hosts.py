@@ -24,9 +24,9 @@ from hotlist.errors import PublishError, VerificationError
 HOSTS_EXTRA = "hosts.json"
 HOSTS_FORMAT = 1
 MAX_HOST_LENGTH = 255
-# A canonical host: printable ASCII with no space, slash or upper-case letter (hotlist.urls
-# escapes everything else), or a bracketed IPv6 literal.
-_HOST = re.compile(r"[!-.0-@\[-~]{1,255}")
+# A canonical host: printable ASCII with no space or slash (hotlist.urls escapes everything else,
+# as %XX with upper-case hex digits), or a bracketed IPv6 literal.
+_HOST = re.compile(r"[!-.0-~]{1,255}")
 _ENTRY_ID = re.compile(r"[0-9a-f]{16}")
 
 
@@ -49,7 +49,7 @@ class HostEntry:
 
 
 def _problem(entry: HostEntry) -> str | None:
-    if not _HOST.fullmatch(entry.host) or entry.host.lower() != entry.host:
+    if not _HOST.fullmatch(entry.host):
         return f"host {entry.host!r} is not a canonical host name"
     if not 0 < entry.entry_id < 1 << 64:
         return f"entry id {entry.entry_id} is out of range"
