@@ -128,3 +128,11 @@ class CsrfRejected(InvalidRequest):
 
 class LoginRequired(Unauthenticated):
     """A staff page asked for by a browser with no signed-in session (pages send it to login)."""
+
+
+class LoginFailed(Unauthenticated):
+    """A sign-in with a wrong user, password or code (which one is never said)."""
+
+
+class AccountLocked(RateLimited):
+    """A person's sign-in is locked after repeated failures; ``retry_after`` says for how long."""

@@ -158,3 +158,61 @@ def revoke_key(
         row = service.revoke_key(session, key_id)
         data = {"id": row.id, "revoked_at": row.revoked_at}
     _emit(as_json, data, f"key {key_id} revoked")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        import sys
+
+        return sys.stdin.readline().rstrip("\r\n")
+    first: str = typer.prompt("New password", hide_input=True)
+    second: str = typer.prompt("Repeat it", hide_input=True)
+    if first != second:
+        from hotlist.errors import InvalidRequest
+
+        raise InvalidRequest("the two passwords differ; run the command again")
+    return first
+
+
+@admin.command("set-password")
+def set_password(
+    user: Annotated[int, typer.Option(help="The person's id.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from the first line of stdin."),
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Set a person's password for the web pages (at least 12 characters); clears a lock-out."""
+    from hotlist.server.accounts import service
+    from hotlist.server.web.auth import service as auth
+
+    password = _read_password(password_stdin)
+    with _session(data_dir, database_url) as session:
+        auth.set_password(session, service.get_user(session, user), password)
+    _emit(as_json, {"id": user, "password_set": True}, f"password of user {user} set")
+
+
+@admin.command("enroll-totp")
+def enroll_totp(
+    user: Annotated[int, typer.Option(help="The person's id.")],
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Give a person a new TOTP key and print it ONCE (the secret and the otpauth:// URI for
+    their authenticator app); any earlier key stops working."""
+    from hotlist.server.accounts import service
+    from hotlist.server.web.auth import service as auth
+
+    with _session(data_dir, database_url) as session:
+        enrollment = auth.enroll_totp(session, service.get_user(session, user))
+    data = {"id": user, "secret": enrollment.secret, "uri": enrollment.uri}
+    _emit(
+        as_json,
+        data,
+        f"TOTP key of user {user}; put it in their authenticator app now, it is not shown again:\n"
+        f"secret: {enrollment.secret}\nuri:    {enrollment.uri}",
+    )

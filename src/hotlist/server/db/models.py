@@ -16,6 +16,7 @@ from hotlist.server.observers import models as observers_models
 from hotlist.server.policies import models as policies_models
 from hotlist.server.reports import models as reports_models
 from hotlist.server.translog import models as translog_models
+from hotlist.server.web.auth import models as web_auth_models
 
 __all__ = [
     "Base",
@@ -29,4 +30,5 @@ __all__ = [
     "policies_models",
     "reports_models",
     "translog_models",
+    "web_auth_models",
 ]
