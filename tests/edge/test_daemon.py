@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hotlist.edge.daemon import LookupServer, make_server
 from hotlist.edge.lookup import MAX_BATCH, LookupService
@@ -209,3 +211,31 @@ def test_bad_limits_are_config_errors(world: World) -> None:
 def test_a_busy_port_is_a_config_error(daemon: LookupServer, world: World) -> None:
     with pytest.raises(ConfigError, match="cannot listen"):
         make_server(LookupService(world.store), "127.0.0.1", daemon.server_address[1])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=20,
+)
+
+
+def test_no_body_makes_a_server_error(conn: http.client.HTTPConnection) -> None:
+    """Any body, JSON or not, any shape: an answer of ours, never a 500; the connection lives."""
+
+    @settings(max_examples=80, deadline=None)
+    @given(
+        st.one_of(
+            st.binary(max_size=200),
+            json_values.map(lambda value: json.dumps(value).encode()),
+            st.lists(json_values, max_size=5).map(lambda urls: json.dumps({"urls": urls}).encode()),
+        )
+    )
+    def post(body: bytes) -> None:
+        status, headers, data = call(conn, "POST", "/v1/check", body)
+        assert status in (200, 400), data
+        assert headers["Content-Type"] == "application/json"
+        document = json.loads(data)
+        assert ("results" in document) == (status == 200)
+
+    post()
