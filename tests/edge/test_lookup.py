@@ -172,10 +172,12 @@ def test_metrics_count_checks_hits_and_errors(service: LookupService) -> None:
     assert "# TYPE hotlist_list_age_seconds gauge" in text
 
 
-def test_policy_extra_follows_the_list(world: World) -> None:
+def test_block_pages_follow_the_list_and_policy(world: World) -> None:
     publish_entries(world, [PAGE_ENTRY])
     service = LookupService(world.store, reload_interval=0.0)
     assert "Example Hotline" in service.block_page("0000000000c0ffee", None).html
+    assert service.block_page("0000000000000005", None).status == 404
     renamed = replace(POLICY, operator="Other Hotline")
     publish_entries(world, [PAGE_ENTRY, Entry("x.example/", 5)], policy=renamed)
     assert "Other Hotline" in service.block_page("0000000000c0ffee", None).html
+    assert service.block_page("0000000000000005", None).status == 403

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -84,6 +85,7 @@ class LookupService:
         self._checked_at: float | None = None
         self._policy: tuple[int, PublicPolicy | None] | None = None
         self._categories: dict[int, int | None] = {}
+        self._columns: tuple[int, array[int], array[int]] | None = None
         store.config()  # a directory that is no store says how to make one
         self.refresh(force=True)
 
@@ -247,14 +249,32 @@ class LookupService:
         if entry_id in categories:
             category = categories[entry_id]
             return category is not None, category
-        snapshot = self.store.load_current()
+        columns = self._entry_columns()
         category = None
-        if snapshot is not None:
+        if columns is not None:
+            entry_ids, column = columns
             try:
-                category = snapshot.categories[snapshot.entry_ids.index(entry_id)]
+                category = column[entry_ids.index(entry_id)]
             except ValueError:
                 category = None
         if len(categories) >= _CATEGORY_CACHE:
             categories.clear()
         categories[entry_id] = category
         return category is not None, category
+
+    def _entry_columns(self) -> tuple[array[int], array[int]] | None:
+        """The entry id and category columns of the list in force, kept without the rest of
+        the snapshot (10 bytes an entry; the matcher holds its own copy of the list)."""
+        version = None if self._matcher is None else self._matcher.version
+        cached = self._columns
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        try:
+            snapshot = Store(self.store.path).load_current()
+        except HotlistError as exc:
+            logger.error("cannot read the list for the block page: %s", exc.message)
+            return None
+        if snapshot is None:
+            return None
+        self._columns = (snapshot.version, snapshot.entry_ids, snapshot.categories)
+        return snapshot.entry_ids, snapshot.categories
