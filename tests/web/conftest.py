@@ -80,7 +80,7 @@ class WebServer:
         return self.log.read_text(errors="replace")[-3000:]
 
 
-def _server_env(data_dir: Path) -> dict[str, str]:
+def _server_env(data_dir: Path, base_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLIST_")}
     env.update(
         {
@@ -88,6 +88,7 @@ def _server_env(data_dir: Path) -> dict[str, str]:
             "HOTLIST_UNSAFE_HTTP_SESSIONS": "1",
             "HOTLIST_RATE_LIMIT_PER_SECOND": "0",
             "HOTLIST_PUBLISH_INTERVAL_S": "0",
+            "HOTLIST_PUBLIC_URL": base_url,
         }
     )
     return env
@@ -129,7 +130,7 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
             hotlist_command("serve", "--data-dir", str(data_dir), "--port", str(port)),
             stdout=output,
             stderr=subprocess.STDOUT,
-            env=_server_env(data_dir),
+            env=_server_env(data_dir, base_url),
         )
         engine = make_engine(settings.database_url)
         try:

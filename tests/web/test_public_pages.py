@@ -1,12 +1,21 @@
-"""The public pages in a real browser: forms, receipts, accessibility, screenshots."""
+"""The public pages in the system's Chromium: every page accessible (axe-core) and
+photographed, a report from the form reaching the analysts' queue, an appeal from the block
+page's link followed to a supervisor's decision, keyboard-only use, a phone's screen, German."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import urllib3
+
+from hotlist.server.reports import service as reports
+from hotlist.server.reports.models import ReportStatus
 
 from .conftest import WebServer
 
@@ -18,18 +27,182 @@ PUBLIC_PAGES = {
     "appeal-status-lookup": "/appeal/status",
     "transparency": "/transparency",
 }
+Axe = Callable[[Any], list[dict[str, Any]]]
+Shot = Callable[[Any, str], Path]
+
+
+def _api(server: WebServer, method: str, path: str, key: str, body: Any = None) -> Any:
+    headers = {"Authorization": f"Bearer {key}", "Accept": "application/json"}
+    data = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body).encode()
+    response = urllib3.request(method, server.url(path), headers=headers, body=data, timeout=30)
+    assert response.status < 300, (path, response.status, response.data[:500])
+    return json.loads(response.data)
+
+
+def _report_through_the_form(page: Any, url: str) -> str:
+    page.goto("/report")
+    page.get_by_label("Address of the page").fill(url)
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_url(re.compile(r"/report/status\?"))
+    receipt = parse_qs(urlsplit(page.url).query)["receipt"][0]
+    assert page.locator(".receipt").inner_text() == receipt
+    return receipt
 
 
 @pytest.mark.parametrize(("name", "path"), PUBLIC_PAGES.items())
 def test_every_public_page_is_accessible(
-    page: Any,
-    web_server: WebServer,
-    name: str,
-    path: str,
-    axe_check: Callable[[Any], list[dict[str, Any]]],
-    screenshot: Callable[[Any, str], Path],
+    page: Any, name: str, path: str, axe_check: Axe, screenshot: Shot
 ) -> None:
-    page.goto(path)
+    response = page.goto(path)
+    assert response.status == 200
     assert page.locator("h1").count() == 1
     axe_check(page)
     screenshot(page, name)
+
+
+def test_a_report_from_the_form_reaches_the_queue(
+    page: Any, web_server: WebServer, axe_check: Axe, screenshot: Shot
+) -> None:
+    receipt = _report_through_the_form(page, "http://www.example.com/browser/report.html")
+    assert page.locator("#report-status").get_attribute("data-status") == "received"
+    axe_check(page)
+    screenshot(page, "report-received")
+    with web_server.db() as session:
+        queue = reports.queue(session, reports.QueueFilter(status=ReportStatus.RECEIVED))
+        assert receipt in {item.report.receipt for item in queue}
+
+
+def test_form_errors_are_announced_and_linked(page: Any, axe_check: Axe, screenshot: Shot) -> None:
+    page.goto("/report")
+    page.get_by_role("button", name="Send the report").click()
+    alert = page.get_by_role("alert")
+    assert "Address of the page" in alert.inner_text()
+    field = page.get_by_label("Address of the page")
+    assert field.get_attribute("aria-invalid") == "true"
+    alert.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "url"
+    axe_check(page)
+    screenshot(page, "report-errors")
+
+
+def test_an_appeal_from_the_block_page_reaches_a_supervisors_decision(
+    page: Any, web_server: WebServer, axe_check: Axe, screenshot: Shot
+) -> None:
+    keys = web_server.keys
+    _report_through_the_form(page, "http://www.blocked.example/appeal/page.html")
+    queue = _api(web_server, "GET", "/v1/reports?status=received", keys.analyst)["items"]
+    assessment = _api(
+        web_server,
+        "POST",
+        f"/v1/reports/{queue[0]['id']}/assessments",
+        keys.analyst,
+        {"actionable": True, "category": "csam", "scope": "page", "reason": "As the policy says."},
+    )
+    entry_id = assessment["entry_public_id"]
+
+    blocked = page.goto(f"/blocked/{entry_id}")
+    assert blocked.status in (403, 451)
+    axe_check(page)
+    screenshot(page, "block-page")
+    page.locator("a.appeal").click()
+    page.wait_for_url(re.compile(r"/appeal\?entry="))
+    assert page.get_by_label("Entry id").input_value() == entry_id
+    page.get_by_label("I run the site or own its content").check()
+    page.get_by_label("Why is the entry wrong?").fill(
+        "The page reports on the case; it shows none."
+    )
+    page.get_by_role("button", name="Send the appeal").click()
+    page.wait_for_url(re.compile(r"/appeal/status\?"))
+    receipt = parse_qs(urlsplit(page.url).query)["receipt"][0]
+    assert page.locator("#appeal-status").get_attribute("data-state") == "open"
+    axe_check(page)
+    screenshot(page, "appeal-received")
+
+    appeals = _api(web_server, "GET", "/v1/appeals?state=open", keys.supervisor)["items"]
+    (appeal,) = [a for a in appeals if a["entry_id"] == entry_id]
+    _api(
+        web_server,
+        "POST",
+        f"/v1/appeals/{appeal['id']}/decision",
+        keys.supervisor,
+        {"outcome": "upheld", "reason": "The page is reporting, not the material itself."},
+    )
+    page.goto(f"/appeal/status?receipt={receipt}")
+    status = page.locator("#appeal-status")
+    assert status.get_attribute("data-state") == "decided"
+    assert status.get_attribute("data-outcome") == "upheld"
+    assert "The page is reporting, not the material itself." in status.inner_text()
+    axe_check(page)
+    screenshot(page, "appeal-decided")
+
+
+def test_a_report_with_the_keyboard_alone(page: Any) -> None:
+    page.goto("/report")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "url"
+    page.keyboard.type("http://www.example.com/keyboard.html")
+    for _ in range(4):  # kind, comment, contact, then the button
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/report/status\?"))
+    assert page.locator("#report-status").get_attribute("data-status") == "received"
+
+
+def test_on_a_phone(browser: Any, web_server: WebServer, axe_check: Axe, screenshot: Shot) -> None:
+    context = browser.new_context(
+        base_url=web_server.base_url,
+        viewport={"width": 360, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        page = context.new_page()
+        for name, path in (("report", "/report"), ("transparency", "/transparency")):
+            page.goto(path)
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{path} scrolls sideways on a phone"
+            axe_check(page)
+            screenshot(page, f"phone-{name}")
+    finally:
+        context.close()
+
+
+def test_in_german_by_the_visible_switch(page: Any, axe_check: Axe, screenshot: Shot) -> None:
+    page.goto("/report")
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Deutsch").click()
+    page.wait_for_url(re.compile(r"lang=de"))
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("h1").inner_text() == "Eine Webseite melden"
+    page.get_by_role("link", name="Transparenz").click()
+    assert page.locator("h1").inner_text() == "Transparenzbericht"
+    axe_check(page)
+    screenshot(page, "transparency-de")
+
+
+def test_the_pages_load_nothing_from_elsewhere_and_break_no_policy(page: Any) -> None:
+    requests: list[str] = []
+    violations: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    for path in PUBLIC_PAGES.values():
+        page.goto(path)
+    base = page.evaluate("location.origin")
+    assert [url for url in requests if not url.startswith(base)] == []
+    assert violations == []

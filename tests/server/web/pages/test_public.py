@@ -18,7 +18,6 @@ from hotlist.server.appeals.models import AppealOutcome
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import Report, ReportStatus
 from hotlist.server.reports.service import QueueFilter
-
 from server.web.conftest import csrf_of, field_errors, post_form
 
 ENTRY_URL = "http://www.example.com/listed/page.html"
