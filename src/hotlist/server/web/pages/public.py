@@ -30,9 +30,7 @@ from hotlist.server.ratelimit import limit_by_client_address
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.api import contact_cipher
 from hotlist.server.reports.schemas import ReportIn
-from hotlist.server.transparency.api import period
-from hotlist.server.transparency.figures import compute
-from hotlist.server.transparency.query import period_rows
+from hotlist.server.transparency.api import cached_figures
 from hotlist.server.transparency.report import charts
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
@@ -289,8 +287,6 @@ def transparency(
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     """The transparency report of a period (the last 30 days by default): the same figures and
-    charts as ``hotlist report transparency``, in the shared layout."""
-    begin, stop = period(start, end)
-    days: int = request.app.state.settings.appeal_decide_days
-    figures = compute(period_rows(session, begin, stop), appeal_decide_days=days)
+    charts as ``hotlist report transparency``, in the shared layout (cached like the JSON)."""
+    figures = cached_figures(session, request, start, end)
     return render(request, "public/transparency.html", f=figures, charts=charts(figures))
