@@ -6,6 +6,8 @@ import re
 from collections.abc import Callable
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
@@ -240,3 +242,38 @@ def test_a_missing_page_is_a_page(browser_client: TestClient) -> None:
 def test_csrf_field_is_in_every_form(browser_client: TestClient) -> None:
     for path in ("/report", "/appeal"):
         assert csrf_of(browser_client.get(path).text)
+
+
+form_text_strategy = st.text(st.characters(codec="utf-8"), max_size=300) | st.sampled_from(
+    ["", " ", "http://www.example.com/", "https://[::1]/x", "csam", "site_owner", "\x00"]
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    url=form_text_strategy,
+    hint=form_text_strategy,
+    comment=form_text_strategy,
+    contact=form_text_strategy,
+)
+def test_any_report_form_is_a_receipt_or_errors_never_a_failure(
+    browser_client: TestClient, url: str, hint: str, comment: str, contact: str
+) -> None:
+    token = csrf_of(browser_client.get("/report").text)
+    response = browser_client.post(
+        "/report",
+        data={
+            "csrf_token": token,
+            "url": url,
+            "category_hint": hint,
+            "comment": comment,
+            "contact": contact,
+        },
+    )
+    assert response.status_code in (303, 422), response.text[:300]
+    if response.status_code == 422:
+        assert field_errors(response.text)
