@@ -8,11 +8,15 @@ from hypothesis import strategies as st
 
 from hotlist.errors import VerificationError
 from hotlist.publish.log.merkle import (
+    CHUNK,
     EMPTY_ROOT,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
     root_hash,
+    tree_consistency_proof,
+    tree_inclusion_proof,
+    tree_root,
     verify_consistency,
     verify_inclusion,
 )
@@ -248,3 +252,39 @@ def test_every_generated_consistency_proof_verifies_and_a_fork_fails(
             verify_consistency(
                 first, second, root_hash(hashes[:first]), root_hash(hashes), tampered
             )
+
+
+class KeepingSource:
+    """A leaf source that keeps every complete subtree it is given, like the server's."""
+
+    def __init__(self, leaf_hashes: list[bytes]) -> None:
+        self.leaf_hashes = leaf_hashes
+        self.kept: dict[tuple[int, int], bytes] = {}
+
+    def leaves(self, start: int, end: int) -> list[bytes]:
+        return self.leaf_hashes[start:end]
+
+    def subtree(self, start: int, size: int) -> bytes | None:
+        return self.kept.get((start, size))
+
+    def remember(self, start: int, size: int, value: bytes) -> None:
+        assert size >= CHUNK
+        assert size & (size - 1) == 0
+        assert start % size == 0
+        self.kept[(start, size)] = value
+
+
+@settings(max_examples=15, deadline=None)
+@given(size=st.integers(1, 5 * CHUNK), data=st.data())
+def test_kept_subtrees_change_no_root_and_no_proof(size: int, data: st.DataObject) -> None:
+    hashes = [leaf_hash(i.to_bytes(4, "big")) for i in range(size)]
+    source = KeepingSource(hashes)
+    first = data.draw(st.integers(0, size), label="first")
+    index = data.draw(st.integers(0, size - 1), label="index")
+    for _cold_then_kept in range(2):
+        assert tree_root(source, size) == root_hash(hashes)
+        assert tree_root(source, first) == root_hash(hashes[:first])
+        assert tree_inclusion_proof(source, size, index) == inclusion_proof(hashes, index)
+        assert tree_consistency_proof(source, size, first) == consistency_proof(hashes, first)
+    if size >= CHUNK:
+        assert source.kept

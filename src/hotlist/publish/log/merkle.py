@@ -89,6 +89,23 @@ def _mth(leaves: Sequence[bytes], start: int, end: int) -> bytes:
     return node_hash(_mth(leaves, start, start + k), _mth(leaves, start + k, end))
 
 
+def _mth_keeping(
+    source: LeafSource, leaves: Sequence[bytes], offset: int, lo: int, hi: int
+) -> bytes:
+    """MTH of ``leaves[lo:hi]`` (leaf ``offset + lo`` onwards), remembering complete subtrees."""
+    n = hi - lo
+    if n <= CHUNK:
+        return _mth(leaves, lo, hi)
+    k = _split(n)
+    value = node_hash(
+        _mth_keeping(source, leaves, offset, lo, lo + k),
+        _mth_keeping(source, leaves, offset, lo + k, hi),
+    )
+    if n & (n - 1) == 0:
+        source.remember(offset + lo, n, value)
+    return value
+
+
 def _subtree(source: LeafSource, start: int, end: int) -> bytes:
     """MTH of leaves ``start`` to ``end``, from remembered subtrees where the source has them."""
     n = end - start
@@ -99,6 +116,9 @@ def _subtree(source: LeafSource, start: int, end: int) -> bytes:
             return kept
     if n <= CHUNK:
         value = _mth(source.leaves(start, end), 0, n)
+    elif complete:
+        # Nothing kept for this subtree: read its leaves at once, keep its complete parts.
+        value = _mth_keeping(source, source.leaves(start, end), start, 0, n)
     else:
         k = _split(n)
         value = node_hash(_subtree(source, start, start + k), _subtree(source, start + k, end))

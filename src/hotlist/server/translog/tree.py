@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotlist.errors import StorageError
+from hotlist.publish.log.merkle import CHUNK
 from hotlist.server.translog.models import LogLeaf
 
 
@@ -46,6 +47,7 @@ class DatabaseLeaves:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._kept = _kept_for(session)
+        self._chunk_ends: dict[int, bytes] = {}
         with self._kept.lock:
             # A log now smaller than what is kept has no such leaf: None, never the probe.
             if self._kept.covered and self._leaf(self._kept.covered - 1) != self._kept.probe:
@@ -66,6 +68,10 @@ class DatabaseLeaves:
         found = list(self._session.scalars(query))
         if len(found) != end - start:
             raise StorageError(f"the log lacks leaves between {start} and {end}: it has a gap")
+        # The last leaf of each chunk read: what remember() needs to vouch for a subtree.
+        first_end = start + (-start - 1) % CHUNK
+        for index in range(first_end, end, CHUNK):
+            self._chunk_ends[index] = found[index - start]
         return found
 
     def subtree(self, start: int, size: int) -> bytes | None:
@@ -75,7 +81,7 @@ class DatabaseLeaves:
         end = start + size
         with self._kept.lock:
             if end > self._kept.covered:
-                probe = self._leaf(end - 1)
+                probe = self._chunk_ends.get(end - 1) or self._leaf(end - 1)
                 if probe is None:
                     return
                 self._kept.covered, self._kept.probe = end, probe
