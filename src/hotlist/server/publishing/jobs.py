@@ -11,7 +11,6 @@ repository's lock serialises publishers, so several server processes may run the
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 from sqlalchemy import func, select
@@ -22,6 +21,7 @@ from hotlist.publish.publisher import Publisher
 from hotlist.server.config import DEFAULT_PUBLIC_URL, Settings
 from hotlist.server.entries.models import EntryEvent
 from hotlist.server.publishing.service import make_publisher, publish
+from hotlist.server.scheduling import BackgroundLoop
 from hotlist.server.translog.models import LogLeaf
 
 log = logging.getLogger(__name__)
@@ -51,22 +51,19 @@ class PublishJob:
         self._publisher = publisher
         self._public_url = public_url
         self._interval_s = interval_s
-        self._poll_s = min(poll_s, interval_s)
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="hotlist-publish", daemon=True)
         self._published_marker: Marker | None = None
+        self._due = 0.0
+        self._loop = BackgroundLoop("hotlist-publish", self._tick, min(poll_s, interval_s))
         self.runs = 0
         self.last_error: str | None = None
 
     def start(self) -> None:
         """Start the schedule in its own thread."""
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Ask the thread to stop and wait for a publish in progress to finish."""
-        self._stopped.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout)
+        """Stop the schedule, waiting for a publish in progress to finish."""
+        self._loop.stop(timeout)
 
     def _marker(self) -> Marker | None:
         try:
@@ -107,14 +104,10 @@ class PublishJob:
         marker = self._marker()
         return marker is not None and marker != self._published_marker
 
-    def _loop(self) -> None:
-        due = 0.0
-        while not self._stopped.is_set():
-            now = time.monotonic()
-            if now >= due or self.changed():
-                self.run_once()
-                due = time.monotonic() + self._interval_s
-            self._stopped.wait(self._poll_s)
+    def _tick(self) -> None:
+        if time.monotonic() >= self._due or self.changed():
+            self.run_once()
+            self._due = time.monotonic() + self._interval_s
 
 
 def start_publish_job(settings: Settings, factory: sessionmaker[Session]) -> PublishJob | None:
