@@ -39,12 +39,18 @@ from hotlist.server.policies import service as policies_service
 from hotlist.server.problems import install_problem_handlers, problem
 from hotlist.server.publishing import api as publishing_api
 from hotlist.server.publishing.jobs import start_publish_job
+from hotlist.server.retention import start_retention_job
 from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.reports import api as reports_api
 from hotlist.server.translog import api as translog_api
 from hotlist.server.transparency import api as transparency_api
 from hotlist.server.web import install_web
+from hotlist.server.web.pages import admin as admin_pages
+from hotlist.server.web.pages import analyst as analyst_pages
+from hotlist.server.web.pages import login as login_pages
+from hotlist.server.web.pages import observer as observer_pages
 from hotlist.server.web.pages import public as public_pages
+from hotlist.server.web.pages import supervisor as supervisor_pages
 
 FEATURE_ROUTERS: list[APIRouter] = [
     accounts_api.router,
@@ -65,6 +71,11 @@ FEATURE_ROUTERS: list[APIRouter] = [
 
 WEB_ROUTERS: list[APIRouter] = [
     public_pages.router,
+    login_pages.router,
+    analyst_pages.router,
+    supervisor_pages.router,
+    observer_pages.router,
+    admin_pages.router,
 ]
 """The HTML pages' routers (:mod:`hotlist.server.web.pages`), included before the API's so a
 page owns its path (``/transparency`` is the public page in the shared layout)."""
@@ -142,9 +153,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         policies_service.load_at_start(_app.state.session_factory, settings.policy_file)
         job = start_publish_job(settings, _app.state.session_factory)
+        retention = start_retention_job(settings, _app.state.session_factory)
         yield
-        if job is not None:
-            job.stop()
+        for loop in (job, retention):
+            if loop is not None:
+                loop.stop()
         if own_engine:
             db_engine.dispose()
 

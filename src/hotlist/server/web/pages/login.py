@@ -1,0 +1,115 @@
+"""Signing in (user id, password and TOTP code) and out of the staff pages.
+
+Signing in replaces the session (new id and CSRF token), so a session fixed before cannot be
+used after. Each address has its own in-memory limit on attempts, on top of the account's
+lock-out; neither stores the address anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from hotlist.errors import AccountLocked, LoginFailed, RateLimited
+from hotlist.server.accounts.permissions import Permission
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.db.session import DbSession
+from hotlist.server.ratelimit import TokenBucketLimiter
+from hotlist.server.web.auth import service as auth
+from hotlist.server.web.deps import PageForm, form_text, page
+from hotlist.server.web.error_pages import safe_next
+from hotlist.server.web.pages.staff import staff_page
+from hotlist.server.web.rendering import render
+from hotlist.server.web.security import session_state
+
+router = APIRouter(tags=["pages"], include_in_schema=False)
+
+# Signing in is as public as the start page: it declares the start page's permission.
+Visitor = Annotated[Principal, Depends(page(Permission.REPORTS_CREATE))]
+
+STAFF_HOME = "/staff"
+LOGIN_RATE_PER_S = 1 / 6
+LOGIN_BURST = 10
+"""Per address: 10 attempts at once, then one every 6 seconds (in memory, per process)."""
+
+
+def login_limiter(request: Request) -> TokenBucketLimiter:
+    """The app's limiter of sign-in attempts per address (made on first use)."""
+    limiter = getattr(request.app.state, "login_limiter", None)
+    if not isinstance(limiter, TokenBucketLimiter):
+        limiter = TokenBucketLimiter(rate=LOGIN_RATE_PER_S, burst=LOGIN_BURST)
+        request.app.state.login_limiter = limiter
+    return limiter
+
+
+def _login_page(
+    request: Request, next_path: str, error: str | None = None, status_code: int = 200
+) -> HTMLResponse:
+    return render(
+        request,
+        "staff/login.html",
+        status_code=status_code,
+        next_path=next_path,
+        error=error,
+    )
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(
+    request: Request,
+    _p: Visitor,
+    next_path: Annotated[str, Query(alias="next", max_length=2000)] = STAFF_HOME,
+) -> HTMLResponse:
+    """The sign-in form."""
+    return _login_page(request, safe_next(next_path, STAFF_HOME))
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, session: DbSession, _p: Visitor, form: PageForm) -> Response:
+    """Check the user id, password and code; on success start a new session and go on."""
+    next_path = safe_next(form_text(form, "next"), STAFF_HOME)
+    client = request.client
+    try:
+        login_limiter(request).check(client.host if client is not None else "unknown")
+    except RateLimited as exc:
+        return _login_page(request, next_path, exc.message, 429)
+    user_text = form_text(form, "user_id").lstrip("#")
+    if not user_text.isdigit() or len(user_text) > 10:
+        return _login_page(request, next_path, "Enter your user id: digits only.", 422)
+    try:
+        user = auth.sign_in(
+            session, int(user_text), form_text(form, "password"), form_text(form, "code")
+        )
+    except AccountLocked as exc:
+        return _failed(session, request, next_path, exc.message, 429)
+    except LoginFailed as exc:
+        return _failed(session, request, next_path, exc.message, 401)
+    session.commit()
+    session_state(request).sign_in(user.id)
+    return RedirectResponse(next_path, status_code=303)
+
+
+def _failed(
+    session: Session, request: Request, next_path: str, message: str, status: int
+) -> HTMLResponse:
+    session.commit()  # the failure count must be kept
+    return _login_page(request, next_path, message, status)
+
+
+@router.post("/logout")
+def logout(request: Request, _p: Visitor) -> Response:
+    """End the session (the cookie is cleared) and go back to the sign-in page."""
+    session_state(request).sign_out()
+    return RedirectResponse("/login?signed_out=1", status_code=303)
+
+
+StaffMember = Annotated[Principal, Depends(page(Permission.POLICY_READ))]
+
+
+@router.get("/staff", response_class=HTMLResponse)
+def staff_home(request: Request, session: DbSession, _p: StaffMember) -> HTMLResponse:
+    """Where a signed-in person lands: the pages their role may use."""
+    return staff_page(request, session, "staff/home.html")

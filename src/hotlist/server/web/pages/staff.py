@@ -1,0 +1,63 @@
+"""What the staff pages share: the signed-in person's name in the layout, the permissions the
+templates test to show a link or a form, paging, and form errors that stay on the page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from hotlist.errors import HotlistError
+from hotlist.server.accounts.models import User
+from hotlist.server.accounts.permissions import Permission
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.problems import status_for
+from hotlist.server.web.rendering import render
+
+PAGE_SIZE = 50
+
+
+def staff_page(
+    request: Request,
+    session: Session,
+    template: str,
+    *,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """``render`` for a staff page: adds ``P`` (the permissions), ``me`` (the signed-in user)
+    and ``can(permission)`` for the caller."""
+    principal: Principal = request.state.principal
+    me = session.get(User, principal.user_id) if principal.user_id is not None else None
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        P=Permission,
+        me=me,
+        can=principal.can,
+        **context,
+    )
+
+
+def error_status(exc: HotlistError) -> int:
+    """The status a page answers with when a form's action was refused."""
+    return status_for(exc)
+
+
+def names_of(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    """User id -> display name, for showing who decided."""
+    wanted = {uid for uid in user_ids if uid is not None}
+    found: dict[int, str] = {}
+    for uid in wanted:
+        user = session.get(User, uid)
+        if user is not None:
+            found[uid] = f"{user.name} (#{user.id})"
+    return found
+
+
+def next_after(rows: list[Any] | tuple[Any, ...], limit: int = PAGE_SIZE) -> int | None:
+    """The id to continue after when a page came back full (rows have ``id``)."""
+    return int(rows[-1].id) if len(rows) >= limit else None

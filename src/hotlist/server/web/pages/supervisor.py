@@ -1,0 +1,287 @@
+"""The supervisors' pages: second review of recent assessments, changing an entry's state, and
+the objection and appeal queues (overdue ones flagged) with decisions and their reasons.
+
+The due-process services refuse a decision by the entry's own analyst; the page shows that
+refusal beside the form rather than as an error page.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotlist.errors import HotlistError
+from hotlist.policy import SharedHostingList
+from hotlist.server.accounts.permissions import Permission
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.appeals import service as appeals
+from hotlist.server.appeals.models import AppealOutcome, AppealState
+from hotlist.server.assessments.api import shared_hosting
+from hotlist.server.assessments.models import Assessment
+from hotlist.server.db.base import MAX_ID, utcnow
+from hotlist.server.db.session import DbSession
+from hotlist.server.entries import service as entries
+from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.objections import service as objections
+from hotlist.server.objections.api import entry_by_ref
+from hotlist.server.objections.models import ObjectionOutcome, ObjectionState
+from hotlist.server.problems import status_for
+from hotlist.server.web.deps import PageForm, form_text, page
+from hotlist.server.web.pages.analyst import entry_page
+from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
+from hotlist.urls import Scope
+
+router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
+
+Reviewer = Annotated[Principal, Depends(page(Permission.ENTRIES_TRANSITION))]
+ObjectionReader = Annotated[Principal, Depends(page(Permission.OBJECTIONS_READ))]
+ObjectionDecider = Annotated[Principal, Depends(page(Permission.OBJECTIONS_DECIDE))]
+AppealReader = Annotated[Principal, Depends(page(Permission.APPEALS_READ))]
+AppealDecider = Annotated[Principal, Depends(page(Permission.APPEALS_DECIDE))]
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+After = Annotated[int, Query(ge=0, le=MAX_ID)]
+EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
+REASON_MAX = 4_000
+
+
+def _reason(text: str) -> str | None:
+    return text if 0 < len(text) <= REASON_MAX else None
+
+
+@router.get("/review", response_class=HTMLResponse)
+def review(request: Request, session: DbSession, _p: Reviewer, after: After = 0) -> HTMLResponse:
+    """Actionable assessments newest first, with their entries, for a second look."""
+    query = select(Assessment).where(Assessment.actionable.is_(True))
+    if after:
+        query = query.where(Assessment.id < after)
+    rows = list(session.scalars(query.order_by(Assessment.id.desc()).limit(PAGE_SIZE)))
+    made = {
+        e.id: e
+        for e in session.scalars(select(Entry).where(Entry.id.in_({r.entry_id for r in rows})))
+    }
+    return staff_page(
+        request,
+        session,
+        "staff/review.html",
+        rows=rows,
+        entries=made,
+        names=names_of(session, {r.decided_by for r in rows}),
+        after=next_after(rows),
+    )
+
+
+@router.post("/entries/{ref}/state", response_class=HTMLResponse)
+def change_state(
+    request: Request, session: DbSession, principal: Reviewer, ref: EntryRef, form: PageForm
+) -> Response:
+    """Suspend, reinstate, expire or remove an entry, with a reason (on its timeline)."""
+    entry = entry_by_ref(session, ref.lower())
+    reason = _reason(form_text(form, "reason"))
+    target = form_text(form, "to_state")
+    if reason is None or target not in {s.value for s in EntryState}:
+        return entry_page(
+            request, session, entry.public_ref, "Choose a state and give a reason.", 422
+        )
+    try:
+        entries.transition(session, entry, EntryState(target), reason, principal.user_id)
+    except HotlistError as exc:
+        session.rollback()
+        return entry_page(request, session, ref.lower(), exc.message, status_for(exc))
+    return RedirectResponse(f"/staff/entries/{entry.public_ref}?moved=1", status_code=303)
+
+
+def _overdue_days(request: Request) -> int:
+    days: int = request.app.state.settings.appeal_decide_days
+    return days
+
+
+@router.get("/objections", response_class=HTMLResponse)
+def objection_queue(
+    request: Request,
+    session: DbSession,
+    principal: ObjectionReader,
+    state: Annotated[str, Query(max_length=16)] = ObjectionState.OPEN.value,
+    after: After = 0,
+) -> HTMLResponse:
+    """Members' objections oldest first; open ones past the decision time are flagged."""
+    chosen = state if state in {s.value for s in ObjectionState} else None
+    where = objections.ObjectionFilter(
+        state=ObjectionState(chosen) if chosen else None,
+        org_id=None if objections.is_staff(principal) else principal.org_id,
+    )
+    rows = list(objections.listing(session, where, after, PAGE_SIZE))
+    days = _overdue_days(request)
+    late = utcnow() - timedelta(days=days)
+    return staff_page(
+        request,
+        session,
+        "staff/objections.html",
+        rows=rows,
+        refs={r.id: session.get_one(Entry, r.entry_id).public_ref for r in rows},
+        overdue={r.id for r in rows if r.state == ObjectionState.OPEN and r.created_at < late},
+        days=days,
+        state=chosen or "",
+        states=[s.value for s in ObjectionState],
+        after=next_after(rows),
+    )
+
+
+def _objection_page(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    objection_id: int,
+    refused: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    objection = objections.get_for(session, objection_id, principal)
+    entry = session.get_one(Entry, objection.entry_id)
+    return staff_page(
+        request,
+        session,
+        "staff/objection.html",
+        status_code=status_code,
+        objection=objection,
+        entry=entry,
+        new_entry=session.get(Entry, objection.new_entry_id) if objection.new_entry_id else None,
+        names=names_of(session, {objection.decided_by, entry.decided_by}),
+        outcomes=[o.value for o in ObjectionOutcome],
+        scopes=[s.value for s in Scope],
+        refused=refused,
+    )
+
+
+@router.get("/objections/{objection_id}", response_class=HTMLResponse)
+def objection_view(
+    request: Request, session: DbSession, principal: ObjectionReader, objection_id: Id
+) -> HTMLResponse:
+    """An objection, its entry's statement of reasons, and the decision form."""
+    return _objection_page(request, session, principal, objection_id)
+
+
+@router.post("/objections/{objection_id}/decide", response_class=HTMLResponse)
+def objection_decide(
+    request: Request,
+    session: DbSession,
+    principal: ObjectionDecider,
+    objection_id: Id,
+    form: PageForm,
+    listed: Annotated[SharedHostingList, Depends(shared_hosting)],
+) -> Response:
+    """Decide the objection with a reason (not by the entry's own analyst)."""
+    objection = objections.get(session, objection_id)
+    outcome = form_text(form, "outcome")
+    scope = form_text(form, "new_scope")
+    reason = _reason(form_text(form, "reason"))
+    if reason is None or outcome not in {o.value for o in ObjectionOutcome}:
+        return _objection_page(
+            request, session, principal, objection_id, "Choose an outcome and give a reason.", 422
+        )
+    decision = objections.ObjectionDecision(
+        outcome=ObjectionOutcome(outcome),
+        reason=reason,
+        new_scope=Scope(scope) if outcome == "scope_changed" and scope in set(Scope) else None,
+    )
+    try:
+        objections.decide(session, objection, decision, principal, listed)
+    except HotlistError as exc:
+        session.rollback()
+        return _objection_page(
+            request, session, principal, objection_id, exc.message, status_for(exc)
+        )
+    return RedirectResponse(f"/staff/objections/{objection_id}?decided=1", status_code=303)
+
+
+@router.get("/appeals", response_class=HTMLResponse)
+def appeal_queue(
+    request: Request,
+    session: DbSession,
+    _p: AppealReader,
+    state: Annotated[str, Query(max_length=16)] = AppealState.OPEN.value,
+    overdue: Annotated[str, Query(max_length=1)] = "",
+    after: After = 0,
+) -> HTMLResponse:
+    """Appeals oldest first; open ones past the decision time are flagged (or only those)."""
+    days = _overdue_days(request)
+    now = utcnow()
+    chosen = state if state in {s.value for s in AppealState} else None
+    where = appeals.AppealFilter(
+        state=AppealState(chosen) if chosen else None,
+        overdue_before=now - timedelta(days=days) if overdue == "1" else None,
+    )
+    rows = list(appeals.queue(session, where, after, PAGE_SIZE))
+    return staff_page(
+        request,
+        session,
+        "staff/appeals.html",
+        rows=rows,
+        refs={r.id: session.get_one(Entry, r.entry_id).public_ref for r in rows},
+        overdue={r.id for r in rows if appeals.is_overdue(r, days, now)},
+        days=days,
+        state=chosen or "",
+        states=[s.value for s in AppealState],
+        only_overdue=overdue == "1",
+        after=next_after(rows),
+    )
+
+
+def _appeal_page(
+    request: Request,
+    session: Session,
+    appeal_id: int,
+    refused: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    appeal = appeals.get(session, appeal_id)
+    entry = session.get_one(Entry, appeal.entry_id)
+    return staff_page(
+        request,
+        session,
+        "staff/appeal.html",
+        status_code=status_code,
+        appeal=appeal,
+        entry=entry,
+        overdue=appeals.is_overdue(appeal, _overdue_days(request), utcnow()),
+        names=names_of(session, {appeal.decided_by, appeal.interim_by, entry.decided_by}),
+        outcomes=[o.value for o in AppealOutcome],
+        refused=refused,
+    )
+
+
+@router.get("/appeals/{appeal_id}", response_class=HTMLResponse)
+def appeal_view(
+    request: Request, session: DbSession, _p: AppealReader, appeal_id: Id
+) -> HTMLResponse:
+    """An appeal, its entry's statement of reasons, and the decision form."""
+    return _appeal_page(request, session, appeal_id)
+
+
+@router.post("/appeals/{appeal_id}/decide", response_class=HTMLResponse)
+def appeal_decide(
+    request: Request, session: DbSession, principal: AppealDecider, appeal_id: Id, form: PageForm
+) -> Response:
+    """Decide the appeal with a reason (shown on the public status page), or suspend the entry
+    while it is open; never by the entry's own analyst."""
+    appeal = appeals.get(session, appeal_id)
+    outcome = form_text(form, "outcome")
+    reason = _reason(form_text(form, "reason"))
+    if reason is None or outcome not in {*(o.value for o in AppealOutcome), "interim"}:
+        return _appeal_page(
+            request, session, appeal_id, "Choose a decision and give a reason.", 422
+        )
+    try:
+        if outcome == "interim":
+            appeals.suspend_interim(session, appeal, reason, principal)
+        else:
+            appeals.decide(
+                session, appeal, AppealOutcome(outcome), reason, principal, _overdue_days(request)
+            )
+    except HotlistError as exc:
+        session.rollback()
+        return _appeal_page(request, session, appeal_id, exc.message, status_for(exc))
+    return RedirectResponse(f"/staff/appeals/{appeal_id}?decided=1", status_code=303)

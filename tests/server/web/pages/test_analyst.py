@@ -1,0 +1,169 @@
+"""The analysts' pages over HTTP: queue, report (address only after a logged click), the
+assessment form, entries and timelines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from hotlist.server.accounts.models import User
+from hotlist.server.accounts.permissions import Role
+from hotlist.server.audit.models import AccessLog
+from hotlist.server.reports.models import Report, ReportStatus
+from server.reports.factories import FiledReport
+from server.web.conftest import csrf_of, field_errors
+
+URL = "http://www.example.com/queue/page.html"
+SignIn = Callable[[TestClient, int], None]
+
+
+@pytest.fixture
+def analyst(browser_client: TestClient, make_user: Callable[..., User], sign_in: SignIn) -> User:
+    """A signed-in analyst on ``browser_client``."""
+    user = make_user(Role.ANALYST)
+    sign_in(browser_client, user.id)
+    return user
+
+
+def _accesses(sessions: sessionmaker[Session], user_id: int) -> list[AccessLog]:
+    with sessions() as session:
+        query = select(AccessLog).where(AccessLog.user_id == user_id)
+        return list(session.scalars(query))
+
+
+def test_the_queue_lists_reports_without_their_address(
+    browser_client: TestClient, analyst: User, file_report: Callable[..., FiledReport]
+) -> None:
+    report = file_report(URL, category_hint="csam")
+    page = browser_client.get("/staff/queue").text
+    assert f'href="/staff/reports/{report.id}"' in page
+    assert "example.com" not in page
+    filtered = browser_client.get("/staff/queue?status=closed").text
+    assert f'href="/staff/reports/{report.id}"' not in filtered
+
+
+def test_the_address_shows_only_after_a_logged_click(
+    browser_client: TestClient,
+    analyst: User,
+    file_report: Callable[..., FiledReport],
+    sessions: sessionmaker[Session],
+) -> None:
+    report = file_report(URL)
+    page = browser_client.get(f"/staff/reports/{report.id}").text
+    assert URL not in page
+    assert not _accesses(sessions, analyst.id)
+    fragment = browser_client.post(
+        f"/staff/reports/{report.id}/url",
+        data={"csrf_token": csrf_of(page)},
+        headers={"hx-request": "true"},
+    )
+    assert fragment.status_code == 200
+    assert URL in fragment.text
+    assert "<html" not in fragment.text
+    logged = _accesses(sessions, analyst.id)
+    assert [(a.action, a.subject_id) for a in logged] == [("report.open", str(report.id))]
+    whole = browser_client.post(
+        f"/staff/reports/{report.id}/url", data={"csrf_token": csrf_of(page)}
+    )
+    assert URL in whole.text and "<html" in whole.text
+    assert len(_accesses(sessions, analyst.id)) == 2
+
+
+def test_revealing_needs_the_form_token(
+    browser_client: TestClient, analyst: User, file_report: Callable[..., FiledReport]
+) -> None:
+    report = file_report(URL)
+    browser_client.get(f"/staff/reports/{report.id}")
+    refused = browser_client.post(f"/staff/reports/{report.id}/url", data={})
+    assert refused.status_code == 400
+    assert URL not in refused.text
+
+
+def test_assessing_through_the_form_makes_an_entry(
+    browser_client: TestClient,
+    analyst: User,
+    file_report: Callable[..., FiledReport],
+    sessions: sessionmaker[Session],
+) -> None:
+    report = file_report(URL)
+    form = browser_client.get(f"/staff/reports/{report.id}/assess").text
+    assert "The policy&#39;s categories" in form or "The policy's categories" in form
+    assert "csam" in form
+    response = browser_client.post(
+        f"/staff/reports/{report.id}/assess",
+        data={
+            "csrf_token": csrf_of(form),
+            "actionable": "yes",
+            "category": "csam",
+            "scope": "page",
+            "reason": "Images of the sexual abuse of a child.",
+        },
+    )
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith("/staff/entries/")
+    entry_page = browser_client.get(location).text
+    assert "Images of the sexual abuse of a child." in entry_page
+    assert "created" in entry_page  # the timeline's first event
+    with sessions() as session:
+        assert session.get_one(Report, report.id).status == ReportStatus.ASSESSED
+    listing = browser_client.get("/staff/entries?state=active").text
+    assert location.removeprefix("/staff/entries/").split("?")[0] in listing
+
+
+def test_a_bad_assessment_comes_back_with_its_errors(
+    browser_client: TestClient, analyst: User, file_report: Callable[..., FiledReport]
+) -> None:
+    report = file_report(URL)
+    form = browser_client.get(f"/staff/reports/{report.id}/assess").text
+    missing = browser_client.post(
+        f"/staff/reports/{report.id}/assess",
+        data={"csrf_token": csrf_of(form), "actionable": "yes", "category": "csam"},
+    )
+    assert missing.status_code == 422
+    assert "reason" in field_errors(missing.text)
+    refused = browser_client.post(
+        f"/staff/reports/{report.id}/assess",
+        data={
+            "csrf_token": csrf_of(form),
+            "actionable": "yes",
+            "category": "csam",
+            "scope": "host",
+            "reason": "The whole site.",
+        },
+    )
+    assert refused.status_code == 409
+    assert 'role="alert"' in refused.text
+
+
+def test_not_actionable_closes_the_report(
+    browser_client: TestClient, analyst: User, file_report: Callable[..., FiledReport]
+) -> None:
+    report = file_report(URL)
+    form = browser_client.get(f"/staff/reports/{report.id}/assess").text
+    response = browser_client.post(
+        f"/staff/reports/{report.id}/assess",
+        data={"csrf_token": csrf_of(form), "actionable": "no", "reason": "Legal adult content."},
+    )
+    assert response.headers["location"] == f"/staff/reports/{report.id}?closed=1"
+    assert "not actionable" in browser_client.get(response.headers["location"]).text
+
+
+def test_an_observer_sees_the_queue_but_no_address_or_assessment(
+    browser_client: TestClient,
+    make_user: Callable[..., User],
+    sign_in: SignIn,
+    file_report: Callable[..., FiledReport],
+) -> None:
+    report = file_report(URL)
+    sign_in(browser_client, make_user(Role.OBSERVER).id)
+    page = browser_client.get(f"/staff/reports/{report.id}").text
+    assert "Reveal the address" not in page
+    assert "Assess this report" not in page
+    refused = browser_client.get(f"/staff/reports/{report.id}/assess")
+    assert refused.status_code == 403
+    assert "<form" not in refused.text.split("<main", 1)[1]
