@@ -8,7 +8,7 @@ Forms answer with the same page and each error beside its field; a form that suc
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -289,4 +289,7 @@ def transparency(
     """The transparency report of a period (the last 30 days by default): the same figures and
     charts as ``hotlist report transparency``, in the shared layout (cached like the JSON)."""
     figures = cached_figures(session, request, start, end)
-    return render(request, "public/transparency.html", f=figures, charts=charts(figures))
+    last_day = (figures.end - timedelta(days=1)).date()
+    return render(
+        request, "public/transparency.html", f=figures, charts=charts(figures), last_day=last_day
+    )
