@@ -39,9 +39,9 @@ from hotlist.server.policies import service as policies_service
 from hotlist.server.problems import install_problem_handlers, problem
 from hotlist.server.publishing import api as publishing_api
 from hotlist.server.publishing.jobs import start_publish_job
-from hotlist.server.retention import start_retention_job
 from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.reports import api as reports_api
+from hotlist.server.retention import start_retention_job
 from hotlist.server.translog import api as translog_api
 from hotlist.server.transparency import api as transparency_api
 from hotlist.server.web import install_web

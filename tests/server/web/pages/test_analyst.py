@@ -69,7 +69,8 @@ def test_the_address_shows_only_after_a_logged_click(
     whole = browser_client.post(
         f"/staff/reports/{report.id}/url", data={"csrf_token": csrf_of(page)}
     )
-    assert URL in whole.text and "<html" in whole.text
+    assert URL in whole.text
+    assert "<html" in whole.text
     assert len(_accesses(sessions, analyst.id)) == 2
 
 
