@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -21,8 +21,10 @@ from hotlist.server.web.security import (
     SESSION_KEY_ENV,
     UNSAFE_HTTP_ENV,
     SessionCodec,
+    SessionState,
     WebSession,
     load_session_key,
+    session_state,
 )
 
 from .conftest import HTML, csrf_of
@@ -227,3 +229,32 @@ def test_the_csrf_refusal_is_a_page_for_browsers(browser_client: TestClient) -> 
 
 def test_the_api_docs_keep_their_own_headers(browser_client: TestClient) -> None:
     assert "content-security-policy" not in browser_client.get("/docs").headers
+
+
+def test_session_state_starts_signs_in_and_out() -> None:
+    state = SessionState(None, clock=lambda: NOW)
+    assert state.user_id is None
+    assert not state.changed
+    first = state.ensure()
+    assert state.ensure() is first
+    assert state.changed
+    state.sign_in(5)
+    assert state.user_id == 5
+    assert state.current is not None
+    assert state.current.csrf != first.csrf
+    state.sign_out()
+    assert state.current is None
+    assert state.user_id is None
+
+
+def test_signing_out_clears_the_cookie(web_app: FastAPI) -> None:
+    @web_app.get("/test-sign-out")
+    def sign_out(request: Request) -> dict[str, str]:
+        session_state(request).sign_out()
+        return {}
+
+    with TestClient(web_app, base_url="http://127.0.0.1", headers=HTML) as client:
+        csrf_of(client.get("/report").text)
+        response = client.get("/test-sign-out")
+    assert response.headers["set-cookie"].startswith(f"{PLAIN_COOKIE}=;")
+    assert "Max-Age=0" in response.headers["set-cookie"]
