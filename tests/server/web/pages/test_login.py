@@ -44,7 +44,7 @@ def sign_in_form(
     client: TestClient, user_id: int | str, password: str, code: str, next_path: str = "/staff"
 ) -> Response:
     token = csrf_of(client.get("/login").text)
-    return client.post(
+    response: Response = client.post(
         "/login",
         data={
             "csrf_token": token,
@@ -54,6 +54,7 @@ def sign_in_form(
             "next": next_path,
         },
     )
+    return response
 
 
 def now_code(secret: str) -> str:

@@ -1,0 +1,104 @@
+"""The observers' pages over HTTP: the log, audit samples and reviews; never a write action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from hotlist.server.accounts.models import User
+from hotlist.server.accounts.permissions import Role
+from hotlist.server.observers.models import AuditReview
+from server.web.conftest import csrf_of
+
+SignIn = Callable[[TestClient, int], None]
+
+
+@pytest.fixture
+def observer(browser_client: TestClient, make_user: Callable[..., User]) -> User:
+    """An observer (not yet signed in)."""
+    return make_user(Role.OBSERVER)
+
+
+def test_the_log_lists_events_without_addresses(
+    browser_client: TestClient, observer: User, sign_in: SignIn, listed_entry: Callable[..., str]
+) -> None:
+    ref = listed_entry("http://www.example.com/logged.html")
+    sign_in(browser_client, observer.id)
+    page = browser_client.get("/staff/log").text
+    assert "entry_added" in page
+    assert ref in page
+    assert "logged.html" not in page
+
+
+def test_a_supervisor_draws_a_sample_an_observer_reviews_it(
+    browser_client: TestClient,
+    observer: User,
+    make_user: Callable[..., User],
+    sign_in: SignIn,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    listed_entry()
+    sign_in(browser_client, make_user(Role.SUPERVISOR).id)
+    audit = browser_client.get("/staff/audit").text
+    today = date.today()
+    drawn = browser_client.post(
+        "/staff/audit",
+        data={
+            "csrf_token": csrf_of(audit),
+            "from": (today - timedelta(days=1)).isoformat(),
+            "to": (today + timedelta(days=1)).isoformat(),
+            "size": "5",
+        },
+    )
+    assert drawn.status_code == 303
+    sample_path = drawn.headers["location"]
+    sign_in(browser_client, observer.id)
+    sample = browser_client.get(sample_path).text
+    assert "Assessment #" in sample
+    item_id = sample.split('name="item_id" value="')[1].split('"')[0]
+    reviewed = browser_client.post(
+        f"{sample_path}/review",
+        data={
+            "csrf_token": csrf_of(sample),
+            "item_id": item_id,
+            "verdict": "agree",
+            "comment": "Well reasoned.",
+        },
+    )
+    assert reviewed.status_code == 303
+    again = browser_client.get(reviewed.headers["location"]).text
+    assert "Well reasoned." in again
+    assert 'name="item_id"' not in again  # reviews are final
+    with sessions() as session:
+        assert session.scalars(select(AuditReview)).one().user_id == observer.id
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/staff/reports/1/assess"),
+        ("post", "/staff/reports/1/url"),
+        ("post", "/staff/audit"),
+        ("post", "/staff/appeals/1/decide"),
+        ("get", "/staff/admin/keys"),
+    ],
+)
+def test_an_observer_reaches_no_write_action(
+    browser_client: TestClient, observer: User, sign_in: SignIn, method: str, path: str
+) -> None:
+    sign_in(browser_client, observer.id)
+    token = csrf_of(browser_client.get("/staff/audit").text)
+    response = (
+        browser_client.get(path)
+        if method == "get"
+        else browser_client.post(path, data={"csrf_token": token})
+    )
+    assert response.status_code == 403
+    assert "lacks permission" in response.text
+    assert "<form" not in response.text.split("<main", 1)[1]

@@ -1,0 +1,182 @@
+"""The supervisors' pages over HTTP: queues with overdue flags, decisions with reasons, and the
+rule that the entry's own analyst never decides against it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
+
+from hotlist.server.accounts.models import User
+from hotlist.server.accounts.permissions import Role
+from hotlist.server.appeals import service as appeals
+from hotlist.server.appeals.models import Appeal, Relation
+from hotlist.server.db.base import utcnow
+from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.objections.api import entry_by_ref
+from server.reports.factories import FiledReport
+from server.web.conftest import csrf_of
+
+SignIn = Callable[[TestClient, int], None]
+
+
+def _appeal(sessions: sessionmaker[Session], ref: str, days_old: int = 0) -> int:
+    with sessions() as session:
+        appeal = appeals.submit(
+            session, entry_by_ref(session, ref), Relation.SITE_OWNER, "My own holiday photos."
+        )
+        appeal.created_at = utcnow() - timedelta(days=days_old)
+        session.commit()
+        return appeal.id
+
+
+@pytest.fixture
+def supervisor(browser_client: TestClient, make_user: Callable[..., User], sign_in: SignIn) -> User:
+    """A signed-in supervisor on ``browser_client``."""
+    user = make_user(Role.SUPERVISOR)
+    sign_in(browser_client, user.id)
+    return user
+
+
+def test_the_appeal_queue_flags_overdue_appeals(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    fresh = _appeal(sessions, listed_entry("http://www.example.com/a.html"))
+    late = _appeal(sessions, listed_entry("http://www.example.com/b.html"), days_old=30)
+    page = browser_client.get("/staff/appeals").text
+    assert f'href="/staff/appeals/{fresh}">#{fresh}</a></td>' in page
+    assert f'href="/staff/appeals/{late}">#{late}</a> <span class="flag">overdue' in page
+    only = browser_client.get("/staff/appeals?overdue=1").text
+    assert f'href="/staff/appeals/{fresh}"' not in only
+    assert f'href="/staff/appeals/{late}"' in only
+
+
+def test_a_decision_with_its_reason_reaches_the_public_status_page(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    ref = listed_entry()
+    appeal_id = _appeal(sessions, ref)
+    page = browser_client.get(f"/staff/appeals/{appeal_id}").text
+    response = browser_client.post(
+        f"/staff/appeals/{appeal_id}/decide",
+        data={"csrf_token": csrf_of(page), "outcome": "upheld", "reason": "Not what it seemed."},
+    )
+    assert response.status_code == 303
+    with sessions() as session:
+        appeal = session.get_one(Appeal, appeal_id)
+        assert appeal.outcome == "upheld"
+        assert entry_by_ref(session, ref).state == EntryState.REMOVED
+        receipt = appeal.receipt
+    public = browser_client.get(f"/appeal/status?receipt={receipt}").text
+    assert "Not what it seemed." in public
+
+
+def test_the_entrys_own_analyst_is_refused_clearly(
+    browser_client: TestClient,
+    supervisor: User,
+    file_report: Callable[..., FiledReport],
+    sessions: sessionmaker[Session],
+) -> None:
+    report = file_report("http://www.example.com/mine.html")
+    form = browser_client.get(f"/staff/reports/{report.id}/assess").text
+    made = browser_client.post(
+        f"/staff/reports/{report.id}/assess",
+        data={
+            "csrf_token": csrf_of(form),
+            "actionable": "yes",
+            "category": "csam",
+            "scope": "page",
+            "reason": "Images of the sexual abuse of a child.",
+        },
+    )
+    ref = made.headers["location"].split("/")[-1].split("?")[0]
+    appeal_id = _appeal(sessions, ref)
+    page = browser_client.get(f"/staff/appeals/{appeal_id}").text
+    assert "another supervisor must decide" in page
+    refused = browser_client.post(
+        f"/staff/appeals/{appeal_id}/decide",
+        data={"csrf_token": csrf_of(page), "outcome": "rejected", "reason": "It is right."},
+    )
+    assert refused.status_code == 403
+    assert "you made entry" in refused.text
+    with sessions() as session:
+        assert session.get_one(Appeal, appeal_id).state == "open"
+
+
+def test_a_decision_needs_a_reason(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    appeal_id = _appeal(sessions, listed_entry())
+    page = browser_client.get(f"/staff/appeals/{appeal_id}").text
+    response = browser_client.post(
+        f"/staff/appeals/{appeal_id}/decide",
+        data={"csrf_token": csrf_of(page), "outcome": "upheld", "reason": ""},
+    )
+    assert response.status_code == 422
+    assert "give a reason" in response.text
+
+
+def test_changing_an_entrys_state_goes_on_its_timeline(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    ref = listed_entry()
+    page = browser_client.get(f"/staff/entries/{ref}").text
+    response = browser_client.post(
+        f"/staff/entries/{ref}/state",
+        data={"csrf_token": csrf_of(page), "to_state": "suspended", "reason": "Second look."},
+    )
+    assert response.status_code == 303
+    timeline = browser_client.get(response.headers["location"]).text
+    assert "active → suspended" in timeline
+    assert "Second look." in timeline
+    with sessions() as session:
+        assert entry_by_ref(session, ref).state == EntryState.SUSPENDED
+    review = browser_client.get("/staff/review").text
+    assert ref in review
+
+
+def test_objections_are_listed_and_decided(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    client: TestClient,
+    auth: Callable[[str], dict[str, str]],
+    sessions: sessionmaker[Session],
+) -> None:
+    ref = listed_entry()
+    filed = client.post(
+        "/v1/objections",
+        json={"entry_id": ref, "reason": "The page is a news report."},
+        headers=auth("member"),
+    )
+    assert filed.status_code == 201, filed.text
+    objection_id = filed.json()["id"]
+    assert (
+        f'href="/staff/objections/{objection_id}"' in browser_client.get("/staff/objections").text
+    )
+    page = browser_client.get(f"/staff/objections/{objection_id}").text
+    assert "The page is a news report." in page
+    response = browser_client.post(
+        f"/staff/objections/{objection_id}/decide",
+        data={"csrf_token": csrf_of(page), "outcome": "rejected", "reason": "It is not news."},
+    )
+    assert response.status_code == 303
+    with sessions() as session:
+        entry = session.get_one(Entry, entry_by_ref(session, ref).id)
+        assert entry.state == EntryState.ACTIVE
+    assert "It is not news." in browser_client.get(response.headers["location"]).text
