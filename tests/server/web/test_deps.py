@@ -164,6 +164,27 @@ def test_an_observers_page_views_are_in_the_access_log(
     ]
 
 
+def test_a_public_page_looks_at_no_key(script: TestClient) -> None:
+    response = script.get("/report", headers={"Authorization": "Bearer not-a-key"})
+    assert response.status_code == 200
+
+
+def test_an_observers_public_page_views_are_logged_too(
+    browser: TestClient,
+    make_user: Callable[..., User],
+    sign_in: Callable[[TestClient, int], None],
+    sessions: sessionmaker[Session],
+) -> None:
+    observer = make_user(Role.OBSERVER)
+    sign_in(browser, observer.id)
+    assert browser.get("/transparency").status_code == 200
+    with sessions() as db:
+        subjects = db.scalars(
+            select(AccessLog.subject_id).where(AccessLog.user_id == observer.id)
+        ).all()
+    assert subjects == ["GET /transparency"]
+
+
 def test_a_forged_session_is_no_session(browser: TestClient) -> None:
     browser.cookies.set("hotlist-session", "eyJ1IjoxfQ.AAAA")
     assert browser.get("/test-queue").status_code == 303

@@ -217,6 +217,9 @@ def test_a_form_sent_by_another_site_is_refused(browser_client: TestClient) -> N
     assert _report(browser_client, token, **{"sec-fetch-site": "cross-site"}) == 400
     assert _report(browser_client, token, origin="http://evil.example") == 400
     assert _report(browser_client, token, origin="http://127.0.0.1") == 303
+    # Behind a TLS-terminating proxy the browser's origin is https; the host is what counts.
+    assert _report(browser_client, token, origin="https://127.0.0.1") == 303
+    assert _report(browser_client, token, origin="http://127.0.0.1:8443") == 400
     assert _report(browser_client, token, **{"sec-fetch-site": "same-origin"}) == 303
 
 

@@ -7,7 +7,8 @@ API checks it. Each dependency is a :class:`PermissionDependency`, so the route 
 
 - A page needing a permission the public lacks: no session gives :class:`LoginRequired` (a
   browser is sent to the login page), a session whose role lacks it :class:`PermissionDenied`.
-- An observer's page views go into the access log, like their API requests.
+- An observer's page views (signed in; public pages too) go into the access log, like their
+  API requests. A public page looks at no API key, as in the API.
 - Every POST from a browser session must carry the session's CSRF token (checked here, after
   the permission, so a stranger learns nothing but "sign in").
 """
@@ -90,20 +91,24 @@ class PagePermission(PermissionDependency):
     ``request.state.principal`` for the templates."""
 
     async def __call__(self, request: Request) -> Principal:
-        secret = _bearer_secret(request)
+        public = self.permission in ANONYMOUS_PERMISSIONS
+        # As in the API, a public page looks at no key; a browser never sends one anyway.
+        secret = None if public else _bearer_secret(request)
         if secret is not None:
             principal = await run_in_threadpool(principal_for_key, request, secret)
         else:
             principal = await run_in_threadpool(session_principal, request)
         request.state.principal = principal
-        if self.permission not in ANONYMOUS_PERMISSIONS:
-            await self._authorize(request, principal, from_session=secret is None)
+        if not public:
+            await self._authorize(request, principal)
+        if secret is None and principal.role is Role.OBSERVER:
+            await run_in_threadpool(_record_observer, request, principal)
         if secret is None and request.method not in SAFE_METHODS:
             token = (await page_form(request)).get(CSRF_FIELD)
             check_csrf(request, token if isinstance(token, str) else None)
         return principal
 
-    async def _authorize(self, request: Request, principal: Principal, from_session: bool) -> None:
+    async def _authorize(self, request: Request, principal: Principal) -> None:
         if principal.is_anonymous:
             raise LoginRequired("sign in to see this page")
         if not principal.can(self.permission) and not await run_in_threadpool(
@@ -113,8 +118,6 @@ class PagePermission(PermissionDependency):
             raise PermissionDenied(
                 f"role {role!r} lacks permission {self.permission.value!r} for this page"
             )
-        if from_session and principal.role is Role.OBSERVER:
-            await run_in_threadpool(_record_observer, request, principal)
 
 
 def page(permission: Permission) -> PagePermission:

@@ -12,7 +12,7 @@ user's id. Nothing else is kept, on the server or in the cookie; no address, no 
   address (tests, the demo) is it ``hotlist-session`` without Secure.
 - Every form POST carries the session's token (:data:`CSRF_FIELD`, or the :data:`CSRF_HEADER`
   header for htmx); a request another site sent (``Sec-Fetch-Site: cross-site`` or a foreign
-  ``Origin``) is refused as well.
+  ``Origin`` host: a TLS-terminating proxy must pass the ``Host`` header on) is refused too.
 - Every response gets the security headers (:data:`SECURITY_HEADERS`) unless it set its own.
 """
 
@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
@@ -254,7 +255,7 @@ def check_csrf(connection: HTTPConnection, submitted: str | None) -> None:
     if headers.get("sec-fetch-site", "same-origin") not in {"same-origin", "none"}:
         raise CsrfRejected("the form was sent from another site; open the page here and send it")
     origin = headers.get("origin")
-    if origin and origin != "null" and origin != _own_origin(connection):
+    if origin and origin != "null" and urlsplit(origin).netloc != connection.url.netloc:
         raise CsrfRejected("the form was sent from another site; open the page here and send it")
     session = session_state(connection).current
     token = submitted or headers.get(CSRF_HEADER)
@@ -262,11 +263,6 @@ def check_csrf(connection: HTTPConnection, submitted: str | None) -> None:
         raise CsrfRejected(
             "the form has expired or did not come from this site; reload the page and send it again"
         )
-
-
-def _own_origin(connection: HTTPConnection) -> str:
-    url = connection.url
-    return f"{url.scheme}://{url.netloc}"
 
 
 def cookie_name(secure: bool) -> str:
