@@ -63,6 +63,17 @@ def test_every_public_page_is_accessible(
     screenshot(page, name)
 
 
+def test_error_pages_are_accessible(page: Any, axe_check: Axe, screenshot: Shot) -> None:
+    assert page.goto("/no/such/page").status == 404
+    assert page.get_by_role("link", name="Back to the start page").count() == 1
+    axe_check(page)
+    screenshot(page, "not-found")
+    assert page.goto("/report/status?receipt=unknown-receipt").status == 404
+    assert page.get_by_label("Receipt").get_attribute("aria-invalid") == "true"
+    axe_check(page)
+    screenshot(page, "report-status-unknown")
+
+
 def test_a_report_from_the_form_reaches_the_queue(
     page: Any, web_server: WebServer, axe_check: Axe, screenshot: Shot
 ) -> None:
