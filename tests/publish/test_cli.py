@@ -19,6 +19,7 @@ def test_keys_init_rotate_and_refresh(tmp_path: Path) -> None:
     result = runner.invoke(app, ["keys", "init", "--keys", str(keys)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in keys.glob("*.pem")) == [
+        "log.pem",
         "root.pem",
         "snapshot.pem",
         "targets.pem",
