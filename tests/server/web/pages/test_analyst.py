@@ -168,3 +168,22 @@ def test_an_observer_sees_the_queue_but_no_address_or_assessment(
     refused = browser_client.get(f"/staff/reports/{report.id}/assess")
     assert refused.status_code == 403
     assert "<form" not in refused.text.split("<main", 1)[1]
+
+
+def test_an_entrys_expression_shows_only_after_a_logged_click(
+    browser_client: TestClient,
+    analyst: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    ref = listed_entry("http://www.example.com/listed/page.html")
+    page = browser_client.get(f"/staff/entries/{ref}").text
+    assert "www.example.com/listed/page.html" not in page
+    fragment = browser_client.post(
+        f"/staff/entries/{ref}/expression",
+        data={"csrf_token": csrf_of(page)},
+        headers={"hx-request": "true"},
+    )
+    assert "www.example.com/listed/page.html" in fragment.text
+    logged = _accesses(sessions, analyst.id)
+    assert [(a.action, a.subject_id) for a in logged] == [("entry.expression", ref)]

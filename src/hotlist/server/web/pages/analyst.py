@@ -16,6 +16,7 @@ from hotlist.server.accounts.principal import Principal
 from hotlist.server.assessments import service as assessments
 from hotlist.server.assessments.api import shared_hosting
 from hotlist.server.assessments.schemas import AssessmentIn
+from hotlist.server.audit.service import record_plaintext_access
 from hotlist.server.db.base import MAX_ID
 from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service as entries
@@ -36,6 +37,8 @@ QueueReader = Annotated[Principal, Depends(page(Permission.REPORTS_READ))]
 UrlReader = Annotated[Principal, Depends(page(Permission.REPORTS_READ_URL))]
 Assessor = Annotated[Principal, Depends(page(Permission.REPORTS_ASSESS))]
 EntryReader = Annotated[Principal, Depends(page(Permission.ENTRIES_READ))]
+ExpressionReader = Annotated[Principal, Depends(page(Permission.ENTRIES_READ_EXPRESSION))]
+EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
 ReportId = Annotated[int, Path(ge=1, le=MAX_ID)]
 After = Annotated[int, Query(ge=0, le=MAX_ID)]
 ASSESS_FIELDS = ("actionable", "reason", "category", "scope", "scope_reason")
@@ -246,13 +249,27 @@ def entry_list(
 
 @router.get("/entries/{ref}", response_class=HTMLResponse)
 def entry_view(
-    request: Request,
-    session: DbSession,
-    _p: EntryReader,
-    ref: Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")],
+    request: Request, session: DbSession, _p: EntryReader, ref: EntryRef
 ) -> HTMLResponse:
     """An entry's statement of reasons and its timeline of events."""
     return entry_page(request, session, ref.lower())
+
+
+@router.post("/entries/{ref}/expression", response_class=HTMLResponse)
+def reveal_expression(
+    request: Request,
+    session: DbSession,
+    principal: ExpressionReader,
+    ref: EntryRef,
+    _form: PageForm,
+) -> HTMLResponse:
+    """The expression the entry lists (host and path, in clear), written to the access log
+    first; an htmx fragment, or the whole entry page without script."""
+    entry = entry_by_ref(session, ref.lower())
+    record_plaintext_access(session, principal, "entry.expression", "entry", entry.public_ref)
+    if request.headers.get("hx-request") == "true":
+        return staff_page(request, session, "staff/_expression.html", expression=entry.expression)
+    return entry_page(request, session, entry.public_ref, expression=entry.expression)
 
 
 def entry_page(
@@ -261,6 +278,7 @@ def entry_page(
     ref: str,
     refused: str | None = None,
     status_code: int = 200,
+    expression: str | None = None,
 ) -> HTMLResponse:
     """The entry page (also shown again by a refused transition)."""
     entry = entry_by_ref(session, ref)
@@ -277,4 +295,5 @@ def entry_page(
         names=names_of(session, {entry.decided_by, *(e.actor_id for e in timeline)}),
         states=[s.value for s in EntryState if s is not EntryState(entry.state)],
         refused=refused,
+        expression=expression,
     )
