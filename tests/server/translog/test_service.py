@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import Conflict, InvalidLogEvent, NotFound
 from hotlist.publish.log.events import LogEventKind, decode_event
@@ -128,3 +130,34 @@ def test_leaves_are_never_changed_or_deleted(session: Session) -> None:
     session.delete(session.get_one(LogLeaf, 0))
     with pytest.raises(Conflict, match="append-only"):
         session.flush()
+
+
+def test_concurrent_appends_get_dense_indexes(db_url: str, sessions: sessionmaker[Session]) -> None:
+    """Writers in parallel transactions: each append waits for the one before to commit."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has one connection: its writers never overlap")
+    started = threading.Event()
+    indexes: list[int] = []
+
+    def first() -> None:
+        with sessions() as session, session.begin():
+            indexes.append(_removed(session, reason="first"))
+            started.set()
+            time.sleep(0.3)
+
+    def second() -> None:
+        started.wait(5)
+        with sessions() as session, session.begin():
+            indexes.append(_removed(session, reason="second"))
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert indexes == [0, 1]
+    with sessions() as session:
+        assert [leaf.event.fields["reason"] for leaf in translog.entries(session)] == [
+            "first",
+            "second",
+        ]
