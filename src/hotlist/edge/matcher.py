@@ -31,7 +31,14 @@ from typing import TYPE_CHECKING
 from hotlist.edge.index import HashIndex, HostFilter
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL, NotFound, VerificationError
-from hotlist.urls import CanonicalURL, canonical_parts, host_suffixes, path_prefixes
+from hotlist.urls import (
+    CanonicalURL,
+    authority_host,
+    canonical_parts,
+    host_suffixes,
+    path_prefixes,
+    plain_authority,
+)
 
 if TYPE_CHECKING:
     from hotlist.publish.format import Snapshot
@@ -62,6 +69,7 @@ class ListIndex:
         "_cache",
         "_cache_size",
         "_categories",
+        "_clear",
         "_entry_ids",
         "_flags",
         "_hashes",
@@ -91,6 +99,8 @@ class ListIndex:
         self._entry_ids = snapshot.entry_ids
         self._flags = snapshot.flags
         self._cache: dict[str, list[str] | None] = {}
+        # Plain authority -> True when none of its hosts can have an entry (see below).
+        self._clear: dict[str, bool] = {}
         self._cache_size = host_cache if host_stage else 0
         # Most answers are this one; sharing it saves building a verdict per URL.
         self.miss = Verdict(False, None, None, False, self.version)
@@ -131,15 +141,49 @@ class ListIndex:
         cache[host] = hosts
         return hosts
 
+    def authority_is_clear(self, authority: str) -> bool:
+        """True when no host of the plain ``authority`` can have an entry (remembered).
+
+        The first stage read off the authority alone (:func:`hotlist.urls.plain_authority`):
+        most URLs are answered here without canonicalizing their path.
+        """
+        clear = self._clear
+        known = clear.get(authority)
+        if known is not None:
+            return known
+        try:
+            known = self.candidate_hosts(authority_host(authority)) is None
+        except InvalidURL:
+            known = False  # the full check says why
+        if self._cache_size:
+            if len(clear) >= self._cache_size:
+                clear.clear()
+            clear[authority] = known
+        return known
+
+    def check(self, url: str | bytes) -> Verdict:
+        """The verdict for ``url``; an invalid URL gets a not-blocked verdict with the reason."""
+        return self.check_many((url,))[0]
+
     def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
         """Verdicts for many URLs, as :meth:`lookup` gives them, with fewer calls per URL."""
         candidate_hosts = self.candidate_hosts
         cache = self._cache
         lookup_hosts = self._lookup_hosts
         miss = self.miss
+        shortcut = self.host_stage
+        clear = self._clear
+        authority_is_clear = self.authority_is_clear
         verdicts: list[Verdict] = []
         append = verdicts.append
         for url in urls:
+            if shortcut and type(url) is str:
+                authority = plain_authority(url)
+                if authority is not None and (
+                    clear.get(authority) or authority_is_clear(authority)
+                ):
+                    append(miss)
+                    continue
             try:
                 parts = canonical_parts(url)
             except InvalidURL as exc:
@@ -269,12 +313,15 @@ class Matcher:
 
     def check(self, url: str | bytes) -> Verdict:
         """The verdict for ``url``; an invalid URL gets a not-blocked verdict with ``error`` set."""
-        index = self._index
-        try:
-            parts = canonical_parts(url)
-        except InvalidURL as exc:
-            return index.invalid(exc)
-        return index.lookup(parts)
+        return self._index.check(url)
+
+    def candidate_hosts(self, host: str) -> list[str] | None:
+        """The first stage: the canonical ``host``'s suffixes that may have an entry, or None."""
+        return self._index.candidate_hosts(host)
+
+    def authority_is_clear(self, authority: str) -> bool:
+        """True when no host of a plain authority (``plain_authority``) can have an entry."""
+        return self._index.authority_is_clear(authority)
 
     def check_strict(self, url: str | bytes) -> Verdict:
         """The verdict for ``url``; raises InvalidURL when it cannot be canonicalized."""

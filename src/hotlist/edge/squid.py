@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 import string
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from hotlist.edge.matcher import Matcher
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import ConfigError, InvalidURL
 from hotlist.urls import CanonicalURL, canonical_parts
+from hotlist.urls.authority import AUTHORITY_CHARS
 
 __all__ = ["BlockPage", "SquidResponder", "authority_host", "kv_pair", "split_request"]
 
@@ -33,10 +34,9 @@ DEFAULT_CACHE_SIZE = 1 << 14
 """How many URLs' answers a responder remembers (0: none); emptied when full or on a new list."""
 
 _ERR = "ERR"
-# The authority of an http(s) URL as Squid sends it, or CONNECT's host:port: printable ASCII
-# without "%" (an escape could move the authority's end), "@" (user information) or a backslash,
-# up to the first "/", "?" or "#". The canonical host depends on the authority alone then.
-_AUTHORITY_CHARS = r"[^\x00-\x20%@/?#\\\x7f-\U0010ffff]+"
+# The authority of an http(s) URL as Squid sends it, or CONNECT's host:port, when plain (see
+# hotlist.urls.authority): the canonical host depends on the authority alone then.
+_AUTHORITY_CHARS = AUTHORITY_CHARS
 _AUTHORITY = re.compile(rf"https?://({_AUTHORITY_CHARS})(?=[/?#]|\Z)")
 _CONNECT = re.compile(rf"({_AUTHORITY_CHARS})\Z")
 # The same read off a whole request line, with its channel ID: most lines need nothing more.
@@ -241,12 +241,7 @@ class SquidResponder:
 
     def _nothing_listed(self, matcher: Matcher, raw: str) -> bool:
         """True when no host suffix of authority ``raw`` has an entry (remembered per list)."""
-        try:
-            host = canonical_parts(f"http://{raw}/").host
-        except InvalidURL:
-            nothing_listed = False  # the full check says why
-        else:
-            nothing_listed = _host_stage(matcher)(host) is None
+        nothing_listed = matcher.authority_is_clear(raw)
         if len(self._clear) >= AUTHORITY_CACHE_SIZE:
             self._clear.clear()
         self._clear[raw] = nothing_listed
@@ -279,12 +274,3 @@ class SquidResponder:
     def _refuse(line: str, message: str) -> str:
         prefix, _url = split_request(line)
         return f"{prefix}BH {message}"
-
-
-def _host_stage(matcher: Matcher) -> Callable[[str], list[str] | None]:
-    """The list in force's first stage: a canonical host's suffixes that may have an entry.
-
-    Reaches into the matcher for its index (``Matcher`` has no public accessor for the host
-    stage yet); the answer is the one ``Matcher.check`` itself starts from.
-    """
-    return matcher._index.candidate_hosts

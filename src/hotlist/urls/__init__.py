@@ -6,6 +6,7 @@ matches are silently lost. Everything here is pure: no I/O, no state. See ``docs
 
 from __future__ import annotations
 
+from hotlist.urls.authority import authority_host, plain_authority
 from hotlist.urls.canonical import (
     MAX_URL_BYTES,
     SCHEMES,
@@ -30,6 +31,7 @@ __all__ = [
     "SCHEMES",
     "CanonicalURL",
     "Scope",
+    "authority_host",
     "canonical_parts",
     "canonicalize",
     "entry_expression",
@@ -42,4 +44,5 @@ __all__ = [
     "host_suffixes",
     "is_ip_host",
     "path_prefixes",
+    "plain_authority",
 ]
