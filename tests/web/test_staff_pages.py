@@ -12,6 +12,7 @@ import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -23,7 +24,10 @@ from sqlalchemy import select
 from hotlist.demo.flow import hotlist_command
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import OrgKind, User
+from hotlist.server.accounts.permissions import Role
+from hotlist.server.accounts.principal import Principal
 from hotlist.server.audit.models import AccessLog
+from hotlist.server.observers import service as observers
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.auth import totp
 
@@ -162,6 +166,11 @@ def test_a_public_report_is_assessed_into_an_entry_the_edge_blocks(
     page.wait_for_url(re.compile(r"/staff/entries/[0-9a-f]{16}\?new=1"))
     entry_id = urlsplit(page.url).path.rsplit("/", 1)[1]
     look(page, "entry", axe_check, screenshot)
+    page.get_by_role("button", name="Reveal the expression").click()
+    assert (
+        page.locator("#entry-expression .url").inner_text()
+        == "www.staff-flow.example/gallery/page.html"
+    )
     page.get_by_role("link", name="Entries").click()
     look(page, "entries", axe_check, screenshot)
 
@@ -249,10 +258,22 @@ def test_a_supervisor_decides_an_appeal_the_public_then_sees(
 
 
 def test_an_observer_reads_but_reaches_no_write_action(
-    page: Any, people: dict[str, Person], axe_check: Axe, screenshot: Shot
+    page: Any, web_server: WebServer, people: dict[str, Person], axe_check: Axe, screenshot: Shot
 ) -> None:
+    with web_server.db() as session:
+        supervisor = session.get_one(User, people["supervisor"].user_id)
+        by = Principal(supervisor.id, supervisor.org_id, Role.SUPERVISOR, is_person=True)
+        now = datetime.now(UTC)
+        sample = observers.draw_sample(session, now - timedelta(days=1), now, 3, by)
+        sample_id = sample.id
     sign_in(page, people["observer"])
     look(page, "home-observer", axe_check, screenshot)
+    page.goto(f"/staff/audit/{sample_id}")
+    look(page, "audit-sample", axe_check, screenshot)
+    page.get_by_label("agree", exact=True).first.check()
+    page.get_by_role("button", name="Record my review").first.click()
+    page.wait_for_url(re.compile(r"\?reviewed=1"))
+    assert "Your review is recorded." in page.get_by_role("status").first.inner_text()
     page.goto("/staff/queue?status=any")
     page.get_by_role("link", name=re.compile(r"^#\d+$")).first.click()
     assert page.get_by_role("button", name="Reveal the address").count() == 0
