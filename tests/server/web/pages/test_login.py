@@ -8,12 +8,15 @@ import pytest
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from httpx import Response
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from hotlist.server.accounts.models import User
 from hotlist.server.accounts.permissions import Role
 from hotlist.server.db.base import utcnow
+from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.auth import totp
 from hotlist.server.web.security import PLAIN_COOKIE
@@ -140,4 +143,30 @@ def test_signing_out_ends_the_session(
     assert home.status_code == 200
     response = browser_client.post("/logout", data={"csrf_token": csrf_of(home.text)})
     assert response.status_code == 303
+    assert browser_client.get("/staff").status_code == 303
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    user_id=st.text(max_size=14),
+    password=st.text(max_size=300),
+    code=st.text(max_size=10),
+    next_path=st.text(max_size=40),
+)
+def test_any_sign_in_form_is_refused_cleanly(
+    browser_client: TestClient,
+    web_app: FastAPI,
+    user_id: str,
+    password: str,
+    code: str,
+    next_path: str,
+) -> None:
+    web_app.state.login_limiter = TokenBucketLimiter(rate=1000.0, burst=1000)
+    response = sign_in_form(browser_client, user_id, password, code, next_path)
+    assert response.status_code in {401, 422}
+    assert 'name="next"' in response.text
     assert browser_client.get("/staff").status_code == 303
