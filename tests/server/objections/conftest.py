@@ -1,10 +1,6 @@
 """Fixtures of the report -> assessment -> entry flow, and of decisions by other people."""
 
-from collections.abc import Callable
-
-import pytest
-
-from hotlist.server.accounts.principal import Principal
+from server.due_process import other_supervisor
 from server.objections.edge_fixtures import live_server, member_store, publish_now
 from server.reports.factories import assess, file_report, listed_entry
 
@@ -17,16 +13,3 @@ __all__ = [
     "other_supervisor",
     "publish_now",
 ]
-
-
-@pytest.fixture
-def other_supervisor(
-    make_key: Callable[..., tuple[str, Principal]],
-) -> Callable[[], dict[str, str]]:
-    """``other_supervisor()``: headers of a new supervisor, not the one ``auth`` gives."""
-
-    def make() -> dict[str, str]:
-        secret, _principal = make_key("supervisor")
-        return {"Authorization": f"Bearer {secret}"}
-
-    return make
