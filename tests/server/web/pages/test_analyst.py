@@ -3,6 +3,8 @@ assessment form, entries and timelines."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 
 import pytest
@@ -13,7 +15,9 @@ from starlette.testclient import TestClient
 from hotlist.server.accounts.models import User
 from hotlist.server.accounts.permissions import Role
 from hotlist.server.audit.models import AccessLog
+from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import Report, ReportStatus
+from hotlist.server.web.pages.staff import PAGE_SIZE
 from server.reports.factories import FiledReport
 from server.web.conftest import csrf_of, field_errors
 
@@ -187,3 +191,22 @@ def test_an_entrys_expression_shows_only_after_a_logged_click(
     assert "www.example.com/listed/page.html" in fragment.text
     logged = _accesses(sessions, analyst.id)
     assert [(a.action, a.subject_id) for a in logged] == [("entry.expression", ref)]
+
+
+def test_the_queue_pages_by_id(
+    browser_client: TestClient, analyst: User, sessions: sessionmaker[Session]
+) -> None:
+    with sessions() as session:
+        ids = [
+            reports.submit(session, f"http://www.example.com/paged/{n}.html").id
+            for n in range(PAGE_SIZE + 1)
+        ]
+        session.commit()
+    first = browser_client.get("/staff/queue").text
+    assert f'href="/staff/reports/{ids[-2]}"' in first
+    assert f'href="/staff/reports/{ids[-1]}"' not in first
+    link = re.search(r'<a href="(/staff/queue\?[^"]*after=\d+[^"]*)">Next page</a>', first)
+    assert link is not None
+    second = browser_client.get(html.unescape(link.group(1))).text
+    assert f'href="/staff/reports/{ids[-1]}"' in second
+    assert "Next page" not in second
