@@ -13,8 +13,9 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256
 
 PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
-"""Argon2id at OWASP's minimum (19 MiB, 2 passes), as for API keys: measured ~0.1 s a sign-in
-on a busy 2-core machine (64 MiB and 3 passes took 0.6 s there)."""
+"""Argon2id at OWASP's minimum (19 MiB, 2 passes), as for API keys: a whole sign-in measured
+40 ms (benchmarks/bench_staff_pages.py), a hash up to 0.15 s on a busy 2-core machine where 64 MiB
+and 3 passes took 0.6 s."""
 
 
 @functools.cache
