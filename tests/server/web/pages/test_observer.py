@@ -12,7 +12,11 @@ from starlette.testclient import TestClient
 
 from hotlist.server.accounts.models import User
 from hotlist.server.accounts.permissions import Role
+from hotlist.server.accounts.principal import Principal
+from hotlist.server.audit.models import AccessLog
+from hotlist.server.observers import service as observers
 from hotlist.server.observers.models import AuditReview
+from server.reports.factories import FiledReport
 from server.web.conftest import csrf_of
 
 SignIn = Callable[[TestClient, int], None]
@@ -102,3 +106,34 @@ def test_an_observer_reaches_no_write_action(
     assert response.status_code == 403
     assert "lacks permission" in response.text
     assert "<form" not in response.text.split("<main", 1)[1]
+
+
+def test_an_observer_with_a_grant_may_reveal_an_address_logged(
+    browser_client: TestClient,
+    observer: User,
+    sign_in: SignIn,
+    make_user: Callable[..., User],
+    file_report: Callable[..., FiledReport],
+    sessions: sessionmaker[Session],
+) -> None:
+    report = file_report("http://www.example.com/granted.html")
+    sign_in(browser_client, observer.id)
+    assert "Reveal the address" not in browser_client.get(f"/staff/reports/{report.id}").text
+    admin = make_user(Role.ADMIN)
+    with sessions() as session:
+        by = Principal(admin.id, admin.org_id, Role.ADMIN, is_person=True)
+        observers.set_grant(session, observer.org_id, True, "Audit of 2026.", by)
+        session.commit()
+    page = browser_client.get(f"/staff/reports/{report.id}").text
+    assert "Reveal the address" in page
+    shown = browser_client.post(
+        f"/staff/reports/{report.id}/url",
+        data={"csrf_token": csrf_of(page)},
+        headers={"hx-request": "true"},
+    )
+    assert "www.example.com/granted.html" in shown.text
+    with sessions() as session:
+        actions = session.scalars(
+            select(AccessLog.action).where(AccessLog.user_id == observer.id)
+        ).all()
+    assert "report.open" in actions

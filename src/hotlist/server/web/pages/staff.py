@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Permission
+from hotlist.server.accounts.permissions import PLAINTEXT_PERMISSIONS, Permission, Role
 from hotlist.server.accounts.principal import Principal
+from hotlist.server.observers.service import plaintext_granted
 from hotlist.server.problems import status_for
 from hotlist.server.web.rendering import render
 
@@ -37,9 +38,28 @@ def staff_page(
         status_code=status_code,
         P=Permission,
         me=me,
-        can=principal.can,
+        can=Abilities(session, principal),
         **context,
     )
+
+
+class Abilities:
+    """``can(permission)`` for the templates: the role's permissions, and the plaintext ones an
+    observer organisation holds by an admin's grant (looked up once, on first need)."""
+
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self._session = session
+        self._principal = principal
+        self._granted: bool | None = None
+
+    def __call__(self, permission: Permission) -> bool:
+        if self._principal.can(permission):
+            return True
+        if permission not in PLAINTEXT_PERMISSIONS or self._principal.role is not Role.OBSERVER:
+            return False
+        if self._granted is None:
+            self._granted = plaintext_granted(self._session, self._principal.org_id)
+        return self._granted
 
 
 def error_status(exc: HotlistError) -> int:
