@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -210,3 +211,19 @@ def test_the_queue_pages_by_id(
     second = browser_client.get(html.unescape(link.group(1))).text
     assert f'href="/staff/reports/{ids[-1]}"' in second
     assert "Next page" not in second
+
+
+def test_the_queue_filters_by_the_day_received(
+    browser_client: TestClient, analyst: User, file_report: Callable[..., FiledReport]
+) -> None:
+    report = file_report(URL)
+    today = datetime.now(UTC).date()
+    link = f'href="/staff/reports/{report.id}"'
+    assert link in browser_client.get(f"/staff/queue?from={today}&to={today}").text
+    tomorrow = today + timedelta(days=1)
+    assert link not in browser_client.get(f"/staff/queue?from={tomorrow}").text
+    assert link not in browser_client.get(f"/staff/queue?to={today - timedelta(days=1)}").text
+    odd = browser_client.get("/staff/queue?from=yesterday")
+    assert odd.status_code == 200
+    assert "Dates are written YYYY-MM-DD" in odd.text
+    assert link in odd.text

@@ -3,6 +3,7 @@ assessment form beside the policy's definitions, entries and each entry's timeli
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -49,6 +50,14 @@ def _policy(session: Session) -> Policy | None:
     return policies.policy_of(row) if row is not None else None
 
 
+def _day(text: str) -> datetime | None:
+    """Midnight UTC of an ISO date (``2026-11-24``), or None when empty or not a date."""
+    try:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)
+    except ValueError:
+        return None
+
+
 def _choice(value: str, allowed: list[str]) -> str | None:
     return value if value in allowed else None
 
@@ -61,16 +70,22 @@ def queue(
     status: Annotated[str, Query(max_length=16)] = ReportStatus.RECEIVED.value,
     category: Annotated[str, Query(max_length=32)] = "",
     duplicates: Annotated[str, Query(max_length=1)] = "",
+    since: Annotated[str, Query(alias="from", max_length=10)] = "",
+    until: Annotated[str, Query(alias="to", max_length=10)] = "",
     after: After = 0,
 ) -> HTMLResponse:
-    """Reports in the order received, filtered by status and category hint; no address."""
+    """Reports in the order received, filtered by status, category hint and the days they came
+    in (``from`` and ``to`` both included); no address."""
     policy = _policy(session)
     codes = [c.code for c in policy.categories] if policy else []
     statuses = [s.value for s in ReportStatus]
     chosen = _choice(status, statuses)
+    start, end = _day(since), _day(until)
     where = reports.QueueFilter(
         status=ReportStatus(chosen) if chosen else None,
         category_hint=_choice(category, codes),
+        received_after=start,
+        received_before=end + timedelta(days=1) if end is not None else None,
         include_duplicates=duplicates == "1",
     )
     items = list(reports.queue(session, where, after, PAGE_SIZE))
@@ -84,6 +99,9 @@ def queue(
         categories=policy.categories if policy else (),
         category=category,
         duplicates=duplicates == "1",
+        since=since if start else "",
+        until=until if end else "",
+        bad_dates=bool((since and start is None) or (until and end is None)),
         after=next_after([item.report for item in items]),
     )
 
