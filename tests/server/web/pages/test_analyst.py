@@ -227,3 +227,31 @@ def test_the_queue_filters_by_the_day_received(
     assert odd.status_code == 200
     assert "Dates are written YYYY-MM-DD" in odd.text
     assert link in odd.text
+
+
+def test_an_analyst_suspends_an_entry_while_in_doubt(
+    browser_client: TestClient,
+    analyst: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    ref = listed_entry()
+    page = browser_client.get(f"/staff/entries/{ref}").text
+    assert "Change the state" not in page  # that is for supervisors
+    empty = browser_client.post(
+        f"/staff/entries/{ref}/suspension", data={"csrf_token": csrf_of(page), "reason": ""}
+    )
+    assert empty.status_code == 422
+    response = browser_client.post(
+        f"/staff/entries/{ref}/suspension",
+        data={"csrf_token": csrf_of(page), "reason": "The host says it is gone."},
+    )
+    assert response.status_code == 303
+    after = browser_client.get(response.headers["location"]).text
+    assert "active → suspended" in after
+    assert "Suspend the entry" not in after
+    again = browser_client.post(
+        f"/staff/entries/{ref}/suspension", data={"csrf_token": csrf_of(page), "reason": "Again."}
+    )
+    assert again.status_code == 409
+    assert "cannot become suspended" in again.text

@@ -24,9 +24,10 @@ from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.policies import service as policies
+from hotlist.server.problems import status_for
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus
-from hotlist.server.web.deps import PageForm, page
+from hotlist.server.web.deps import PageForm, form_text, page
 from hotlist.server.web.forms import validate, values_of
 from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
 from hotlist.server.web.rendering import translator
@@ -39,9 +40,11 @@ UrlReader = Annotated[Principal, Depends(page(Permission.REPORTS_READ_URL))]
 Assessor = Annotated[Principal, Depends(page(Permission.REPORTS_ASSESS))]
 EntryReader = Annotated[Principal, Depends(page(Permission.ENTRIES_READ))]
 ExpressionReader = Annotated[Principal, Depends(page(Permission.ENTRIES_READ_EXPRESSION))]
+Suspender = Annotated[Principal, Depends(page(Permission.ENTRIES_SUSPEND))]
 EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
 ReportId = Annotated[int, Path(ge=1, le=MAX_ID)]
 After = Annotated[int, Query(ge=0, le=MAX_ID)]
+REASON_MAX = 4_000
 ASSESS_FIELDS = ("actionable", "reason", "category", "scope", "scope_reason")
 
 
@@ -271,6 +274,23 @@ def entry_view(
 ) -> HTMLResponse:
     """An entry's statement of reasons and its timeline of events."""
     return entry_page(request, session, ref.lower())
+
+
+@router.post("/entries/{ref}/suspension", response_class=HTMLResponse)
+def suspend(
+    request: Request, session: DbSession, principal: Suspender, ref: EntryRef, form: PageForm
+) -> Response:
+    """Take an active entry off the list at once while in doubt (a supervisor decides next)."""
+    entry = entry_by_ref(session, ref.lower())
+    reason = form_text(form, "reason")
+    if not 0 < len(reason) <= REASON_MAX:
+        return entry_page(request, session, entry.public_ref, "Say why you suspend it.", 422)
+    try:
+        entries.transition(session, entry, EntryState.SUSPENDED, reason, principal.user_id)
+    except HotlistError as exc:
+        session.rollback()
+        return entry_page(request, session, entry.public_ref, exc.message, status_for(exc))
+    return RedirectResponse(f"/staff/entries/{entry.public_ref}?moved=1", status_code=303)
 
 
 @router.post("/entries/{ref}/expression", response_class=HTMLResponse)
