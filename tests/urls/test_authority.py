@@ -16,7 +16,7 @@ _rest = st.text(alphabet="/?#%2Fa.:@ \t\x00é", max_size=8)
 
 @settings(max_examples=500, deadline=None)
 @given(
-    st.sampled_from(["http://", "https://", "HTTP://", "", "ftp://", "http:///"]),
+    st.sampled_from(["http://", "https://", "HTTP://", "", "ftp://", "http:///", "http://u@"]),
     st.lists(_label, min_size=1, max_size=4).map(".".join),
     st.sampled_from(["", ":", ":8080", ":x"]),
     _rest,
@@ -44,7 +44,6 @@ def test_a_plain_authority_gives_the_whole_urls_canonical_host(
         ("http://WWW.Example.COM:8080/a%2Fb?c#d", "WWW.Example.COM:8080"),
         ("https://a.example", "a.example"),
         ("http://a.example?q", "a.example"),
-        ("http://user@www.example.com/", None),
         ("http://www.ex%61mple.com/", None),
         ("ftp://www.example.com/", None),
         ("http://www.example.com/\x00", None),
@@ -62,3 +61,18 @@ def test_the_authority_host_is_canonical() -> None:
     assert authority_host("3221225985") == "192.0.2.1"
     with pytest.raises(InvalidURL):
         authority_host("www.example.com:x")
+
+
+@pytest.mark.parametrize(
+    ("url", "authority"),
+    [
+        ("HTTP://api.example.com:8080/x", "api.example.com:8080"),
+        ("http://user@198.51.100.48/post", "198.51.100.48"),
+        ("http://user:pw@www.example.com/", "www.example.com"),
+        ("http://a@b@www.example.com/", None),
+    ],
+)
+def test_scheme_case_and_user_information(url: str, authority: str | None) -> None:
+    assert plain_authority(url) == authority
+    if authority is not None:
+        assert authority_host(authority) == canonical_parts(url).host

@@ -2,9 +2,10 @@
 
 Proxies and matchers see most URLs on hosts the list never names; for those, canonicalizing the
 whole URL (path escapes, dot segments, query) is wasted work. When an http(s) URL's authority is
-plain (printable ASCII without ``%`` — an escape could move its end — ``@``, a backslash or
-white space) and is followed by ``/``, ``?``, ``#`` or nothing, the canonical host depends on the
-authority alone, and a caller can decide on the host first.
+plain (printable ASCII without ``%`` — an escape could move its end — a backslash or white
+space; at most one ``@``, ending user information) and is followed by ``/``, ``?``, ``#`` or
+nothing, the canonical host depends on the authority alone, and a caller can decide on the host
+first.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from hotlist.urls.canonical import MAX_URL_BYTES, canonical_parts
 AUTHORITY_CHARS = r"[^\x00-\x20%@/?#\\\x7f-\U0010ffff]+"
 """A plain authority's characters (a regular expression class, for callers' own patterns)."""
 
-_PLAIN = re.compile(rf"https?://({AUTHORITY_CHARS})(?=[/?#]|\Z)")
+# The scheme in any case, and user information (dropped by canonicalization) may precede it.
+_PLAIN = re.compile(rf"(?i:https?)://(?:{AUTHORITY_CHARS}@)?({AUTHORITY_CHARS})(?=[/?#]|\Z)")
 
 
 def plain_authority(url: str) -> str | None:
