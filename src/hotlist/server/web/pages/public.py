@@ -7,9 +7,11 @@ Forms answer with the same page and each error beside its field; a form that suc
 
 from __future__ import annotations
 
+import gettext
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -139,26 +141,17 @@ def report_status(
     """A report's status by its receipt: received, assessed or closed; nothing more."""
     t = translator(request)
     receipt = receipt.strip()
-    status = None
-    errors: FieldErrors = {}
-    if receipt:
-        if not RECEIPT.fullmatch(receipt):
-            errors["receipt"] = t.gettext(
-                "A receipt is letters, digits, - and _ only; check it was copied in full."
-            )
-        else:
-            try:
-                status = reports.status_of(session, receipt).value
-            except NotFound:
-                errors["receipt"] = t.gettext(
-                    "No report has this receipt; check it was copied in full."
-                )
+    report, errors, code = _by_receipt(
+        t,
+        receipt,
+        lambda found: reports.status_of(session, found),
+        t.gettext("No report has this receipt; check it was copied in full."),
+    )
+    status = None if report is None else report.value
     return render(
         request,
         "public/report_status.html",
-        status_code=404
-        if "receipt" in errors and RECEIPT.fullmatch(receipt)
-        else (422 if errors else 200),
+        status_code=code,
         receipt=receipt,
         status=status,
         new=new == "1" and status is not None,
@@ -166,10 +159,24 @@ def report_status(
     )
 
 
-def _lookup_status(receipt: str, errors: FieldErrors) -> int:
-    if not errors:
-        return 200
-    return 404 if RECEIPT.fullmatch(receipt) else 422
+T = TypeVar("T")
+
+
+def _by_receipt(
+    t: gettext.NullTranslations, receipt: str, find: Callable[[str], T], missing: str
+) -> tuple[T | None, FieldErrors, int]:
+    """What a receipt names, the field errors, and the page's status (200, 404 or 422)."""
+    if not receipt:
+        return None, {}, 200
+    if not RECEIPT.fullmatch(receipt):
+        message = t.gettext(
+            "A receipt is letters, digits, - and _ only; check it was copied in full."
+        )
+        return None, {"receipt": message}, 422
+    try:
+        return find(receipt), {}, 200
+    except NotFound:
+        return None, {"receipt": missing}, 404
 
 
 @router.get("/appeal", response_class=HTMLResponse)
@@ -251,26 +258,16 @@ def appeal_status(
     """An appeal's state by its receipt: open, or decided with the outcome and its reason."""
     t = translator(request)
     receipt = receipt.strip()
-    appeal = None
-    errors: FieldErrors = {}
-    if receipt:
-        if not RECEIPT.fullmatch(receipt):
-            errors["receipt"] = t.gettext(
-                "A receipt is letters, digits, - and _ only; check it was copied in full."
-            )
-        else:
-            try:
-                appeal = appeals.by_receipt(session, receipt)
-            except NotFound:
-                errors["receipt"] = t.gettext(
-                    "No appeal has this receipt; check it was copied in full."
-                )
+    appeal, errors, code = _by_receipt(
+        t,
+        receipt,
+        lambda found: appeals.by_receipt(session, found),
+        t.gettext("No appeal has this receipt; check it was copied in full."),
+    )
     return render(
         request,
         "public/appeal_status.html",
-        status_code=404
-        if "receipt" in errors and RECEIPT.fullmatch(receipt)
-        else (422 if errors else 200),
+        status_code=code,
         receipt=receipt,
         appeal=appeal,
         new=new == "1" and appeal is not None,
