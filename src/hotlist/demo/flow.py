@@ -109,7 +109,7 @@ class Demo:
         shown = " ".join(args)
         self.say(f"[dim]$ hotlist {shown}[/]")
         # The command's own tables fit the demo's indented output.
-        env = {**os.environ, "COLUMNS": str(max(100, self.console.width - 2))}
+        env = {**os.environ, "COLUMNS": str(max(60, self.console.width - 2))}
         result = subprocess.run(  # noqa: S603  # our own command with fixed arguments
             hotlist_command(*args), capture_output=True, text=True, check=False, env=env
         )
@@ -328,7 +328,10 @@ class Demo:
         self.say(f"signed list       {self.data_dir / 'repository'}")
         self.say(f"member's store    {self.edge_store}")
         self.say(f"run the server    hotlist serve --data-dir {self.data_dir}")
-        self.say("then open        http://127.0.0.1:8000/docs (the API)")
+        self.say("then open         http://127.0.0.1:8000/ (the public report form),")
+        self.say("                  /docs (the API), /transparency, /login (staff)")
+        self.say("staff sign-in     hotlist admin set-password --user 1, then")
+        self.say("                  hotlist admin enroll-totp --user 1 (both with --data-dir)")
 
 
 def run_demo(data_dir: Path, port: int | None, console: Console, *, keep: bool = True) -> None:
