@@ -10,19 +10,17 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
 
 from hotlist.cli.server import DatabaseUrl, DataDir
-from hotlist.edge.log_client import LogClient
 from hotlist.errors import ConfigError
-from hotlist.publish.log.audit import audit_head
-from hotlist.publish.log.events import LogEvent, decode_event, format_time
-from hotlist.publish.log.head import SignedTreeHead, load_public_key
+
+if TYPE_CHECKING:  # imported where used: every `hotlist` command loads this module
+    from hotlist.edge.log_client import LogClient
+    from hotlist.publish.log.events import LogEvent
 
 log_app = typer.Typer(
     name="log",
@@ -75,6 +73,8 @@ def _api_key(reference: str | None) -> str:
 
 
 def _client(server: str | None, key: str | None) -> LogClient:
+    from hotlist.edge.log_client import LogClient
+
     if not server:
         raise ConfigError("give the hotline server's address with --server (or HOTLIST_SERVER)")
     base = server.rstrip("/").removesuffix("/v1/tuf")
@@ -84,6 +84,8 @@ def _client(server: str | None, key: str | None) -> LogClient:
 def _events_from_api(
     client: LogClient, start: int, end: int | None
 ) -> Iterator[tuple[int, LogEvent]]:
+    from hotlist.publish.log.events import decode_event
+
     for index, data in client.leaves(start, end):
         yield index, decode_event(data)
 
@@ -130,6 +132,10 @@ def show(
     if as_json:
         typer.echo(json.dumps([{"index": i, **event.to_json()} for i, event in events], indent=2))
         return
+    from rich.table import Table
+
+    from hotlist.publish.log.events import format_time
+
     table = Table("index", "time", "kind", "entry / subject", "details")
     for index, event in events:
         fields: dict[str, Any] = dict(event.fields)
@@ -168,6 +174,10 @@ def verify(
 ) -> None:
     """Download the log up to the head's size, recompute its root, check the head's signature
     (and, with --previous, that the log grew from the older head without forking)."""
+    from hotlist.publish.log.audit import audit_head
+    from hotlist.publish.log.events import format_time
+    from hotlist.publish.log.head import SignedTreeHead, load_public_key
+
     signed = SignedTreeHead.from_json(_read(head), str(head))
     before = SignedTreeHead.from_json(_read(previous), str(previous)) if previous else None
     key_path = log_key or head.with_name("key.pub")
@@ -212,6 +222,8 @@ def _read(path: Path) -> bytes:
 
 
 def _download(client: LogClient, size: int, *, quiet: bool) -> list[bytes]:
+    from rich.progress import Progress
+
     leaves: list[bytes] = []
     with Progress(disable=quiet or size < PAGE, transient=True) as progress:
         task = progress.add_task("downloading the log", total=size)

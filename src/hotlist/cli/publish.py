@@ -13,9 +13,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from hotlist.publish.keys import ROLES, KeyRing, check_role
-from hotlist.publish.log.head import ensure_log_key
-from hotlist.publish.repository import PublishSettings, Repository
+from hotlist.publish.roles import ROLES, check_role
 
 keys_app = typer.Typer(name="keys", help="The list's signing keys.", no_args_is_help=True)
 repo_app = typer.Typer(name="repo", help="The list's TUF repository.", no_args_is_help=True)
@@ -37,6 +35,9 @@ def register(app: typer.Typer) -> None:
 @keys_app.command("init")
 def keys_init(keys: KeysOption) -> None:
     """Make an Ed25519 key for each TUF role (files mode 0600)."""
+    from hotlist.publish.keys import KeyRing
+    from hotlist.publish.log.head import ensure_log_key
+
     ring = KeyRing.init(keys)
     console = Console()
     for role in ROLES:
@@ -53,6 +54,9 @@ def keys_rotate(
     repo: RepoOption,
 ) -> None:
     """Replace one role's key and publish a new root trusting it (old key kept in retired/)."""
+    from hotlist.publish.keys import KeyRing
+    from hotlist.publish.repository import Repository
+
     checked = check_role(role)
     repository = Repository(repo, KeyRing(keys))
     with repository.lock():
@@ -70,6 +74,9 @@ def repo_refresh(
     ] = 24.0,
 ) -> None:
     """Re-sign the timestamp (and targets/snapshot when near expiry), even if nothing changed."""
+    from hotlist.publish.keys import KeyRing
+    from hotlist.publish.repository import PublishSettings, Repository
+
     settings = PublishSettings(timestamp_expiry=timedelta(hours=timestamp_hours))
     repository = Repository(repo, KeyRing(keys), settings)
     if not repository.exists():

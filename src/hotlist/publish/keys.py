@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal, get_args
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -23,16 +22,9 @@ from securesystemslib.signer import CryptoSigner, SSlibKey  # type: ignore[attr-
 
 from hotlist.errors import ConfigError, StorageError
 from hotlist.publish.files import atomic_write
+from hotlist.publish.roles import ROLES, Role, check_role
 
-Role = Literal["root", "targets", "snapshot", "timestamp"]
-ROLES: tuple[Role, ...] = get_args(Role)
-
-
-def check_role(name: str) -> Role:
-    """``name`` as a Role, or a ConfigError listing the roles."""
-    if name not in ROLES:
-        raise ConfigError(f"unknown role {name!r}: use one of {', '.join(ROLES)}")
-    return name
+__all__ = ["ROLES", "KeyRing", "Role", "check_role"]
 
 
 def _pem(key: Ed25519PrivateKey) -> bytes:
