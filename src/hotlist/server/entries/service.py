@@ -10,7 +10,6 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypedDict
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +22,7 @@ from hotlist.server.entries.models import Entry, EntryEvent, EntryState, EventKi
 from hotlist.server.policies import service as policies
 from hotlist.server.policies.models import PolicyVersion
 from hotlist.server.reports.models import Report
-from hotlist.server.translog.hooks import log_entry_added, log_entry_transition
+from hotlist.server.translog.hooks import entry_fields, log_entry_added, log_entry_transition
 from hotlist.server.translog.service import record
 from hotlist.urls import Scope, entry_expression, expression_hash, expression_host
 
@@ -313,25 +312,7 @@ def set_disputed(
     entry.disputed = disputed
     session.flush()
     kind = "entry_disputed" if disputed else "entry_undisputed"
-    record(session, kind, objection_id=objection_id, **_log_fields(session, entry))
-
-
-class _EntryLogFields(TypedDict):
-    entry_id: str
-    expression_hash: str
-    category: str
-    policy_version: int
-
-
-def _log_fields(session: Session, entry: Entry) -> _EntryLogFields:
-    """What the log says of an entry: its id, hash, category and policy version number."""
-    numbers = policies.version_numbers(session, {entry.policy_version_id})
-    return {
-        "entry_id": entry.public_ref,
-        "expression_hash": entry.expression_hash.hex(),
-        "category": entry.category_code,
-        "policy_version": numbers[entry.policy_version_id],
-    }
+    record(session, kind, objection_id=objection_id, **entry_fields(session, entry))
 
 
 def rescope(
@@ -393,6 +374,6 @@ def rescope(
         previous_entry_id=entry.public_ref,
         previous_expression_hash=entry.expression_hash.hex(),
         objection_id=objection_id,
-        **_log_fields(session, new),
+        **entry_fields(session, new),
     )
     return new

@@ -7,6 +7,8 @@ the expression. Free-text reasons stay in the database (entry events); the log c
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,12 +29,21 @@ NOT_REVERIFIED = "not_reverified"
 """The reason code of an expiry the server made because nobody re-confirmed the entry."""
 
 
-def entry_fields(session: Session, entry: Entry) -> dict[str, str | int]:
+class EntryFields(TypedDict):
+    """The fields every entry event carries in the log."""
+
+    entry_id: str
+    expression_hash: str
+    category: str
+    policy_version: NotRequired[int]
+
+
+def entry_fields(session: Session, entry: Entry) -> EntryFields:
     """What the log says of an entry: public id, expression hash, category, policy version."""
     number = session.scalar(
         select(PolicyVersion.version).where(PolicyVersion.id == entry.policy_version_id)
     )
-    fields: dict[str, str | int] = {
+    fields: EntryFields = {
         "entry_id": entry.public_ref,
         "expression_hash": entry.expression_hash.hex(),
         "category": entry.category_code,
