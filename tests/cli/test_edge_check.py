@@ -100,6 +100,19 @@ def test_shows_blocked_and_unlisted_urls(app: typer.Typer, runner: CliRunner, st
     assert "not blocked" in unlisted
 
 
+def test_a_narrow_console_neither_crops_nor_folds_a_row(
+    app: typer.Typer, runner: CliRunner, store: Store
+) -> None:
+    url = "http://www.example.com/bad/page.html?and-a-rather-long-query-string=to-overflow-40"
+    result = runner.invoke(
+        app, ["edge", "check", "--store", str(store.path), url], env={"COLUMNS": "40"}
+    )
+    assert result.exit_code == 0, result.output
+    (row,) = [line for line in result.output.splitlines() if "example.com" in line]
+    assert url in row
+    assert "000000000000002a" in row
+
+
 def test_json_gives_every_verdict(app: typer.Typer, runner: CliRunner, store: Store) -> None:
     urls = ["https://cdn.files.example.org/x.zip", "http://example.com/"]
     result = runner.invoke(app, ["edge", "check", "--store", str(store.path), "--json", *urls])

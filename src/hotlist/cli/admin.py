@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from hotlist.cli.console import make_console, print_table
 from hotlist.cli.server import DatabaseUrl, DataDir
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def _emit(as_json: bool, data: dict[str, Any], text: str) -> None:
     if as_json:
         typer.echo(json.dumps(data, default=str, indent=2))
     else:
-        Console(highlight=False).print(text)
+        make_console().print(text)
 
 
 @admin.command("create-org")
@@ -93,7 +93,7 @@ def list_orgs(
     table = Table("id", "name", "kind")
     for row in rows:
         table.add_row(str(row["id"]), str(row["name"]), str(row["kind"]))
-    Console().print(table)
+    print_table(make_console(), table)
 
 
 @admin.command("create-user")

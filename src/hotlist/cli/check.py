@@ -6,9 +6,9 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
+from hotlist.cli.console import make_console
 from hotlist.errors import InvalidURL
 from hotlist.urls import canonical_parts, expression_hash, expressions_from_parts
 
@@ -54,8 +54,8 @@ def _describe(url: str) -> dict[str, Any]:
 
 
 def _print(results: list[dict[str, Any]]) -> None:
-    out = Console(highlight=False, soft_wrap=True, emoji=False)
-    err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    out = make_console()
+    err = make_console(stderr=True)
     for result in results:
         if "error" in result:
             err.print(f"[bold red]error:[/] {escape(result['url'])}: {escape(result['error'])}")

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from hotlist.cli.console import make_console
 
 
 def register(app: typer.Typer) -> None:
@@ -35,7 +36,7 @@ def demo(
     """Report -> assessment -> entry -> publish -> edge sync -> edge check, printed as it goes."""
     from hotlist.demo.flow import run_demo
 
-    console = Console(highlight=False)
+    console = make_console()
     if check or data_dir is None:
         with tempfile.TemporaryDirectory(prefix="hotlist-demo-") as tmp:
             run_demo(Path(tmp) / "data", port, console, keep=False)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     DownloadColumn,
@@ -22,6 +22,7 @@ from rich.progress import (
     TransferSpeedColumn,
 )
 
+from hotlist.cli.console import make_console
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store
 from hotlist.errors import ConfigError, StaleList, SyncError
@@ -118,7 +119,10 @@ def init(
         root_bytes = _first_root(config, secret)
     _check_root(root_bytes)
     created = Store.create(store, config, root_bytes, api_key=secret)
-    Console().print(f"edge store ready in {created.path}; run `hotlist edge sync --store {store}`")
+    make_console().print(
+        f"edge store ready in {created.path}; run `hotlist edge sync --store {store}`",
+        markup=False,
+    )
 
 
 def _first_root(config: EdgeConfig, secret: str | None) -> bytes:
@@ -154,7 +158,7 @@ def sync_command(
     """Fetch and verify the newest list; on any failure keep the previous one and exit non-zero."""
     from hotlist.edge.sync import sync
 
-    console = Console(stderr=True)
+    console = make_console(stderr=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -172,7 +176,7 @@ def sync_command(
             progress.update(tasks[url], completed=received)
 
         result = sync(Store(store), progress=hook)
-    Console().print(
+    make_console().print(
         f"list version {result.version}: {result.count:,} entries "
         f"(via {result.method}, {result.bytes_downloaded:,} bytes, {result.seconds:.2f} s)"
     )
@@ -190,11 +194,13 @@ def status_command(
     if as_json:
         typer.echo(json.dumps(status.to_dict(), indent=2, sort_keys=True))
     else:
-        console = Console()
+        console = make_console()
         age = "-" if status.age_s is None else f"{status.age_s / 60:.1f} min"
         state = "[red]STALE[/]" if status.stale else "[green]fresh[/]"
-        console.print(f"store        {status.store}")
-        console.print(f"list         {status.list_name} from {status.server}")
+        console.print(f"store        {escape(str(status.store))}")
+        console.print(
+            f"list         {escape(str(status.list_name))} from {escape(str(status.server))}"
+        )
         console.print(f"version      {status.version if status.synced else 'none (never synced)'}")
         console.print(f"entries      {status.count if status.count is not None else '-'}")
         console.print(f"published    {status.published_at or '-'}")
@@ -202,7 +208,7 @@ def status_command(
         console.print(
             f"state        {state} (max age {status.max_age_s} s, fail {status.fail_mode})"
         )
-        console.print(f"last error   {status.last_error or '-'}", highlight=False)
+        console.print(f"last error   {escape(str(status.last_error or '-'))}", highlight=False)
     if status.exit_code:
         raise typer.Exit(status.exit_code)
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from hotlist.cli.console import make_console, print_table, print_warning
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL
 
@@ -76,7 +76,7 @@ def check(
             title=f"list {matcher.list_name} version {matcher.version}, {entries}",
             title_justify="left",
         )
-        table.add_column("URL", overflow="fold", ratio=3)
+        table.add_column("URL")
         for column in ("verdict", "category", "entry id"):
             table.add_column(column, no_wrap=True)
         rows = [
@@ -87,10 +87,10 @@ def check(
             table.add_column("note", ratio=1)
         for row in rows:
             table.add_row(*(row if notes else row[:-1]))
-        console = Console(highlight=False, emoji=False, soft_wrap=True)
+        console = make_console()
         if status.stale:
-            console.print("[bold yellow]warning:[/] the list is stale (fail mode open)")
-        console.print(table)
+            print_warning(console, "the list is stale (fail mode open)")
+        print_table(console, table)
     if any(verdict.error is not None for verdict in verdicts):
         raise typer.Exit(InvalidURL.exit_code)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from hotlist.cli.console import make_console
 from hotlist.edge.rpz import DEFAULT_TTL, DEFAULT_ZONE
 
 
@@ -83,7 +83,7 @@ def rpz(
         }
         typer.echo(json.dumps(document, sort_keys=True))
         return
-    console = Console(highlight=False)
+    console = make_console()
     console.print(
         f"zone {settings.zone} serial {written.serial}: {written.hosts} host entries "
         f"({settings.action}) written to {out}"

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from hotlist.cli.console import make_console
 from hotlist.edge.daemon import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_BODY, DEFAULT_PORT
 from hotlist.edge.lookup import DEFAULT_RELOAD_INTERVAL_S
 
@@ -72,10 +72,10 @@ def serve(
         Store(store), catalogues=Catalogues(messages), reload_interval=reload_interval
     )
     server = make_server(service, host, port, max_body=max_body, idle_timeout=idle_timeout)
-    console = Console(stderr=True, highlight=False)
+    console = make_console(stderr=True)
     if host not in ("127.0.0.1", "::1", "localhost"):
         console.print(f"[yellow]warning:[/] listening on {host}: the daemon has no authentication")
-    console.print(f"listening on {server.url} (store {store}); Ctrl-C stops", soft_wrap=True)
+    console.print(f"listening on {server.url} (store {store}); Ctrl-C stops", markup=False)
     sys.stderr.flush()
     try:
         server.serve_forever(poll_interval=0.5)

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
+from hotlist.cli.console import make_console, print_table
 from hotlist.cli.server import DatabaseUrl, DataDir
 from hotlist.errors import ConfigError
 
@@ -147,8 +147,8 @@ def show(
         )
         details = " ".join(f"{name}={value}" for name, value in sorted(fields.items()))
         table.add_row(str(index), format_time(event.time), event.kind.value, subject, details)
-    console = Console()
-    console.print(table)
+    console = make_console()
+    print_table(console, table)
     console.print(f"{len(events)} event(s)")
 
 
@@ -211,7 +211,7 @@ def verify(
     )
     if before is not None:
         text += f"; the log extends the previous head (size {before.head.size}) without a fork"
-    Console(highlight=False).print(text)
+    make_console().print(text)
 
 
 def _read(path: Path) -> bytes:

@@ -11,10 +11,10 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 
 from hotlist import __version__
 from hotlist.cli import admin, check, demo, edge, log, publish, publish_entries, report, server
+from hotlist.cli.console import print_error
 from hotlist.errors import HotlistError
 
 app = typer.Typer(
@@ -23,6 +23,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain Click errors: Rich's error panel wraps paths and values at the terminal's width.
+    rich_markup_mode=None,
 )
 
 
@@ -58,5 +60,5 @@ def main() -> None:
     try:
         app()
     except HotlistError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        print_error(exc.message)
         sys.exit(exc.exit_code)

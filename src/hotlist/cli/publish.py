@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
+from hotlist.cli.console import make_console
 from hotlist.publish.roles import ROLES, check_role
 
 keys_app = typer.Typer(name="keys", help="The list's signing keys.", no_args_is_help=True)
@@ -39,11 +39,13 @@ def keys_init(keys: KeysOption) -> None:
     from hotlist.publish.log.head import ensure_log_key
 
     ring = KeyRing.init(keys)
-    console = Console()
+    console = make_console()
     for role in ROLES:
-        console.print(f"{role:<10} {ring.public_key(role).keyid}  {ring.key_path(role)}")
+        console.print(
+            f"{role:<10} {ring.public_key(role).keyid}  {ring.key_path(role)}", markup=False
+        )
     log_key = ensure_log_key(ring.path)
-    console.print(f"{'log':<10} (signs the transparency log's heads)  {log_key}")
+    console.print(f"{'log':<10} (signs the transparency log's heads)  {log_key}", markup=False)
     console.print("Keep root.pem offline between ceremonies: see docs/keys.md.")
 
 
@@ -62,7 +64,7 @@ def keys_rotate(
     with repository.lock():
         version = repository.rotate(checked)
     new = KeyRing(keys).public_key(checked).keyid
-    Console().print(f"{checked} key is now {new}; root version {version} published")
+    make_console().print(f"{checked} key is now {new}; root version {version} published")
 
 
 @repo_app.command("refresh")
@@ -85,4 +87,4 @@ def repo_refresh(
         raise ConfigError(f"{repo} holds no repository yet: publish a first version")
     with repository.lock():
         version = repository.refresh_timestamp()
-    Console().print(f"timestamp version {version} signed, valid for {timestamp_hours:g} hours")
+    make_console().print(f"timestamp version {version} signed, valid for {timestamp_hours:g} hours")

@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from hotlist.cli.console import make_console
 
 
 def register(app: typer.Typer) -> None:
@@ -57,7 +58,7 @@ def publish(
         typer.echo(json.dumps(asdict(result), sort_keys=True))
         return
     what = "published" if result.published else "unchanged, timestamp re-signed:"
-    Console(highlight=False).print(
+    make_console().print(
         f"{what} list version {result.version}: {result.count} entries "
         f"(+{result.added} -{result.removed} ~{result.changed}), snapshot "
         f"{result.snapshot_bytes} bytes, delta {result.delta_bytes} bytes, "

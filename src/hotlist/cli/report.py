@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from hotlist.cli.admin import _session
+from hotlist.cli.console import make_console
 from hotlist.cli.server import DatabaseUrl, DataDir
 from hotlist.errors import ConfigError
 
@@ -59,11 +59,11 @@ def transparency(
     with _session(data_dir, database_url) as session:
         figures = compute(period_rows(session, begin, stop), appeal_decide_days=days)
     written = write_report(figures, out, operator=operator)
-    console = Console(highlight=False)
+    console = make_console()
     console.print(
         f"Transparency report {first.isoformat()} to {last.isoformat()}: "
         f"{figures.reports.received} reports, {figures.entries.added} entries added, "
         f"{figures.objections.received} objections, {figures.appeals.received} appeals."
     )
     for path in written:
-        console.print(f"  wrote {path}")
+        console.print(f"  wrote {path}", markup=False)

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from hotlist.cli.console import make_console
 
 DataDir = Annotated[
     Path | None,
@@ -68,7 +69,7 @@ def serve(
     )
     settings.prepare_data_dir()
     revision = upgrade(settings.database_url)
-    err = Console(stderr=True, highlight=False)
+    err = make_console(stderr=True)
     err.print(f"database at revision {revision}; serving on http://{host}:{port}/ ({workers} w)")
     os.environ.update(settings.to_env())
     uvicorn.run(
@@ -91,4 +92,4 @@ def db_upgrade(data_dir: DataDir = None, database_url: DatabaseUrl = None) -> No
     settings = Settings.load(data_dir, database_url)
     settings.prepare_data_dir()
     revision = upgrade(settings.database_url)
-    Console(highlight=False).print(f"database at revision {revision}")
+    make_console().print(f"database at revision {revision}")
