@@ -31,7 +31,7 @@ def _env() -> dict[str, str]:
 def _in_terminal(args: list[str]) -> tuple[int, str]:
     """Run ``args`` with stdout and stderr on a pseudo-terminal; its exit code and output."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen(  # noqa: S603  # our own command
+    process = subprocess.Popen(  # our own command
         args, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower, env=_env()
     )
     os.close(follower)
@@ -54,7 +54,7 @@ def _in_terminal(args: list[str]) -> tuple[int, str]:
 
 def test_an_error_with_a_long_path_is_one_line_in_a_pipe(tmp_path: Path) -> None:
     store = _long_store(tmp_path)
-    result = subprocess.run(  # noqa: S603  # our own command
+    result = subprocess.run(  # our own command
         [*HOTLIST, "edge", "serve", "--store", str(store)],
         capture_output=True,
         text=True,
@@ -81,7 +81,7 @@ def test_an_error_with_a_long_path_is_one_line_in_a_narrow_terminal(tmp_path: Pa
 
 def test_a_usage_error_keeps_the_value_on_one_line(tmp_path: Path) -> None:
     store = _long_store(tmp_path)
-    result = subprocess.run(  # noqa: S603  # our own command
+    result = subprocess.run(  # our own command
         [*HOTLIST, "edge", "status", "--store", str(store), "--no-such-option"],
         capture_output=True,
         text=True,
