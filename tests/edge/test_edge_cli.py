@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -55,6 +56,46 @@ def test_init_records_the_suspend_disputed_setting(runner: CliRunner, world: Wor
     config = json.loads((world.tmp / "cli-store" / "config.json").read_text())
     assert config["suspend_disputed"] is True
     assert runner.invoke(app, ["edge", "sync", "--store", store, "-q"]).exit_code == 0
+
+
+def test_a_relative_key_file_is_kept_absolute(
+    runner: CliRunner, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given from one directory, read by every later sync from wherever it runs.
+    (world.tmp / "secrets").mkdir()
+    (world.tmp / "secrets" / "member.key").write_text(API_KEY + "\n")
+    root = str(world.repo / "metadata" / "1.root.json")
+    monkeypatch.chdir(world.tmp)
+    store = str(world.tmp / "cli-store")
+    args = ["edge", "init", "--server", world.server.url, "--root", root, "--store", store]
+    result = runner.invoke(app, [*args, "--key", "file:secrets/member.key"])
+    assert result.exit_code == 0, result.output
+    config = json.loads((world.tmp / "cli-store" / "config.json").read_text())
+    assert config["key"] == f"file:{world.tmp / 'secrets' / 'member.key'}"
+    monkeypatch.chdir(world.tmp / "secrets")
+    result = runner.invoke(app, ["edge", "sync", "--store", store, "-q"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("file:no-such.key", r"cannot read the API key file /\S+/no-such\.key: No such file"),
+        ("file:", "needs a path"),
+        ("file:empty.key", r"/empty\.key is empty"),
+    ],
+)
+def test_a_key_file_that_holds_no_key_is_refused_at_init(
+    runner: CliRunner, world: World, monkeypatch: pytest.MonkeyPatch, key: str, message: str
+) -> None:
+    (world.tmp / "empty.key").write_text("\n")
+    monkeypatch.chdir(world.tmp)
+    root = str(world.repo / "metadata" / "1.root.json")
+    args = ["edge", "init", "--server", world.server.url, "--root", root]
+    result = runner.invoke(app, [*args, "--key", key, "--store", str(world.tmp / "s")])
+    assert isinstance(result.exception, ConfigError)
+    assert re.search(message, str(result.exception)), result.exception
+    assert not (world.tmp / "s").exists()
 
 
 def test_trust_on_first_use_must_be_asked_for(runner: CliRunner, world: World) -> None:

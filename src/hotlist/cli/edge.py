@@ -23,7 +23,7 @@ from rich.progress import (
 )
 
 from hotlist.cli.console import make_console
-from hotlist.edge.config import EdgeConfig
+from hotlist.edge.config import EdgeConfig, file_key_reference
 from hotlist.edge.store import Store
 from hotlist.errors import ConfigError, StaleList, SyncError
 
@@ -64,7 +64,10 @@ def init(
         str,
         typer.Option(
             "--key",
-            help="The member's API key, or env:VARIABLE / file:PATH to read it from there.",
+            help=(
+                "The member's API key, or env:VARIABLE / file:PATH to read it from there"
+                " (a relative PATH is taken from the current directory and kept absolute)."
+            ),
         ),
     ],
     store: StoreOption = DEFAULT_STORE,
@@ -100,7 +103,13 @@ def init(
     """Create an edge store that trusts the given root.json."""
     if (root is None) == (not unsafe_trust_on_first_use):
         raise ConfigError("give exactly one of --root FILE or --unsafe-trust-on-first-use")
-    reference, secret = (key, None) if key.startswith(("env:", "file:")) else ("file:key", key)
+    secret: str | None = None
+    if key.startswith("env:"):
+        reference = key
+    elif key.startswith("file:"):
+        reference = file_key_reference(key.removeprefix("file:"), Path.cwd())
+    else:
+        reference, secret = "file:key", key  # kept in the store, beside config.json
     config = EdgeConfig(
         server=server,
         key=reference,
@@ -114,7 +123,7 @@ def init(
         try:
             root_bytes = root.read_bytes()
         except OSError as exc:
-            raise ConfigError(f"cannot read {root}: {exc.strerror}") from exc
+            raise ConfigError(f"cannot read the root metadata {root}: {exc.strerror}") from exc
     else:
         root_bytes = _first_root(config, secret)
     _check_root(root_bytes)
