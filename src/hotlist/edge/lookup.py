@@ -33,7 +33,7 @@ from hotlist.edge.metrics import ListGauges, Metrics
 from hotlist.edge.status import EdgeStatus, read_status
 from hotlist.edge.store import Store
 from hotlist.errors import HotlistError, InvalidRequest, NotFound, StaleList
-from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy, decode_public_policy
+from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy
 
 logger = logging.getLogger("hotlist.edge")
 
@@ -232,11 +232,9 @@ class LookupService:
             return cached[1]
         policy = None
         try:
-            data = self.store.read_extra(POLICY_EXTRA)
-            if data is None:
+            policy = self.store.public_policy()
+            if policy is None:
                 logger.error("list version %d carries no %s: no block page", version, POLICY_EXTRA)
-            else:
-                policy = decode_public_policy(data)
         except HotlistError as exc:
             self.metrics.record_error("reload")
             logger.error("the policy extra cannot be used: %s", exc.message)
