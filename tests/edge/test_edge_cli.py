@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hotlist.cli.main import app
-from hotlist.errors import ConfigError, StaleList, SyncError
+from hotlist.errors import ConfigError, NotFound, StaleList, SyncError
 
 from .conftest import API_KEY, World
 
@@ -33,8 +33,16 @@ def test_init_sync_status(runner: CliRunner, world: World) -> None:
     root = str(world.repo / "metadata" / "1.root.json")
     store = init(runner, world, "--root", root)
     result = runner.invoke(app, ["edge", "status", "--store", store, "--json"])
-    assert result.exit_code == 7  # never synced
+    assert result.exit_code == NotFound.exit_code  # never synced: 7, not StaleList's 13
     assert json.loads(result.output)["synced"] is False
+    assert json.loads(result.output)["state"] == "never_synced"
+
+    result = runner.invoke(app, ["edge", "status", "--store", store])
+    assert result.exit_code == NotFound.exit_code
+    (state,) = [line for line in result.output.splitlines() if line.startswith("state")]
+    assert "never synced" in state
+    assert "no list in force yet" in state
+    assert "STALE" not in result.output
 
     result = runner.invoke(app, ["edge", "sync", "--store", store, "--quiet"])
     assert result.exit_code == 0, result.output
@@ -127,6 +135,7 @@ def test_status_of_a_stale_list_exits_13(runner: CliRunner, world: World) -> Non
     result = runner.invoke(app, ["edge", "status", "--store", store])
     assert result.exit_code == StaleList.exit_code
     assert "STALE" in result.output
+    assert "never synced" not in result.output
 
 
 def test_run_once_and_a_failing_run(runner: CliRunner, world: World) -> None:

@@ -37,6 +37,7 @@ def make_store(tmp_path: Path, fail_mode: str = "closed") -> Store:
 def test_a_fresh_list(tmp_path: Path) -> None:
     status = read_status(make_store(tmp_path), now=SYNCED + timedelta(minutes=30))
     assert (status.version, status.count, status.stale, status.exit_code) == (4, 10, False, 0)
+    assert status.state == "fresh"
     assert status.age_s == 1800
     assert status.to_dict()["synced"] is True
 
@@ -46,6 +47,7 @@ def test_an_old_list_is_stale_with_its_exit_code(tmp_path: Path) -> None:
     store.record_error("server down")
     status = read_status(store, now=SYNCED + timedelta(hours=2))
     assert status.stale
+    assert status.state == "stale"
     assert status.exit_code == StaleList.exit_code
     assert status.last_error == "server down"
 
@@ -55,7 +57,9 @@ def test_a_store_never_synced(tmp_path: Path) -> None:
     store = Store.create(tmp_path / "s", config, b"{}")
     status = read_status(store)
     assert not status.synced
-    assert status.stale
+    assert status.stale  # a monitor must not read a store with no list as healthy
+    assert status.state == "never_synced"
+    assert status.to_dict()["state"] == "never_synced"
     assert status.exit_code == NotFound.exit_code
     with pytest.raises(NotFound, match="hotlist edge sync"):
         require_enforceable(store)

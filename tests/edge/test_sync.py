@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import random
 import shutil
@@ -268,6 +269,16 @@ def test_run_backs_off_after_errors_with_jitter(world: World) -> None:
     assert backoff == sorted(backoff)
     assert interval * 2 <= backoff[0] <= interval * 2 * 1.1
     assert interval * 8 <= backoff[2] <= interval * 8 * 1.1
+
+
+def test_run_says_a_store_that_never_synced_has_no_list_not_a_stale_one(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.server.stop()
+    with caplog.at_level(logging.WARNING, logger="hotlist.edge"):
+        assert run(world.store, max_cycles=1, sleep=lambda _: None) == 1
+    assert "never synced, no list in force yet" in caplog.text
+    assert "stale" not in caplog.text
 
 
 def test_run_syncs_on_schedule(world: World) -> None:

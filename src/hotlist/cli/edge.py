@@ -196,7 +196,10 @@ def status_command(
     store: StoreOption = DEFAULT_STORE,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
 ) -> None:
-    """Show the list in force: version, age, entries, last sync, last error; exit 13 if stale."""
+    """Show the list in force: version, age, entries, last sync, last error.
+
+    Exits 0 when the list is fresh, 13 when it is stale, 7 when the store never synced.
+    """
     from hotlist.edge.status import read_status
 
     status = read_status(_store(store))
@@ -205,7 +208,7 @@ def status_command(
     else:
         console = make_console()
         age = "-" if status.age_s is None else f"{status.age_s / 60:.1f} min"
-        state = "[red]STALE[/]" if status.stale else "[green]fresh[/]"
+        state = _STATES[status.state]
         console.print(f"store        {escape(str(status.store))}")
         console.print(
             f"list         {escape(str(status.list_name))} from {escape(str(status.server))}"
@@ -214,12 +217,20 @@ def status_command(
         console.print(f"entries      {status.count if status.count is not None else '-'}")
         console.print(f"published    {status.published_at or '-'}")
         console.print(f"last sync    {status.synced_at or '-'} (age {age})")
+        hint = "" if status.synced else ": no list in force yet, run `hotlist edge sync`"
         console.print(
-            f"state        {state} (max age {status.max_age_s} s, fail {status.fail_mode})"
+            f"state        {state} (max age {status.max_age_s} s, fail {status.fail_mode}){hint}"
         )
         console.print(f"last error   {escape(str(status.last_error or '-'))}", highlight=False)
     if status.exit_code:
         raise typer.Exit(status.exit_code)
+
+
+_STATES = {
+    "fresh": "[green]fresh[/]",
+    "stale": "[red]STALE[/]",
+    "never_synced": "[yellow]never synced[/]",
+}
 
 
 def _store(path: Path) -> Store:

@@ -349,7 +349,9 @@ def run(
                 except Exception:  # a hook's failure must not stop the list's updates
                     logger.exception("the after-sync step failed; syncing goes on")
         status = read_status(store)
-        if status.stale:
+        if not status.synced:
+            logger.warning("list %s: never synced, no list in force yet", status.list_name)
+        elif status.stale:
             logger.warning(
                 "list %s is stale (version %s, fail mode %s)",
                 status.list_name,
