@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -153,6 +155,50 @@ def test_sync_of_a_down_server_fails(runner: CliRunner, world: World) -> None:
     world.server.stop()
     result = runner.invoke(app, ["edge", "sync", "--store", store, "-q"])
     assert isinstance(result.exception, SyncError)
+
+
+def _sync_in_a_process(store: str) -> subprocess.CompletedProcess[str]:
+    """``hotlist edge sync`` as a user runs it: its own process, stderr to a pipe."""
+    return subprocess.run(
+        [sys.executable, "-m", "hotlist", "edge", "sync", "--quiet", "--store", store],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_failed_sync_says_so_once_and_what_stays_in_force(world: World) -> None:
+    store = str(world.store.path)
+    world.server.stop()
+    result = _sync_in_a_process(store)
+    assert result.returncode == SyncError.exit_code
+    assert result.stderr.count("is it down?") == 1, result.stderr
+    assert "no list is in force" in result.stderr
+    assert "previous" not in result.stderr
+    assert "no list is in force" in (world.store.state().last_error or "")
+
+
+def test_a_failed_sync_after_a_good_one_names_the_list_that_stays(world: World) -> None:
+    store = str(world.store.path)
+    assert _sync_in_a_process(store).returncode == 0
+    world.server.stop()
+    result = _sync_in_a_process(store)
+    assert result.returncode == SyncError.exit_code
+    assert result.stderr.count("is it down?") == 1, result.stderr
+    assert "the list in force (version 1) stays" in result.stderr
+
+
+def test_a_run_where_every_sync_failed_says_whether_a_list_is_in_force(
+    runner: CliRunner, world: World
+) -> None:
+    root = str(world.repo / "metadata" / "1.root.json")
+    store = init(runner, world, "--root", root)
+    world.server.stop()
+    result = runner.invoke(app, ["edge", "run", "--store", store, "--once"])
+    assert isinstance(result.exception, StaleList)
+    assert "no list is in force" in str(result.exception)
+    assert "previous" not in str(result.exception)
 
 
 def test_sync_with_a_progress_bar(runner: CliRunner, world: World) -> None:

@@ -269,7 +269,7 @@ def run_command(
 ) -> None:
     """Re-sync on the store's schedule, with random jitter and exponential backoff on errors."""
     from hotlist.edge.rpz import RpzSettings, ZoneKeeper
-    from hotlist.edge.sync import run
+    from hotlist.edge.sync import in_force_note, run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cycles = 1 if once else max_cycles
@@ -282,4 +282,4 @@ def run_command(
         raise ConfigError("--reload-command goes with --rpz FILE")
     failures = run(the_store, max_cycles=cycles, jitter=jitter, sleep=time.sleep, on_sync=keeper)
     if cycles is not None and failures == cycles:
-        raise StaleList("every sync failed; the previous list stays in force (see the log)")
+        raise StaleList(f"every sync failed (see the log); {in_force_note(the_store)}")

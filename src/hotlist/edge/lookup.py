@@ -110,7 +110,14 @@ class LookupService:
                 pass  # no list yet: health says so
             except HotlistError as exc:
                 self.metrics.record_error("reload")
-                logger.error("could not load the new list (the previous stays): %s", exc.message)
+                if self._matcher is None:
+                    logger.error("could not load the list (no list in force): %s", exc.message)
+                else:
+                    logger.error(
+                        "could not load the new list (version %d stays in force): %s",
+                        self._matcher.version,
+                        exc.message,
+                    )
             try:
                 self._status = read_status(self.store)
             except HotlistError as exc:
