@@ -201,6 +201,15 @@ def test_a_run_where_every_sync_failed_says_whether_a_list_is_in_force(
     assert "previous" not in str(result.exception)
 
 
+def test_a_list_of_one_entry_is_one_entry(runner: CliRunner, world: World) -> None:
+    root = str(world.repo / "metadata" / "1.root.json")
+    store = init(runner, world, "--root", root)
+    world.publish(count=1)
+    result = runner.invoke(app, ["edge", "sync", "--store", store, "-q"])
+    assert result.exit_code == 0, result.output
+    assert "list version 2: 1 entry (via snapshot, " in result.output
+
+
 def test_sync_with_a_progress_bar(runner: CliRunner, world: World) -> None:
     root = str(world.repo / "metadata" / "1.root.json")
     store = init(runner, world, "--root", root)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -63,6 +64,15 @@ def test_a_store_never_synced(tmp_path: Path) -> None:
     assert status.exit_code == NotFound.exit_code
     with pytest.raises(NotFound, match="hotlist edge sync"):
         require_enforceable(store)
+
+
+def test_the_stale_message_counts_minutes_in_words(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    store.config_path.write_text(replace(store.config(), max_age_s=60).to_json())
+    with pytest.raises(StaleList, match="last confirmed 1 minute ago, maximum 1 minute;"):
+        require_enforceable(store, now=SYNCED + timedelta(seconds=80))
+    with pytest.raises(StaleList, match="last confirmed 2 minutes ago, maximum 1 minute;"):
+        require_enforceable(store, now=SYNCED + timedelta(seconds=120))
 
 
 def test_fail_closed_refuses_verdicts_from_a_stale_list(

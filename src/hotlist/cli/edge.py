@@ -185,9 +185,11 @@ def sync_command(
             progress.update(tasks[url], completed=received)
 
         result = sync(Store(store), progress=hook)
+    entries = "entry" if result.count == 1 else "entries"
+    received = "byte" if result.bytes_downloaded == 1 else "bytes"
     make_console().print(
-        f"list version {result.version}: {result.count:,} entries "
-        f"(via {result.method}, {result.bytes_downloaded:,} bytes, {result.seconds:.2f} s)"
+        f"list version {result.version}: {result.count:,} {entries} (via {result.method}, "
+        f"{result.bytes_downloaded:,} {received}, {result.seconds:.2f} s)"
     )
 
 

@@ -127,12 +127,18 @@ def require_enforceable(store: Store, now: datetime | None = None) -> EdgeStatus
 
 
 def _stale_message(status: EdgeStatus) -> str:
-    age = "unknown" if status.age_s is None else f"{status.age_s / 60:.0f} minutes"
+    age = "unknown" if status.age_s is None else _minutes(status.age_s)
     error = f" (last error: {status.last_error})" if status.last_error else ""
     return (
         f"list {status.list_name} version {status.version} is stale: last confirmed {age} ago, "
-        f"maximum {status.max_age_s / 60:.0f} minutes{error}"
+        f"maximum {_minutes(status.max_age_s)}{error}"
     )
+
+
+def _minutes(seconds: float) -> str:
+    """``seconds`` as whole minutes, in words: "1 minute", "90 minutes"."""
+    minutes = round(seconds / 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def stale_error(status: EdgeStatus) -> HotlistError:

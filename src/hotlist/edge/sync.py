@@ -164,9 +164,8 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
         bytes_downloaded=fetcher.bytes_received,
         seconds=time.perf_counter() - started,
     )
-    logger.info(
-        "list %s version %d (%d entries) via %s", config.list_name, new.version, new.count, method
-    )
+    entries = "1 entry" if new.count == 1 else f"{new.count:,} entries"
+    logger.info("list %s version %d (%s) via %s", config.list_name, new.version, entries, method)
     return result
 
 
