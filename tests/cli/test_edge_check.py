@@ -17,6 +17,12 @@ from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.errors import ConfigError, InvalidURL, NotFound, StaleList, VerificationError
 from hotlist.publish.format import Snapshot
+from hotlist.publish.public_policy import (
+    POLICY_EXTRA,
+    PublicCategory,
+    PublicPolicy,
+    encode_public_policy,
+)
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
 
 
@@ -128,6 +134,8 @@ def test_json_gives_every_verdict(app: typer.Typer, runner: CliRunner, store: St
             "disputed": True,
             "list_version": 3,
             "error": None,
+            "category_code": None,  # the list carries no policy to name it
+            "category_name": None,
         },
         {
             "url": urls[1],
@@ -137,8 +145,66 @@ def test_json_gives_every_verdict(app: typer.Typer, runner: CliRunner, store: St
             "disputed": False,
             "list_version": 3,
             "error": None,
+            "category_code": None,
+            "category_name": None,
         },
     ]
+
+
+POLICY = PublicPolicy(
+    operator="Example Hotline",
+    policy_id="example-hotline-demo",
+    policy_version=1,
+    title="Demo policy",
+    appeal_url="https://hotline.example/appeal",
+    categories=(
+        PublicCategory.of(1, "csam", "Child sexual abuse material", {"GB": "PCA 1978"}, False),
+        PublicCategory.of(3, "terror", "Terrorist content", {"EU": "Reg 2021/784"}, True),
+    ),
+)
+
+
+def _with_policy(store: Store, policy: bytes) -> Store:
+    """The store's list again, now with a policy extra (category 2 is not in POLICY)."""
+    snapshot = store.load_current()
+    assert snapshot is not None
+    store.install(snapshot, store.state(), extras={POLICY_EXTRA: policy})
+    return store
+
+
+def test_a_category_is_shown_by_the_name_the_lists_policy_gives_it(
+    app: typer.Typer, runner: CliRunner, store: Store
+) -> None:
+    _with_policy(store, encode_public_policy(POLICY))
+    urls = ["http://www.example.com/bad/page.html", "http://files.example.org/"]
+    args = ["edge", "check", "--store", str(store.path), *urls]
+    result = runner.invoke(app, args, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    named, unnamed = [line for line in result.output.splitlines() if "example." in line]
+    assert "Child sexual abuse material" in named
+    assert " 1 " not in named
+    assert " 2 " in unnamed  # the policy does not name category 2: its number, not nothing
+
+    result = runner.invoke(app, [*args, "--json"])
+    first, second = json.loads(result.output)["results"]
+    assert (first["category"], first["category_code"], first["category_name"]) == (
+        1,
+        "csam",
+        "Child sexual abuse material",
+    )
+    assert (second["category"], second["category_code"], second["category_name"]) == (2, None, None)
+
+
+def test_a_malformed_policy_leaves_numbers_and_a_warning(
+    app: typer.Typer, runner: CliRunner, store: Store
+) -> None:
+    _with_policy(store, b"{not json")
+    args = ["edge", "check", "--store", str(store.path), "http://www.example.com/bad/page.html"]
+    result = runner.invoke(app, args, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "categories are shown as numbers" in result.output
+    (row,) = [line for line in result.output.splitlines() if "example.com" in line]
+    assert " 1 " in row
 
 
 def test_the_store_can_come_from_the_environment(

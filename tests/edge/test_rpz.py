@@ -254,7 +254,8 @@ def test_the_commands(world: World, tmp_path: Path) -> None:
     assert "b.example CNAME block.example." in out.read_text()
     result = runner.invoke(app, ["edge", "rpz", "--store", store, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "1 host entries (nxdomain)" in result.output
+    assert "1 host entry (nxdomain)" in result.output
+    assert "left out 1 host (not a DNS name):" in result.output
     assert "192.0.2.1: an IP address" in result.output
     result = runner.invoke(
         app, ["edge", "run", "--store", store, "--once", "--rpz", str(tmp_path / "run.rpz")]

@@ -131,7 +131,7 @@ def test_an_unexpected_error_answers_bh_for_each_line_and_serving_goes_on(
         "1 BH message=\"internal error: RuntimeError('boom')\"",
         "2 BH message=\"internal error: RuntimeError('boom')\"",
     ]
-    assert "answering 2 request line(s) failed" in caplog.text
+    assert "answering 2 request lines failed" in caplog.text
     assert run_serve(responder, [b"3 x.test\n"]) == ["3 ERR"]
 
 

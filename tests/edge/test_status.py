@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,6 +38,7 @@ def make_store(tmp_path: Path, fail_mode: str = "closed") -> Store:
 def test_a_fresh_list(tmp_path: Path) -> None:
     status = read_status(make_store(tmp_path), now=SYNCED + timedelta(minutes=30))
     assert (status.version, status.count, status.stale, status.exit_code) == (4, 10, False, 0)
+    assert status.state == "fresh"
     assert status.age_s == 1800
     assert status.to_dict()["synced"] is True
 
@@ -46,6 +48,7 @@ def test_an_old_list_is_stale_with_its_exit_code(tmp_path: Path) -> None:
     store.record_error("server down")
     status = read_status(store, now=SYNCED + timedelta(hours=2))
     assert status.stale
+    assert status.state == "stale"
     assert status.exit_code == StaleList.exit_code
     assert status.last_error == "server down"
 
@@ -55,10 +58,21 @@ def test_a_store_never_synced(tmp_path: Path) -> None:
     store = Store.create(tmp_path / "s", config, b"{}")
     status = read_status(store)
     assert not status.synced
-    assert status.stale
+    assert status.stale  # a monitor must not read a store with no list as healthy
+    assert status.state == "never_synced"
+    assert status.to_dict()["state"] == "never_synced"
     assert status.exit_code == NotFound.exit_code
     with pytest.raises(NotFound, match="hotlist edge sync"):
         require_enforceable(store)
+
+
+def test_the_stale_message_counts_minutes_in_words(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    store.config_path.write_text(replace(store.config(), max_age_s=60).to_json())
+    with pytest.raises(StaleList, match="last confirmed 1 minute ago, maximum 1 minute;"):
+        require_enforceable(store, now=SYNCED + timedelta(seconds=80))
+    with pytest.raises(StaleList, match="last confirmed 2 minutes ago, maximum 1 minute;"):
+        require_enforceable(store, now=SYNCED + timedelta(seconds=120))
 
 
 def test_fail_closed_refuses_verdicts_from_a_stale_list(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import random
 import shutil
@@ -217,10 +218,21 @@ def test_a_truncated_download_is_refused(world: World) -> None:
 def test_the_server_down_is_a_sync_error(world: World) -> None:
     sync(world.store)
     world.server.stop()
-    with pytest.raises(SyncError, match="is it down"):
+    with pytest.raises(SyncError, match=r"is it down.*the list in force \(version 1\) stays"):
         sync(world.store)
     assert_in_force(world.store, 1)
     assert "is it down" in (world.store.state().last_error or "")
+
+
+def test_a_first_sync_that_fails_says_no_list_is_in_force(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.server.stop()
+    with pytest.raises(SyncError, match="no list is in force") as caught:
+        sync(world.store)
+    assert "previous" not in caught.value.message
+    assert str(caught.value) == caught.value.message
+    assert "is it down" not in caplog.text  # raised, not also logged: said once
 
 
 def test_a_full_disk_while_writing_the_store(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -268,6 +280,18 @@ def test_run_backs_off_after_errors_with_jitter(world: World) -> None:
     assert backoff == sorted(backoff)
     assert interval * 2 <= backoff[0] <= interval * 2 * 1.1
     assert interval * 8 <= backoff[2] <= interval * 8 * 1.1
+
+
+def test_run_says_a_store_that_never_synced_has_no_list_not_a_stale_one(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    world.server.stop()
+    with caplog.at_level(logging.WARNING, logger="hotlist.edge"):
+        assert run(world.store, max_cycles=1, sleep=lambda _: None) == 1
+    assert "never synced, no list in force yet" in caplog.text
+    assert "stale" not in caplog.text
+    # The loop reports each failed sync (sync itself only raises: a command prints it once).
+    assert caplog.text.count("failed: cannot connect") == 1
 
 
 def test_run_syncs_on_schedule(world: World) -> None:

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 
 from hotlist.cli.console import make_console
-from hotlist.edge.config import EdgeConfig
+from hotlist.edge.config import EdgeConfig, file_key_reference
 from hotlist.edge.store import Store
 from hotlist.errors import ConfigError, StaleList, SyncError
 
@@ -64,7 +64,10 @@ def init(
         str,
         typer.Option(
             "--key",
-            help="The member's API key, or env:VARIABLE / file:PATH to read it from there.",
+            help=(
+                "The member's API key, or env:VARIABLE / file:PATH to read it from there"
+                " (a relative PATH is taken from the current directory and kept absolute)."
+            ),
         ),
     ],
     store: StoreOption = DEFAULT_STORE,
@@ -100,7 +103,13 @@ def init(
     """Create an edge store that trusts the given root.json."""
     if (root is None) == (not unsafe_trust_on_first_use):
         raise ConfigError("give exactly one of --root FILE or --unsafe-trust-on-first-use")
-    reference, secret = (key, None) if key.startswith(("env:", "file:")) else ("file:key", key)
+    secret: str | None = None
+    if key.startswith("env:"):
+        reference = key
+    elif key.startswith("file:"):
+        reference = file_key_reference(key.removeprefix("file:"), Path.cwd())
+    else:
+        reference, secret = "file:key", key  # kept in the store, beside config.json
     config = EdgeConfig(
         server=server,
         key=reference,
@@ -114,7 +123,7 @@ def init(
         try:
             root_bytes = root.read_bytes()
         except OSError as exc:
-            raise ConfigError(f"cannot read {root}: {exc.strerror}") from exc
+            raise ConfigError(f"cannot read the root metadata {root}: {exc.strerror}") from exc
     else:
         root_bytes = _first_root(config, secret)
     _check_root(root_bytes)
@@ -176,9 +185,11 @@ def sync_command(
             progress.update(tasks[url], completed=received)
 
         result = sync(Store(store), progress=hook)
+    entries = "entry" if result.count == 1 else "entries"
+    received = "byte" if result.bytes_downloaded == 1 else "bytes"
     make_console().print(
-        f"list version {result.version}: {result.count:,} entries "
-        f"(via {result.method}, {result.bytes_downloaded:,} bytes, {result.seconds:.2f} s)"
+        f"list version {result.version}: {result.count:,} {entries} (via {result.method}, "
+        f"{result.bytes_downloaded:,} {received}, {result.seconds:.2f} s)"
     )
 
 
@@ -187,7 +198,10 @@ def status_command(
     store: StoreOption = DEFAULT_STORE,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
 ) -> None:
-    """Show the list in force: version, age, entries, last sync, last error; exit 13 if stale."""
+    """Show the list in force: version, age, entries, last sync, last error.
+
+    Exits 0 when the list is fresh, 13 when it is stale, 7 when the store never synced.
+    """
     from hotlist.edge.status import read_status
 
     status = read_status(_store(store))
@@ -196,7 +210,7 @@ def status_command(
     else:
         console = make_console()
         age = "-" if status.age_s is None else f"{status.age_s / 60:.1f} min"
-        state = "[red]STALE[/]" if status.stale else "[green]fresh[/]"
+        state = _STATES[status.state]
         console.print(f"store        {escape(str(status.store))}")
         console.print(
             f"list         {escape(str(status.list_name))} from {escape(str(status.server))}"
@@ -205,12 +219,20 @@ def status_command(
         console.print(f"entries      {status.count if status.count is not None else '-'}")
         console.print(f"published    {status.published_at or '-'}")
         console.print(f"last sync    {status.synced_at or '-'} (age {age})")
+        hint = "" if status.synced else ": no list in force yet, run `hotlist edge sync`"
         console.print(
-            f"state        {state} (max age {status.max_age_s} s, fail {status.fail_mode})"
+            f"state        {state} (max age {status.max_age_s} s, fail {status.fail_mode}){hint}"
         )
         console.print(f"last error   {escape(str(status.last_error or '-'))}", highlight=False)
     if status.exit_code:
         raise typer.Exit(status.exit_code)
+
+
+_STATES = {
+    "fresh": "[green]fresh[/]",
+    "stale": "[red]STALE[/]",
+    "never_synced": "[yellow]never synced[/]",
+}
 
 
 def _store(path: Path) -> Store:
@@ -249,7 +271,7 @@ def run_command(
 ) -> None:
     """Re-sync on the store's schedule, with random jitter and exponential backoff on errors."""
     from hotlist.edge.rpz import RpzSettings, ZoneKeeper
-    from hotlist.edge.sync import run
+    from hotlist.edge.sync import in_force_note, run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     cycles = 1 if once else max_cycles
@@ -262,4 +284,4 @@ def run_command(
         raise ConfigError("--reload-command goes with --rpz FILE")
     failures = run(the_store, max_cycles=cycles, jitter=jitter, sleep=time.sleep, on_sync=keeper)
     if cycles is not None and failures == cycles:
-        raise StaleList("every sync failed; the previous list stays in force (see the log)")
+        raise StaleList(f"every sync failed (see the log); {in_force_note(the_store)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -12,7 +12,11 @@ from rich.table import Table
 
 from hotlist.cli.console import make_console, print_table, print_warning
 from hotlist.edge.verdict import Verdict
-from hotlist.errors import InvalidURL
+from hotlist.errors import HotlistError, InvalidURL
+
+if TYPE_CHECKING:
+    from hotlist.edge.store import Store
+    from hotlist.publish.public_policy import PublicCategory, PublicPolicy
 
 
 def register(edge_app: typer.Typer) -> None:
@@ -55,17 +59,21 @@ def check(
     from hotlist.edge.status import require_enforceable
     from hotlist.edge.store import Store
 
-    status = require_enforceable(Store(store))
+    the_store = Store(store)
+    status = require_enforceable(the_store)
     matcher = Matcher.from_store(store)
     verdicts = [matcher.check(url) for url in urls]
     shown = [_printable(url) for url in urls]
+    policy, policy_problem = _policy(the_store)
     if as_json:
+        if policy_problem is not None:
+            print_warning(make_console(stderr=True), policy_problem)
         document = {
             "list": matcher.list_name,
             "version": matcher.version,
             "stale": status.stale,
             "results": [
-                {"url": url, **verdict.to_json()}
+                {"url": url, **verdict.to_json(), **_category_json(verdict, policy)}
                 for url, verdict in zip(shown, verdicts, strict=True)
             ],
         }
@@ -80,7 +88,8 @@ def check(
         for column in ("verdict", "category", "entry id"):
             table.add_column(column, no_wrap=True)
         rows = [
-            (escape(url), *_cells(verdict)) for url, verdict in zip(shown, verdicts, strict=True)
+            (escape(url), *_cells(verdict, policy))
+            for url, verdict in zip(shown, verdicts, strict=True)
         ]
         notes = any(row[-1] for row in rows)
         if notes:
@@ -88,6 +97,8 @@ def check(
         for row in rows:
             table.add_row(*(row if notes else row[:-1]))
         console = make_console()
+        if policy_problem is not None:
+            print_warning(console, policy_problem)
         if status.stale:
             print_warning(console, "the list is stale (fail mode open)")
         print_table(console, table)
@@ -95,13 +106,40 @@ def check(
         raise typer.Exit(InvalidURL.exit_code)
 
 
-def _cells(verdict: Verdict) -> tuple[str, str, str, str]:
+def _policy(store: Store) -> tuple[PublicPolicy | None, str | None]:
+    """The public policy of the list in force (for category names), and why there is none
+    when that is worth a warning; verdicts are given without it, categories as numbers."""
+    try:
+        return store.public_policy(), None
+    except HotlistError as exc:
+        return None, f"categories are shown as numbers: {exc.message}"
+
+
+def _category(verdict: Verdict, policy: PublicPolicy | None) -> PublicCategory | None:
+    """The blocking entry's category as the policy in force defines it, if it does."""
+    if policy is None or verdict.category is None:
+        return None
+    return policy.category(verdict.category)
+
+
+def _category_json(verdict: Verdict, policy: PublicPolicy | None) -> dict[str, str | None]:
+    """The category's code and name, beside its number (``category``); null when unknown."""
+    category = _category(verdict, policy)
+    if category is None:
+        return {"category_code": None, "category_name": None}
+    return {"category_code": category.code, "category_name": category.name}
+
+
+def _cells(verdict: Verdict, policy: PublicPolicy | None) -> tuple[str, str, str, str]:
     """Verdict, category, entry id and note, as Rich markup."""
     if verdict.error is not None:
         return "[yellow]invalid[/]", "", "", escape(verdict.error)
     if verdict.blocked:
         note = "disputed: an objection is pending" if verdict.disputed else ""
-        return "[bold red]blocked[/]", str(verdict.category), verdict.entry_ref or "", note
+        category = _category(verdict, policy)
+        # The number only when the policy that travels with the list does not name it.
+        label = str(verdict.category) if category is None else category.name or category.code
+        return "[bold red]blocked[/]", escape(label), verdict.entry_ref or "", note
     return "[green]not blocked[/]", "", "", ""
 
 

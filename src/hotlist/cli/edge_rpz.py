@@ -84,11 +84,14 @@ def rpz(
         typer.echo(json.dumps(document, sort_keys=True))
         return
     console = make_console()
+    entries = "1 host entry" if written.hosts == 1 else f"{written.hosts} host entries"
     console.print(
-        f"zone {settings.zone} serial {written.serial}: {written.hosts} host entries "
-        f"({settings.action}) written to {out}"
+        f"zone {settings.zone} serial {written.serial}: {entries} ({settings.action}) "
+        f"written to {out}"
     )
     if written.skipped:
-        console.print(f"[yellow]left out {len(written.skipped)}[/] (not DNS names):")
+        skipped = len(written.skipped)
+        what = "1 host (not a DNS name)" if skipped == 1 else f"{skipped} hosts (not DNS names)"
+        console.print(f"[yellow]left out {what}[/]:")
         for host, problem in written.skipped:
             console.print(f"  {host}: {problem}", markup=False)

@@ -21,12 +21,13 @@ class EdgeConfig:
     """What ``hotlist edge init`` recorded.
 
     ``server`` is the TUF repository's base URL (metadata under ``metadata/``, files under
-    ``targets/``); ``key`` is a reference to the member's API key: ``file:NAME`` (relative to
-    the store, or absolute) or ``env:VARIABLE``. ``max_age_s``: a list not confirmed current for
-    longer is stale. ``fail_mode``: with a stale list, ``open`` keeps enforcing it with a
-    warning, ``closed`` refuses to give verdicts until a sync succeeds. ``suspend_disputed``:
-    entries a member has objected to (flagged disputed until a supervisor decides) do not block
-    here; the member's own choice.
+    ``targets/``); ``key`` is a reference to the member's API key: ``file:PATH`` or
+    ``env:VARIABLE``. A relative PATH is the store's own file (``file:key``, the key given
+    literally); ``hotlist edge init`` makes any other absolute (:func:`file_key_reference`).
+    ``max_age_s``: a list not confirmed current for longer is stale. ``fail_mode``: with a
+    stale list, ``open`` keeps enforcing it with a warning, ``closed`` refuses to give verdicts
+    until a sync succeeds. ``suspend_disputed``: entries a member has objected to (flagged
+    disputed until a supervisor decides) do not block here; the member's own choice.
     """
 
     server: str
@@ -74,11 +75,7 @@ class EdgeConfig:
             if not value:
                 raise ConfigError(f"the API key variable {ref} is not set")
             return value.strip()
-        path = Path(ref) if Path(ref).is_absolute() else store_dir / ref
-        try:
-            return path.read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(f"cannot read the API key file {path}: {exc.strerror}") from exc
+        return _read_key_file(Path(ref) if Path(ref).is_absolute() else store_dir / ref)
 
     def to_json(self) -> str:
         """The ``config.json`` text."""
@@ -102,3 +99,33 @@ class EdgeConfig:
             )
         except (ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"{source} is not a valid edge configuration: {exc}") from exc
+
+
+def file_key_reference(path: str, base: Path) -> str:
+    """The reference ``file:ABSOLUTE`` for a key file the user named from ``base`` (their
+    working directory), once it is known to hold a key; ConfigError when it cannot be read.
+
+    A relative path kept as given would be read from the store, not from where it was given.
+    Symbolic links are kept, not resolved, so that a key rotated behind one is still found.
+    """
+    if not path:
+        raise ConfigError("--key file: needs a path: file:/path/to/key")
+    absolute = Path(os.path.abspath(base / Path(path).expanduser()))
+    _read_key_file(absolute)
+    return f"file:{absolute}"
+
+
+def _read_key_file(path: Path) -> str:
+    """The API key in ``path``; ConfigError saying why when it cannot be read or is empty."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot read the API key file {path}: {exc.strerror}; give --key file:PATH with "
+            "a file holding the key, env:VARIABLE, or the key itself"
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"the API key file {path} is not UTF-8 text") from exc
+    if not key:
+        raise ConfigError(f"the API key file {path} is empty: it must hold the member's API key")
+    return key

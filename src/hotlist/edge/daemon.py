@@ -193,7 +193,10 @@ class LookupHandler(BaseHTTPRequestHandler):
         if length > self.server.max_body:
             self.close_connection = True
             metrics.record_error("too_large")
-            self._error(413, f"the body is larger than {self.server.max_body} bytes")
+            limit = self.server.max_body
+            self._error(
+                413, f"the body is larger than {limit} " + ("byte" if limit == 1 else "bytes")
+            )
             return None
         body = self.rfile.read(length)
         if len(body) < length:

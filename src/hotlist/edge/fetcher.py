@@ -95,7 +95,8 @@ class KeyFetcher(FetcherInterface):
             raise exceptions.SlowRetrievalError(f"download of {url} stalled") from exc
         except urllib3.exceptions.HTTPError as exc:
             raise exceptions.DownloadError(
-                f"download of {url} was cut short after {received} bytes"
+                f"download of {url} was cut short after {received} "
+                + ("byte" if received == 1 else "bytes")
             ) from exc
         finally:
             response.release_conn()

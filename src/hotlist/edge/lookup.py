@@ -33,7 +33,7 @@ from hotlist.edge.metrics import ListGauges, Metrics
 from hotlist.edge.status import EdgeStatus, read_status
 from hotlist.edge.store import Store
 from hotlist.errors import HotlistError, InvalidRequest, NotFound, StaleList
-from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy, decode_public_policy
+from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy
 
 logger = logging.getLogger("hotlist.edge")
 
@@ -110,7 +110,14 @@ class LookupService:
                 pass  # no list yet: health says so
             except HotlistError as exc:
                 self.metrics.record_error("reload")
-                logger.error("could not load the new list (the previous stays): %s", exc.message)
+                if self._matcher is None:
+                    logger.error("could not load the list (no list in force): %s", exc.message)
+                else:
+                    logger.error(
+                        "could not load the new list (version %d stays in force): %s",
+                        self._matcher.version,
+                        exc.message,
+                    )
             try:
                 self._status = read_status(self.store)
             except HotlistError as exc:
@@ -232,11 +239,9 @@ class LookupService:
             return cached[1]
         policy = None
         try:
-            data = self.store.read_extra(POLICY_EXTRA)
-            if data is None:
+            policy = self.store.public_policy()
+            if policy is None:
                 logger.error("list version %d carries no %s: no block page", version, POLICY_EXTRA)
-            else:
-                policy = decode_public_policy(data)
         except HotlistError as exc:
             self.metrics.record_error("reload")
             logger.error("the policy extra cannot be used: %s", exc.message)

@@ -277,10 +277,10 @@ class ZoneKeeper:
         try:
             zone = export_zone(self.store, self.out, self.settings)
             logger.info(
-                "RPZ %s serial %d: %d host entries written to %s",
+                "RPZ %s serial %d: %s written to %s",
                 self.settings.zone,
                 zone.serial,
-                zone.hosts,
+                "1 host entry" if zone.hosts == 1 else f"{zone.hosts} host entries",
                 self.out,
             )
             if self.reload_command:

@@ -155,7 +155,8 @@ def _answers(responder: SquidResponder, lines: list[str]) -> list[str]:
     try:
         return responder.answer_lines(lines)
     except Exception as exc:
-        logger.exception("answering %d request line(s) failed", len(lines))
+        count = "1 request line" if len(lines) == 1 else f"{len(lines)} request lines"
+        logger.exception("answering %s failed", count)
         message = kv_pair("message", f"internal error: {exc!r}")
         return [f"{split_request(line)[0]}BH {message}" for line in lines]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Literal
 
 from hotlist.edge.store import Store, utc_now
 from hotlist.errors import HotlistError, NotFound, StaleList
@@ -19,9 +20,18 @@ from hotlist.errors import HotlistError, NotFound, StaleList
 logger = logging.getLogger("hotlist.edge")
 
 
+ListState = Literal["fresh", "stale", "never_synced"]
+"""What a store's list is: confirmed current within its maximum age, older, or not there yet."""
+
+
 @dataclass(frozen=True)
 class EdgeStatus:
-    """A store's state as ``hotlist edge status`` shows it."""
+    """A store's state as ``hotlist edge status`` shows it.
+
+    ``stale`` is True whenever no list was confirmed current within ``max_age_s``, before the
+    first sync too (a monitor must not read a store with no list as healthy); ``state`` tells
+    the two apart.
+    """
 
     store: str
     server: str
@@ -44,8 +54,16 @@ class EdgeStatus:
         return self.version is not None
 
     @property
+    def state(self) -> ListState:
+        """``never_synced`` before the first sync, else ``stale`` or ``fresh``."""
+        if not self.synced:
+            return "never_synced"
+        return "stale" if self.stale else "fresh"
+
+    @property
     def exit_code(self) -> int:
-        """0 when a fresh list is in force; NotFound's code before the first sync; StaleList's."""
+        """0 when a fresh list is in force; NotFound's code (7) before the first sync, as
+        ``hotlist edge check`` exits then; StaleList's (13) for a stale list."""
         if not self.synced:
             return NotFound.exit_code
         if self.stale:
@@ -54,7 +72,7 @@ class EdgeStatus:
 
     def to_dict(self) -> dict[str, object]:
         """The fields, for ``--json``."""
-        return {**asdict(self), "synced": self.synced}
+        return {**asdict(self), "synced": self.synced, "state": self.state}
 
 
 def _parse(moment: str | None) -> datetime | None:
@@ -109,12 +127,18 @@ def require_enforceable(store: Store, now: datetime | None = None) -> EdgeStatus
 
 
 def _stale_message(status: EdgeStatus) -> str:
-    age = "unknown" if status.age_s is None else f"{status.age_s / 60:.0f} minutes"
+    age = "unknown" if status.age_s is None else _minutes(status.age_s)
     error = f" (last error: {status.last_error})" if status.last_error else ""
     return (
         f"list {status.list_name} version {status.version} is stale: last confirmed {age} ago, "
-        f"maximum {status.max_age_s / 60:.0f} minutes{error}"
+        f"maximum {_minutes(status.max_age_s)}{error}"
     )
+
+
+def _minutes(seconds: float) -> str:
+    """``seconds`` as whole minutes, in words: "1 minute", "90 minutes"."""
+    minutes = round(seconds / 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
 def stale_error(status: EdgeStatus) -> HotlistError:

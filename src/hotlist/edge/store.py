@@ -32,6 +32,7 @@ from hotlist.edge.extras import extra_path
 from hotlist.errors import ConfigError, StorageError, SyncError
 from hotlist.publish.files import atomic_write
 from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot
+from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy, decode_public_policy
 
 __all__ = ["Store", "StoreState", "atomic_write", "utc_now"]
 
@@ -165,6 +166,12 @@ class Store:
             return None
         except OSError as exc:
             raise StorageError(f"cannot read the extra {name} in {self.path}: {exc}") from exc
+
+    def public_policy(self) -> PublicPolicy | None:
+        """The public policy (category codes and names, legal basis...) that travels with the
+        list in force, or None when it carries none; VerificationError when it is malformed."""
+        data = self.read_extra(POLICY_EXTRA)
+        return None if data is None else decode_public_policy(data)
 
     def _install_extras(self, extras: Mapping[str, bytes]) -> None:
         """Write the version's extras (each by one rename) and drop those it no longer has."""

@@ -14,7 +14,9 @@ The steps, each failing closed with the list in force untouched:
 4. The result's count and digest must equal ``list.json``'s; then the store installs it
    atomically, keeping the previous version.
 
-Any failure is recorded as ``last_error`` in ``state.json`` and raised as a HotlistError.
+Any failure is raised as a HotlistError whose message ends with what stays in force (the list
+that was, or none before the first sync), and recorded as ``last_error`` in ``state.json``. It
+is not logged here: the caller reports it once (the command prints it, :func:`run` logs it).
 """
 
 from __future__ import annotations
@@ -84,8 +86,10 @@ def sync(
             fetcher = KeyFetcher(store.api_key(), timeout=timeout, progress=progress)
             return _sync(store, config, fetcher)
         except HotlistError as exc:
+            # Only here is it known whether a list stays in force; the raise sites cannot say.
+            exc.message = f"{exc.message}; {in_force_note(store)}"
+            exc.args = (exc.message,)
             store.record_error(exc.message)
-            logger.error("sync of %s failed: %s", store.path, exc.message)
             raise
         finally:
             if fetcher is not None:
@@ -160,9 +164,8 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
         bytes_downloaded=fetcher.bytes_received,
         seconds=time.perf_counter() - started,
     )
-    logger.info(
-        "list %s version %d (%d entries) via %s", config.list_name, new.version, new.count, method
-    )
+    entries = "1 entry" if new.count == 1 else f"{new.count:,} entries"
+    logger.info("list %s version %d (%s) via %s", config.list_name, new.version, entries, method)
     return result
 
 
@@ -251,7 +254,7 @@ def _check_against_index(new: Snapshot, index: dict[str, Any], config: EdgeConfi
     if new.count != index["count"] or new.digest.hex() != index["digest"]:
         raise VerificationError(
             f"list version {new.version} does not match its signed index (count {new.count} "
-            f"vs {index['count']}, or its digest): refusing it, the previous list stays"
+            f"vs {index['count']}, or its digest): refusing it"
         )
 
 
@@ -263,41 +266,48 @@ def _tuf_errors() -> Any:
     except tuf_errors.ExpiredMetadataError as exc:
         raise VerificationError(
             f"the list's signed metadata has expired ({exc}): the server may be replaying old "
-            "files (freeze attack) or has stopped refreshing them; the previous list stays"
+            "files (freeze attack) or has stopped refreshing them"
         ) from exc
     except tuf_errors.BadVersionNumberError as exc:
         raise VerificationError(
-            f"the server offers older metadata than already trusted ({exc}): refusing a "
-            "rollback; the previous list stays"
+            f"the server offers older metadata than already trusted ({exc}): refusing a rollback"
         ) from exc
     except tuf_errors.UnsignedMetadataError as exc:
         raise VerificationError(
             f"signature check failed ({exc}): the metadata was tampered with or signed by an "
-            "unknown key; the previous list stays"
+            "unknown key"
         ) from exc
     except tuf_errors.LengthOrHashMismatchError as exc:
         raise VerificationError(
-            f"a downloaded file does not match its signed hash ({exc}): tampered or corrupt; "
-            "the previous list stays"
+            f"a downloaded file does not match its signed hash ({exc}): tampered or corrupt"
         ) from exc
     except tuf_errors.RepositoryError as exc:
-        raise VerificationError(
-            f"the list's metadata failed verification ({exc}); the previous list stays"
-        ) from exc
+        raise VerificationError(f"the list's metadata failed verification ({exc})") from exc
     except tuf_errors.DownloadHTTPError as exc:
         if exc.status_code in (401, 403):
             raise PermissionDenied(
                 f"the list server refused this member's API key (HTTP {exc.status_code}): "
                 "check the key given to `hotlist edge init`"
             ) from exc
-        raise SyncError(f"{exc}; the previous list stays in force") from exc
+        raise SyncError(str(exc)) from exc
     except tuf_errors.DownloadError as exc:
         message = str(exc) or type(exc).__name__
         if message.startswith("Failed to download") and exc.__cause__ is not None:
             message = f"{message}: {exc.__cause__}"
-        raise SyncError(f"{message}; the previous list stays in force") from exc
+        raise SyncError(message) from exc
     except OSError as exc:
         raise StorageError(f"cannot write the trusted metadata: {exc}") from exc
+
+
+def in_force_note(store: Store) -> str:
+    """What a failed sync leaves in force in ``store``, as the end of its message."""
+    try:
+        version = store.state().version if store.current_path.exists() else None
+    except HotlistError:
+        return "the list in force, if any, stays"
+    if version is None:
+        return "no list is in force: this store has never synced successfully"
+    return f"the list in force (version {version}) stays"
 
 
 def next_wait(interval: float, failures: int, jitter: float, rng: random.Random) -> float:
@@ -339,7 +349,8 @@ def run(
         try:
             result = sync(store)
             consecutive = 0
-        except HotlistError:
+        except HotlistError as exc:
+            logger.error("sync of %s failed: %s", store.path, exc.message)
             failures += 1
             consecutive += 1
         else:
@@ -349,7 +360,9 @@ def run(
                 except Exception:  # a hook's failure must not stop the list's updates
                     logger.exception("the after-sync step failed; syncing goes on")
         status = read_status(store)
-        if status.stale:
+        if not status.synced:
+            logger.warning("list %s: never synced, no list in force yet", status.list_name)
+        elif status.stale:
             logger.warning(
                 "list %s is stale (version %s, fail mode %s)",
                 status.list_name,
