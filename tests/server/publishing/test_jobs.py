@@ -134,6 +134,10 @@ def test_every_failed_attempt_is_logged_as_an_error(
     health = job.health()
     assert health["state"] == "failing"
     assert "no timestamp key" in health["error"]
+    expires = publisher.repository.timestamp().signed.expires
+    assert health["timestamp_expires"] == expires.isoformat()
+    assert health["last_success"] is None
+    assert all(expires.isoformat() in r.getMessage() for r in errors)
 
 
 def test_a_publisher_that_cannot_be_made_is_retried(

@@ -138,6 +138,15 @@ class PublishJob:
             self._publisher = self._make_publisher()
         return self._publisher
 
+    def _published_expiry(self) -> datetime | None:
+        """When the timestamp already published expires (after a restart: none known yet)."""
+        if self._publisher is None or not self._publisher.repository.exists():
+            return None
+        try:
+            return self._publisher.repository.timestamp().signed.expires.astimezone(UTC)
+        except HotlistError:
+            return None
+
     def run_once(self) -> None:
         """One publish; an error is logged (every time), kept for /healthz, and the schedule
         goes on."""
@@ -175,6 +184,7 @@ class PublishJob:
             error=error,
             failures=self.status.failures + 1,
             last_attempt=attempt,
+            timestamp_expires=self.status.timestamp_expires or self._published_expiry(),
         )
         self.status = status
         expires = status.timestamp_expires
