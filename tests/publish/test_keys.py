@@ -37,8 +37,9 @@ def test_a_key_that_is_not_a_key_is_refused(tmp_path: Path) -> None:
 def test_a_missing_key_says_what_to_do(tmp_path: Path) -> None:
     empty = KeyRing(tmp_path / "none")
     assert not empty.holds_keys()
-    with pytest.raises(ConfigError, match="run `hotlist keys init"):
-        empty.signer("targets")
+    for role in ("root", "targets"):
+        with pytest.raises(ConfigError, match="run `hotlist keys init"):
+            empty.signer(role)
     ring = KeyRing.init(tmp_path / "keys")
     ring.key_path("root").unlink()
     ring.key_path("snapshot").unlink()

@@ -89,13 +89,13 @@ class KeyRing:
 
     def _missing(self, role: Role) -> str:
         path = self.key_path(role)
+        if not self.holds_keys():
+            return f"no {role} key at {path}: run `hotlist keys init --keys {self.path}`"
         if role == "root":
             return (
                 f"no root key at {path}: it is kept offline between ceremonies; put root.pem "
                 f"back in {self.path} for this one (docs/keys.md)"
             )
-        if not self.holds_keys():
-            return f"no {role} key at {path}: run `hotlist keys init --keys {self.path}`"
         return (
             f"no {role} key at {path}: put it back, or rotate the {role} key with root online "
             "(`hotlist keys rotate`, docs/keys.md)"
