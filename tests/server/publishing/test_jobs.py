@@ -165,3 +165,23 @@ def test_a_publisher_that_cannot_be_made_is_retried(
     assert len(errors) >= 2
     assert all("put root.pem back" in r.getMessage() for r in errors)
     assert make_publisher(settings).index() is not None
+
+
+def test_an_unexpected_error_is_logged_whole_but_not_shown(
+    sessions: sessionmaker[Session],
+    publisher: Publisher,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("secret detail /var/lib/hotlist/private")
+
+    monkeypatch.setattr(publisher, "publish", broken)
+    job = PublishJob(sessions, publisher, interval_s=3600)
+    with caplog.at_level(logging.ERROR, logger="hotlist.server.publishing.jobs"):
+        job.run_once()
+    assert "secret detail" not in str(job.health())
+    assert "unexpected RuntimeError" in str(job.health()["error"])
+    (record,) = caplog.records
+    assert record.exc_info is not None
+    assert "secret detail" in str(record.exc_info[1])

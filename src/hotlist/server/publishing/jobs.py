@@ -159,7 +159,9 @@ class PublishJob:
         except HotlistError as exc:
             self._failed(attempt, exc.message)
         except Exception as exc:  # a scheduled job must outlive any one failure
-            self._failed(attempt, f"{type(exc).__name__}: {exc}", with_traceback=True)
+            # Its text may hold what /healthz (public) must not show: the log has it all.
+            error = f"unexpected {type(exc).__name__} (its traceback is in the server's log)"
+            self._failed(attempt, error, with_traceback=True)
         else:
             self.status = PublishStatus(
                 "ok", None, 0, attempt, datetime.now(UTC), expires.astimezone(UTC)
