@@ -3,6 +3,7 @@ and no client address reaches the logs or the database."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -110,3 +112,56 @@ def test_serve_initialises_an_empty_data_dir_and_logs_no_client_address(tmp_path
     stored = b"".join(path.read_bytes() for path in data_dir.iterdir() if path.is_file())
     assert b"127.0.0.1" not in stored
     assert b"www.example.com" in stored
+
+
+def _health(port: int) -> tuple[int, dict[str, Any]]:
+    status, body, _ = _http(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    return status, json.loads(body)
+
+
+@pytest.mark.slow
+def test_serve_publishes_with_root_offline_and_says_when_it_cannot(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLIST_")}
+    for command in ("db", "upgrade"), ("publish",):
+        done = subprocess.run(
+            [HOTLIST, *command, "--data-dir", str(data_dir)], env=env, capture_output=True
+        )
+        assert done.returncode == 0, done.stderr
+    keys = data_dir / "keys"
+    (keys / "root.pem").rename(tmp_path / "root.pem")  # offline, as docs/keys.md says
+    (keys / "timestamp.pem").rename(tmp_path / "timestamp.pem")  # and, by mistake, this one
+    env.update(HOTLIST_PUBLISH_INTERVAL_S="0.2", HOTLIST_PUBLISH_POLL_S="0.2")
+    port = _free_port()
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [HOTLIST, "serve", "--data-dir", str(data_dir), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            health: dict[str, Any] = {}
+            while health.get("publishing", {}).get("failures", 0) < 2:
+                with contextlib.suppress(OSError, ValueError):
+                    status, health = _health(port)
+                assert process.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, f"no failing publish reported: {health}"
+                time.sleep(0.1)
+            assert status == 503
+            assert "no timestamp key" in health["detail"]
+            (tmp_path / "timestamp.pem").rename(keys / "timestamp.pem")
+            while (status := _health(port)[0]) != 200 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert status == 200
+            assert _health(port)[1]["publishing"]["state"] == "ok"
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=15)
+    failed = [line for line in log.read_text().splitlines() if "scheduled publish failed" in line]
+    assert len(failed) >= 2
+    assert all(line.startswith("ERROR:") for line in failed)
+    assert not (keys / "root.pem").exists()

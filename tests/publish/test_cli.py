@@ -12,6 +12,8 @@ from hotlist.errors import ConfigError
 from hotlist.publish.publisher import Publisher
 from hotlist.publish.synthetic import synthetic_records
 
+from .conftest import API_KEY, Ceremony
+
 
 def test_keys_init_rotate_and_refresh(tmp_path: Path) -> None:
     runner = CliRunner()
@@ -53,3 +55,46 @@ def test_refresh_of_a_missing_repository(tmp_path: Path) -> None:
         app, ["repo", "refresh", "--repo", str(tmp_path / "none"), "--keys", str(tmp_path)]
     )
     assert isinstance(result.exception, ConfigError)
+
+
+def test_the_documented_ceremony(ceremony: Ceremony) -> None:
+    """docs/keys.md, step by step: root offline between ceremonies, brought back for one."""
+    runner = CliRunner()
+    keys, repo = str(ceremony.keys), str(ceremony.repo)
+    store = str(ceremony.tmp / "cli-store")
+    root_v1 = str(ceremony.repo / "metadata" / "1.root.json")
+    init = ["edge", "init", "--server", ceremony.server.url, "--key", API_KEY, "--store", store]
+    assert runner.invoke(app, [*init, "--root", root_v1]).exit_code == 0
+
+    def edge_sync() -> str:
+        result = runner.invoke(app, ["edge", "sync", "--store", store, "--quiet"])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "list version 1" in edge_sync()
+    # "Then move root.pem off the server"; publishing and refreshing go on without it.
+    ceremony.root_offline()
+    assert ceremony.publish(start=1) == 2
+    refresh = runner.invoke(app, ["repo", "refresh", "--repo", repo, "--keys", keys])
+    assert refresh.exit_code == 0, refresh.output
+    assert "list version 2" in edge_sync()
+
+    # A rotation with root offline is refused, and nothing changes.
+    before = ceremony.state()
+    rotate = ["keys", "rotate", "--role", "timestamp", "--keys", keys, "--repo", repo]
+    refused = runner.invoke(app, rotate)
+    assert isinstance(refused.exception, ConfigError)
+    assert refused.exception.exit_code == 4
+    assert "put root.pem back in" in refused.exception.message
+    assert ceremony.state() == before
+
+    # The ceremony: root back (mode 0600), rotate, root offline again.
+    ceremony.root_back()
+    rotated = runner.invoke(app, rotate)
+    assert rotated.exit_code == 0, rotated.output
+    assert "root version 2 published" in rotated.output
+    assert "root.pem offline" in rotated.output
+    ceremony.root_offline()
+    assert ceremony.publish(start=2) == 3
+    assert "list version 3" in edge_sync()
+    assert ceremony.trusted("timestamp") == [ceremony.key_id("timestamp")]

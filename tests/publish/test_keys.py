@@ -1,4 +1,4 @@
-"""The key ring: one Ed25519 key per role, private files, rotation keeps the old key."""
+"""The key ring: one Ed25519 key per role, private files, messages that say what to do."""
 
 from __future__ import annotations
 
@@ -34,14 +34,28 @@ def test_a_key_that_is_not_a_key_is_refused(tmp_path: Path) -> None:
         ring.signer("snapshot")
 
 
-def test_rotate_replaces_the_key_and_retires_the_old(tmp_path: Path) -> None:
+def test_a_missing_key_says_what_to_do(tmp_path: Path) -> None:
+    empty = KeyRing(tmp_path / "none")
+    assert not empty.holds_keys()
+    for role in ("root", "targets"):
+        with pytest.raises(ConfigError, match="run `hotlist keys init"):
+            empty.signer(role)
     ring = KeyRing.init(tmp_path / "keys")
-    old, new = ring.rotate("timestamp")
-    assert old.public_key.keyid != new.public_key.keyid
-    assert ring.public_key("timestamp").keyid == new.public_key.keyid
-    retired = list((ring.path / "retired").iterdir())
-    assert [p.name for p in retired] == [f"timestamp-{old.public_key.keyid[:16]}.pem"]
-    assert retired[0].stat().st_mode & 0o777 == 0o600
+    ring.key_path("root").unlink()
+    ring.key_path("snapshot").unlink()
+    assert ring.holds_keys()
+    with pytest.raises(ConfigError, match=r"kept offline between ceremonies; put root\.pem back"):
+        ring.signer("root")
+    with pytest.raises(ConfigError, match="put it back, or rotate the snapshot key"):
+        ring.signer("snapshot")
+
+
+def test_retired_keys_alone_still_count_as_keys(tmp_path: Path) -> None:
+    ring = KeyRing(tmp_path / "keys")
+    ring.retired_path("timestamp", "ab" * 32).parent.mkdir(parents=True)
+    ring.retired_path("timestamp", "ab" * 32).write_bytes(b"old key")
+    assert ring.retired_path("timestamp", "ab" * 32).name == "timestamp-abababababababab.pem"
+    assert ring.holds_keys()
 
 
 def test_unknown_roles_are_refused() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -49,3 +50,41 @@ def test_app_disposes_its_own_engine(settings: Settings, client_for: Callable[..
     with client_for(app) as client:
         assert client.get("/healthz").status_code == 200
     assert app.state.engine.pool.checkedout() == 0
+
+
+def test_healthz_reports_a_failing_publish_schedule(
+    make_app: Callable[..., FastAPI], client_for: Callable[..., Any], settings: Settings
+) -> None:
+    from hotlist.server.publishing.service import ensure_keys, repository_paths
+
+    paths = repository_paths(settings)
+    ensure_keys(paths)
+    offline = paths.keys.parent / "offline-timestamp.pem"
+    (paths.keys / "timestamp.pem").rename(offline)
+    app = make_app(publish_interval_s=0.05)
+    with client_for(app) as client:
+        job = app.state.publish_job
+        deadline = time.monotonic() + 30
+        while job.runs < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        response = client.get("/healthz")
+        assert response.status_code == 503
+        assert response.headers["content-type"] == "application/problem+json"
+        body = response.json()
+        assert body["publishing"]["state"] == "failing"
+        assert "no timestamp key" in body["publishing"]["error"]
+        assert "no timestamp key" in body["detail"]
+        assert body["publishing"]["failures"] >= 2
+        offline.rename(paths.keys / "timestamp.pem")
+        while client.get("/healthz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    publishing = response.json()["publishing"]
+    assert publishing["state"] == "ok"
+    assert publishing["last_success"] is not None
+    assert publishing["timestamp_expires"] is not None
+
+
+def test_healthz_says_when_publishing_is_off(client: Any) -> None:
+    assert client.get("/healthz").json()["publishing"] == {"state": "off"}

@@ -55,7 +55,11 @@ def keys_rotate(
     keys: KeysOption,
     repo: RepoOption,
 ) -> None:
-    """Replace one role's key and publish a new root trusting it (old key kept in retired/)."""
+    """Replace one role's key and publish a new root trusting it (old key kept in retired/).
+
+    Needs the root key in KEYS (it signs the new root): bring root.pem back for the ceremony,
+    take it offline again after. Checks every key first and changes nothing when it fails.
+    """
     from hotlist.publish.keys import KeyRing
     from hotlist.publish.repository import Repository
 
@@ -64,7 +68,12 @@ def keys_rotate(
     with repository.lock():
         version = repository.rotate(checked)
     new = KeyRing(keys).public_key(checked).keyid
-    make_console().print(f"{checked} key is now {new}; root version {version} published")
+    console = make_console()
+    console.print(f"{checked} key is now {new}; root version {version} published", markup=False)
+    after = "Take root.pem offline again (docs/keys.md)"
+    if checked == "root":
+        after += "; keep the retired root key until every member has synced"
+    console.print(f"{after}.", markup=False)
 
 
 @repo_app.command("refresh")

@@ -28,7 +28,10 @@ def publish(
         bool,
         typer.Option(
             "--create-keys/--no-create-keys",
-            help="Make signing keys when the key directory has none (the embedded default).",
+            help=(
+                "Make signing keys when there are none at all: no key file and no repository "
+                "(the embedded default; root.pem kept offline is not 'none')."
+            ),
         ),
     ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from pathlib import Path
 from typing import Annotated
@@ -72,6 +73,14 @@ def serve(
     err = make_console(stderr=True)
     err.print(f"database at revision {revision}; serving on http://{host}:{port}/ ({workers} w)")
     os.environ.update(settings.to_env())
+    # hotlist's own loggers (the publish schedule's failures among them) through uvicorn's
+    # handler, with their level shown; without this Python prints only warnings, bare.
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    log_config["loggers"]["hotlist"] = {
+        "handlers": ["default"],
+        "level": log_level.upper(),
+        "propagate": False,
+    }
     uvicorn.run(
         "hotlist.server.app:create_app_from_env",
         factory=True,
@@ -81,6 +90,7 @@ def serve(
         access_log=False,
         server_header=False,
         log_level=log_level,
+        log_config=log_config,
     )
 
 

@@ -24,7 +24,7 @@ from hotlist.errors import ConfigError, StorageError
 from hotlist.publish.files import atomic_write
 from hotlist.publish.roles import ROLES, Role, check_role
 
-__all__ = ["ROLES", "KeyRing", "Role", "check_role"]
+__all__ = ["ROLES", "KeyRing", "Role", "check_role", "new_key", "signer_from_pem"]
 
 
 def _pem(key: Ed25519PrivateKey) -> bytes:
@@ -36,7 +36,7 @@ def _pem(key: Ed25519PrivateKey) -> bytes:
 
 
 class KeyRing:
-    """The keys directory: load signers, create and rotate keys."""
+    """The keys directory: create keys, load signers (a rotation is :meth:`Repository.rotate`)."""
 
     def __init__(self, keys_dir: Path | str) -> None:
         self.path = Path(keys_dir)
@@ -61,8 +61,18 @@ class KeyRing:
         except OSError as exc:
             raise StorageError(f"cannot create {ring.path}: {exc.strerror}") from exc
         for role in ROLES:
-            atomic_write(ring.key_path(role), _pem(Ed25519PrivateKey.generate()), mode=0o600)
+            atomic_write(ring.key_path(role), new_key()[0], mode=0o600)
         return ring
+
+    def retired_path(self, role: Role, keyid: str) -> Path:
+        """Where a rotation keeps ``role``'s replaced key ``keyid``."""
+        return self.path / "retired" / f"{role}-{keyid[:16]}.pem"
+
+    def holds_keys(self) -> bool:
+        """Whether any key of a role, in use or retired, is here (root offline still counts)."""
+        if any(self.key_path(role).exists() for role in ROLES):
+            return True
+        return any((self.path / "retired").glob("*.pem"))
 
     def signer(self, role: Role) -> CryptoSigner:
         """The signer for ``role``; a missing or unreadable key is a ConfigError."""
@@ -70,40 +80,46 @@ class KeyRing:
         try:
             data = path.read_bytes()
         except FileNotFoundError as exc:
-            raise ConfigError(
-                f"no {role} key at {path}: run `hotlist keys init --keys {self.path}`"
-            ) from exc
+            raise ConfigError(self._missing(role)) from exc
         except OSError as exc:
             raise ConfigError(f"cannot read the {role} key {path}: {exc.strerror}") from exc
         if os.stat(path).st_mode & 0o077:
             raise ConfigError(f"{path} is readable by others: run `chmod 600 {path}`")
-        try:
-            private = serialization.load_pem_private_key(data, password=None)
-        except ValueError as exc:
-            raise ConfigError(f"{path} is not a PEM private key") from exc
-        if not isinstance(private, Ed25519PrivateKey):
-            raise ConfigError(f"{path} is not an Ed25519 key")
-        public = SSlibKey.from_crypto(private.public_key())
-        return CryptoSigner(private, public)
+        return signer_from_pem(data, str(path))
+
+    def _missing(self, role: Role) -> str:
+        path = self.key_path(role)
+        if not self.holds_keys():
+            return f"no {role} key at {path}: run `hotlist keys init --keys {self.path}`"
+        if role == "root":
+            return (
+                f"no root key at {path}: it is kept offline between ceremonies; put root.pem "
+                f"back in {self.path} for this one (docs/keys.md)"
+            )
+        return (
+            f"no {role} key at {path}: put it back, or rotate the {role} key with root online "
+            "(`hotlist keys rotate`, docs/keys.md)"
+        )
 
     def public_key(self, role: Role) -> SSlibKey:
         """The public half of ``role``'s key in use."""
         key: SSlibKey = self.signer(role).public_key
         return key
 
-    def rotate(self, role: Role) -> tuple[CryptoSigner, CryptoSigner]:
-        """Replace ``role``'s key: the old one moves to ``retired/``; returns (old, new).
 
-        Only the key files change here; :meth:`Repository.rotate` writes the new root that
-        makes members trust the new key.
-        """
-        old = self.signer(role)
-        retired = self.path / "retired"
-        try:
-            retired.mkdir(mode=0o700, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"cannot create {retired}: {exc.strerror}") from exc
-        keyid = old.public_key.keyid[:16]
-        atomic_write(retired / f"{role}-{keyid}.pem", self.key_path(role).read_bytes(), 0o600)
-        atomic_write(self.key_path(role), _pem(Ed25519PrivateKey.generate()), mode=0o600)
-        return old, self.signer(role)
+def new_key() -> tuple[bytes, CryptoSigner]:
+    """A new Ed25519 key: its PEM file content and its signer."""
+    pem = _pem(Ed25519PrivateKey.generate())
+    return pem, signer_from_pem(pem, "the new key")
+
+
+def signer_from_pem(data: bytes, origin: str) -> CryptoSigner:
+    """The signer for an unencrypted PKCS#8 Ed25519 key; ConfigError for anything else."""
+    try:
+        private = serialization.load_pem_private_key(data, password=None)
+    except ValueError as exc:
+        raise ConfigError(f"{origin} is not a PEM private key") from exc
+    if not isinstance(private, Ed25519PrivateKey):
+        raise ConfigError(f"{origin} is not an Ed25519 key")
+    public = SSlibKey.from_crypto(private.public_key())
+    return CryptoSigner(private, public)

@@ -28,7 +28,6 @@ from typing import Any
 
 # The packages re-export these names without marking them public; mypy --strict wants the mark.
 from securesystemslib.signer import Signer  # type: ignore[attr-defined]
-from tuf.api.exceptions import RepositoryError
 from tuf.api.metadata import (  # type: ignore[attr-defined]
     Metadata,
     MetaFile,
@@ -42,12 +41,23 @@ from tuf.api.serialization import DeserializationError
 from tuf.api.serialization.json import JSONSerializer
 
 from hotlist.errors import ConfigError, PublishError, StorageError
-from hotlist.publish.files import atomic_write
-from hotlist.publish.keys import ROLES, KeyRing, Role
+from hotlist.publish.files import Replacement, atomic_write, replace_together
+from hotlist.publish.keys import KeyRing, Role, new_key
 
 Clock = Callable[[], datetime]
 #: Versions of targets and snapshot metadata kept on disk for members in the middle of a sync.
 KEEP_METADATA = 10
+#: The keys that sign a publish or a timestamp refresh: every role but root.
+ONLINE_ROLES: tuple[Role, ...] = ("targets", "snapshot", "timestamp")
+#: The other keys a rotation of each role signs with: the rotated role's metadata is re-signed
+#: with its new key at once, and what names that metadata with these.
+RESIGNED_BY_ROTATION: dict[Role, tuple[Role, ...]] = {
+    "root": (),
+    "targets": ("snapshot", "timestamp"),
+    "snapshot": ("timestamp",),
+    "timestamp": (),
+}
+Signers = Mapping[Role, Signer]
 
 
 def _utc_now() -> datetime:
@@ -175,52 +185,121 @@ class Repository:
     def _expiry(self, delta: timedelta) -> datetime:
         return (self._clock() + delta).replace(microsecond=0)
 
-    def _signers(self, role: Role) -> list[Signer]:
-        return [self.keys.signer(role)]
+    def _untrusted(self, root: Root, role: Role, signer: Signer) -> str | None:
+        """Why ``signer`` cannot sign for ``role`` under ``root``, or None when it can."""
+        keyid = signer.public_key.keyid
+        if keyid in root.roles[role].keyids:
+            return None
+        return (
+            f"{self.keys.key_path(role)} (key {keyid[:16]}) is not the {role} key root.json "
+            f"trusts (root version {root.version}): put back the key it trusts (a replaced one "
+            f"is in {self.keys.path / 'retired'}), or rotate the {role} key with root online "
+            "(docs/keys.md)"
+        )
 
-    def _write(self, name: str, md: Metadata[Any], signers: list[Signer]) -> None:
+    def _online_signers(self) -> dict[Role, Signer]:
+        """The publishing keys, each checked against root.json before anything is written.
+
+        A key root does not trust would sign metadata that every member refuses: the list
+        would stop for all of them. Refusing to publish keeps the last good version in force
+        and says why (the server's /healthz and log).
+        """
+        root = self.root().signed
+        signers: dict[Role, Signer] = {}
+        for role in ONLINE_ROLES:
+            signer = self.keys.signer(role)
+            problem = self._untrusted(root, role, signer)
+            if problem is not None:
+                raise PublishError(f"cannot sign the {role} metadata: {problem}; nothing changed")
+            signers[role] = signer
+        return signers
+
+    def _signed(self, md: Metadata[Any], signers: list[Signer]) -> bytes:
         md.signatures.clear()
         for signer in signers:
             md.sign(signer, append=True)
-        atomic_write(self.metadata_dir / name, md.to_bytes(self._serializer))
+        data: bytes = md.to_bytes(self._serializer)
+        return data
+
+    def _write(self, name: str, md: Metadata[Any], signers: list[Signer]) -> None:
+        atomic_write(self.metadata_dir / name, self._signed(md, signers))
+
+    def create_keys_if_none(self) -> bool:
+        """Make every key when there are none at all and no repository; whether it did.
+
+        The embedded default's first start. Any key file (root.pem kept offline is the normal
+        state, docs/keys.md) or any metadata means the keys were made once: nothing is created
+        then, and a repository whose keys are all gone is an error, never a new set of keys.
+        """
+        if self.keys.holds_keys():
+            return False
+        if self.metadata_dir.is_dir() and any(self.metadata_dir.glob("*.json")):
+            raise ConfigError(
+                f"{self.path} is signed by keys that are not in {self.keys.path}: put the key "
+                "files back (no new keys were made: members would refuse them)"
+            )
+        KeyRing.init(self.keys.path)
+        return True
 
     def create(self) -> None:
-        """Write root, targets, snapshot and timestamp version 1 (an empty repository)."""
+        """Write root, targets, snapshot and timestamp version 1 (an empty repository).
+
+        The only publish that needs the root key: it signs root version 1.
+        """
         if self.exists():
             raise PublishError(f"{self.path} already holds a repository")
+        if not self.keys.key_path("root").exists() and self.keys.holds_keys():
+            raise ConfigError(
+                f"creating the repository needs the root key: put root.pem back in {self.keys.path}"
+            )
+        root_signer = self.keys.signer("root")
+        root = Root(expires=self._expiry(self.settings.root_expiry), consistent_snapshot=True)
+        root.add_key(root_signer.public_key, "root")
+        for role in ONLINE_ROLES:
+            root.add_key(self.keys.public_key(role), role)
         try:
             self.metadata_dir.mkdir(parents=True, exist_ok=True)
             self.targets_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot create {self.path}: {exc.strerror}") from exc
-        root = Root(expires=self._expiry(self.settings.root_expiry), consistent_snapshot=True)
-        for role in ROLES:
-            root.add_key(self.keys.public_key(role), role)
         root_md = Metadata(root)
-        self._write("1.root.json", root_md, self._signers("root"))
-        self._write("root.json", root_md, self._signers("root"))
+        self._write("1.root.json", root_md, [root_signer])
+        self._write("root.json", root_md, [root_signer])
+        signers = self._online_signers()
         targets = Metadata(Targets(expires=self._expiry(self.settings.metadata_expiry)))
-        self._write("1.targets.json", targets, self._signers("targets"))
-        self._commit(targets_version=1, snapshot_version=None)
+        self._write("1.targets.json", targets, [signers["targets"]])
+        self._commit(1, None, signers)
 
-    def _commit(self, targets_version: int, snapshot_version: int | None) -> None:
-        """Write a new snapshot naming ``targets_version``, then the timestamp naming it."""
+    def _next_snapshot(
+        self, targets_version: int, snapshot_version: int | None
+    ) -> Metadata[TufSnapshot]:
         version = 1 if snapshot_version is None else snapshot_version + 1
-        snapshot = TufSnapshot(
-            version=version,
-            expires=self._expiry(self.settings.metadata_expiry),
-            meta={"targets.json": MetaFile(version=targets_version)},
+        return Metadata(
+            TufSnapshot(
+                version=version,
+                expires=self._expiry(self.settings.metadata_expiry),
+                meta={"targets.json": MetaFile(version=targets_version)},
+            )
         )
-        self._write(f"{version}.snapshot.json", Metadata(snapshot), self._signers("snapshot"))
+
+    def _next_timestamp(self, snapshot_version: int) -> Metadata[Timestamp]:
         old_version = 0
         with contextlib.suppress(ConfigError):
             old_version = self.timestamp().signed.version
-        timestamp = Timestamp(
-            version=old_version + 1,
-            expires=self._expiry(self.settings.timestamp_expiry),
-            snapshot_meta=MetaFile(version=version),
+        return Metadata(
+            Timestamp(
+                version=old_version + 1,
+                expires=self._expiry(self.settings.timestamp_expiry),
+                snapshot_meta=MetaFile(version=snapshot_version),
+            )
         )
-        self._write("timestamp.json", Metadata(timestamp), self._signers("timestamp"))
+
+    def _commit(self, targets_version: int, snapshot_version: int | None, signers: Signers) -> None:
+        """Write a new snapshot naming ``targets_version``, then the timestamp naming it."""
+        snapshot = self._next_snapshot(targets_version, snapshot_version)
+        version = snapshot.signed.version
+        self._write(f"{version}.snapshot.json", snapshot, [signers["snapshot"]])
+        self._write("timestamp.json", self._next_timestamp(version), [signers["timestamp"]])
 
     def update_targets(self, add: Mapping[str, bytes], remove: frozenset[str]) -> Targets:
         """Publish new target files and drop others: new targets, snapshot and timestamp.
@@ -229,6 +308,7 @@ class Repository:
         written before any metadata names them; targets listed by the previous
         targets version stay on disk (a member may be fetching them), older unlisted ones go.
         """
+        signers = self._online_signers()
         targets_md = self.targets()
         previous = dict(targets_md.signed.targets)
         for name in remove:
@@ -246,10 +326,8 @@ class Repository:
             targets_md.signed.targets[name] = info
         targets_md.signed.version += 1
         targets_md.signed.expires = self._expiry(self.settings.metadata_expiry)
-        self._write(
-            f"{targets_md.signed.version}.targets.json", targets_md, self._signers("targets")
-        )
-        self._commit(targets_md.signed.version, self.snapshot().signed.version)
+        self._write(f"{targets_md.signed.version}.targets.json", targets_md, [signers["targets"]])
+        self._commit(targets_md.signed.version, self.snapshot().signed.version, signers)
         self._delete_unlisted([*previous.values(), *targets_md.signed.targets.values()])
         self._prune_metadata()
         return targets_md.signed
@@ -284,60 +362,126 @@ class Repository:
         periods, so a list that does not change for a month stays valid. Returns the new
         timestamp version.
         """
+        signers = self._online_signers()
         horizon = self._clock() + 2 * self.settings.timestamp_expiry
         snapshot = self.snapshot()
         targets = self.targets()
         if targets.signed.expires <= horizon:
             targets.signed.version += 1
             targets.signed.expires = self._expiry(self.settings.metadata_expiry)
-            self._write(f"{targets.signed.version}.targets.json", targets, self._signers("targets"))
-            self._commit(targets.signed.version, snapshot.signed.version)
+            self._write(f"{targets.signed.version}.targets.json", targets, [signers["targets"]])
+            self._commit(targets.signed.version, snapshot.signed.version, signers)
         elif snapshot.signed.expires <= horizon:
-            self._commit(targets.signed.version, snapshot.signed.version)
+            self._commit(targets.signed.version, snapshot.signed.version, signers)
         else:
             timestamp = self.timestamp()
             timestamp.signed.version += 1
             timestamp.signed.expires = self._expiry(self.settings.timestamp_expiry)
-            self._write("timestamp.json", timestamp, self._signers("timestamp"))
+            self._write("timestamp.json", timestamp, [signers["timestamp"]])
         return self.timestamp().signed.version
 
     def rotate(self, role: Role) -> int:
-        """Replace ``role``'s key and publish a root that trusts the new one.
+        """Replace ``role``'s key and publish a root that trusts the new one; the new root's
+        version.
 
-        The new root is signed by the new root key and, for a root rotation, by the old one
-        too, so members holding the old root accept it. Metadata of the rotated role is
-        re-signed with the new key at once. Returns the new root version.
+        Every key the rotation signs with is loaded and checked against root.json first: the
+        root key (it signs the new root; offline, the rotation is refused), and the keys that
+        re-sign the rotated role's metadata at once. For a root rotation the new root is signed
+        by the old and the new root key, so members holding the old root accept it. The new
+        key file, the old one in ``retired/``, the new root and the re-signed metadata are then
+        put in place together (:func:`replace_together`): a failure leaves every file as it was.
+
+        An online role's current key is not needed: a lost or untrusted key file is replaced
+        all the same, and every key root lists for the role is revoked.
         """
         root_md = self.root()
-        old, new = self.keys.rotate(role)
         root = root_md.signed
-        root.revoke_key(old.public_key.keyid, role)
+        root_signer = self._root_signer(root, role)
+        old: Signer | None = None
+        if role == "root":
+            old = root_signer
+        elif self.keys.key_path(role).exists():
+            old = self.keys.signer(role)  # an unreadable or unsafe key file stops here
+        old_pem = None if old is None else self.keys.key_path(role).read_bytes()
+        signers: dict[Role, Signer] = {}
+        for other in RESIGNED_BY_ROTATION[role]:
+            signer = self.keys.signer(other)
+            problem = self._untrusted(root, other, signer)
+            if problem is not None:
+                raise ConfigError(f"rotating the {role} key re-signs {other} metadata: {problem}")
+            signers[other] = signer
+        new_pem, new = new_key()
+        signers[role] = new
+
+        for keyid in list(root.roles[role].keyids):
+            root.revoke_key(keyid, role)
         root.add_key(new.public_key, role)
         root.version += 1
         root.expires = self._expiry(self.settings.root_expiry)
-        signers: list[Signer] = [self.keys.signer("root")]
-        if role == "root":
-            signers.append(old)
+        root_bytes = self._signed(root_md, [new, root_signer] if role == "root" else [root_signer])
+
+        changes: list[Replacement] = []
+        if old is not None and old_pem is not None:  # a lost online key leaves nothing to retire
+            changes.append(
+                Replacement(self.keys.retired_path(role, old.public_key.keyid), old_pem, 0o600)
+            )
+        changes += [
+            Replacement(self.keys.key_path(role), new_pem, 0o600),
+            Replacement(self.metadata_dir / f"{root.version}.root.json", root_bytes),
+            Replacement(self.metadata_dir / "root.json", root_bytes),
+            *self._resigned(role, signers),
+        ]
+        retired = self.keys.path / "retired"
+        made_retired = old is not None and not retired.exists()
         try:
-            self._write(f"{root.version}.root.json", root_md, signers)
-            self._write("root.json", root_md, signers)
-            if role == "targets":
-                targets = self.targets()
-                targets.signed.version += 1
-                self._write(
-                    f"{targets.signed.version}.targets.json", targets, self._signers("targets")
-                )
-                self._commit(targets.signed.version, self.snapshot().signed.version)
-            elif role == "snapshot":
-                self._commit(self.targets().signed.version, self.snapshot().signed.version)
-            elif role == "timestamp":
-                self.refresh_timestamp()
-        except (StorageError, RepositoryError) as exc:
-            raise PublishError(
-                f"rotating the {role} key failed half-way ({exc}); the old key is in "
-                f"{self.keys.path / 'retired'}: restore it and retry"
-            ) from exc
+            if made_retired:
+                retired.mkdir(mode=0o700)
+            replace_together(changes)
+        except (OSError, StorageError) as exc:
+            if made_retired:
+                with contextlib.suppress(OSError):
+                    retired.rmdir()
+            reason = exc.message if isinstance(exc, StorageError) else str(exc)
+            raise PublishError(f"rotating the {role} key failed: {reason}") from exc
         return root.version
+
+    def _root_signer(self, root: Root, role: Role) -> Signer:
+        """The root key for a rotation of ``role``, checked against root.json."""
+        if not self.keys.key_path("root").exists():
+            raise ConfigError(
+                f"rotating the {role} key needs the root key: put root.pem back in {self.keys.path}"
+            )
+        signer = self.keys.signer("root")
+        problem = self._untrusted(root, "root", signer)
+        if problem is not None:
+            raise ConfigError(problem)
+        return signer
+
+    def _resigned(self, role: Role, signers: Signers) -> list[Replacement]:
+        """The rotated role's metadata re-signed with its new key (and what names it)."""
+        if role == "root":
+            return []
+        changes: list[Replacement] = []
+        targets_version = self.targets().signed.version
+        snapshot_version = self.snapshot().signed.version
+        if role == "targets":
+            targets = self.targets()
+            targets.signed.version += 1
+            targets.signed.expires = self._expiry(self.settings.metadata_expiry)
+            targets_version = targets.signed.version
+            data = self._signed(targets, [signers["targets"]])
+            changes.append(Replacement(self.metadata_dir / f"{targets_version}.targets.json", data))
+        if role in ("targets", "snapshot"):
+            snapshot = self._next_snapshot(targets_version, snapshot_version)
+            snapshot_version = snapshot.signed.version
+            data = self._signed(snapshot, [signers["snapshot"]])
+            changes.append(
+                Replacement(self.metadata_dir / f"{snapshot_version}.snapshot.json", data)
+            )
+        timestamp = self._next_timestamp(snapshot_version)
+        data = self._signed(timestamp, [signers["timestamp"]])
+        changes.append(Replacement(self.metadata_dir / "timestamp.json", data))
+        return changes
 
 
 def sha256_hex(data: bytes) -> str:

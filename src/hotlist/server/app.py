@@ -36,8 +36,9 @@ from hotlist.server.observers import api as observers_api
 from hotlist.server.observers.access import record_observer_request
 from hotlist.server.policies import api as policies_api
 from hotlist.server.policies import service as policies_service
-from hotlist.server.problems import install_problem_handlers, problem
+from hotlist.server.problems import ProblemResponse, install_problem_handlers, problem
 from hotlist.server.publishing import api as publishing_api
+from hotlist.server.publishing.jobs import health as publishing_health
 from hotlist.server.publishing.jobs import start_publish_job
 from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.reports import api as reports_api
@@ -153,6 +154,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         policies_service.load_at_start(_app.state.session_factory, settings.policy_file)
         job = start_publish_job(settings, _app.state.session_factory)
+        _app.state.publish_job = job
         retention = start_retention_job(settings, _app.state.session_factory)
         yield
         for loop in (job, retention):
@@ -171,6 +173,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = db_engine
     app.state.session_factory = session_factory(db_engine)
+    app.state.publish_job = None
     app.state.key_cache = VerificationCache[Principal](ttl=settings.key_cache_seconds)
     app.state.rate_limiter = TokenBucketLimiter(
         rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
@@ -179,15 +182,29 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     install_web(app, settings)
 
-    @app.get("/healthz", tags=["health"], summary="Liveness and database check")
-    def healthz(request: Request) -> dict[str, Any]:
-        """``{"status": "ok"}`` when the database answers; 503 problem+json otherwise."""
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="Liveness, database and publishing check",
+        response_model=None,
+    )
+    def healthz(request: Request) -> dict[str, Any] | ProblemResponse:
+        """``{"status": "ok", "publishing": {...}}`` when the database answers and the publish
+        schedule's last attempt succeeded (or the schedule is off, or has not run yet);
+        503 problem+json otherwise, with the publishing status as a member."""
         try:
             with request.app.state.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError as exc:
             raise StorageError("the database does not answer") from exc
-        return {"status": "ok", "version": __version__}
+        publishing = publishing_health(request.app.state.publish_job)
+        if publishing["state"] == "failing":
+            return problem(
+                503,
+                f"the list is not being published: {publishing['error']}",
+                publishing=publishing,
+            )
+        return {"status": "ok", "version": __version__, "publishing": publishing}
 
     for router in [*WEB_ROUTERS, *FEATURE_ROUTERS]:
         _declare_permissions(router.routes)

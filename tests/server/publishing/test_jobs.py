@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.publish.publisher import Publisher
 from hotlist.server.config import Settings
 from hotlist.server.publishing.jobs import PublishJob, start_publish_job
+from hotlist.server.publishing.service import (
+    ensure_keys,
+    make_publisher,
+    publish,
+    repository_paths,
+)
 
 
 def test_run_once_publishes(
@@ -78,3 +86,102 @@ def test_a_change_is_published_before_the_interval(
     index = publisher.index()
     assert index is not None
     assert index["count"] == 1
+
+
+def wait_for_runs(job: PublishJob, runs: int) -> None:
+    deadline = time.monotonic() + 30
+    while job.runs < runs and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert job.runs >= runs
+
+
+def test_the_schedule_publishes_with_root_offline(
+    settings: Settings, sessions: sessionmaker[Session], listed_entry: Callable[..., str]
+) -> None:
+    first = start_publish_job(settings.with_changes(publish_interval_s=3600), sessions)
+    assert first is not None
+    wait_for_runs(first, 1)
+    first.stop()
+    keys = repository_paths(settings).keys
+    (keys / "root.pem").rename(keys.parent / "offline-root.pem")
+    listed_entry("http://www.example.com/a.html")
+    job = start_publish_job(settings.with_changes(publish_interval_s=3600), sessions)
+    assert job is not None
+    try:
+        wait_for_runs(job, 1)
+    finally:
+        job.stop()
+    assert job.last_error is None
+    index = make_publisher(settings).index()
+    assert index is not None
+    assert (index["version"], index["count"]) == (2, 1)
+
+
+def test_every_failed_attempt_is_logged_as_an_error(
+    settings: Settings, sessions: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    publisher = make_publisher(settings, create_keys=True)
+    publish(sessions, publisher)
+    (repository_paths(settings).keys / "timestamp.pem").unlink()
+    job = PublishJob(sessions, publisher, interval_s=3600)
+    with caplog.at_level(logging.ERROR, logger="hotlist.server.publishing.jobs"):
+        job.run_once()
+        job.run_once()
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 2
+    assert all("no timestamp key" in r.getMessage() for r in errors)
+    assert job.failures == 2
+    health = job.health()
+    assert health["state"] == "failing"
+    assert "no timestamp key" in health["error"]
+    expires = publisher.repository.timestamp().signed.expires
+    assert health["timestamp_expires"] == expires.isoformat()
+    assert health["last_success"] is None
+    assert all(expires.isoformat() in r.getMessage() for r in errors)
+
+
+def test_a_publisher_that_cannot_be_made_is_retried(
+    settings: Settings, sessions: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Keys but no repository yet, and root offline: nothing may be created, nothing published.
+    paths = repository_paths(settings)
+    ensure_keys(paths)
+    offline = paths.keys.parent / "offline-root.pem"
+    (paths.keys / "root.pem").rename(offline)
+    with caplog.at_level(logging.ERROR, logger="hotlist.server.publishing.jobs"):
+        job = start_publish_job(settings.with_changes(publish_interval_s=0.05), sessions)
+        assert job is not None
+        try:
+            wait_for_runs(job, 2)
+            assert job.health()["state"] == "failing"
+            offline.rename(paths.keys / "root.pem")
+            deadline = time.monotonic() + 30
+            while job.health()["state"] != "ok" and time.monotonic() < deadline:
+                time.sleep(0.02)
+        finally:
+            job.stop()
+    assert job.health()["state"] == "ok"
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) >= 2
+    assert all("put root.pem back" in r.getMessage() for r in errors)
+    assert make_publisher(settings).index() is not None
+
+
+def test_an_unexpected_error_is_logged_whole_but_not_shown(
+    sessions: sessionmaker[Session],
+    publisher: Publisher,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("secret detail /var/lib/hotlist/private")
+
+    monkeypatch.setattr(publisher, "publish", broken)
+    job = PublishJob(sessions, publisher, interval_s=3600)
+    with caplog.at_level(logging.ERROR, logger="hotlist.server.publishing.jobs"):
+        job.run_once()
+    assert "secret detail" not in str(job.health())
+    assert "unexpected RuntimeError" in str(job.health()["error"])
+    (record,) = caplog.records
+    assert record.exc_info is not None
+    assert "secret detail" in str(record.exc_info[1])

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
+from hotlist.cli.main import app
 from hotlist.errors import ConfigError
 from hotlist.publish.publisher import Publisher
 from hotlist.server.config import Settings
-from hotlist.server.publishing.service import list_records, publish, repository_paths
+from hotlist.server.publishing.service import (
+    ensure_keys,
+    list_records,
+    make_publisher,
+    publish,
+    repository_paths,
+)
 from hotlist.urls import entry_expression
 
 URL = "http://www.example.com/a/b/page.html"
@@ -81,3 +90,81 @@ def test_repository_paths_from_settings(settings: Settings, tmp_path: Path) -> N
 def test_no_place_for_the_list_is_a_clear_error(settings: Settings) -> None:
     with pytest.raises(ConfigError, match="HOTLIST_REPOSITORY_DIR"):
         repository_paths(settings.with_changes(data_dir=None))
+
+
+# -- Keys: made only when there are none at all; root kept offline -----------------------------
+
+
+def root_offline(settings: Settings) -> Path:
+    """Move root.pem off the data directory, as docs/keys.md says; returns where it went."""
+    keys = repository_paths(settings).keys
+    offline = keys.parent / "offline-root.pem"
+    (keys / "root.pem").rename(offline)
+    return offline
+
+
+def test_keys_are_made_on_first_use_only(settings: Settings) -> None:
+    paths = repository_paths(settings)
+    ensure_keys(paths)
+    made = {p.name: p.read_bytes() for p in paths.keys.glob("*.pem")}
+    assert set(made) == {"root.pem", "targets.pem", "snapshot.pem", "timestamp.pem"}
+    (paths.keys / "root.pem").unlink()
+    ensure_keys(paths)
+    assert {p.name: p.read_bytes() for p in paths.keys.glob("*.pem")} == {
+        name: data for name, data in made.items() if name != "root.pem"
+    }
+
+
+def test_a_repository_without_its_keys_makes_no_new_keys(
+    settings: Settings, sessions: sessionmaker[Session], publisher: Publisher
+) -> None:
+    publish(sessions, publisher)
+    paths = repository_paths(settings)
+    for key in paths.keys.glob("*.pem"):
+        key.unlink()
+    with pytest.raises(ConfigError, match="put the key files back"):
+        ensure_keys(paths)
+    assert not list(paths.keys.glob("*.pem"))
+
+
+def test_publish_with_root_offline(
+    listed_entry: Callable[..., str],
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    publisher: Publisher,
+) -> None:
+    listed_entry(URL)
+    publish(sessions, publisher)
+    root_offline(settings)
+    repository = publisher.repository
+    timestamp = repository.timestamp().signed.version
+    snapshot = repository.snapshot().signed.version
+    targets = repository.targets().signed.version
+    listed_entry("http://www.example.com/other.html")
+    again = make_publisher(settings, create_keys=True)
+    result = publish(sessions, again)
+    assert (result.published, result.version) == (True, 2)
+    assert repository.timestamp().signed.version > timestamp
+    assert repository.snapshot().signed.version == snapshot + 1
+    assert repository.targets().signed.version == targets + 1
+    assert repository.root().signed.version == 1
+    unchanged = publish(sessions, again)
+    assert not unchanged.published
+    assert not (repository_paths(settings).keys / "root.pem").exists()
+
+
+def test_the_publish_command_with_root_offline(
+    listed_entry: Callable[..., str], settings: Settings, db_url: str
+) -> None:
+    assert settings.data_dir is not None
+    args = ["publish", "--data-dir", str(settings.data_dir), "--database-url", db_url, "--json"]
+    listed_entry(URL)
+    runner = CliRunner()
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    root_offline(settings)
+    listed_entry("http://www.example.com/other.html")
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["version"] == 2
+    assert not (repository_paths(settings).keys / "root.pem").exists()

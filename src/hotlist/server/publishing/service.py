@@ -14,7 +14,7 @@ from hotlist.errors import ConfigError
 from hotlist.publish.keys import KeyRing
 from hotlist.publish.publisher import Publisher, PublishResult
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
-from hotlist.publish.repository import PublishSettings
+from hotlist.publish.repository import PublishSettings, Repository
 from hotlist.server.config import DEFAULT_PUBLIC_URL, Settings
 from hotlist.server.entries.service import ActiveEntry, active_entries, expire_due
 from hotlist.server.publishing.edge_extras import edge_extras
@@ -59,13 +59,14 @@ def repository_paths(settings: Settings) -> RepositoryPaths:
 
 
 def ensure_keys(paths: RepositoryPaths) -> None:
-    """Create the signing keys on first use (the embedded default); keep existing ones."""
-    if not KeyRing(paths.keys).key_path("root").exists():
-        KeyRing.init(paths.keys)
+    """Create the signing keys on first use (the embedded default): only when there is no key
+    at all and no repository (root.pem kept offline is the normal state, docs/keys.md)."""
+    Repository(paths.repository, KeyRing(paths.keys)).create_keys_if_none()
 
 
 def make_publisher(settings: Settings, *, create_keys: bool = False) -> Publisher:
-    """The publisher for the server's list; ``create_keys`` makes keys when there are none."""
+    """The publisher for the server's list; ``create_keys`` makes keys when there are none at
+    all (see :func:`ensure_keys`)."""
     paths = repository_paths(settings)
     if create_keys:
         ensure_keys(paths)
