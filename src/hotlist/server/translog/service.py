@@ -88,7 +88,9 @@ def record_many(session: Session, events: Sequence[PendingEvent]) -> list[int]:
                 "created_at": now,
             }
         )
-    session.execute(insert(LogLeaf), rows)
+    session.execute(
+        insert(LogLeaf.metadata.tables[LogLeaf.__tablename__]), rows
+    )  # Core: one executemany
     return list(range(first, first + len(rows)))
 
 
