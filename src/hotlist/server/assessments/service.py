@@ -25,7 +25,7 @@ from hotlist.server.entries.models import Entry
 from hotlist.server.policies import service as policies
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus
-from hotlist.urls import Scope, entry_expression, expression_host
+from hotlist.urls import Scope, entry_expression
 
 
 @dataclass(frozen=True)
@@ -72,14 +72,14 @@ def assess(
             raise PolicyError("an actionable assessment needs a category and a scope")
         category = policy.category(decision.category)
         expression = entry_expression(report.canonical_url, decision.scope)
-        scope_reason = scopes.scope_reason(decision.scope, decision.scope_reason, category)
-        if decision.scope is Scope.HOST:
-            scopes.check_shared_hosting(expression_host(expression), shared_hosting)
+        scope, scope_reason = scopes.check_scope(
+            decision.scope, expression, decision.scope_reason, category, shared_hosting
+        )
         entry, created = entries.create_or_join(
             session,
             entries.Decision(
                 expression=expression,
-                scope=decision.scope,
+                scope=scope,
                 category=category,
                 policy_version_id=version.id,
                 facts=decision.reason,

@@ -1,8 +1,9 @@
 """Importing a list the hotline already has: one URL a line, each made an entry.
 
 Each line gets the checks an assessment makes, from the same homes: the category must be in the
-policy in force, the scope rules of :mod:`hotlist.server.entries.scope` (host scope needs a
-category that allows it, a scope reason and a host off the shared-hosting warning list). Each
+policy in force, the scope rules of :mod:`hotlist.server.entries.scope` (host scope, and any
+URL whose entry would cover a whole host, needs a category that allows it, a scope reason and a
+host off the shared-hosting warning list). Each
 entry carries a full statement of reasons: the given reason as its facts, the policy version in
 force, the importing person as its decider, and ``imported`` as the decider's note on its
 ``created`` event; each is logged in the transparency log as any new entry is, and goes out in
@@ -26,15 +27,15 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import ConfigError, HotlistError, InvalidRequest, PermissionDenied, StorageError
-from hotlist.policy import SharedHostingList
+from hotlist.policy import Category, SharedHostingList
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import User
 from hotlist.server.accounts.permissions import Permission, Role, allows
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.schemas import Reason
-from hotlist.server.entries.scope import check_shared_hosting, scope_reason
+from hotlist.server.entries.scope import check_scope, scope_reason
 from hotlist.server.policies import service as policies
-from hotlist.urls import Scope, entry_expression, expression_hash, expression_host
+from hotlist.urls import Scope, entry_expression, expression_hash
 
 IMPORT_NOTE = "imported"
 """The decider's note on an imported entry's ``created`` event."""
@@ -183,7 +184,7 @@ def plan_import(
         raise InvalidRequest(f"the reason is not usable: {problem}") from exc
     version, policy = policies.current_policy(session)
     category = policy.category(request.category)
-    reason_for_scope = scope_reason(request.scope, request.scope_reason, category)
+    scope_reason(request.scope, request.scope_reason, category)  # the same for every line
     plan = Plan(lines=len(lines))
     seen: set[bytes] = set()
     done = 0
@@ -193,7 +194,7 @@ def plan_import(
             progress(done)
             done = 0
         try:
-            expression = _expression(line.text, request.scope, shared_hosting)
+            expression, scope, reason = _decide(line.text, request, category, shared_hosting)
         except HotlistError as exc:
             plan.refused.append(Refusal(line.number, exc.message))
             continue
@@ -204,11 +205,11 @@ def plan_import(
         seen.add(digest)
         decision = entries.Decision(
             expression=expression,
-            scope=request.scope,
+            scope=scope,
             category=category,
             policy_version_id=version.id,
             facts=facts,
-            scope_reason=reason_for_scope,
+            scope_reason=reason,
             decided_by=by.id,
             report_id=None,
             note=IMPORT_NOTE,
@@ -219,15 +220,19 @@ def plan_import(
     return plan
 
 
-def _expression(text: str, scope: Scope, shared_hosting: SharedHostingList) -> str:
+def _decide(
+    text: str, request: ImportRequest, category: Category, shared_hosting: SharedHostingList
+) -> tuple[str, Scope, str]:
+    """The line's expression, its scope and scope reason; a HotlistError refuses the line."""
     if _WHITESPACE.search(text):
         raise InvalidRequest(
             "the line holds a space: one URL a line, with a space in a URL escaped as %20"
         )
-    expression = entry_expression(text, scope)
-    if scope is Scope.HOST:
-        check_shared_hosting(expression_host(expression), shared_hosting)
-    return expression
+    expression = entry_expression(text, request.scope)
+    scope, reason = check_scope(
+        request.scope, expression, request.scope_reason, category, shared_hosting
+    )
+    return expression, scope, reason
 
 
 def apply_import(
