@@ -13,6 +13,7 @@ import select
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -181,3 +182,28 @@ def test_a_terminal_shows_progress_and_a_pipe_does_not(data_dir: Path, tmp_path:
     assert piped.returncode == 0
     assert "importing" not in piped.stdout + piped.stderr
     assert piped.stdout.startswith("3,000 lines: 0 added, 3,000 duplicates, 0 refused")
+
+
+def test_an_interrupted_import_says_how_to_complete_it(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hotlist.server.entries import service
+
+    file = tmp_path / "list.txt"
+    file.write_text("".join(f"http://site{n}.example/{n}.html\n" for n in range(5)))
+    real = service.create_many
+    calls: list[int] = []
+
+    def interrupted(session: Any, decisions: Any) -> list[int]:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return real(session, decisions)
+
+    monkeypatch.setattr(service, "create_many", interrupted)
+    result = _import(data_dir, file, "--batch-size", "2")
+    assert result.exit_code == 130
+    assert "run the same command again" in result.stderr
+    assert _entries(data_dir) == 2
+    monkeypatch.setattr(service, "create_many", real)
+    assert "5 lines: 3 added, 2 duplicates" in _import(data_dir, file).stdout

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.text import Text
 
 from hotlist.cli.admin import database
-from hotlist.cli.console import make_console, print_warning
+from hotlist.cli.console import make_console, print_error, print_warning
 from hotlist.cli.server import DatabaseUrl, DataDir
 from hotlist.errors import ConfigError
 from hotlist.urls import Scope
@@ -128,7 +128,14 @@ def import_entries(
             summary = imports.Summary(len(lines), 0, 0, plan.refused)
         else:
             writing = _advance(progress, "importing", len(plan.planned))
-            summary = imports.apply_import(sessions, plan, batch_size, writing)
+            try:
+                summary = imports.apply_import(sessions, plan, batch_size, writing)
+            except KeyboardInterrupt:
+                print_error(
+                    "interrupted: the batches written before are in, the one being written is "
+                    "not; run the same command again to complete the import"
+                )
+                raise typer.Exit(130) from None
     _report(summary, time.perf_counter() - started, as_json)
     if strict and plan.refused:
         raise ConfigError(
