@@ -21,7 +21,7 @@ from sqlalchemy import select as sql_select
 from typer.testing import CliRunner, Result
 
 from hotlist.cli.main import app
-from hotlist.errors import ConfigError
+from hotlist.errors import ConfigError, InvalidRequest
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.entries.models import Entry
 
@@ -207,3 +207,22 @@ def test_an_interrupted_import_says_how_to_complete_it(
     assert _entries(data_dir) == 2
     monkeypatch.setattr(service, "create_many", real)
     assert "5 lines: 3 added, 2 duplicates" in _import(data_dir, file).stdout
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--reason", ""], "the reason is not usable: String should have at least 1 character"),
+        (["--reason", "nul\x00"], "the reason is not usable"),
+        (["--scope-reason", "x" * 4_001], "the scope reason is not usable"),
+    ],
+)
+def test_an_unusable_reason_imports_nothing(
+    data_dir: Path, tmp_path: Path, extra: list[str], message: str
+) -> None:
+    file = tmp_path / "list.txt"
+    file.write_text("http://a.example/1.html\n")
+    result = _import(data_dir, file, *extra)
+    assert isinstance(result.exception, InvalidRequest)
+    assert message in result.exception.message
+    assert _entries(data_dir) == 0

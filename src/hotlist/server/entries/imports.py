@@ -177,11 +177,11 @@ def plan_import(
     looked at; what holds for one line (not a URL, a host on the shared-hosting list) refuses
     that line. A line whose expression an earlier line has is counted as repeated.
     """
-    try:
-        facts = _REASON.validate_python(request.reason)
-    except ValidationError as exc:
-        problem = exc.errors()[0]["msg"]
-        raise InvalidRequest(f"the reason is not usable: {problem}") from exc
+    facts = _text(request.reason, "the reason")
+    given = request.scope_reason
+    if given is not None:
+        given = _text(given, "the scope reason")
+    request = ImportRequest(request.scope, request.category, facts, given)
     version, policy = policies.current_policy(session)
     category = policy.category(request.category)
     scope_reason(request.scope, request.scope_reason, category)  # the same for every line
@@ -208,7 +208,7 @@ def plan_import(
             scope=scope,
             category=category,
             policy_version_id=version.id,
-            facts=facts,
+            facts=request.reason,
             scope_reason=reason,
             decided_by=by.id,
             report_id=None,
@@ -218,6 +218,14 @@ def plan_import(
     if progress is not None and done:
         progress(done)
     return plan
+
+
+def _text(value: str, what: str) -> str:
+    """``value`` if a statement of reasons can hold it (as the API's reasons), else why not."""
+    try:
+        return _REASON.validate_python(value)
+    except ValidationError as exc:
+        raise InvalidRequest(f"{what} is not usable: {exc.errors()[0]['msg']}") from exc
 
 
 def _decide(
