@@ -14,6 +14,7 @@ from hotlist.cli.console import make_console, print_table
 from hotlist.cli.server import DatabaseUrl, DataDir
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for machines.")]
@@ -27,11 +28,11 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def _session(data_dir: Any, database_url: str | None) -> Iterator[Session]:
-    """A session on the configured database (at the head revision), committed on success."""
+def database(data_dir: Any, database_url: str | None) -> Iterator[Engine]:
+    """An engine on the configured database, which must exist and be at the head revision."""
     from hotlist.errors import StorageError
     from hotlist.server.config import Settings
-    from hotlist.server.db.session import make_engine, session_factory
+    from hotlist.server.db.session import make_engine
     from hotlist.server.db.upgrade import require_head
 
     settings = Settings.load(data_dir, database_url)
@@ -43,10 +44,22 @@ def _session(data_dir: Any, database_url: str | None) -> Iterator[Session]:
     engine = make_engine(settings.database_url)
     try:
         require_head(engine)
-        with session_factory(engine)() as session, session.begin():
-            yield session
+        yield engine
     finally:
         engine.dispose()
+
+
+@contextmanager
+def _session(data_dir: Any, database_url: str | None) -> Iterator[Session]:
+    """A session on the configured database (at the head revision), committed on success."""
+    from hotlist.server.db.session import session_factory
+
+    with (
+        database(data_dir, database_url) as engine,
+        session_factory(engine)() as session,
+        session.begin(),
+    ):
+        yield session
 
 
 def _emit(as_json: bool, data: dict[str, Any], text: str) -> None:

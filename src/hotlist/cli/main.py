@@ -13,7 +13,18 @@ import sys
 import typer
 
 from hotlist import __version__
-from hotlist.cli import admin, check, demo, edge, log, publish, publish_entries, report, server
+from hotlist.cli import (
+    admin,
+    check,
+    demo,
+    edge,
+    entries,
+    log,
+    publish,
+    publish_entries,
+    report,
+    server,
+)
 from hotlist.cli.console import print_error
 from hotlist.errors import HotlistError
 
@@ -53,6 +64,7 @@ publish_entries.register(app)
 demo.register(app)
 log.register(app)
 report.register(app)
+entries.register(app)
 
 
 def main() -> None:

@@ -119,6 +119,28 @@ def test_host_scope_refused_on_shared_hosting(
     assert assess(report.id, scope="folder").status_code == 201
 
 
+@pytest.mark.parametrize(
+    ("url", "scope"),
+    [("http://someone.pages.example/", "page"), ("http://someone.pages.example/a.html", "folder")],
+)
+def test_a_page_or_folder_that_is_the_whole_host_meets_the_host_rules(
+    file_report: FileReport, assess: Assess, client: TestClient, auth: Auth, url: str, scope: str
+) -> None:
+    report = file_report(url)
+    refused = assess(report.id, scope=scope)
+    assert refused.status_code == 422
+    assert "the whole host" in refused.json()["detail"]
+    assert "give a scope_reason" in refused.json()["detail"]
+    shared = assess(report.id, scope=scope, scope_reason="all of it")
+    assert shared.status_code == 422
+    assert "shared-hosting warning list" in shared.json()["detail"]
+    other = file_report(url.replace("someone.pages.example", "bad.example"))
+    listed = assess(other.id, scope=scope, scope_reason="the site exists for it")
+    assert listed.status_code == 201
+    entry = client.get(f"/v1/entries/{listed.json()['entry_public_id']}", headers=auth("analyst"))
+    assert entry.json()["scope"] == "host"
+
+
 def test_admins_edit_the_shared_hosting_list_in_the_data_dir(
     file_report: FileReport, assess: Assess, settings: Settings
 ) -> None:

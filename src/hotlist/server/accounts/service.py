@@ -120,6 +120,20 @@ def get_user(session: Session, user_id: int) -> User:
     return user
 
 
+def find_user(session: Session, ref: int | str) -> User:
+    """The person with id ``ref`` (an int, or a string of digits) or the one person named
+    ``ref``; a name several people share is refused with their ids."""
+    if isinstance(ref, int) or ref.isdigit():
+        return get_user(session, int(ref))
+    named = session.scalars(select(User).where(User.name == " ".join(ref.split()))).all()
+    if not named:
+        raise NotFound(f"no user called {ref!r}; give a user's id or their name as created")
+    if len(named) > 1:
+        ids = ", ".join(str(user.id) for user in named)
+        raise InvalidRequest(f"{len(named)} users are called {ref!r} (ids {ids}); give the id")
+    return named[0]
+
+
 def list_users(
     session: Session, org_id: int | None = None, after_id: int = 0, limit: int = 50
 ) -> Sequence[User]:

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from hotlist.policy import SharedHostingList, default_shared_hosting_path
+from hotlist.policy import SharedHostingList
 from hotlist.server.accounts.deps import require
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.assessments import service
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.assessments.schemas import AssessmentIn, AssessmentOut
-from hotlist.server.config import Settings
 from hotlist.server.db.base import MAX_ID
 from hotlist.server.db.session import DbSession
 from hotlist.server.entries.models import Entry
 from hotlist.server.policies import service as policies
+from hotlist.server.policies.shared_hosting import shared_hosting_list
 from hotlist.server.reports import service as reports
 from hotlist.urls import Scope
 
@@ -29,39 +27,11 @@ Assessor = Annotated[Principal, Depends(require(Permission.REPORTS_ASSESS))]
 Reader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 ReportId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-SHARED_HOSTING_FILE_NAME = "shared-hosting.txt"
-
-_lists: dict[FilePath, tuple[float, SharedHostingList]] = {}
-_lists_lock = threading.Lock()
-
-
-def shared_hosting_path(settings: Settings) -> FilePath:
-    """The list in force: the configured file, else ``<data_dir>/shared-hosting.txt`` when it
-    exists, else the list shipped with the package."""
-    if settings.shared_hosting_file is not None:
-        return settings.shared_hosting_file
-    if settings.data_dir is not None:
-        local = settings.data_dir / SHARED_HOSTING_FILE_NAME
-        if local.is_file():
-            return local
-    return default_shared_hosting_path()
-
 
 def shared_hosting(request: Request) -> SharedHostingList:
-    """The shared-hosting list, read again whenever an admin has changed the file."""
-    path = shared_hosting_path(request.app.state.settings)
-    try:
-        mtime = path.stat().st_mtime
-    except OSError:
-        mtime = -1.0
-    with _lists_lock:
-        cached = _lists.get(path)
-    if cached is not None and cached[0] == mtime:
-        return cached[1]
-    listed = SharedHostingList.load(path)
-    with _lists_lock:
-        _lists[path] = (mtime, listed)
-    return listed
+    """The shared-hosting list in force for the app's settings (see
+    :mod:`hotlist.server.policies.shared_hosting`)."""
+    return shared_hosting_list(request.app.state.settings)
 
 
 def _view(session: DbSession, assessment: Assessment) -> AssessmentOut:

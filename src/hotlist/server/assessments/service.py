@@ -1,9 +1,9 @@
 """Assessing a report: actionable or not, under the policy in force, and at which scope.
 
-Host scope is the widest and the riskiest, so it needs all three: a category that allows it, a
-written reason why the whole host, and a host that is not on the shared-hosting warning list.
-An actionable assessment makes an entry or joins the active one with the same expression; the
-report and its open duplicates are settled with it.
+The scope rules are :mod:`hotlist.server.entries.scope`'s (host scope needs a category that
+allows it, a reason, and a host off the shared-hosting warning list). An actionable assessment
+makes an entry or joins the active one with the same expression; the report and its open
+duplicates are settled with it.
 """
 
 from __future__ import annotations
@@ -19,17 +19,13 @@ from hotlist.policy import SharedHostingList
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.db.base import utcnow
+from hotlist.server.entries import scope as scopes
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry
 from hotlist.server.policies import service as policies
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus
-from hotlist.urls import Scope, entry_expression, expression_host
-
-DEFAULT_SCOPE_REASONS = {
-    Scope.PAGE: "page scope: the narrowest scope, covering only the reported page",
-    Scope.FOLDER: "folder scope: the content spans the pages of this folder",
-}
+from hotlist.urls import Scope, entry_expression
 
 
 @dataclass(frozen=True)
@@ -76,16 +72,14 @@ def assess(
             raise PolicyError("an actionable assessment needs a category and a scope")
         category = policy.category(decision.category)
         expression = entry_expression(report.canonical_url, decision.scope)
-        scope_reason = _scope_reason(
-            decision.scope, decision.scope_reason, category.code, category.host_scope_allowed
+        scope, scope_reason = scopes.check_scope(
+            decision.scope, expression, decision.scope_reason, category, shared_hosting
         )
-        if decision.scope is Scope.HOST:
-            _check_shared_hosting(expression_host(expression), shared_hosting)
         entry, created = entries.create_or_join(
             session,
             entries.Decision(
                 expression=expression,
-                scope=decision.scope,
+                scope=scope,
                 category=category,
                 policy_version_id=version.id,
                 facts=decision.reason,
@@ -112,31 +106,6 @@ def assess(
     session.add(assessment)
     session.flush()
     return Outcome(assessment, entry, created, settled)
-
-
-def _scope_reason(scope: Scope, given: str | None, code: str, host_allowed: bool) -> str:
-    reason = (given or "").strip()
-    if scope is Scope.HOST:
-        if not host_allowed:
-            raise PolicyError(
-                f"host scope refused: category {code!r} does not allow host scope "
-                "(policy rule host_scope_allowed); list the page or the folder"
-            )
-        if not reason:
-            raise PolicyError(
-                "host scope refused: give a scope_reason saying why the whole host is listed"
-            )
-        return reason
-    return reason or DEFAULT_SCOPE_REASONS[scope]
-
-
-def _check_shared_hosting(host: str, shared_hosting: SharedHostingList) -> None:
-    suffix = shared_hosting.matching_suffix(host)
-    if suffix is not None:
-        raise PolicyError(
-            f"host scope refused: {host} is on the shared-hosting warning list (rule {suffix!r}); "
-            "listing it would block other sites there; list the page or the folder"
-        )
 
 
 def for_report(session: Session, report_id: int) -> Sequence[Assessment]:

@@ -1,4 +1,5 @@
-"""Entries: made by actionable assessments, moved between states by people, expired by time.
+"""Entries: made by actionable assessments (or imported in bulk), moved between states by
+people, expired by time.
 
 Every change appends an :class:`EntryEvent`; nothing is deleted. :func:`active_entries` is
 what the publisher turns into a list version.
@@ -7,11 +8,12 @@ what the publisher turns into a list version.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, literal, null, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -19,10 +21,17 @@ from hotlist.errors import Conflict, NotFound, PolicyError
 from hotlist.policy import Category
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry, EntryEvent, EntryState, EventKind
+from hotlist.server.entries.scope import scope_reason
 from hotlist.server.policies import service as policies
 from hotlist.server.policies.models import PolicyVersion
 from hotlist.server.reports.models import Report
-from hotlist.server.translog.hooks import entry_fields, log_entry_added, log_entry_transition
+from hotlist.server.translog.hooks import (
+    NewEntry,
+    entry_fields,
+    log_entries_added,
+    log_entry_added,
+    log_entry_transition,
+)
 from hotlist.server.translog.service import record
 from hotlist.urls import Scope, entry_expression, expression_hash, expression_host
 
@@ -42,6 +51,8 @@ _KIND_FOR_STATE: Mapping[EntryState, EventKind] = {
 }
 
 MAX_PUBLIC_ID = 2**63 - 1
+_IN_CHUNK = 5_000
+"""Expression hashes per ``IN (...)`` lookup: under every database's limit on parameters."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +66,9 @@ class Decision:
     facts: str
     scope_reason: str
     decided_by: int
-    report_id: int
+    report_id: int | None
+    note: str | None = None
+    """The created event's reason, the decider's note (default: ``facts``)."""
 
 
 @dataclass(frozen=True)
@@ -80,41 +93,68 @@ def find_active(session: Session, digest: bytes) -> Entry | None:
     return session.scalars(query.where(Entry.state == EntryState.ACTIVE)).first()
 
 
+def entry_values(decision: Decision, now: datetime) -> dict[str, Any]:
+    """The columns of a new active entry made by ``decision`` at ``now``: its statement of
+    reasons (from the decision and its category), a new public id, and when it expires."""
+    category = decision.category
+    return {
+        "public_id": new_public_id(),
+        "expression": decision.expression,
+        "expression_hash": expression_hash(decision.expression),
+        "host": expression_host(decision.expression),
+        "scope": decision.scope.value,
+        "category_code": category.code,
+        "category_wire_id": category.wire_id,
+        "policy_version_id": decision.policy_version_id,
+        "legal_basis": category.legal_basis_text(),
+        "legal_order": category.legal_order,
+        "territorial_scope": ", ".join(category.jurisdictions),
+        "facts": decision.facts,
+        "scope_reason": decision.scope_reason,
+        "decided_by": decision.decided_by,
+        "decided_at": now,
+        "state": EntryState.ACTIVE.value,
+        "disputed": False,
+        "expires_at": now + timedelta(days=category.reverify_days),
+        "created_at": now,
+        "state_changed_at": now,
+    }
+
+
+def _event_values(
+    entry_id: int,
+    kind: EventKind,
+    from_state: str | None,
+    to_state: str,
+    decision: Decision,
+    now: datetime,
+) -> dict[str, Any]:
+    reason = decision.note if kind is EventKind.CREATED and decision.note else decision.facts
+    return {
+        "entry_id": entry_id,
+        "kind": kind.value,
+        "from_state": from_state,
+        "to_state": to_state,
+        "reason": reason,
+        "actor_id": decision.decided_by,
+        "report_id": decision.report_id,
+        "at": now,
+    }
+
+
 def create_or_join(session: Session, decision: Decision) -> tuple[Entry, bool]:
     """The active entry for the decision's expression, made if none; and whether it is new.
 
     Joining an existing entry appends a ``report_added`` event; its statement of reasons stays
     the one it was made with.
     """
-    digest = expression_hash(decision.expression)
     now = utcnow()
-    existing = find_active(session, digest)
+    values = entry_values(decision, now)
+    existing = find_active(session, values["expression_hash"])
     if existing is not None:
         _append(session, existing, EventKind.REPORT_ADDED, existing.state, decision, now)
         return existing, False
-    category = decision.category
-    entry = Entry(
-        public_id=new_public_id(),
-        expression=decision.expression,
-        expression_hash=digest,
-        host=expression_host(decision.expression),
-        scope=decision.scope.value,
-        category_code=category.code,
-        category_wire_id=category.wire_id,
-        policy_version_id=decision.policy_version_id,
-        legal_basis=category.legal_basis_text(),
-        legal_order=category.legal_order,
-        territorial_scope=", ".join(category.jurisdictions),
-        facts=decision.facts,
-        scope_reason=decision.scope_reason,
-        decided_by=decision.decided_by,
-        decided_at=now,
-        state=EntryState.ACTIVE,
-        disputed=False,
-        expires_at=now + timedelta(days=category.reverify_days),
-        created_at=now,
-        state_changed_at=now,
-    )
+    entry = Entry(**values)
     session.add(entry)
     try:
         session.flush()
@@ -127,6 +167,86 @@ def create_or_join(session: Session, decision: Decision) -> tuple[Entry, bool]:
     return entry, True
 
 
+def active_hashes(session: Session, digests: Collection[bytes]) -> set[bytes]:
+    """Which of the expression hashes ``digests`` an active entry lists already (bulk)."""
+    found: set[bytes] = set()
+    pending = list(digests)
+    for start in range(0, len(pending), _IN_CHUNK):
+        query = (
+            select(Entry.expression_hash)
+            .where(Entry.expression_hash.in_(pending[start : start + _IN_CHUNK]))
+            .where(Entry.state == EntryState.ACTIVE)
+        )
+        found.update(bytes(digest) for digest in session.scalars(query))
+    return found
+
+
+def create_many(session: Session, decisions: Sequence[Decision]) -> list[int]:
+    """Make an active entry for each decision at once; their public ids, in the order made
+    (the order of their expression hashes).
+
+    The bulk form of making entries with :func:`create_or_join`: the same columns, one
+    ``created`` event each and one ``entry_added`` log leaf each, in a few statements. The
+    caller leaves out expressions already listed (:func:`active_hashes`) and repeats; one that
+    is listed raises IntegrityError (the partial unique index) and the caller's transaction
+    is rolled back whole.
+    """
+    if not decisions:
+        return []
+    now = utcnow()
+    # In the order of their hashes (the indexes of hashes grow in order), as one executemany
+    # without the ORM's work per row.
+    made = sorted(
+        ((entry_values(decision, now), decision) for decision in decisions),
+        key=lambda pair: pair[0]["expression_hash"],
+    )
+    rows = [row for row, _decision in made]
+    session.execute(insert(_table(Entry)), rows)
+    # Events alike but for their entry's id: one INSERT ... SELECT for each kind of event.
+    alike: dict[tuple[Any, ...], list[int]] = {}
+    for row, decision in made:
+        values = _event_values(0, EventKind.CREATED, None, EntryState.ACTIVE.value, decision, now)
+        alike.setdefault(tuple(values.items()), []).append(row["public_id"])
+    for key, public_ids in alike.items():
+        for start in range(0, len(public_ids), _IN_CHUNK):
+            _insert_events(session, dict(key), public_ids[start : start + _IN_CHUNK])
+    log_entries_added(
+        session,
+        [
+            NewEntry(
+                public_id=row["public_id"],
+                expression_hash=row["expression_hash"],
+                category_code=row["category_code"],
+                policy_version_id=row["policy_version_id"],
+                scope=row["scope"],
+                created_at=now,
+                expires_at=row["expires_at"],
+            )
+            for row in rows
+        ],
+    )
+    return [row["public_id"] for row in rows]
+
+
+def _table(model: type[Entry | EntryEvent]) -> Table:
+    return model.metadata.tables[model.__tablename__]
+
+
+def _insert_events(session: Session, values: dict[str, Any], public_ids: list[int]) -> None:
+    """Insert ``values`` as an event of each entry in ``public_ids``, its ``entry_id`` theirs."""
+    events, entries = _table(EntryEvent), _table(Entry)
+    columns = [
+        entries.c.id
+        if name == "entry_id"
+        else null()
+        if value is None
+        else literal(value, events.c[name].type)
+        for name, value in values.items()
+    ]
+    chosen = select(*columns).where(entries.c.public_id.in_(public_ids)).order_by(entries.c.id)
+    session.execute(insert(events).from_select(list(values), chosen))
+
+
 def _append(
     session: Session,
     entry: Entry,
@@ -135,18 +255,7 @@ def _append(
     decision: Decision,
     now: datetime,
 ) -> None:
-    session.add(
-        EntryEvent(
-            entry_id=entry.id,
-            kind=kind,
-            from_state=from_state,
-            to_state=entry.state,
-            reason=decision.facts,
-            actor_id=decision.decided_by,
-            report_id=decision.report_id,
-            at=now,
-        )
-    )
+    session.add(EntryEvent(**_event_values(entry.id, kind, from_state, entry.state, decision, now)))
     session.flush()
 
 
@@ -326,9 +435,10 @@ def rescope(
     """Replace ``entry`` by an entry of ``scope`` over the same URL, and remove the old one.
 
     The new entry keeps the statement of reasons (category, policy version, facts) with
-    ``reason`` as its scope reason and ``actor_id`` as its decider; the old one is removed with a
-    reason naming the new one. When an active entry already lists the new expression, the old
-    one is removed in its favour.
+    ``reason`` as its scope reason and ``actor_id`` as its decider, and carries over the first
+    report, if any (an imported entry has none); the old one is removed with a reason naming the
+    new one. When an active entry already lists the new expression, the old one is removed in
+    its favour. The scope rules are :func:`~hotlist.server.entries.scope.scope_reason`'s.
     """
     if entry.state == EntryState.REMOVED:
         raise Conflict(f"entry {entry.public_ref} is removed already; it cannot change scope")
@@ -337,15 +447,10 @@ def rescope(
     expression = entry_expression("http://" + entry.expression, scope)
     version = session.get_one(PolicyVersion, entry.policy_version_id)
     category = policies.policy_of(version).category(entry.category_code)
-    if scope is Scope.HOST and not category.host_scope_allowed:
-        raise PolicyError(
-            f"host scope refused: category {category.code!r} does not allow host scope"
-        )
+    scope_reason(scope, reason, category)
     report_id = session.scalar(
         select(Report.id).where(Report.entry_id == entry.id).order_by(Report.id).limit(1)
     )
-    if report_id is None:
-        raise Conflict(f"entry {entry.public_ref} has no report to carry over to a new scope")
     new, _created = create_or_join(
         session,
         Decision(

@@ -19,6 +19,7 @@ from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.entries.scope import check_shared_hosting
 from hotlist.server.objections.models import Objection, ObjectionOutcome, ObjectionState
 from hotlist.server.policies import service as policies
 from hotlist.server.translog.service import record
@@ -152,7 +153,7 @@ def decide(
             entries.transition(session, entry, EntryState.REMOVED, because, decider, now)
     elif outcome is ObjectionOutcome.SCOPE_CHANGED:
         if decision.new_scope is Scope.HOST:
-            _check_shared_hosting(entry.host, shared_hosting)
+            check_shared_hosting(entry.host, shared_hosting)
         scope = decision.new_scope
         if scope is None:  # checked above; kept for the type checker
             raise PolicyError("the outcome scope_changed needs new_scope")
@@ -184,12 +185,3 @@ def _clear_flag_if_settled(session: Session, entry: Entry, objection_id: int) ->
     )
     if still_open is None and entry.disputed:
         entries.set_disputed(session, entry, False, objection_id)
-
-
-def _check_shared_hosting(host: str, shared_hosting: SharedHostingList) -> None:
-    suffix = shared_hosting.matching_suffix(host)
-    if suffix is not None:
-        raise PolicyError(
-            f"host scope refused: {host} is on the shared-hosting warning list (rule {suffix!r}); "
-            "keep the page or folder scope"
-        )

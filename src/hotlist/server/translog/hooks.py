@@ -7,15 +7,17 @@ the expression. Free-text reasons stay in the database (entry events); the log c
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple, NotRequired, Protocol, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotlist.publish.log.events import LogEventKind, format_time
-from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.entries.models import Entry, EntryState, format_public_id
 from hotlist.server.policies.models import PolicyVersion
-from hotlist.server.translog.service import record
+from hotlist.server.translog.service import PendingEvent, record, record_many
 
 KIND_FOR_STATE = {
     EntryState.ACTIVE: LogEventKind.ENTRY_REINSTATED,
@@ -38,13 +40,40 @@ class EntryFields(TypedDict):
     policy_version: NotRequired[int]
 
 
-def entry_fields(session: Session, entry: Entry) -> EntryFields:
-    """What the log says of an entry: public id, expression hash, category, policy version."""
-    number = session.scalar(
-        select(PolicyVersion.version).where(PolicyVersion.id == entry.policy_version_id)
-    )
+class AddedEntry(Protocol):
+    """What the log says of a new entry: an :class:`Entry`, or a :class:`NewEntry` in bulk."""
+
+    @property
+    def public_id(self) -> int: ...
+    @property
+    def expression_hash(self) -> bytes: ...
+    @property
+    def category_code(self) -> str: ...
+    @property
+    def policy_version_id(self) -> int: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+class NewEntry(NamedTuple):
+    """A new entry's logged values, for entries inserted in bulk (no ORM object)."""
+
+    public_id: int
+    expression_hash: bytes
+    category_code: str
+    policy_version_id: int
+    scope: str
+    created_at: datetime
+    expires_at: datetime
+
+
+def _fields(entry: AddedEntry, number: int | None) -> EntryFields:
     fields: EntryFields = {
-        "entry_id": entry.public_ref,
+        "entry_id": format_public_id(entry.public_id),
         "expression_hash": entry.expression_hash.hex(),
         "category": entry.category_code,
     }
@@ -53,15 +82,42 @@ def entry_fields(session: Session, entry: Entry) -> EntryFields:
     return fields
 
 
+def entry_fields(session: Session, entry: Entry) -> EntryFields:
+    """What the log says of an entry: public id, expression hash, category, policy version."""
+    number = session.scalar(
+        select(PolicyVersion.version).where(PolicyVersion.id == entry.policy_version_id)
+    )
+    return _fields(entry, number)
+
+
 def log_entry_added(session: Session, entry: Entry) -> int:
     """Log a new entry (its scope and when it expires unless re-confirmed); the leaf index."""
-    return record(
-        session,
+    return log_entries_added(session, [entry])[0]
+
+
+def log_entries_added(session: Session, entries: Sequence[AddedEntry]) -> list[int]:
+    """Log new entries as :func:`log_entry_added` does, one leaf each, in order; their indexes."""
+    wanted = {entry.policy_version_id for entry in entries}
+    query = select(PolicyVersion.id, PolicyVersion.version).where(PolicyVersion.id.in_(wanted))
+    numbers = {row.id: row.version for row in session.execute(query)}
+    return record_many(
+        session, [_added_event(entry, numbers.get(entry.policy_version_id)) for entry in entries]
+    )
+
+
+def _added_event(entry: AddedEntry, number: int | None) -> PendingEvent:
+    fields = _fields(entry, number)
+    return (
         LogEventKind.ENTRY_ADDED,
-        at=entry.created_at,
-        scope=entry.scope,
-        expires_at=format_time(entry.expires_at),
-        **entry_fields(session, entry),
+        entry.created_at,
+        {
+            "entry_id": fields["entry_id"],
+            "expression_hash": fields["expression_hash"],
+            "category": fields["category"],
+            "policy_version": fields.get("policy_version"),
+            "scope": entry.scope,
+            "expires_at": format_time(entry.expires_at),
+        },
     )
 
 
