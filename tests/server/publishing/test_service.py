@@ -17,6 +17,7 @@ from hotlist.server.publishing.service import list_records, publish, repository_
 from hotlist.urls import entry_expression
 
 URL = "http://www.example.com/a/b/page.html"
+PUBLIC_URL = "https://hotline.example"
 
 
 def test_an_entry_becomes_a_record_of_hashes_only(
@@ -54,14 +55,14 @@ def test_publish_makes_a_version_and_then_only_refreshes(
     listed_entry: Callable[..., str], sessions: sessionmaker[Session], publisher: Publisher
 ) -> None:
     listed_entry(URL)
-    first = publish(sessions, publisher)
+    first = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert first.published
     assert (first.version, first.count, first.added) == (1, 1, 1)
-    again = publish(sessions, publisher)
+    again = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert not again.published
     assert again.version == 1
     listed_entry("http://www.example.com/other.html")
-    second = publish(sessions, publisher)
+    second = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert (second.version, second.count, second.added, second.removed) == (2, 2, 1, 0)
 
 
@@ -81,3 +82,24 @@ def test_repository_paths_from_settings(settings: Settings, tmp_path: Path) -> N
 def test_no_place_for_the_list_is_a_clear_error(settings: Settings) -> None:
     with pytest.raises(ConfigError, match="HOTLIST_REPOSITORY_DIR"):
         repository_paths(settings.with_changes(data_dir=None))
+
+
+@pytest.mark.parametrize(
+    ("public_url", "message"),
+    [
+        (None, "--public-url"),
+        ("http://127.0.0.1:8000", "loopback"),
+        ("http://localhost:8123/", "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL=1"),
+    ],
+)
+def test_a_public_url_nobody_else_can_open_is_not_published(
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+    publisher: Publisher,
+    public_url: str | None,
+    message: str,
+) -> None:
+    listed_entry(URL)
+    with pytest.raises(ConfigError, match=message):
+        publish(sessions, publisher, public_url=public_url)
+    assert publisher.index() is None  # nothing was published

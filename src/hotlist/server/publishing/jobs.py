@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import HotlistError
 from hotlist.publish.publisher import Publisher
-from hotlist.server.config import DEFAULT_PUBLIC_URL, Settings
+from hotlist.server.config import Settings
 from hotlist.server.entries.models import EntryEvent
 from hotlist.server.publishing.service import make_publisher, publish
 from hotlist.server.scheduling import BackgroundLoop
@@ -45,11 +45,14 @@ class PublishJob:
         publisher: Publisher,
         interval_s: float,
         poll_s: float = 10.0,
-        public_url: str = DEFAULT_PUBLIC_URL,
+        *,
+        public_url: str | None,
+        allow_loopback: bool = False,
     ) -> None:
         self._factory = factory
         self._publisher = publisher
         self._public_url = public_url
+        self._allow_loopback = allow_loopback
         self._interval_s = interval_s
         self._published_marker: Marker | None = None
         self._due = 0.0
@@ -77,7 +80,12 @@ class PublishJob:
         """One publish; an error is logged and kept, and the schedule goes on."""
         marker = self._marker()
         try:
-            result = publish(self._factory, self._publisher, public_url=self._public_url)
+            result = publish(
+                self._factory,
+                self._publisher,
+                public_url=self._public_url,
+                allow_loopback=self._allow_loopback,
+            )
         except HotlistError as exc:
             self.last_error = exc.message
             log.error("scheduled publish failed: %s", exc.message)
@@ -129,6 +137,7 @@ def start_publish_job(settings: Settings, factory: sessionmaker[Session]) -> Pub
         settings.publish_interval_s,
         settings.publish_poll_s,
         public_url=settings.public_url,
+        allow_loopback=settings.unsafe_loopback_public_url,
     )
     job.start()
     return job
