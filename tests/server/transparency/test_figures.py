@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hotlist.server.transparency.figures import (
     AssessmentRow,
     CaseRow,
+    CategoryCounts,
     EntryEndRow,
     EntryRow,
     PeriodRows,
@@ -66,6 +67,10 @@ def test_entries_by_category_and_medians() -> None:
     assert (entries.added, entries.removed, entries.expired) == (3, 2, 1)
     assert entries.median_hours_report_to_entry == 3.0
     assert entries.median_days_entry_lifetime == 10.0
+    assert entries.by_category() == [
+        CategoryCounts("csam", added=2, removed=1, expired=0),
+        CategoryCounts("terror", added=1, removed=1, expired=1),
+    ]
 
 
 def test_cases_outcomes_open_and_overdue() -> None:

@@ -100,6 +100,16 @@ class ReportFigures:
 
 
 @dataclass(frozen=True)
+class CategoryCounts:
+    """A category's row of the entries table: added, removed and expired in the period."""
+
+    code: str
+    added: int
+    removed: int
+    expired: int
+
+
+@dataclass(frozen=True)
 class EntryFigures:
     """Entries added and removed (and expired) by category, and how long things took."""
 
@@ -111,6 +121,21 @@ class EntryFigures:
     expired: int
     median_hours_report_to_entry: float | None
     median_days_entry_lifetime: float | None
+
+    def by_category(self) -> list[CategoryCounts]:
+        """One row per category that gained, lost or expired entries, in code order."""
+        codes = sorted(
+            {*self.added_by_category, *self.removed_by_category, *self.expired_by_category}
+        )
+        return [
+            CategoryCounts(
+                code,
+                self.added_by_category.get(code, 0),
+                self.removed_by_category.get(code, 0),
+                self.expired_by_category.get(code, 0),
+            )
+            for code in codes
+        ]
 
 
 @dataclass(frozen=True)
