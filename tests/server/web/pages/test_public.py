@@ -85,7 +85,7 @@ def test_a_report_through_the_form_reaches_the_queue(
             {"category_hint": "Choose"},
         ),
         ({"url": "http://www.example.com/", "comment": "c" * 4001}, {"comment": "at most 4000"}),
-        ({"url": "http://www.example.com/", "comment": "nul\x00"}, {"comment": "cannot be used"}),
+        ({"url": "http://www.example.com/", "comment": "nul\x00"}, {"comment": "cannot be stored"}),
         ({"url": "http://[::1", "contact": "y" * 400}, {"contact": "at most 320"}),
         ({"url": "http://[bad"}, {"url": "not an address we can check"}),
         ({"url": "not a url"}, {"url": "not an address we can check"}),
