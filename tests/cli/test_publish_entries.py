@@ -3,6 +3,7 @@ member's block page links appeals to it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,9 @@ def test_no_public_url_or_a_loopback_one_is_refused(
 def test_the_public_url_goes_into_the_members_policy(data_dir: Path) -> None:
     result = _publish(data_dir, "--public-url", "https://hotline.example")
     assert result.exit_code == 0, result.output
-    assert "published list version 1" in result.output
+    said = " ".join(result.output.split())
+    assert "published list version 1: 0 entries (+0 -0 ~0), snapshot " in said
+    assert re.search(r"snapshot \d+ bytes, delta \d+ bytes, [\d.]+ s", said)
     assert _appeal_url(data_dir) == "https://hotline.example/appeal"
 
 

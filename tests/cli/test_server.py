@@ -113,6 +113,7 @@ def test_serve_initialises_an_empty_data_dir_and_logs_no_client_address(tmp_path
         f"http://127.0.0.1:{port}, as the appeal link on their block pages" in said
     )
     assert "so the list is not published" in said
+    assert f"serving on http://127.0.0.1:{port}/ with 1 worker\n" in text
     for port_seen in (client_port, other_port):
         assert f":{port_seen}" not in text
     assert '"POST /v1/reports' not in text

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from hotlist.cli.console import make_console
+from hotlist.text import plural
 
 
 def register(app: typer.Typer) -> None:
@@ -75,8 +76,8 @@ def publish(
         return
     what = "published" if result.published else "unchanged, timestamp re-signed:"
     make_console().print(
-        f"{what} list version {result.version}: {result.count} entries "
+        f"{what} list version {result.version}: {plural(result.count, 'entry', 'entries')} "
         f"(+{result.added} -{result.removed} ~{result.changed}), snapshot "
-        f"{result.snapshot_bytes} bytes, delta {result.delta_bytes} bytes, "
-        f"{result.seconds:.3f} s"
+        f"{plural(result.snapshot_bytes, 'byte', 'bytes')}, delta "
+        f"{plural(result.delta_bytes, 'byte', 'bytes')}, {result.seconds:.3f} s"
     )

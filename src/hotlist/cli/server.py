@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from hotlist.cli.console import make_console, print_warning
+from hotlist.text import plural
 
 if TYPE_CHECKING:
     from hotlist.server.config import Settings
@@ -91,7 +92,10 @@ def serve(
         print_warning(err, warning)
     settings.prepare_data_dir()
     revision = upgrade(settings.database_url)
-    err.print(f"database at revision {revision}; serving on http://{host}:{port}/ ({workers} w)")
+    err.print(
+        f"database at revision {revision}; serving on {own_url(host, port)}/ with "
+        f"{plural(workers, 'worker', 'workers')}"
+    )
     os.environ.update(settings.to_env())
     uvicorn.run(
         "hotlist.server.app:create_app_from_env",

@@ -23,6 +23,7 @@ import urllib3
 from rich.console import Console
 
 from hotlist.errors import ConfigError, HotlistError
+from hotlist.text import plural
 
 LISTED_URL = "http://www.blocked.example/gallery/Set%2042/index.html?page=2"
 UNLISTED_URL = "http://www.example.com/news/today.html"
@@ -249,7 +250,7 @@ class Demo:
 
         self.step("The analyst opens the queue and the report (the URL view is logged)")
         queue = self.api("GET", "/v1/reports?status=received", key=self.keys.analyst)["items"]
-        self.say(f"{len(queue)} report(s) waiting; the queue shows no URL")
+        self.say(f"{plural(len(queue), 'report', 'reports')} waiting; the queue shows no URL")
         if not queue:
             raise DemoFailed("the report is not in the analysts' queue")
         report = self.api("GET", f"/v1/reports/{queue[0]['id']}", key=self.keys.analyst)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -142,3 +143,9 @@ def test_share_actionable_is_a_share(rows: list[tuple[int, bool, datetime]]) -> 
     assert reports.actionable <= reports.assessed <= 20
     if reports.share_actionable is not None:
         assert 0.0 <= reports.share_actionable <= 1.0
+
+
+@pytest.mark.parametrize(("days", "said"), [(1, "longer than 1 day."), (7, "longer than 7 days.")])
+def test_the_notes_say_when_an_appeal_is_overdue(days: int, said: str) -> None:
+    notes = compute(PeriodRows(START, END), appeal_decide_days=days).notes
+    assert any(note.endswith(said) for note in notes)

@@ -23,6 +23,7 @@ from hotlist.server.entries.models import EntryEvent
 from hotlist.server.publishing.service import make_publisher, publish
 from hotlist.server.scheduling import BackgroundLoop
 from hotlist.server.translog.models import LogLeaf
+from hotlist.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +98,9 @@ class PublishJob:
             self._published_marker = marker
             if result.published:
                 log.info(
-                    "published list version %d: %d entries (+%d -%d ~%d)",
+                    "published list version %d: %s (+%d -%d ~%d)",
                     result.version,
-                    result.count,
+                    plural(result.count, "entry", "entries"),
                     result.added,
                     result.removed,
                     result.changed,

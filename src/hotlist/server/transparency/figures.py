@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hotlist.text import plural
+
 HOUR = 3600.0
 DAY = 24 * HOUR
 
@@ -309,7 +311,8 @@ def compute(rows: PeriodRows, appeal_decide_days: int = 7) -> TransparencyFigure
         notes=[
             "Counts, shares and medians only: no personal data and no URL.",
             "Overturned: decisions that removed the entry or changed its scope.",
-            f"Appeals are overdue when open longer than {appeal_decide_days} days.",
+            "Appeals are overdue when open longer than "
+            f"{plural(appeal_decide_days, 'day', 'days')}.",
         ],
     )
 

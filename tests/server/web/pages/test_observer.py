@@ -193,3 +193,18 @@ def test_an_observer_with_a_grant_may_reveal_an_address_logged(
             select(AccessLog.action).where(AccessLog.user_id == observer.id)
         ).all()
     assert "report.open" in actions
+
+
+def test_counts_on_the_log_and_sample_pages_read_plainly(
+    browser_client: TestClient,
+    observer: User,
+    make_user: Callable[..., User],
+    sign_in: SignIn,
+    listed_entry: Callable[..., str],
+) -> None:
+    sign_in(browser_client, observer.id)
+    assert "<p>1 event. Every entry" in browser_client.get("/staff/log").text  # the policy
+    listed_entry()
+    assert "<p>2 events. Every entry" in browser_client.get("/staff/log").text
+    sample_path = _sample_for(browser_client, make_user, sign_in)
+    assert "<p>1 decision of 1 made " in browser_client.get(sample_path).text

@@ -20,8 +20,9 @@ from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.objections.models import Objection
+from hotlist.server.web.security import PLAIN_COOKIE, UNSAFE_HTTP_ENV, WebSession
 from server.reports.factories import FiledReport
-from server.web.conftest import csrf_of, field_errors
+from server.web.conftest import HTML, csrf_of, field_errors
 
 SignIn = Callable[[TestClient, int], None]
 
@@ -276,3 +277,41 @@ def test_an_objection_decision_the_api_refuses_is_said_beside_the_field(
     assert "Choose page, folder or host" in field_errors(bad_scope.text)["new_scope"]
     with sessions() as session:
         assert session.get_one(Objection, objection_id).state == "open"
+
+
+def test_the_appeal_says_who_filed_it_plainly(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    appeal_id = _appeal(sessions, listed_entry())
+    page = browser_client.get(f"/staff/appeals/{appeal_id}").text
+    assert "by the site&#39;s owner (or the content&#39;s)</dd>" in page
+
+
+@pytest.mark.parametrize(("days", "said"), [(1, "more than 1 day is"), (7, "more than 7 days is")])
+def test_the_queues_say_when_a_case_is_overdue(
+    make_app: Callable[..., Any],
+    make_user: Callable[..., User],
+    listed_entry: Callable[..., str],
+    client: TestClient,
+    auth: Callable[[str], dict[str, str]],
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    days: int,
+    said: str,
+) -> None:
+    ref = listed_entry()
+    _appeal(sessions, ref)
+    objection = {"entry_id": ref, "reason": "The page is a news report."}
+    assert client.post("/v1/objections", json=objection, headers=auth("member")).is_success
+    monkeypatch.setenv(UNSAFE_HTTP_ENV, "1")
+    app = make_app(appeal_decide_days=days)
+    user = make_user(Role.SUPERVISOR)
+    codec = app.state.web_security.codec
+    cookie = codec.encode(WebSession.new(codec.clock()).signed_in(user.id, codec.clock()))
+    with TestClient(app, base_url="http://127.0.0.1", headers=HTML) as client:
+        client.cookies.set(PLAIN_COOKIE, cookie)
+        for queue in ("/staff/appeals", "/staff/objections"):
+            assert said in client.get(queue).text, queue

@@ -21,7 +21,7 @@ from hotlist.policy import SharedHostingList
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import service as appeals
-from hotlist.server.appeals.models import AppealOutcome, AppealState
+from hotlist.server.appeals.models import AppealOutcome, AppealState, Relation
 from hotlist.server.appeals.schemas import AppealDecisionIn, InterimIn
 from hotlist.server.assessments.api import shared_hosting
 from hotlist.server.assessments.models import Assessment
@@ -52,6 +52,12 @@ AppealDecider = Annotated[Principal, Depends(page(Permission.APPEALS_DECIDE))]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 After = Annotated[int, Query(ge=0, le=MAX_ID)]
 EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
+RELATION_PHRASES: dict[str, str] = {
+    Relation.SITE_OWNER: "the site's owner (or the content's)",
+    Relation.USER: "a user of the site",
+    Relation.OTHER: "someone else",
+}
+"""Who filed an appeal, as the appeal page says it ("Filed ... by a user of the site")."""
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -275,6 +281,7 @@ def _appeal_page(
         overdue=appeals.is_overdue(appeal, _overdue_days(request), utcnow()),
         names=names_of(session, {appeal.decided_by, appeal.interim_by, entry.decided_by}),
         outcomes=[o.value for o in AppealOutcome],
+        relation=RELATION_PHRASES.get(appeal.relation, appeal.relation),
         refused=refused,
         values=values or {},
         errors=errors or {},
