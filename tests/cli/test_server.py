@@ -72,6 +72,7 @@ def test_serve_initialises_an_empty_data_dir_and_logs_no_client_address(tmp_path
     data_dir = tmp_path / "data"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLIST_")}
+    env["HOTLIST_PUBLISH_INTERVAL_S"] = "0"  # no list to publish here (and no public URL)
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
