@@ -84,6 +84,8 @@ def _server(data_dir: Path, database_url: str | None, workers: int) -> Iterator[
     ]
     env = dict(os.environ)
     env.pop("HOTLIST_DATABASE_URL", None)
+    # The server on loopback publishes as before (a loopback public URL is refused otherwise).
+    env["HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL"] = "1"
     if database_url:
         env["HOTLIST_DATABASE_URL"] = database_url
     log = data_dir / "server.log"

@@ -18,6 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from hotlist.cli.main import app
+from hotlist.cli.server import own_url, public_url_warning
+from hotlist.server.config import Settings
 from hotlist.server.db.engine import make_engine
 from hotlist.server.db.upgrade import current_revision, head_revision
 
@@ -72,6 +74,7 @@ def test_serve_initialises_an_empty_data_dir_and_logs_no_client_address(tmp_path
     data_dir = tmp_path / "data"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLIST_")}
+    env["HOTLIST_PUBLISH_INTERVAL_S"] = "0"  # no list to publish here (and no public URL)
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -106,6 +109,14 @@ def test_serve_initialises_an_empty_data_dir_and_logs_no_client_address(tmp_path
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=15)
     text = log.read_text()
+    # No --public-url: the server's own address, said at start to be one nobody else can open.
+    said = " ".join(text.split())
+    assert (
+        "warning: no --public-url (HOTLIST_PUBLIC_URL): members will see a loopback address, "
+        f"http://127.0.0.1:{port}, as the appeal link on their block pages" in said
+    )
+    assert "so the list is not published" in said
+    assert f"serving on http://127.0.0.1:{port}/ with 1 worker\n" in text
     for port_seen in (client_port, other_port):
         assert f":{port_seen}" not in text
     assert '"POST /v1/reports' not in text
@@ -123,6 +134,7 @@ def _health(port: int) -> tuple[int, dict[str, Any]]:
 def test_serve_publishes_with_root_offline_and_says_when_it_cannot(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if not k.startswith("HOTLIST_")}
+    env["HOTLIST_PUBLIC_URL"] = "https://hotline.example"
     for command in ("db", "upgrade"), ("publish",):
         done = subprocess.run(
             [HOTLIST, *command, "--data-dir", str(data_dir)], env=env, capture_output=True
@@ -165,3 +177,53 @@ def test_serve_publishes_with_root_offline_and_says_when_it_cannot(tmp_path: Pat
     assert len(failed) >= 2
     assert all(line.startswith("ERROR:") for line in failed)
     assert not (keys / "root.pem").exists()
+
+
+def test_serve_help_names_the_public_url() -> None:
+    result = CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "--public-url" in text
+    assert "HOTLIST_PUBLIC_URL" in text
+    assert "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL=1" in text
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "url"),
+    [
+        ("127.0.0.1", 8123, "http://127.0.0.1:8123"),
+        ("0.0.0.0", 8000, "http://127.0.0.1:8000"),  # noqa: S104  # an argument, not a bind
+        ("::", 8000, "http://[::1]:8000"),
+        ("192.0.2.10", 80, "http://192.0.2.10:80"),
+        ("2001:db8::1", 8000, "http://[2001:db8::1]:8000"),
+    ],
+)
+def test_without_a_public_url_the_server_uses_its_own_address(
+    host: str, port: int, url: str
+) -> None:
+    assert own_url(host, port) == url
+
+
+@pytest.mark.parametrize(
+    ("public_url", "given", "unsafe", "said"),
+    [
+        ("http://127.0.0.1:8000", False, False, "no --public-url (HOTLIST_PUBLIC_URL): members "),
+        ("http://127.0.0.1:8000", True, False, "so the list is not published"),
+        ("http://localhost:8000", True, True, "published anyway"),
+        ("http://192.0.2.10:8000", False, False, "if people reach the server at another"),
+        ("https://hotline.example", True, False, None),
+    ],
+)
+def test_the_start_warns_about_a_public_url_members_cannot_open(
+    tmp_path: Path, public_url: str, given: bool, unsafe: bool, said: str | None
+) -> None:
+    settings = Settings.load(
+        tmp_path, environ={}, public_url=public_url, unsafe_loopback_public_url=unsafe
+    )
+    warning = public_url_warning(settings, given=given)
+    if said is None:
+        assert warning is None
+    else:
+        assert warning is not None
+        assert said in warning
+        assert public_url in warning

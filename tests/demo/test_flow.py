@@ -30,6 +30,7 @@ def test_demo_check_runs_every_step_and_leaves_nothing(tmp_path: Path) -> None:
     for step in ("reports a URL", "assesses it", "Publish the list", "syncs", "Enforcement"):
         assert step in result.stdout
     assert "demo check passed" in result.stdout
+    assert "1 report waiting; the queue shows no URL" in result.stdout
     assert "blocked  http://www.blocked.example/" in result.stdout
     assert "allowed  http://www.example.com/" in result.stdout
 

@@ -217,13 +217,15 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(db_url: str, tmp_path: Path) -> Settings:
-    """Server settings on the test database; the rate limit high enough not to interfere."""
+    """Server settings on the test database; the rate limit high enough not to interfere, and a
+    public URL (the block pages' appeal link) that is not loopback, as a deployment has."""
     return Settings(
         database_url=db_url,
         data_dir=tmp_path / "data",
         rate_limit_per_second=10_000.0,
         rate_limit_burst=10_000,
         publish_interval_s=0.0,
+        public_url="https://hotline.example",
     )
 
 

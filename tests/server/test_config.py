@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hotlist.errors import ConfigError
-from hotlist.server.config import Settings
+from hotlist.server.config import Settings, is_loopback_url
 
 
 def test_sqlite_in_the_data_dir_by_default(tmp_path: Path) -> None:
@@ -49,6 +49,9 @@ def test_no_database_is_a_clear_error() -> None:
         ("HOTLIST_MAX_BODY_BYTES", "0", "max_body_bytes"),
         ("HOTLIST_RATE_LIMIT_BURST", "0", "burst"),
         ("HOTLIST_KEY_CACHE_SECONDS", "-1", "key_cache_seconds"),
+        ("HOTLIST_PUBLIC_URL", "hotline.example", "public_url"),
+        ("HOTLIST_PUBLIC_URL", "https://", "public_url"),
+        ("HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL", "maybe", "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL"),
     ],
 )
 def test_bad_values_are_config_errors(tmp_path: Path, name: str, value: str, message: str) -> None:
@@ -68,3 +71,40 @@ def test_prepare_data_dir_refuses_a_file(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(ConfigError, match="data directory"):
         Settings.load(tmp_path / "file", environ={}).prepare_data_dir()
+
+
+def test_the_public_url_and_its_unsafe_loopback_setting_come_from_the_environment(
+    tmp_path: Path,
+) -> None:
+    assert Settings.load(tmp_path, environ={}).public_url is None
+    env = {
+        "HOTLIST_PUBLIC_URL": "http://127.0.0.1:8123",
+        "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL": "1",
+    }
+    settings = Settings.load(tmp_path, environ=env)
+    assert settings.public_url == "http://127.0.0.1:8123"
+    assert settings.unsafe_loopback_public_url
+    assert Settings.load(environ=settings.to_env()) == settings
+    off = settings.with_changes(unsafe_loopback_public_url=False)
+    assert Settings.load(environ=off.to_env()) == off
+
+
+@pytest.mark.parametrize(
+    ("url", "loopback"),
+    [
+        ("http://127.0.0.1:8000", True),
+        ("http://127.1.2.3/", True),
+        ("http://[::1]:8000/", True),
+        ("http://localhost:8000", True),
+        ("http://LOCALHOST.:8000", True),
+        ("http://app.localhost/", True),
+        ("http://0.0.0.0:8000", True),
+        ("http://[::]:8000", True),
+        ("https://hotline.example", False),
+        ("http://192.0.2.10:8000", False),
+        ("http://[2001:db8::1]/", False),
+        ("https://localhost.example/", False),
+    ],
+)
+def test_loopback_public_urls_are_recognised(url: str, loopback: bool) -> None:
+    assert is_loopback_url(url) is loopback

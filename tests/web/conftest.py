@@ -63,6 +63,8 @@ class WebServer:
     keys: Keys
     engine: Engine
     log: Path
+    env: dict[str, str]
+    """The server's environment: commands run with it (``hotlist publish``) see its settings."""
 
     def url(self, path: str) -> str:
         """The full address of ``path`` on the server."""
@@ -89,6 +91,8 @@ def _server_env(data_dir: Path, base_url: str) -> dict[str, str]:
             "HOTLIST_RATE_LIMIT_PER_SECOND": "0",
             "HOTLIST_PUBLISH_INTERVAL_S": "0",
             "HOTLIST_PUBLIC_URL": base_url,
+            # The block pages' appeal link is this loopback server: allowed, for the tests.
+            "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL": "1",
         }
     )
     return env
@@ -125,17 +129,18 @@ def web_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
     settings = Settings.load(data_dir, environ={})
     log = data_dir / "server.log"
     base_url = f"http://127.0.0.1:{port}"
+    env = _server_env(data_dir, base_url)
     with log.open("wb") as output:
         process = subprocess.Popen(  # our own command with fixed arguments
             hotlist_command("serve", "--data-dir", str(data_dir), "--port", str(port)),
             stdout=output,
             stderr=subprocess.STDOUT,
-            env=_server_env(data_dir, base_url),
+            env=env,
         )
         engine = make_engine(settings.database_url)
         try:
             _wait_until_up(process, base_url, log)
-            yield WebServer(base_url, data_dir, settings, demo.keys, engine, log)
+            yield WebServer(base_url, data_dir, settings, demo.keys, engine, log, env)
         finally:
             process.terminate()
             try:

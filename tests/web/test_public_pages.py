@@ -99,6 +99,18 @@ def test_form_errors_are_announced_and_linked(page: Any, axe_check: Axe, screens
     screenshot(page, "report-errors")
 
 
+def test_an_address_that_is_no_web_page_is_refused_beside_its_field(page: Any) -> None:
+    page.goto("/report")
+    field = page.get_by_label("Address of the page")
+    field.fill("not a url")
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_load_state()
+    assert urlsplit(page.url).path == "/report"  # no receipt page
+    assert field.get_attribute("aria-invalid") == "true"
+    assert field.input_value() == "not a url"
+    assert "not an address we can check" in page.locator("#url-error").inner_text()
+
+
 def test_an_appeal_from_the_block_page_reaches_a_supervisors_decision(
     page: Any, web_server: WebServer, axe_check: Axe, screenshot: Shot
 ) -> None:

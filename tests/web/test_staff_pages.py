@@ -94,9 +94,9 @@ def look(page: Any, name: str, axe_check: Axe, screenshot: Shot) -> None:
     screenshot(page, f"staff-{name}")
 
 
-def run(*args: str) -> str:
+def run(*args: str, env: dict[str, str] | None = None) -> str:
     result = subprocess.run(  # our own command with fixed arguments
-        hotlist_command(*args), capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S
+        hotlist_command(*args), capture_output=True, text=True, timeout=COMMAND_TIMEOUT_S, env=env
     )
     assert result.returncode == 0, f"hotlist {' '.join(args)}: {result.stderr[-2000:]}"
     return result.stdout
@@ -174,7 +174,7 @@ def test_a_public_report_is_assessed_into_an_entry_the_edge_blocks(
     page.get_by_role("link", name="Entries").click()
     look(page, "entries", axe_check, screenshot)
 
-    run("publish", "--data-dir", str(web_server.data_dir))
+    run("publish", "--data-dir", str(web_server.data_dir), env=web_server.env)
     store = tmp_path / "edge"
     run(
         "edge",

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from hotlist.cli.console import make_console
+from hotlist.text import plural
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +35,17 @@ def publish(
             ),
         ),
     ] = True,
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            envvar="HOTLIST_PUBLIC_URL",
+            help="The address people reach the server at (https://...): every member's block "
+            "page links appeals to its /appeal. A loopback address is refused unless "
+            "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL=1.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
 ) -> None:
     """Expire entries past re-verification, then publish what is in force.
@@ -49,12 +61,17 @@ def publish(
     from hotlist.server.publishing.service import make_publisher
     from hotlist.server.publishing.service import publish as publish_entries
 
-    settings = Settings.load(data_dir, database_url)
+    settings = Settings.load(data_dir, database_url, public_url=public_url)
     engine = make_engine(settings.database_url)
     try:
         require_head(engine)
         publisher = make_publisher(settings, create_keys=create_keys)
-        result = publish_entries(session_factory(engine), publisher, public_url=settings.public_url)
+        result = publish_entries(
+            session_factory(engine),
+            publisher,
+            public_url=settings.public_url,
+            allow_loopback=settings.unsafe_loopback_public_url,
+        )
     finally:
         engine.dispose()
     if as_json:
@@ -62,8 +79,8 @@ def publish(
         return
     what = "published" if result.published else "unchanged, timestamp re-signed:"
     make_console().print(
-        f"{what} list version {result.version}: {result.count} entries "
+        f"{what} list version {result.version}: {plural(result.count, 'entry', 'entries')} "
         f"(+{result.added} -{result.removed} ~{result.changed}), snapshot "
-        f"{result.snapshot_bytes} bytes, delta {result.delta_bytes} bytes, "
-        f"{result.seconds:.3f} s"
+        f"{plural(result.snapshot_bytes, 'byte', 'bytes')}, delta "
+        f"{plural(result.delta_bytes, 'byte', 'bytes')}, {result.seconds:.3f} s"
     )

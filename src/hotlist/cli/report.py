@@ -12,6 +12,7 @@ from hotlist.cli.admin import _session
 from hotlist.cli.console import make_console
 from hotlist.cli.server import DatabaseUrl, DataDir
 from hotlist.errors import ConfigError
+from hotlist.text import plural
 
 report = typer.Typer(help="Reports about the hotline's work.", no_args_is_help=True)
 
@@ -62,8 +63,10 @@ def transparency(
     console = make_console()
     console.print(
         f"Transparency report {first.isoformat()} to {last.isoformat()}: "
-        f"{figures.reports.received} reports, {figures.entries.added} entries added, "
-        f"{figures.objections.received} objections, {figures.appeals.received} appeals."
+        f"{plural(figures.reports.received, 'report', 'reports')}, "
+        f"{plural(figures.entries.added, 'entry', 'entries')} added, "
+        f"{plural(figures.objections.received, 'objection', 'objections')}, "
+        f"{plural(figures.appeals.received, 'appeal', 'appeals')}."
     )
     for path in written:
         console.print(f"  wrote {path}", markup=False)

@@ -23,6 +23,7 @@ import urllib3
 from rich.console import Console
 
 from hotlist.errors import ConfigError, HotlistError
+from hotlist.text import plural
 
 LISTED_URL = "http://www.blocked.example/gallery/Set%2042/index.html?page=2"
 UNLISTED_URL = "http://www.example.com/news/today.html"
@@ -71,6 +72,15 @@ class Demo:
         self.edge_store = data_dir / "edge"
         self._step = 0
 
+    def env(self) -> dict[str, str]:
+        """The environment of the demo's commands: the server's public URL is its loopback
+        address, allowed by the unsafe setting (the demo runs on one machine only)."""
+        return {
+            **os.environ,
+            "HOTLIST_PUBLIC_URL": self.base,
+            "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL": "1",
+        }
+
     # -- output ---------------------------------------------------------------------------
     def step(self, title: str) -> None:
         """Print the next step's heading."""
@@ -109,7 +119,7 @@ class Demo:
         shown = " ".join(args)
         self.say(f"[dim]$ hotlist {shown}[/]")
         # The command's own tables fit the demo's indented output.
-        env = {**os.environ, "COLUMNS": str(max(60, self.console.width - 2))}
+        env = {**self.env(), "COLUMNS": str(max(60, self.console.width - 2))}
         result = subprocess.run(  # noqa: S603  # our own command with fixed arguments
             hotlist_command(*args), capture_output=True, text=True, check=False, env=env
         )
@@ -189,11 +199,17 @@ class Demo:
     def server(self) -> Iterator[subprocess.Popen[bytes]]:
         """``hotlist serve`` in its own process, stopped when the block ends."""
         self.step("Start the hotline's server")
-        args = ("serve", "--data-dir", str(self.data_dir), "--port", str(self.port))
-        self.say(f"[dim]$ hotlist {' '.join(args)}[/]")
+        args = (
+            "serve",
+            *("--data-dir", str(self.data_dir), "--port", str(self.port)),
+            *("--public-url", self.base),
+        )
+        self.say(f"[dim]$ HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL=1 hotlist {' '.join(args)}[/]")
+        self.say("the demo's block pages link appeals to this machine only, which the unsafe")
+        self.say("  setting allows; a real server gets the address people reach it at")
         log = (self.data_dir / "server.log").open("wb")
         process = subprocess.Popen(  # noqa: S603  # our own command with fixed arguments
-            hotlist_command(*args), stdout=log, stderr=subprocess.STDOUT
+            hotlist_command(*args), stdout=log, stderr=subprocess.STDOUT, env=self.env()
         )
         try:
             self._wait_until_up(process)
@@ -234,7 +250,7 @@ class Demo:
 
         self.step("The analyst opens the queue and the report (the URL view is logged)")
         queue = self.api("GET", "/v1/reports?status=received", key=self.keys.analyst)["items"]
-        self.say(f"{len(queue)} report(s) waiting; the queue shows no URL")
+        self.say(f"{plural(len(queue), 'report', 'reports')} waiting; the queue shows no URL")
         if not queue:
             raise DemoFailed("the report is not in the analysts' queue")
         report = self.api("GET", f"/v1/reports/{queue[0]['id']}", key=self.keys.analyst)
@@ -299,6 +315,7 @@ class Demo:
             capture_output=True,
             text=True,
             check=False,
+            env=self.env(),
         )
         self._expect_verdicts(result.stdout, entry_id)
 

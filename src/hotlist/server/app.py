@@ -46,6 +46,7 @@ from hotlist.server.retention import start_retention_job
 from hotlist.server.translog import api as translog_api
 from hotlist.server.transparency import api as transparency_api
 from hotlist.server.web import install_web
+from hotlist.server.web.api_docs import install_api_docs
 from hotlist.server.web.pages import admin as admin_pages
 from hotlist.server.web.pages import analyst as analyst_pages
 from hotlist.server.web.pages import login as login_pages
@@ -169,6 +170,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         summary="The hotline's server: reports, assessments, list entries.",
         lifespan=lifespan,
         dependencies=[Depends(_observer_requests)],
+        docs_url=None,  # our own /docs, served offline: hotlist.server.web.api_docs
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
     app.state.engine = db_engine
@@ -181,6 +185,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     install_web(app, settings)
+    install_api_docs(app)
 
     @app.get(
         "/healthz",

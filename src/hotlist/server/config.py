@@ -19,22 +19,24 @@
 | timestamp_expiry_s | ``HOTLIST_TIMESTAMP_EXPIRY_S`` | 86400 |
 | keep_deltas | ``HOTLIST_KEEP_DELTAS`` | 100 |
 | appeal_decide_days | ``HOTLIST_APPEAL_DECIDE_DAYS`` | 7 (an open appeal older is overdue) |
-| public_url | ``HOTLIST_PUBLIC_URL`` | ``http://127.0.0.1:8000`` (block pages: its /appeal) |
+| public_url | ``HOTLIST_PUBLIC_URL`` | none (``serve``: its own address); appeals at its /appeal |
+| unsafe_loopback_public_url | ``HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL`` | off (1: publish loopback) |
 | blockpage_messages_dir | ``HOTLIST_BLOCKPAGE_MESSAGES_DIR`` | none (English, German) |
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from hotlist.errors import ConfigError
 
 ENV_PREFIX = "HOTLIST_"
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,10 @@ class Settings:
     timestamp_expiry_s: float = 24 * 3600.0
     keep_deltas: int = 100
     appeal_decide_days: int = 7
-    public_url: str = DEFAULT_PUBLIC_URL
+    public_url: str | None = None
+    """Where people reach the server; the members' block pages link to its /appeal."""
+    unsafe_loopback_public_url: bool = False
+    """Let a list be published whose appeal link only the server's own machine reaches."""
     blockpage_messages_dir: Path | None = None
 
     def __post_init__(self) -> None:
@@ -78,8 +83,10 @@ class Settings:
             raise ConfigError("the rate limit needs a rate >= 0 (0: off) and a burst >= 1")
         if self.appeal_decide_days < 1:
             raise ConfigError("appeal_decide_days must be at least 1")
-        if not self.public_url.startswith(("http://", "https://")):
-            raise ConfigError(f"public_url {self.public_url!r} must start with http:// or https://")
+        if self.public_url is not None and not _is_web_address(self.public_url):
+            raise ConfigError(
+                f"public_url {self.public_url!r} must be an address like https://hotline.example.org"
+            )
         if self.key_cache_seconds < 0:
             raise ConfigError("key_cache_seconds must be 0 (no cache) or more")
 
@@ -126,7 +133,9 @@ class Settings:
             env[ENV_PREFIX + "DATA_DIR"] = str(self.data_dir)
         for name in _FROM_ENV:
             value = getattr(self, name)
-            if value is not None:
+            if isinstance(value, bool):
+                env[ENV_PREFIX + name.upper()] = "1" if value else "0"
+            elif value is not None:
                 env[ENV_PREFIX + name.upper()] = str(value)
         return env
 
@@ -146,6 +155,33 @@ class Settings:
             raise ConfigError(f"{self.data_dir} is not a directory")
 
 
+def _is_web_address(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def is_loopback_url(url: str) -> bool:
+    """Whether ``url`` names this machine only: ``localhost``, a loopback address (127.0.0.0/8,
+    ``::1``) or an unspecified one (``0.0.0.0``, ``::``). Nobody else can open such a link."""
+    host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be 1 or 0 (true or false)")
+
+
 _FROM_ENV: dict[str, Any] = {
     "max_body_bytes": int,
     "rate_limit_per_second": float,
@@ -163,5 +199,6 @@ _FROM_ENV: dict[str, Any] = {
     "keep_deltas": int,
     "appeal_decide_days": int,
     "public_url": str,
+    "unsafe_loopback_public_url": _flag,
     "blockpage_messages_dir": Path,
 }

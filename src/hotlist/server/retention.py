@@ -15,6 +15,7 @@ from hotlist.server.appeals import service as appeals
 from hotlist.server.config import Settings
 from hotlist.server.reports import service as reports
 from hotlist.server.scheduling import BackgroundLoop
+from hotlist.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,11 @@ def purge_contacts(factory: sessionmaker[Session]) -> Purged:
     with factory() as session, session.begin():
         purged = Purged(reports.purge_contacts(session), appeals.purge_contacts(session))
     if purged.reports or purged.appeals:
-        log.info("purged contact details: %d reports, %d appeals", purged.reports, purged.appeals)
+        log.info(
+            "purged contact details: %s, %s",
+            plural(purged.reports, "report", "reports"),
+            plural(purged.appeals, "appeal", "appeals"),
+        )
     return purged
 
 

@@ -48,7 +48,7 @@ def test_role_must_fit_the_org(session: Session) -> None:
     hotline = service.create_org(session, "Hotline", OrgKind.HOTLINE)
     isp = service.create_org(session, "ISP", OrgKind.ISP)
     assert service.create_user(session, hotline, "A", Role.ANALYST).role == "analyst"
-    with pytest.raises(InvalidRequest, match="cannot belong"):
+    with pytest.raises(InvalidRequest, match=r"cannot belong to 'ISP' \(an ISP\)"):
         service.create_user(session, isp, "B", Role.ANALYST)
     with pytest.raises(InvalidRequest, match="cannot belong"):
         service.issue_key(session, org=hotline, role=Role.MEMBER)
@@ -133,3 +133,18 @@ def test_listing_pages_by_id(session: Session, hasher: PasswordHasher) -> None:
     assert service.list_users(session, org_id=orgs[0].id) == []
     assert len(service.list_keys(session)) == 2
     assert [k.org_id for k in service.list_keys(session, org_id=orgs[0].id)] == [orgs[0].id]
+
+
+@pytest.mark.parametrize(
+    ("kind", "said"),
+    [
+        (OrgKind.ISP, "an ISP"),
+        (OrgKind.SEARCH_ENGINE, "a search engine"),
+        (OrgKind.OBSERVER, "an observer"),
+        (OrgKind.HOTLINE, "a hotline"),
+        (OrgKind.PLATFORM, "a platform"),
+        (OrgKind.PARTNER, "a partner hotline"),
+    ],
+)
+def test_every_kind_is_said_with_its_article(kind: OrgKind, said: str) -> None:
+    assert kind.with_article == said

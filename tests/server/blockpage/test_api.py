@@ -50,6 +50,17 @@ def test_a_legal_order_answers_451(
     assert f"https://hotline.example/appeal?entry={entry_id}" in response.text
 
 
+def test_without_a_public_url_the_appeal_link_is_this_servers(
+    listed_entry: Callable[..., str],
+    client_for: Callable[..., TestClient],
+    make_app: Callable[..., FastAPI],
+) -> None:
+    entry_id = listed_entry(PAGE)
+    with client_for(make_app(public_url=None)) as client:
+        response = client.get(f"/blocked/{entry_id}")
+    assert f"http://hotlist.test/appeal?entry={entry_id}" in response.text
+
+
 def test_not_in_force_and_bad_ids(
     listed_entry: Callable[..., str],
     client: TestClient,

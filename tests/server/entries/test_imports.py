@@ -34,6 +34,8 @@ Auth = Callable[[str], dict[str, str]]
 MakeUser = Callable[..., User]
 REASON = "Listed by the hotline's previous system after assessment."
 
+PUBLIC_URL = "https://hotline.example"
+
 
 @pytest.fixture(autouse=True)
 def _no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -347,7 +349,7 @@ def test_imported_entries_are_in_the_next_list_version(
 ) -> None:
     publisher = make_publisher(settings, create_keys=True)
     _json(run(write(*(f"http://www.example.com/{n}.html" for n in range(5))), "--json"))
-    result = publish(sessions, publisher)
+    result = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert (result.published, result.count, result.added) == (True, 5, 5)
 
 

@@ -58,7 +58,7 @@ def publish_now(settings: Settings, sessions: sessionmaker[Session]) -> Callable
     publisher = make_publisher(settings, create_keys=True)
 
     def run() -> PublishResult:
-        return publish(sessions, publisher)
+        return publish(sessions, publisher, public_url=settings.public_url)
 
     return run
 

@@ -244,3 +244,12 @@ def test_an_observer_cannot_write(
         response = client.request(method, path, json=body, headers=observer)
         assert response.status_code == 403, (method, path)
     assert client.get(f"/v1/entries/{entry}", headers=auth("member")).json()["state"] == "active"
+
+
+def test_a_grant_to_an_organisation_that_is_no_observer_says_what_it_is(
+    client: TestClient, auth: Auth, make_org: Callable[..., Organisation]
+) -> None:
+    isp = make_org("isp")
+    response = _grant(client, auth, isp.id, True)
+    assert response.status_code == 422
+    assert f"organisation {isp.id} is an ISP, not an observer" in response.json()["detail"]

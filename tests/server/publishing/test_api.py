@@ -19,7 +19,7 @@ def published(
 ) -> str:
     """One entry, published as version 1; returns the entry's public id."""
     public_id = listed_entry("http://www.example.com/a/b/page.html")
-    publish(sessions, publisher)
+    publish(sessions, publisher, public_url="https://hotline.example")
     return public_id
 
 

@@ -17,6 +17,7 @@ from hotlist.urls import entry_expression
 PAGE = "http://www.page.example/a/b/page.html"
 FOLDER = "http://www.folder.example/gallery/x.html"
 HOST = "http://Host.Blocked.example/any/thing.html"
+PUBLIC_URL = "https://hotline.example"
 
 
 def extras(publisher: Publisher) -> dict[str, bytes]:
@@ -82,8 +83,18 @@ def test_unchanged_extras_make_no_new_version(
     listed_entry: Callable[..., str], sessions: sessionmaker[Session], publisher: Publisher
 ) -> None:
     listed_entry(HOST, scope="host", scope_reason="The whole site exists for the material.")
-    first = publish(sessions, publisher)
+    first = publish(sessions, publisher, public_url=PUBLIC_URL)
     before = extras(publisher)
-    again = publish(sessions, publisher)
+    again = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert (first.published, again.published, again.version) == (True, False, first.version)
     assert extras(publisher) == before
+
+
+def test_the_unsafe_setting_publishes_a_loopback_public_url(
+    listed_entry: Callable[..., str], sessions: sessionmaker[Session], publisher: Publisher
+) -> None:
+    listed_entry(PAGE)
+    result = publish(sessions, publisher, public_url="http://127.0.0.1:8123", allow_loopback=True)
+    assert result.published
+    policy = decode_public_policy(extras(publisher)[POLICY_EXTRA])
+    assert policy.appeal_url == "http://127.0.0.1:8123/appeal"

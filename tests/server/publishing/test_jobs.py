@@ -20,12 +20,14 @@ from hotlist.server.publishing.service import (
     repository_paths,
 )
 
+PUBLIC_URL = "https://hotline.example"
+
 
 def test_run_once_publishes(
     listed_entry: Callable[..., str], sessions: sessionmaker[Session], publisher: Publisher
 ) -> None:
     listed_entry("http://www.example.com/a.html")
-    job = PublishJob(sessions, publisher, interval_s=3600)
+    job = PublishJob(sessions, publisher, interval_s=3600, public_url=PUBLIC_URL)
     job.run_once()
     assert job.last_error is None
     index = publisher.index()
@@ -41,14 +43,16 @@ def test_a_failure_is_kept_and_the_job_goes_on(
     from hotlist.server.publishing.service import make_publisher
 
     publisher = make_publisher(settings.with_changes(repository_dir=blocked), create_keys=True)
-    job = PublishJob(sessions, publisher, interval_s=3600)
+    job = PublishJob(sessions, publisher, interval_s=3600, public_url=PUBLIC_URL)
     job.run_once()
     assert job.last_error
     assert job.runs == 1
 
 
 def test_the_schedule_starts_and_stops(settings: Settings, sessions: sessionmaker[Session]) -> None:
-    job = start_publish_job(settings.with_changes(publish_interval_s=3600), sessions)
+    job = start_publish_job(
+        settings.with_changes(publish_interval_s=3600, public_url=PUBLIC_URL), sessions
+    )
     assert job is not None
     deadline = time.monotonic() + 30
     while job.runs == 0 and time.monotonic() < deadline:
@@ -70,7 +74,7 @@ def test_a_change_is_published_before_the_interval(
     from hotlist.server.publishing.service import make_publisher
 
     publisher = make_publisher(settings, create_keys=True)
-    job = PublishJob(sessions, publisher, interval_s=3600, poll_s=0.05)
+    job = PublishJob(sessions, publisher, interval_s=3600, poll_s=0.05, public_url=PUBLIC_URL)
     job.start()
     try:
         deadline = time.monotonic() + 30
@@ -121,9 +125,9 @@ def test_every_failed_attempt_is_logged_as_an_error(
     settings: Settings, sessions: sessionmaker[Session], caplog: pytest.LogCaptureFixture
 ) -> None:
     publisher = make_publisher(settings, create_keys=True)
-    publish(sessions, publisher)
+    publish(sessions, publisher, public_url=PUBLIC_URL)
     (repository_paths(settings).keys / "timestamp.pem").unlink()
-    job = PublishJob(sessions, publisher, interval_s=3600)
+    job = PublishJob(sessions, publisher, interval_s=3600, public_url=PUBLIC_URL)
     with caplog.at_level(logging.ERROR, logger="hotlist.server.publishing.jobs"):
         job.run_once()
         job.run_once()
@@ -177,7 +181,7 @@ def test_an_unexpected_error_is_logged_whole_but_not_shown(
         raise RuntimeError("secret detail /var/lib/hotlist/private")
 
     monkeypatch.setattr(publisher, "publish", broken)
-    job = PublishJob(sessions, publisher, interval_s=3600)
+    job = PublishJob(sessions, publisher, interval_s=3600, public_url=PUBLIC_URL)
     with caplog.at_level(logging.ERROR, logger="hotlist.server.publishing.jobs"):
         job.run_once()
     assert "secret detail" not in str(job.health())
@@ -185,3 +189,32 @@ def test_an_unexpected_error_is_logged_whole_but_not_shown(
     (record,) = caplog.records
     assert record.exc_info is not None
     assert "secret detail" in str(record.exc_info[1])
+
+
+def _first_run(settings: Settings, sessions: sessionmaker[Session]) -> PublishJob:
+    job = start_publish_job(settings, sessions)
+    assert job is not None
+    deadline = time.monotonic() + 30
+    while job.runs == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.stop()
+    return job
+
+
+def test_the_schedule_refuses_a_loopback_public_url_and_says_why(
+    settings: Settings, sessions: sessionmaker[Session], listed_entry: Callable[..., str]
+) -> None:
+    from hotlist.server.publishing.service import make_publisher
+
+    listed_entry("http://www.example.com/a.html")
+    loopback = settings.with_changes(publish_interval_s=3600, public_url="http://127.0.0.1:8000")
+    job = _first_run(loopback, sessions)
+    assert job.last_error is not None
+    assert "loopback" in job.last_error
+    assert "--public-url" in job.last_error
+    assert make_publisher(loopback).index() is None
+    allowed = _first_run(loopback.with_changes(unsafe_loopback_public_url=True), sessions)
+    assert allowed.last_error is None
+    index = make_publisher(loopback).index()
+    assert index is not None
+    assert index["count"] == 1

@@ -26,6 +26,7 @@ from hotlist.server.publishing.service import (
 from hotlist.urls import entry_expression
 
 URL = "http://www.example.com/a/b/page.html"
+PUBLIC_URL = "https://hotline.example"
 
 
 def test_an_entry_becomes_a_record_of_hashes_only(
@@ -63,14 +64,14 @@ def test_publish_makes_a_version_and_then_only_refreshes(
     listed_entry: Callable[..., str], sessions: sessionmaker[Session], publisher: Publisher
 ) -> None:
     listed_entry(URL)
-    first = publish(sessions, publisher)
+    first = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert first.published
     assert (first.version, first.count, first.added) == (1, 1, 1)
-    again = publish(sessions, publisher)
+    again = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert not again.published
     assert again.version == 1
     listed_entry("http://www.example.com/other.html")
-    second = publish(sessions, publisher)
+    second = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert (second.version, second.count, second.added, second.removed) == (2, 2, 1, 0)
 
 
@@ -118,7 +119,7 @@ def test_keys_are_made_on_first_use_only(settings: Settings) -> None:
 def test_a_repository_without_its_keys_makes_no_new_keys(
     settings: Settings, sessions: sessionmaker[Session], publisher: Publisher
 ) -> None:
-    publish(sessions, publisher)
+    publish(sessions, publisher, public_url=PUBLIC_URL)
     paths = repository_paths(settings)
     for key in paths.keys.glob("*.pem"):
         key.unlink()
@@ -134,7 +135,7 @@ def test_publish_with_root_offline(
     publisher: Publisher,
 ) -> None:
     listed_entry(URL)
-    publish(sessions, publisher)
+    publish(sessions, publisher, public_url=PUBLIC_URL)
     root_offline(settings)
     repository = publisher.repository
     timestamp = repository.timestamp().signed.version
@@ -142,13 +143,13 @@ def test_publish_with_root_offline(
     targets = repository.targets().signed.version
     listed_entry("http://www.example.com/other.html")
     again = make_publisher(settings, create_keys=True)
-    result = publish(sessions, again)
+    result = publish(sessions, again, public_url=PUBLIC_URL)
     assert (result.published, result.version) == (True, 2)
     assert repository.timestamp().signed.version > timestamp
     assert repository.snapshot().signed.version == snapshot + 1
     assert repository.targets().signed.version == targets + 1
     assert repository.root().signed.version == 1
-    unchanged = publish(sessions, again)
+    unchanged = publish(sessions, again, public_url=PUBLIC_URL)
     assert not unchanged.published
     assert not (repository_paths(settings).keys / "root.pem").exists()
 
@@ -157,7 +158,16 @@ def test_the_publish_command_with_root_offline(
     listed_entry: Callable[..., str], settings: Settings, db_url: str
 ) -> None:
     assert settings.data_dir is not None
-    args = ["publish", "--data-dir", str(settings.data_dir), "--database-url", db_url, "--json"]
+    args = [
+        "publish",
+        "--data-dir",
+        str(settings.data_dir),
+        "--database-url",
+        db_url,
+        "--public-url",
+        PUBLIC_URL,
+        "--json",
+    ]
     listed_entry(URL)
     runner = CliRunner()
     first = runner.invoke(app, args)
@@ -168,3 +178,24 @@ def test_the_publish_command_with_root_offline(
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["version"] == 2
     assert not (repository_paths(settings).keys / "root.pem").exists()
+
+
+@pytest.mark.parametrize(
+    ("public_url", "message"),
+    [
+        (None, "--public-url"),
+        ("http://127.0.0.1:8000", "loopback"),
+        ("http://localhost:8123/", "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL=1"),
+    ],
+)
+def test_a_public_url_nobody_else_can_open_is_not_published(
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+    publisher: Publisher,
+    public_url: str | None,
+    message: str,
+) -> None:
+    listed_entry(URL)
+    with pytest.raises(ConfigError, match=message):
+        publish(sessions, publisher, public_url=public_url)
+    assert publisher.index() is None  # nothing was published

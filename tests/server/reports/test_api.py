@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Engine, MetaData, select
+from sqlalchemy import Engine, MetaData, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
@@ -59,6 +59,34 @@ def test_urls_that_cannot_be_canonicalized_are_422(client: TestClient, url: str)
     response = client.post("/v1/reports", json={"url": url})
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url", ["not a url", "http://not a url/", "http://exa$mple.com/", "http://*.example/", "a b"]
+)
+def test_a_host_that_is_no_name_or_address_is_422_and_nothing_is_filed(
+    client: TestClient, sessions: sessionmaker[Session], url: str
+) -> None:
+    response = client.post("/v1/reports", json={"url": url})
+    assert response.status_code == 422
+    assert "neither a domain name nor an IP address" in response.json()["detail"]
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Report)) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "www.example.com/page.html",
+        "http://bücher.example/",
+        "http://192.0.2.1/a",
+        "http://[2001:db8::1]/a",
+        "http://under_score.example/",
+        "x.test",
+    ],
+)
+def test_host_names_and_addresses_are_reportable(client: TestClient, url: str) -> None:
+    assert client.post("/v1/reports", json={"url": url}).status_code == 201
 
 
 def test_category_hint_must_be_in_the_policy(client: TestClient) -> None:

@@ -118,3 +118,21 @@ def test_impossible_sizes_are_not_found(
 
 def test_the_log_needs_a_key(client: TestClient) -> None:
     assert client.get("/v1/log/head").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("appended", "said"), [(0, "the log has 1 leaf;"), (1, "the log has 2 leaves;")]
+)
+def test_a_tree_larger_than_the_log_says_its_size(
+    client: TestClient, auth: Auth, logged: Callable[[int], None], appended: int, said: str
+) -> None:
+    logged(appended)  # after the policy version the app logged at start
+    listing = client.get("/v1/log/entries", headers=auth("analyst")).json()
+    assert listing["tree_size"] == appended + 1
+    response = client.get(
+        "/v1/log/proof/inclusion",
+        params={"leaf_index": 0, "tree_size": 5},
+        headers=auth("analyst"),
+    )
+    assert response.status_code == 404
+    assert said in response.json()["detail"]

@@ -3,6 +3,7 @@ the whole flow, no personal data and no URL anywhere."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -74,6 +75,16 @@ def test_figures_of_the_flow(client: TestClient, flow: str) -> None:
     assert figures["objections"]["overturned"] == 1
     assert figures["appeals"]["received"] == 1
     assert figures["appeals"]["open_at_end"] == 1
+
+
+def test_the_page_has_one_row_per_category(client: TestClient, flow: str) -> None:
+    page = client.get(f"/transparency?from={_today()}&to={_today()}").text
+    table = page.split('aria-label="List entries"', 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th>(.*?)</tr>', table, flags=re.S)
+    cells = {code: re.findall(r'<td class="n">([^<]*)</td>', rest) for code, rest in rows}
+    assert [code for code, _ in rows] == ["csam", "terror", "All"]  # csam gained and lost one
+    assert cells["csam"] == ["1", "1", "0"]
+    assert cells["terror"] == ["1", "0", "0"]
 
 
 def test_the_page_is_public_html_without_personal_data_or_urls(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotlist.server.transparency.figures import (
     AssessmentRow,
     CaseRow,
+    CategoryCounts,
     EntryEndRow,
     EntryRow,
     PeriodRows,
@@ -66,6 +68,10 @@ def test_entries_by_category_and_medians() -> None:
     assert (entries.added, entries.removed, entries.expired) == (3, 2, 1)
     assert entries.median_hours_report_to_entry == 3.0
     assert entries.median_days_entry_lifetime == 10.0
+    assert entries.by_category() == [
+        CategoryCounts("csam", added=2, removed=1, expired=0),
+        CategoryCounts("terror", added=1, removed=1, expired=1),
+    ]
 
 
 def test_cases_outcomes_open_and_overdue() -> None:
@@ -137,3 +143,9 @@ def test_share_actionable_is_a_share(rows: list[tuple[int, bool, datetime]]) -> 
     assert reports.actionable <= reports.assessed <= 20
     if reports.share_actionable is not None:
         assert 0.0 <= reports.share_actionable <= 1.0
+
+
+@pytest.mark.parametrize(("days", "said"), [(1, "longer than 1 day."), (7, "longer than 7 days.")])
+def test_the_notes_say_when_an_appeal_is_overdue(days: int, said: str) -> None:
+    notes = compute(PeriodRows(START, END), appeal_decide_days=days).notes
+    assert any(note.endswith(said) for note in notes)

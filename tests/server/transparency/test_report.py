@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +12,13 @@ import pytest
 
 from hotlist.errors import ConfigError
 from hotlist.server.transparency.charts import bar_chart
-from hotlist.server.transparency.figures import EntryRow, PeriodRows, ReportRow, compute
+from hotlist.server.transparency.figures import (
+    EntryEndRow,
+    EntryRow,
+    PeriodRows,
+    ReportRow,
+    compute,
+)
 from hotlist.server.transparency.report import FILES, write_report
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -66,3 +73,25 @@ def test_bar_chart_scales_and_escapes() -> None:
     assert 'width="180"' in svg
     empty = str(bar_chart("Nothing", {"added": {}}))
     assert "No data in this period." in empty
+
+
+def _entry_rows(html: str) -> list[list[str]]:
+    """The entries table's category rows as cell texts (the "All" row left out)."""
+    table = html.split("<h2>List entries</h2>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", table, flags=re.S)
+    return [re.findall(r"<td[^>]*>([^<]*)</td>", "<td>" + row) for row in rows]
+
+
+def test_a_category_that_gained_and_lost_entries_is_one_row(tmp_path: Path) -> None:
+    rows = PeriodRows(
+        START,
+        END,
+        entries_added=[EntryRow("csam", START, START)] * 3 + [EntryRow("terror", START, None)],
+        entries_ended=[
+            EntryEndRow("csam", "removed", START, START),
+            EntryEndRow("terror", "expired", START, START),
+        ],
+    )
+    write_report(compute(rows), tmp_path)
+    html = (tmp_path / "index.html").read_text()
+    assert _entry_rows(html) == [["csam", "3", "1", "0"], ["terror", "1", "0", "1"]]

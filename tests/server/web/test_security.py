@@ -230,10 +230,6 @@ def test_the_csrf_refusal_is_a_page_for_browsers(browser_client: TestClient) -> 
     assert "reload the page" in response.text
 
 
-def test_the_api_docs_keep_their_own_headers(browser_client: TestClient) -> None:
-    assert "content-security-policy" not in browser_client.get("/docs").headers
-
-
 def test_session_state_starts_signs_in_and_out() -> None:
     state = SessionState(None, clock=lambda: NOW)
     assert state.user_id is None

@@ -21,6 +21,21 @@ class OrgKind(StrEnum):
     OBSERVER = "observer"
     PARTNER = "partner"
 
+    @property
+    def with_article(self) -> str:
+        """The kind as a sentence says it: ``an ISP``, ``a search engine``."""
+        return _KIND_PHRASES[self]
+
+
+_KIND_PHRASES = {
+    OrgKind.HOTLINE: "a hotline",
+    OrgKind.ISP: "an ISP",
+    OrgKind.PLATFORM: "a platform",
+    OrgKind.SEARCH_ENGINE: "a search engine",
+    OrgKind.OBSERVER: "an observer",
+    OrgKind.PARTNER: "a partner hotline",
+}
+
 
 class Organisation(Base):
     """An organisation: the hotline itself, a member, an observer or a partner hotline."""

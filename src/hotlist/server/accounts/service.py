@@ -68,7 +68,8 @@ def _check_role_fits(role: Role, org: Organisation) -> None:
     if OrgKind(org.kind) not in allowed:
         kinds = ", ".join(sorted(kind.value for kind in allowed))
         raise InvalidRequest(
-            f"role {role.value!r} cannot belong to {org.name!r} (a {org.kind}); "
+            f"role {role.value!r} cannot belong to {org.name!r} "
+            f"({OrgKind(org.kind).with_article}); "
             f"it belongs to an organisation of kind: {kinds}"
         )
 

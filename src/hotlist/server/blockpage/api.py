@@ -81,5 +81,7 @@ def block_page(
     if entry.state != EntryState.ACTIVE:
         return _response(not_listed_page(ref, catalogue))
     row = session.get_one(PolicyVersion, entry.policy_version_id)
-    policy = public_policy(policy_of(row), row.version, request.app.state.settings.public_url)
+    # This page is served here, so without a public URL its appeal link is this server's.
+    public_url = request.app.state.settings.public_url or str(request.base_url)
+    policy = public_policy(policy_of(row), row.version, public_url)
     return _response(blocked_page(policy, ref, entry.category_wire_id, catalogue))

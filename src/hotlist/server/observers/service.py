@@ -44,7 +44,8 @@ def set_grant(
         raise NotFound(f"no organisation {org_id}")
     if org.kind != OrgKind.OBSERVER:
         raise PolicyError(
-            f"organisation {org_id} is a {org.kind}, not an observer; only observers get a grant"
+            f"organisation {org_id} is {OrgKind(org.kind).with_article}, not an observer; only "
+            "observers get a grant"
         )
     grant = PlaintextGrant(
         org_id=org_id, granted=granted, reason=reason, decided_by=by.user_id, at=utcnow()

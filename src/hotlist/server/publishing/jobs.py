@@ -27,11 +27,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import HotlistError
 from hotlist.publish.publisher import Publisher
-from hotlist.server.config import DEFAULT_PUBLIC_URL, Settings
+from hotlist.server.config import Settings
 from hotlist.server.entries.models import EntryEvent
 from hotlist.server.publishing.service import make_publisher, publish
 from hotlist.server.scheduling import BackgroundLoop
 from hotlist.server.translog.models import LogLeaf
+from hotlist.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +90,15 @@ class PublishJob:
         publisher: Publisher | Callable[[], Publisher],
         interval_s: float,
         poll_s: float = 10.0,
-        public_url: str = DEFAULT_PUBLIC_URL,
+        *,
+        public_url: str | None,
+        allow_loopback: bool = False,
     ) -> None:
         self._factory = factory
         self._publisher = publisher if isinstance(publisher, Publisher) else None
         self._make_publisher = None if isinstance(publisher, Publisher) else publisher
         self._public_url = public_url
+        self._allow_loopback = allow_loopback
         self._interval_s = interval_s
         self._published_marker: Marker | None = None
         self._due = 0.0
@@ -154,7 +158,12 @@ class PublishJob:
         attempt = datetime.now(UTC)
         try:
             publisher = self._get_publisher()
-            result = publish(self._factory, publisher, public_url=self._public_url)
+            result = publish(
+                self._factory,
+                publisher,
+                public_url=self._public_url,
+                allow_loopback=self._allow_loopback,
+            )
             expires = publisher.repository.timestamp().signed.expires
         except HotlistError as exc:
             self._failed(attempt, exc.message)
@@ -169,9 +178,9 @@ class PublishJob:
             self._published_marker = marker
             if result.published:
                 log.info(
-                    "published list version %d: %d entries (+%d -%d ~%d)",
+                    "published list version %d: %s (+%d -%d ~%d)",
                     result.version,
-                    result.count,
+                    plural(result.count, "entry", "entries"),
                     result.added,
                     result.removed,
                     result.changed,
@@ -229,6 +238,7 @@ def start_publish_job(settings: Settings, factory: sessionmaker[Session]) -> Pub
         settings.publish_interval_s,
         settings.publish_poll_s,
         public_url=settings.public_url,
+        allow_loopback=settings.unsafe_loopback_public_url,
     )
     job.start()
     return job

@@ -15,7 +15,7 @@ from hotlist.publish.keys import KeyRing
 from hotlist.publish.publisher import Publisher, PublishResult
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
 from hotlist.publish.repository import PublishSettings, Repository
-from hotlist.server.config import DEFAULT_PUBLIC_URL, Settings
+from hotlist.server.config import Settings, is_loopback_url
 from hotlist.server.entries.service import ActiveEntry, active_entries, expire_due
 from hotlist.server.publishing.edge_extras import edge_extras
 from hotlist.server.translog.signing import head_extras
@@ -78,17 +78,44 @@ def make_publisher(settings: Settings, *, create_keys: bool = False) -> Publishe
     return Publisher(paths.repository, paths.keys, settings.list_name, publish_settings)
 
 
+UNSAFE_LOOPBACK_ENV = "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL"
+
+
+def checked_public_url(public_url: str | None, *, allow_loopback: bool = False) -> str:
+    """The public URL every member's block page will link appeals to, once it is one people can
+    open: refused when unset, or loopback unless ``allow_loopback`` (tests, the demo)."""
+    if public_url is None:
+        raise ConfigError(
+            "no public URL for the block pages' appeal link: start the server with --public-url "
+            "(or set HOTLIST_PUBLIC_URL) to the address people reach it at, "
+            "e.g. https://hotline.example.org"
+        )
+    if is_loopback_url(public_url) and not allow_loopback:
+        raise ConfigError(
+            f"not published: the public URL {public_url} is a loopback address, so the appeal "
+            "link on every member's block page would lead nowhere; set --public-url (or "
+            "HOTLIST_PUBLIC_URL) to the address people reach the server at, or, for a test on "
+            f"one machine only, {UNSAFE_LOOPBACK_ENV}=1"
+        )
+    return public_url
+
+
 def publish(
     factory: sessionmaker[Session],
     publisher: Publisher,
     *,
-    public_url: str = DEFAULT_PUBLIC_URL,
+    public_url: str | None,
+    allow_loopback: bool = False,
 ) -> PublishResult:
     """Expire entries past re-verification, then publish what is in force (one transaction),
     with the log's signed tree head and public key as extras (``log/head.json``, ``log/key.pub``),
     and the members' enforcement extras (``policy.json``, appeals at ``public_url``, and
     ``hosts.json``; see :mod:`hotlist.server.publishing.edge_extras`).
+
+    Every way of publishing comes here, so this is where a ``public_url`` members' users
+    cannot reach is refused (:func:`checked_public_url`) before anything changes.
     """
+    public_url = checked_public_url(public_url, allow_loopback=allow_loopback)
     with factory() as session, session.begin():
         expire_due(session)
         records: Sequence[ListRecord] = list_records(session)

@@ -7,21 +7,26 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from hotlist.server.reports.models import ReportStatus
 from hotlist.server.reports.service import MAX_COMMENT_CHARS, MAX_CONTACT_CHARS, MAX_URL_BYTES
 
 CATEGORY_CODE = r"^[a-z][a-z0-9_-]{0,31}$"
+NOT_STORABLE = "text_not_storable"
+"""The error type of :func:`storable`, so a form can say what is wrong beside the field."""
 
 
 def storable(value: str) -> str:
     """``value`` when every database can store it: valid UTF-8 and no NUL character."""
     if "\x00" in value:
-        raise ValueError("must not contain the NUL character")
+        raise PydanticCustomError(NOT_STORABLE, "must not contain the NUL character")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+        raise PydanticCustomError(
+            NOT_STORABLE, "must be valid Unicode text (no lone surrogates)"
+        ) from None
     return value
 
 

@@ -8,15 +8,17 @@ already covers links to that entry and counts as assessed.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from hotlist.errors import Conflict, NotFound, PolicyError
+from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
 from hotlist.policy import Policy
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.audit.service import record_plaintext_access
@@ -31,6 +33,9 @@ MAX_URL_BYTES = 8 * 1024
 MAX_COMMENT_CHARS = 4_000
 MAX_CONTACT_CHARS = 320
 CONTACT_RETENTION = timedelta(days=90)
+HOST_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
+"""A canonical host that names something: labels of letters, digits, ``-`` and ``_`` (IDNs are
+punycode by then, IPv4 addresses dotted decimal; IPv6 ones are bracketed and checked already)."""
 
 
 def new_receipt() -> str:
@@ -43,6 +48,20 @@ def canonical_hash(canonical_url: str) -> bytes:
     return hashlib.sha256(canonical_url.encode("utf-8")).digest()
 
 
+def reportable(url: str) -> str:
+    """``url``'s canonical form, once it names a page anyone could open: canonicalization's
+    own checks (scheme, host present, length), and a host that is a domain name or an IP
+    address, so ``not a url`` (canonical ``http://not%20a%20url/``) is refused too."""
+    canonical = canonicalize(url)
+    host = urlsplit(canonical).netloc
+    if not host.startswith("[") and not HOST_NAME.fullmatch(host):
+        raise InvalidURL(
+            "this is not the address of a web page: its host is neither a domain name nor an IP "
+            "address; give the full address, like https://www.example.com/page.html"
+        )
+    return canonical
+
+
 def submit(
     session: Session,
     url: str,
@@ -52,12 +71,12 @@ def submit(
     contact: str | None = None,
     cipher: ContactCipher | None = None,
 ) -> Report:
-    """File a report; raises InvalidURL for a URL that cannot be canonicalized.
+    """File a report; raises InvalidURL for a URL that is not :func:`reportable`.
 
     ``category_hint`` must be a category of the policy in force (when one is loaded);
     ``contact`` is encrypted with ``cipher``.
     """
-    canonical = canonicalize(url)
+    canonical = reportable(url)
     digest = canonical_hash(canonical)
     # One round trip for everything intake needs to know; this is the hot path.
     covering_entry = (

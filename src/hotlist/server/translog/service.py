@@ -27,6 +27,7 @@ from hotlist.publish.log.merkle import (
 from hotlist.server.db.base import utcnow
 from hotlist.server.translog.models import LogLeaf
 from hotlist.server.translog.tree import DatabaseLeaves
+from hotlist.text import plural
 
 _APPEND_LOCK = 0x686F746C6F67  # "hotlog": the advisory lock id every append takes on PostgreSQL
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -105,7 +106,9 @@ def _check_size(session: Session, tree_size: int | None) -> int:
     if tree_size is None:
         return current
     if not 0 <= tree_size <= current:
-        raise NotFound(f"the log has {current} leaves; there is no tree of size {tree_size}")
+        raise NotFound(
+            f"the log has {plural(current, 'leaf', 'leaves')}; there is no tree of size {tree_size}"
+        )
     return tree_size
 
 

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hotlist.text import plural
+
 HOUR = 3600.0
 DAY = 24 * HOUR
 
@@ -100,6 +102,16 @@ class ReportFigures:
 
 
 @dataclass(frozen=True)
+class CategoryCounts:
+    """A category's row of the entries table: added, removed and expired in the period."""
+
+    code: str
+    added: int
+    removed: int
+    expired: int
+
+
+@dataclass(frozen=True)
 class EntryFigures:
     """Entries added and removed (and expired) by category, and how long things took."""
 
@@ -111,6 +123,21 @@ class EntryFigures:
     expired: int
     median_hours_report_to_entry: float | None
     median_days_entry_lifetime: float | None
+
+    def by_category(self) -> list[CategoryCounts]:
+        """One row per category that gained, lost or expired entries, in code order."""
+        codes = sorted(
+            {*self.added_by_category, *self.removed_by_category, *self.expired_by_category}
+        )
+        return [
+            CategoryCounts(
+                code,
+                self.added_by_category.get(code, 0),
+                self.removed_by_category.get(code, 0),
+                self.expired_by_category.get(code, 0),
+            )
+            for code in codes
+        ]
 
 
 @dataclass(frozen=True)
@@ -284,7 +311,8 @@ def compute(rows: PeriodRows, appeal_decide_days: int = 7) -> TransparencyFigure
         notes=[
             "Counts, shares and medians only: no personal data and no URL.",
             "Overturned: decisions that removed the entry or changed its scope.",
-            f"Appeals are overdue when open longer than {appeal_decide_days} days.",
+            "Appeals are overdue when open longer than "
+            f"{plural(appeal_decide_days, 'day', 'days')}.",
         ],
     )
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from hotlist.server.reports.schemas import NOT_STORABLE
 from hotlist.server.web.deps import form_text
 
 M = TypeVar("M", bound=BaseModel)
@@ -30,8 +31,8 @@ def validate(
 ) -> tuple[M | None, FieldErrors]:
     """``model`` from the form ``values`` (empty optional fields left out), or the errors.
 
-    ``messages`` gives a field's own message for a missing or malformed value; other errors
-    (too long, text that cannot be stored) get a general one.
+    ``messages`` gives a field's own message for a missing or malformed value; text too long
+    or that cannot be stored (a NUL character) is said as such.
     """
     data: dict[str, Any] = {name: value for name, value in values.items() if value != ""}
     try:
@@ -55,6 +56,11 @@ def _message(
         return t.gettext("This is too long: at most %(limit)s characters.") % {
             "limit": context["max_length"]
         }
+    if kind == NOT_STORABLE:
+        return t.gettext(
+            "This text holds a character that cannot be stored (such as NUL); remove it and "
+            "try again."
+        )
     if field in messages:
         return messages[field]
     if kind == "missing" or kind == "string_too_short":

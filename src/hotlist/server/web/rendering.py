@@ -29,6 +29,7 @@ from hotlist.server.web.security import (
     session_state,
     set_cookie_header,
 )
+from hotlist.text import plural
 
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 _ENGLISH = gettext.NullTranslations()
@@ -57,6 +58,7 @@ def _environment() -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         _gettext, _ngettext, newstyle=True
     )
+    env.globals["plural"] = plural  # English counts on the staff pages ("1 day", "2 days")
     return env
 
 

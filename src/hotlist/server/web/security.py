@@ -66,8 +66,6 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("cross-origin-opener-policy", "same-origin"),
     ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 )
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
-"""FastAPI's API explorer pages load their own inline script; they keep their defaults."""
 
 _SIGNING_CONTEXT = b"hotlist web session v1\x00"
 
@@ -322,15 +320,13 @@ class WebSecurityMiddleware:
         name = cookie_name(secure)
         state = SessionState(self._read(connection, name), self.codec.clock)
         scope.setdefault("state", {})["web_session"] = state
-        docs = scope.get("path", "") in DOCS_PATHS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                if not docs:
-                    for header, value in SECURITY_HEADERS:
-                        if header not in headers:
-                            headers[header] = value
+                for header, value in SECURITY_HEADERS:
+                    if header not in headers:
+                        headers[header] = value
                 if state.changed:
                     headers.append("set-cookie", self._cookie(name, state, secure))
                     headers["cache-control"] = "no-store"

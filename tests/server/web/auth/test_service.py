@@ -79,7 +79,12 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
     with pytest.raises(AccountLocked) as locked:
         service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock)
     assert 14 * 60 < locked.value.retry_after <= 15 * 60
-    clock.now += timedelta(minutes=15, seconds=1)
+    assert "locked for 15 more minutes;" in locked.value.message
+    clock.now += timedelta(minutes=14, seconds=30)
+    with pytest.raises(AccountLocked) as last:
+        service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock)
+    assert "locked for 1 more minute;" in last.value.message
+    clock.now += timedelta(seconds=31)
     assert service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock).id == user.id
 
 

@@ -16,6 +16,8 @@ from starlette.testclient import TestClient
 from hotlist.server.accounts.models import User
 from hotlist.server.accounts.permissions import Role
 from hotlist.server.audit.models import AccessLog
+from hotlist.server.entries.models import EntryState
+from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import Report, ReportStatus
 from hotlist.server.web.pages.staff import PAGE_SIZE
@@ -255,3 +257,50 @@ def test_an_analyst_suspends_an_entry_while_in_doubt(
     )
     assert again.status_code == 409
     assert "cannot become suspended" in again.text
+
+
+UNSTORABLE = "Seen on the page\x00 today."
+"""A reason the API refuses (422): a NUL character, which PostgreSQL cannot store."""
+
+
+def test_an_assessment_reason_the_api_refuses_is_said_beside_the_field(
+    browser_client: TestClient,
+    analyst: User,
+    file_report: Callable[..., FiledReport],
+    sessions: sessionmaker[Session],
+) -> None:
+    report = file_report(URL)
+    form = browser_client.get(f"/staff/reports/{report.id}/assess").text
+    response = browser_client.post(
+        f"/staff/reports/{report.id}/assess",
+        data={"csrf_token": csrf_of(form), "actionable": "no", "reason": UNSTORABLE},
+    )
+    assert response.status_code == 422
+    assert "cannot be stored" in field_errors(response.text)["reason"]
+    assert 'aria-describedby="reason-error reason-hint" aria-invalid="true"' in response.text
+    with sessions() as session:
+        assert session.get_one(Report, report.id).status == ReportStatus.RECEIVED
+
+
+@pytest.mark.parametrize(
+    ("reason", "said"), [(UNSTORABLE, "cannot be stored"), ("x" * 4_001, "at most 4000")]
+)
+def test_a_suspension_reason_the_api_refuses_is_said_beside_the_field(
+    browser_client: TestClient,
+    analyst: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+    reason: str,
+    said: str,
+) -> None:
+    ref = listed_entry()
+    page = browser_client.get(f"/staff/entries/{ref}").text
+    response = browser_client.post(
+        f"/staff/entries/{ref}/suspension", data={"csrf_token": csrf_of(page), "reason": reason}
+    )
+    assert response.status_code == 422
+    assert said in field_errors(response.text)["reason"]
+    assert 'href="#reason"' in response.text  # the summary leads to the field
+    assert reason.replace("\x00", "")[:20] in response.text.replace("\x00", "")  # kept
+    with sessions() as session:
+        assert entry_by_ref(session, ref).state == EntryState.ACTIVE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -17,7 +18,7 @@ from hotlist.server.audit.models import AccessLog
 from hotlist.server.observers import service as observers
 from hotlist.server.observers.models import AuditReview
 from server.reports.factories import FiledReport
-from server.web.conftest import csrf_of
+from server.web.conftest import csrf_of, field_errors
 
 SignIn = Callable[[TestClient, int], None]
 
@@ -83,6 +84,61 @@ def test_a_supervisor_draws_a_sample_an_observer_reviews_it(
         assert session.scalars(select(AuditReview)).one().user_id == observer.id
 
 
+def _sample_for(browser_client: TestClient, make_user: Callable[..., User], sign_in: SignIn) -> str:
+    sign_in(browser_client, make_user(Role.SUPERVISOR).id)
+    audit = browser_client.get("/staff/audit").text
+    today = date.today()
+    drawn = browser_client.post(
+        "/staff/audit",
+        data={
+            "csrf_token": csrf_of(audit),
+            "from": (today - timedelta(days=1)).isoformat(),
+            "to": (today + timedelta(days=1)).isoformat(),
+            "size": "5",
+        },
+    )
+    assert drawn.status_code == 303
+    location: str = drawn.headers["location"]
+    return location
+
+
+def test_a_review_the_api_refuses_is_said_beside_its_field(
+    browser_client: TestClient,
+    observer: User,
+    make_user: Callable[..., User],
+    sign_in: SignIn,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    listed_entry()
+    sample_path = _sample_for(browser_client, make_user, sign_in)
+    sign_in(browser_client, observer.id)
+    sample = browser_client.get(sample_path).text
+    item_id = sample.split('name="item_id" value="')[1].split('"')[0]
+    token = csrf_of(sample)
+    comment = browser_client.post(
+        f"{sample_path}/review",
+        data={
+            "csrf_token": token,
+            "item_id": item_id,
+            "verdict": "disagree",
+            "comment": "Too broad\x00 a scope.",
+        },
+    )
+    assert comment.status_code == 422
+    assert "cannot be stored" in field_errors(comment.text)[f"comment-{item_id}"]
+    assert f'href="#comment-{item_id}"' in comment.text
+    assert "Too broad" in comment.text  # what was typed is kept
+    assert re.search(r'value="disagree"[^>]* checked', comment.text)
+    no_verdict = browser_client.post(
+        f"{sample_path}/review", data={"csrf_token": token, "item_id": item_id}
+    )
+    assert no_verdict.status_code == 422
+    assert "Choose agree or disagree" in field_errors(no_verdict.text)[f"verdict-{item_id}"]
+    with sessions() as session:
+        assert session.scalars(select(AuditReview)).all() == []
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -137,3 +193,18 @@ def test_an_observer_with_a_grant_may_reveal_an_address_logged(
             select(AccessLog.action).where(AccessLog.user_id == observer.id)
         ).all()
     assert "report.open" in actions
+
+
+def test_counts_on_the_log_and_sample_pages_read_plainly(
+    browser_client: TestClient,
+    observer: User,
+    make_user: Callable[..., User],
+    sign_in: SignIn,
+    listed_entry: Callable[..., str],
+) -> None:
+    sign_in(browser_client, observer.id)
+    assert "<p>1 event. Every entry" in browser_client.get("/staff/log").text  # the policy
+    listed_entry()
+    assert "<p>2 events. Every entry" in browser_client.get("/staff/log").text
+    sample_path = _sample_for(browser_client, make_user, sign_in)
+    assert "<p>1 decision of 1 made " in browser_client.get(sample_path).text

@@ -85,9 +85,10 @@ def test_a_report_through_the_form_reaches_the_queue(
             {"category_hint": "Choose"},
         ),
         ({"url": "http://www.example.com/", "comment": "c" * 4001}, {"comment": "at most 4000"}),
-        ({"url": "http://www.example.com/", "comment": "nul\x00"}, {"comment": "cannot be used"}),
+        ({"url": "http://www.example.com/", "comment": "nul\x00"}, {"comment": "cannot be stored"}),
         ({"url": "http://[::1", "contact": "y" * 400}, {"contact": "at most 320"}),
         ({"url": "http://[bad"}, {"url": "not an address we can check"}),
+        ({"url": "not a url"}, {"url": "not an address we can check"}),
     ],
 )
 def test_form_errors_are_shown_beside_their_fields(
@@ -105,6 +106,17 @@ def test_form_errors_are_shown_beside_their_fields(
     url = fields["url"]
     if url and len(url) < 100:
         assert f'value="{url}"' in response.text  # nothing typed is lost
+
+
+def test_an_address_that_is_no_web_page_gets_no_receipt(
+    browser_client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    response = post_form(browser_client, "/report", "/report", url="not a url")
+    assert response.status_code == 422
+    assert "location" not in response.headers
+    assert "not an address we can check" in field_errors(response.text)["url"]
+    with sessions() as session:
+        assert session.scalars(select(Report)).all() == []
 
 
 def test_the_status_page_follows_the_report(

@@ -3,8 +3,10 @@ rule that the entry's own analyst never decides against it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,8 +19,10 @@ from hotlist.server.appeals.models import Appeal, Relation
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.objections.api import entry_by_ref
+from hotlist.server.objections.models import Objection
+from hotlist.server.web.security import PLAIN_COOKIE, UNSAFE_HTTP_ENV, WebSession
 from server.reports.factories import FiledReport
-from server.web.conftest import csrf_of
+from server.web.conftest import HTML, csrf_of, field_errors
 
 SignIn = Callable[[TestClient, int], None]
 
@@ -125,7 +129,7 @@ def test_a_decision_needs_a_reason(
         data={"csrf_token": csrf_of(page), "outcome": "upheld", "reason": ""},
     )
     assert response.status_code == 422
-    assert "give a reason" in response.text
+    assert "Give a reason" in field_errors(response.text)["reason"]
 
 
 def test_changing_an_entrys_state_goes_on_its_timeline(
@@ -180,3 +184,134 @@ def test_objections_are_listed_and_decided(
         entry = session.get_one(Entry, entry_by_ref(session, ref).id)
         assert entry.state == EntryState.ACTIVE
     assert "It is not news." in browser_client.get(response.headers["location"]).text
+
+
+UNSTORABLE = "Checked again\x00 today."
+"""A reason the API refuses (422): a NUL character, which PostgreSQL cannot store."""
+
+
+def _refused_beside_the_reason(response: Any) -> None:
+    assert response.status_code == 422
+    assert "cannot be stored" in field_errors(response.text)["reason"]
+    assert 'aria-describedby="reason-error" aria-invalid="true"' in response.text
+    assert "Checked again" in response.text  # what was typed is kept
+
+
+@pytest.mark.parametrize("outcome", ["upheld", "interim"])
+def test_an_appeal_decision_the_api_refuses_is_said_beside_the_field(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+    outcome: str,
+) -> None:
+    ref = listed_entry()
+    appeal_id = _appeal(sessions, ref)
+    page = browser_client.get(f"/staff/appeals/{appeal_id}").text
+    response = browser_client.post(
+        f"/staff/appeals/{appeal_id}/decide",
+        data={"csrf_token": csrf_of(page), "outcome": outcome, "reason": UNSTORABLE},
+    )
+    _refused_beside_the_reason(response)
+    assert re.search(f'value="{outcome}"[^>]* checked', response.text)  # the choice is kept
+    with sessions() as session:
+        appeal = session.get_one(Appeal, appeal_id)
+        assert (appeal.state, appeal.interim_at) == ("open", None)
+        assert entry_by_ref(session, ref).state == EntryState.ACTIVE
+
+
+def test_a_state_change_the_api_refuses_is_said_beside_the_field(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    ref = listed_entry()
+    page = browser_client.get(f"/staff/entries/{ref}").text
+    response = browser_client.post(
+        f"/staff/entries/{ref}/state",
+        data={"csrf_token": csrf_of(page), "to_state": "suspended", "reason": UNSTORABLE},
+    )
+    _refused_beside_the_reason(response)
+    unknown = browser_client.post(
+        f"/staff/entries/{ref}/state",
+        data={"csrf_token": csrf_of(page), "to_state": "vanished", "reason": "Gone."},
+    )
+    assert unknown.status_code == 422
+    assert "Choose a state" in field_errors(unknown.text)["to_state"]
+    with sessions() as session:
+        assert entry_by_ref(session, ref).state == EntryState.ACTIVE
+
+
+def test_an_objection_decision_the_api_refuses_is_said_beside_the_field(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    client: TestClient,
+    auth: Callable[[str], dict[str, str]],
+    sessions: sessionmaker[Session],
+) -> None:
+    ref = listed_entry()
+    filed = client.post(
+        "/v1/objections",
+        json={"entry_id": ref, "reason": "The page is a news report."},
+        headers=auth("member"),
+    )
+    objection_id = filed.json()["id"]
+    page = browser_client.get(f"/staff/objections/{objection_id}").text
+    response = browser_client.post(
+        f"/staff/objections/{objection_id}/decide",
+        data={"csrf_token": csrf_of(page), "outcome": "rejected", "reason": UNSTORABLE},
+    )
+    _refused_beside_the_reason(response)
+    bad_scope = browser_client.post(
+        f"/staff/objections/{objection_id}/decide",
+        data={
+            "csrf_token": csrf_of(page),
+            "outcome": "scope_changed",
+            "new_scope": "planet",
+            "reason": "Narrower.",
+        },
+    )
+    assert bad_scope.status_code == 422
+    assert "Choose page, folder or host" in field_errors(bad_scope.text)["new_scope"]
+    with sessions() as session:
+        assert session.get_one(Objection, objection_id).state == "open"
+
+
+def test_the_appeal_says_who_filed_it_plainly(
+    browser_client: TestClient,
+    supervisor: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    appeal_id = _appeal(sessions, listed_entry())
+    page = browser_client.get(f"/staff/appeals/{appeal_id}").text
+    assert "by the site&#39;s owner (or the content&#39;s)</dd>" in page
+
+
+@pytest.mark.parametrize(("days", "said"), [(1, "more than 1 day is"), (7, "more than 7 days is")])
+def test_the_queues_say_when_a_case_is_overdue(
+    make_app: Callable[..., Any],
+    make_user: Callable[..., User],
+    listed_entry: Callable[..., str],
+    client: TestClient,
+    auth: Callable[[str], dict[str, str]],
+    sessions: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    days: int,
+    said: str,
+) -> None:
+    ref = listed_entry()
+    _appeal(sessions, ref)
+    objection = {"entry_id": ref, "reason": "The page is a news report."}
+    assert client.post("/v1/objections", json=objection, headers=auth("member")).is_success
+    monkeypatch.setenv(UNSAFE_HTTP_ENV, "1")
+    app = make_app(appeal_decide_days=days)
+    user = make_user(Role.SUPERVISOR)
+    codec = app.state.web_security.codec
+    cookie = codec.encode(WebSession.new(codec.clock()).signed_in(user.id, codec.clock()))
+    with TestClient(app, base_url="http://127.0.0.1", headers=HTML) as client:
+        client.cookies.set(PLAIN_COOKIE, cookie)
+        for queue in ("/staff/appeals", "/staff/objections"):
+            assert said in client.get(queue).text, queue

@@ -21,6 +21,7 @@ from hotlist.server.db.base import utcnow
 from hotlist.server.web.auth import totp
 from hotlist.server.web.auth.models import UserLogin
 from hotlist.server.web.auth.passwords import PASSWORD_HASHER, hash_password, verify_password
+from hotlist.text import plural
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -102,8 +103,9 @@ def sign_in(
         wait = _locked_for(row, now)
         if wait:
             raise AccountLocked(
-                f"too many failed sign-ins: this account is locked for {math.ceil(wait / 60)} "
-                "more minute(s); wait, or ask an admin to set a new password",
+                "too many failed sign-ins: this account is locked for "
+                f"{plural(math.ceil(wait / 60), 'more minute', 'more minutes')}; wait, or ask an "
+                "admin to set a new password",
                 retry_after=wait,
             )
     password_ok = verify_password(row.password_hash if row is not None else None, password)

@@ -3,6 +3,7 @@ assessment form beside the policy's definitions, entries and each entry's timeli
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
@@ -22,13 +23,14 @@ from hotlist.server.db.base import MAX_ID
 from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.entries.schemas import SuspendIn
 from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.policies import service as policies
 from hotlist.server.problems import status_for
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus
-from hotlist.server.web.deps import PageForm, form_text, page
-from hotlist.server.web.forms import validate, values_of
+from hotlist.server.web.deps import PageForm, page
+from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
 from hotlist.server.web.rendering import translator
 from hotlist.urls import Scope
@@ -44,7 +46,6 @@ Suspender = Annotated[Principal, Depends(page(Permission.ENTRIES_SUSPEND))]
 EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
 ReportId = Annotated[int, Path(ge=1, le=MAX_ID)]
 After = Annotated[int, Query(ge=0, le=MAX_ID)]
-REASON_MAX = 4_000
 ASSESS_FIELDS = ("actionable", "reason", "category", "scope", "scope_reason")
 
 
@@ -280,13 +281,19 @@ def entry_view(
 def suspend(
     request: Request, session: DbSession, principal: Suspender, ref: EntryRef, form: PageForm
 ) -> Response:
-    """Take an active entry off the list at once while in doubt (a supervisor decides next)."""
+    """Take an active entry off the list at once while in doubt (a supervisor decides next);
+    the reason is checked as ``POST /v1/entries/{id}/suspension`` checks it."""
     entry = entry_by_ref(session, ref.lower())
-    reason = form_text(form, "reason")
-    if not 0 < len(reason) <= REASON_MAX:
-        return entry_page(request, session, entry.public_ref, "Say why you suspend it.", 422)
+    values = values_of(form, ("reason",))
+    body, errors = validate(
+        SuspendIn, values, translator(request), {"reason": "Say why you suspend it."}
+    )
+    if body is None:
+        return entry_page(
+            request, session, entry.public_ref, None, 422, values=values, errors=errors
+        )
     try:
-        entries.transition(session, entry, EntryState.SUSPENDED, reason, principal.user_id)
+        entries.transition(session, entry, EntryState.SUSPENDED, body.reason, principal.user_id)
     except HotlistError as exc:
         session.rollback()
         return entry_page(request, session, entry.public_ref, exc.message, status_for(exc))
@@ -317,8 +324,12 @@ def entry_page(
     refused: str | None = None,
     status_code: int = 200,
     expression: str | None = None,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: FieldErrors | None = None,
 ) -> HTMLResponse:
-    """The entry page (also shown again by a refused transition)."""
+    """The entry page (also shown again by a refused transition, or with a state form's
+    ``values`` and the ``errors`` beside its fields)."""
     entry = entry_by_ref(session, ref)
     timeline = list(entries.events(session, entry, 0, 500))
     version = policies.version_numbers(session, {entry.policy_version_id})
@@ -334,4 +345,6 @@ def entry_page(
         states=[s.value for s in EntryState if s is not EntryState(entry.state)],
         refused=refused,
         expression=expression,
+        values=values or {},
+        errors=errors or {},
     )

@@ -4,6 +4,7 @@ changes nothing on the list; drawing a sample is for supervisors and admins."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
@@ -18,10 +19,13 @@ from hotlist.server.db.base import MAX_ID
 from hotlist.server.db.session import DbSession
 from hotlist.server.observers import service as observers
 from hotlist.server.observers.models import Verdict
+from hotlist.server.observers.schemas import ReviewIn
 from hotlist.server.problems import status_for
 from hotlist.server.translog import service as translog
 from hotlist.server.web.deps import PageForm, form_text, page
+from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
+from hotlist.server.web.rendering import translator
 
 router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
 
@@ -31,7 +35,6 @@ Sampler = Annotated[Principal, Depends(page(Permission.AUDIT_SAMPLE))]
 AuditReviewer = Annotated[Principal, Depends(page(Permission.AUDIT_REVIEW))]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 LOG_PAGE = 100
-COMMENT_MAX = 4_000
 
 
 @router.get("/log", response_class=HTMLResponse)
@@ -116,7 +119,13 @@ def _sample_page(
     sample_id: int,
     refused: str | None = None,
     status_code: int = 200,
+    *,
+    item_id: int | None = None,
+    values: Mapping[str, str] | None = None,
+    errors: FieldErrors | None = None,
 ) -> HTMLResponse:
+    """The sample page; ``item_id``'s review form shown again with ``values`` and ``errors``
+    (keyed by the field's id: ``comment-<item>``, ``verdict-<item>``)."""
     sample = observers.get_sample(session, sample_id)
     reviews = list(observers.reviews_of(session, sample))
     principal: Principal = request.state.principal
@@ -132,6 +141,9 @@ def _sample_page(
         names=names_of(session, {sample.drawn_by, *(r.user_id for r in reviews)}),
         verdicts=[v.value for v in Verdict],
         refused=refused,
+        error_item=item_id,
+        values=values or {},
+        errors=errors or {},
     )
 
 
@@ -147,15 +159,29 @@ def sample_view(
 def review(
     request: Request, session: DbSession, principal: AuditReviewer, sample_id: Id, form: PageForm
 ) -> Response:
-    """Record the observer's verdict on one decision of the sample (final)."""
+    """Record the observer's verdict on one decision of the sample (final), checked as
+    ``POST /v1/audit/samples/{id}/reviews`` checks it."""
     sample = observers.get_sample(session, sample_id)
-    item = form_text(form, "item_id")
-    verdict = form_text(form, "verdict")
-    comment = form_text(form, "comment")
-    if not item.isdigit() or verdict not in set(Verdict) or len(comment) > COMMENT_MAX:
-        return _sample_page(request, session, sample_id, "Choose agree or disagree.", 422)
+    values = values_of(form, ("item_id", "verdict", "comment"))
+    body, errors = validate(
+        ReviewIn, values, translator(request), {"verdict": "Choose agree or disagree."}
+    )
+    if body is None:
+        if "item_id" in errors or not values["item_id"].isdigit():
+            return _sample_page(request, session, sample_id, "Choose agree or disagree.", 422)
+        item = int(values["item_id"])
+        return _sample_page(
+            request,
+            session,
+            sample_id,
+            None,
+            422,
+            item_id=item,
+            values=values,
+            errors={f"{name}-{item}": text for name, text in errors.items()},  # the field's id
+        )
     try:
-        observers.review(session, sample, int(item), Verdict(verdict), comment, principal)
+        observers.review(session, sample, body.item_id, body.verdict, body.comment, principal)
     except HotlistError as exc:
         session.rollback()
         return _sample_page(request, session, sample_id, exc.message, status_for(exc))

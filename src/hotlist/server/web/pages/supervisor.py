@@ -7,6 +7,7 @@ refusal beside the form rather than as an error page.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated
 
@@ -20,20 +21,25 @@ from hotlist.policy import SharedHostingList
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import service as appeals
-from hotlist.server.appeals.models import AppealOutcome, AppealState
+from hotlist.server.appeals.models import AppealOutcome, AppealState, Relation
+from hotlist.server.appeals.schemas import AppealDecisionIn, InterimIn
 from hotlist.server.assessments.api import shared_hosting
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.db.base import MAX_ID, utcnow
 from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service as entries
-from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.entries.models import Entry
+from hotlist.server.entries.schemas import TransitionIn
 from hotlist.server.objections import service as objections
 from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.objections.models import ObjectionOutcome, ObjectionState
+from hotlist.server.objections.schemas import DecisionIn
 from hotlist.server.problems import status_for
-from hotlist.server.web.deps import PageForm, form_text, page
+from hotlist.server.web.deps import PageForm, page
+from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.pages.analyst import entry_page
 from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
+from hotlist.server.web.rendering import translator
 from hotlist.urls import Scope
 
 router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
@@ -46,11 +52,12 @@ AppealDecider = Annotated[Principal, Depends(page(Permission.APPEALS_DECIDE))]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 After = Annotated[int, Query(ge=0, le=MAX_ID)]
 EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
-REASON_MAX = 4_000
-
-
-def _reason(text: str) -> str | None:
-    return text if 0 < len(text) <= REASON_MAX else None
+RELATION_PHRASES: dict[str, str] = {
+    Relation.SITE_OWNER: "the site's owner (or the content's)",
+    Relation.USER: "a user of the site",
+    Relation.OTHER: "someone else",
+}
+"""Who filed an appeal, as the appeal page says it ("Filed ... by a user of the site")."""
 
 
 @router.get("/review", response_class=HTMLResponse)
@@ -79,16 +86,23 @@ def review(request: Request, session: DbSession, _p: Reviewer, after: After = 0)
 def change_state(
     request: Request, session: DbSession, principal: Reviewer, ref: EntryRef, form: PageForm
 ) -> Response:
-    """Suspend, reinstate, expire or remove an entry, with a reason (on its timeline)."""
+    """Suspend, reinstate, expire or remove an entry, with a reason (on its timeline), checked
+    as ``POST /v1/entries/{id}/transitions`` checks it."""
     entry = entry_by_ref(session, ref.lower())
-    reason = _reason(form_text(form, "reason"))
-    target = form_text(form, "to_state")
-    if reason is None or target not in {s.value for s in EntryState}:
+    values = values_of(form, ("to_state", "reason"))
+    body, errors = validate(
+        TransitionIn,
+        {"to": values["to_state"], "reason": values["reason"]},
+        translator(request),
+        {"to": "Choose a state.", "reason": "Give a reason: it goes on the entry's timeline."},
+    )
+    if body is None:
+        errors = {("to_state" if name == "to" else name): text for name, text in errors.items()}
         return entry_page(
-            request, session, entry.public_ref, "Choose a state and give a reason.", 422
+            request, session, entry.public_ref, None, 422, values=values, errors=errors
         )
     try:
-        entries.transition(session, entry, EntryState(target), reason, principal.user_id)
+        entries.transition(session, entry, body.to, body.reason, principal.user_id)
     except HotlistError as exc:
         session.rollback()
         return entry_page(request, session, ref.lower(), exc.message, status_for(exc))
@@ -138,6 +152,9 @@ def _objection_page(
     objection_id: int,
     refused: str | None = None,
     status_code: int = 200,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: FieldErrors | None = None,
 ) -> HTMLResponse:
     objection = objections.get_for(session, objection_id, principal)
     entry = session.get_one(Entry, objection.entry_id)
@@ -153,6 +170,8 @@ def _objection_page(
         outcomes=[o.value for o in ObjectionOutcome],
         scopes=[s.value for s in Scope],
         refused=refused,
+        values=values or {},
+        errors=errors or {},
     )
 
 
@@ -173,19 +192,29 @@ def objection_decide(
     form: PageForm,
     listed: Annotated[SharedHostingList, Depends(shared_hosting)],
 ) -> Response:
-    """Decide the objection with a reason (not by the entry's own analyst)."""
+    """Decide the objection with a reason (not by the entry's own analyst), checked as
+    ``POST /v1/objections/{id}/decision`` checks it."""
     objection = objections.get(session, objection_id)
-    outcome = form_text(form, "outcome")
-    scope = form_text(form, "new_scope")
-    reason = _reason(form_text(form, "reason"))
-    if reason is None or outcome not in {o.value for o in ObjectionOutcome}:
+    values = values_of(form, ("outcome", "new_scope", "reason"))
+    data = dict(values)
+    if data["outcome"] != ObjectionOutcome.SCOPE_CHANGED.value:
+        data["new_scope"] = ""  # the select keeps its value whatever the outcome chosen
+    body, errors = validate(
+        DecisionIn,
+        data,
+        translator(request),
+        {
+            "outcome": "Choose an outcome.",
+            "new_scope": "Choose page, folder or host.",
+            "reason": "Give a reason: it is sent to the member and logged.",
+        },
+    )
+    if body is None:
         return _objection_page(
-            request, session, principal, objection_id, "Choose an outcome and give a reason.", 422
+            request, session, principal, objection_id, None, 422, values=values, errors=errors
         )
     decision = objections.ObjectionDecision(
-        outcome=ObjectionOutcome(outcome),
-        reason=reason,
-        new_scope=Scope(scope) if outcome == "scope_changed" and scope in set(Scope) else None,
+        outcome=body.outcome, reason=body.reason, new_scope=body.new_scope
     )
     try:
         objections.decide(session, objection, decision, principal, listed)
@@ -236,6 +265,9 @@ def _appeal_page(
     appeal_id: int,
     refused: str | None = None,
     status_code: int = 200,
+    *,
+    values: Mapping[str, str] | None = None,
+    errors: FieldErrors | None = None,
 ) -> HTMLResponse:
     appeal = appeals.get(session, appeal_id)
     entry = session.get_one(Entry, appeal.entry_id)
@@ -249,7 +281,10 @@ def _appeal_page(
         overdue=appeals.is_overdue(appeal, _overdue_days(request), utcnow()),
         names=names_of(session, {appeal.decided_by, appeal.interim_by, entry.decided_by}),
         outcomes=[o.value for o in AppealOutcome],
+        relation=RELATION_PHRASES.get(appeal.relation, appeal.relation),
         refused=refused,
+        values=values or {},
+        errors=errors or {},
     )
 
 
@@ -266,20 +301,33 @@ def appeal_decide(
     request: Request, session: DbSession, principal: AppealDecider, appeal_id: Id, form: PageForm
 ) -> Response:
     """Decide the appeal with a reason (shown on the public status page), or suspend the entry
-    while it is open; never by the entry's own analyst."""
+    while it is open; never by the entry's own analyst. Checked as the API checks
+    ``POST /v1/appeals/{id}/decision`` and ``/interim``."""
     appeal = appeals.get(session, appeal_id)
-    outcome = form_text(form, "outcome")
-    reason = _reason(form_text(form, "reason"))
-    if reason is None or outcome not in {*(o.value for o in AppealOutcome), "interim"}:
-        return _appeal_page(
-            request, session, appeal_id, "Choose a decision and give a reason.", 422
-        )
+    values = values_of(form, ("outcome", "reason"))
+    t = translator(request)
+    messages = {
+        "outcome": "Choose a decision.",
+        "reason": "Give a reason: the appellant sees it, and it is logged.",
+    }
+    interim, decision = None, None
+    if values["outcome"] == "interim":
+        interim, errors = validate(InterimIn, {"reason": values["reason"]}, t, messages)
+    else:
+        decision, errors = validate(AppealDecisionIn, values, t, messages)
+    if errors:
+        return _appeal_page(request, session, appeal_id, None, 422, values=values, errors=errors)
     try:
-        if outcome == "interim":
-            appeals.suspend_interim(session, appeal, reason, principal)
-        else:
+        if interim is not None:
+            appeals.suspend_interim(session, appeal, interim.reason, principal)
+        elif decision is not None:
             appeals.decide(
-                session, appeal, AppealOutcome(outcome), reason, principal, _overdue_days(request)
+                session,
+                appeal,
+                decision.outcome,
+                decision.reason,
+                principal,
+                _overdue_days(request),
             )
     except HotlistError as exc:
         session.rollback()
