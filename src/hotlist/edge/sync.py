@@ -38,7 +38,7 @@ from tuf.ngclient.updater import Updater
 from hotlist import __version__
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.extras import ExtraContext, run_checks
-from hotlist.edge.fetcher import KeyFetcher, ProgressHook
+from hotlist.edge.fetcher import KeyFetcher, Limits, ProgressHook
 from hotlist.edge.log_head import HEAD_EXTRA as _LOG_HEAD  # noqa: F401 (registers its check)
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.errors import (
@@ -76,12 +76,18 @@ def sync(
     progress: ProgressHook | None = None,
     timeout: float = 15.0,
 ) -> SyncResult:
-    """Bring ``store`` to the newest verified list version, or raise and keep the old one."""
+    """Bring ``store`` to the newest verified list version, or raise and keep the old one.
+
+    ``timeout`` bounds each wait for the server; the store's configuration bounds each file,
+    the whole sync and the slowest transfer accepted (:class:`hotlist.edge.fetcher.Limits`).
+    """
     config = store.config()
     with store.lock():
         fetcher = None
         try:
-            fetcher = KeyFetcher(store.api_key(), timeout=timeout, progress=progress)
+            fetcher = KeyFetcher(
+                store.api_key(), timeout=timeout, progress=progress, limits=Limits.of(config)
+            )
             return _sync(store, config, fetcher)
         except HotlistError as exc:
             store.record_error(exc.message)
