@@ -122,6 +122,17 @@ class InvalidLogEvent(HotlistError, ValueError):
     exit_code = 16
 
 
+class InvalidField(HotlistError):
+    """A field the request's schema accepted but a rule of the domain refuses; ``field`` names
+    it, so that the API's problem and a web form can put the message beside it."""
+
+    exit_code = 17
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class CsrfRejected(InvalidRequest):
     """A form sent without this browser session's CSRF token, or from another site."""
 
