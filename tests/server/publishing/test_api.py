@@ -76,3 +76,17 @@ def test_before_the_first_publish_there_is_nothing(
     response = client.get("/v1/tuf/metadata/timestamp.json", headers=auth("member"))
     assert response.status_code == 404
     assert "published" in response.json()["detail"]
+
+
+@pytest.mark.usefixtures("published")
+@pytest.mark.parametrize(
+    "path",
+    ["metadata/timestamp.json%00", "metadata/%00/x", "targets/a%01b", "metadata/" + "a" * 5000],
+)
+def test_a_malformed_path_is_a_client_error(
+    client: TestClient, auth: Callable[[str], dict[str, str]], path: str
+) -> None:
+    response = client.get(f"/v1/tuf/{path}", headers=auth("member"))
+    assert 400 <= response.status_code < 500
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "Traceback" not in response.text

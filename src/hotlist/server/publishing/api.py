@@ -24,14 +24,21 @@ _TOP_LEVEL = ("metadata", "targets")
 
 
 def _resolve(repository: Path, path: str) -> Path:
-    """The file ``path`` names inside the repository; NotFound for anything else."""
+    """The file ``path`` names inside the repository; NotFound for anything else, a NUL or
+    control character or a name the file system cannot take included."""
+    if any(ord(char) < 0x20 or char == "\x7f" for char in path):
+        raise NotFound("no list file has a control character in its name")
     parts = Path(path).parts
     if not parts or parts[0] not in _TOP_LEVEL or any(p in ("..", ".") for p in parts):
         raise NotFound(f"no list file {path!r}: files live under metadata/ and targets/")
     root = repository.resolve()
-    candidate = (root / path).resolve()
-    if not candidate.is_relative_to(root) or not candidate.is_file():
-        raise NotFound(f"no list file {path!r} (has the list been published?)")
+    try:
+        candidate = (root / path).resolve()
+        found = candidate.is_relative_to(root) and candidate.is_file()
+    except (OSError, ValueError):  # a name too long for the file system, for one
+        found = False
+    if not found:
+        raise NotFound(f"no list file {path[:200]!r} (has the list been published?)")
     return candidate
 
 
