@@ -2,7 +2,8 @@
 
 It authenticates the caller (``Authorization: Bearer <key>``) and checks the permission,
 returning the :class:`Principal`. Public permissions never look at a key, so reporting costs
-no hash. Each dependency remembers its permission, so the routes can be enumerated with what
+no hash; a plaintext permission's answers say ``Cache-Control: no-store``. Each dependency
+remembers its permission, so the routes can be enumerated with what
 they require (:func:`route_permission`).
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -77,6 +78,20 @@ class _Authenticated(PermissionDependency):
         return principal
 
 
+class _Plaintext(_Authenticated):
+    """A plaintext permission: its answers carry URLs, which no browser or proxy may keep."""
+
+    def __call__(  # type: ignore[override]  # one parameter more: the answer's headers
+        self,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        response: Response,
+    ) -> Principal:
+        principal = super().__call__(request, credentials)
+        response.headers["Cache-Control"] = "no-store"
+        return principal
+
+
 def _principal_for(request: Request, secret: str) -> Principal:
     cache: VerificationCache[Principal] = request.app.state.key_cache
     principal = cache.get(secret)
@@ -110,6 +125,8 @@ def require(permission: Permission) -> PermissionDependency:
     """The dependency an endpoint declares: ``Depends(require(Permission.X))``."""
     if permission in ANONYMOUS_PERMISSIONS:
         return _Public(permission)
+    if permission in PLAINTEXT_PERMISSIONS:
+        return _Plaintext(permission)
     return _Authenticated(permission)
 
 
