@@ -75,6 +75,11 @@ class VerificationError(HotlistError):
     exit_code = 11
 
 
+class WrongBase(VerificationError):
+    """A delta made for another base than the list it is applied to: another list, version or
+    contents under the same version (the server's history is not this list's)."""
+
+
 class SyncError(HotlistError):
     """Fetching the list failed (server down, truncated download); the previous list stays."""
 

@@ -141,6 +141,23 @@ def test_a_tampered_delta_and_snapshot_leave_the_list_in_force(world: World) -> 
     assert_in_force(world.store, 1)
 
 
+def test_a_corrupt_delta_falls_back_to_the_snapshot(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    sync(world.store)
+    world.publish(start=3)
+    world.publish(start=4)
+    (corrupt,) = targets(world, "*.2-3.delta")
+    flip_byte(corrupt)  # one bad file on the server: members behind must not be stuck
+    result = sync(world.store)
+    assert (result.version, result.method) == (3, "snapshot")
+    assert world.store.load_current() == world.publisher.current()
+    assert world.store.state().last_error is None
+    assert any(
+        "2-3.delta" in r.getMessage() and "snapshot" in r.getMessage() for r in caplog.records
+    )
+
+
 @pytest.mark.parametrize("role", ["timestamp", "snapshot", "targets"])
 def test_tampered_metadata_is_refused(world: World, role: str) -> None:
     sync(world.store)

@@ -9,7 +9,9 @@ The steps, each failing closed with the list in force untouched:
    the available deltas. A version older than the one in force is a rollback; the same version
    with another digest is a mix-and-match: both are refused.
 3. The chain of deltas from the version in force to N is applied with ``apply_delta`` when it
-   is complete and smaller than the snapshot; otherwise snapshot N is downloaded. Every file is
+   is complete and smaller than the snapshot; otherwise snapshot N is downloaded, and so it is
+   when a delta fails verification (a corrupt file must not stop every member that is behind;
+   a delta for another base, another history, is refused). Every file is
    verified by ngclient (length, SHA-256) and by our decoder (checksum, order, counts).
 4. The result's count and digest must equal ``list.json``'s; then the store installs it
    atomically, keeping the previous version.
@@ -47,6 +49,7 @@ from hotlist.errors import (
     StorageError,
     SyncError,
     VerificationError,
+    WrongBase,
 )
 from hotlist.publish.format import Snapshot, apply_delta, decode_delta, decode_snapshot
 from hotlist.publish.publisher import EXTRA_NAME
@@ -134,11 +137,11 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
         new = current
     else:
         chain = None if current is None else _chain(index, current.version)
+        from_deltas = None
         if current is not None and chain is not None:
-            new = current
-            for path in chain:
-                new = apply_delta(new, decode_delta(_download(updater, incoming, path), new))
-            method, applied = "delta", len(chain)
+            from_deltas = _apply_chain(updater, incoming, current, chain, index, config)
+        if from_deltas is not None:
+            new, method, applied = from_deltas, "delta", len(chain or ())
         else:
             new = decode_snapshot(_download(updater, incoming, index["snapshot"]["path"]))
             method = "snapshot"
@@ -170,6 +173,37 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
         "list %s version %d (%d entries) via %s", config.list_name, new.version, new.count, method
     )
     return result
+
+
+def _apply_chain(
+    updater: Updater,
+    incoming: Path,
+    current: Snapshot,
+    chain: list[str],
+    index: dict[str, Any],
+    config: EdgeConfig,
+) -> Snapshot | None:
+    """``current`` brought to the index's version by ``chain``; None when a delta fails
+    verification (corrupt on the server or on the way): the snapshot is taken instead, so one
+    bad file does not stop every member that is behind. A delta for another base is not
+    corruption but another history, and is refused (WrongBase)."""
+    new = current
+    path = ""
+    try:
+        for path in chain:
+            new = apply_delta(new, decode_delta(_download(updater, incoming, path), new))
+        _check_against_index(new, index, config)
+    except WrongBase:
+        raise
+    except VerificationError as exc:
+        logger.warning(
+            "delta %s failed verification (%s): taking snapshot %d instead",
+            path,
+            exc.message,
+            index["version"],
+        )
+        return None
+    return new
 
 
 def _download(updater: Updater, incoming: Path, name: str) -> bytes:
