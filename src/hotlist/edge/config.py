@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal, cast
+from urllib.parse import urlsplit
 
 from hotlist.errors import ConfigError
 
@@ -39,6 +41,9 @@ class EdgeConfig:
     a download that brings fewer than that many bytes per second over any ``rate_window_s``
     window is cut off (0 turns the rate check off). Each failure is a SyncError naming the
     setting, recorded as ``last_error``.
+
+    ``unsafe_http``: a plain ``http://`` server other than loopback carries the member's API key
+    in clear, so it is refused unless this is set (``edge init --unsafe-http``).
     """
 
     server: str
@@ -52,10 +57,24 @@ class EdgeConfig:
     sync_timeout_s: float = DEFAULT_SYNC_TIMEOUT_S
     min_rate_bytes_s: int = DEFAULT_MIN_RATE_BYTES_S
     rate_window_s: float = DEFAULT_RATE_WINDOW_S
+    unsafe_http: bool = False
 
     def __post_init__(self) -> None:
         if not self.server.startswith(("http://", "https://")):
             raise ConfigError(f"server URL {self.server!r} must start with http:// or https://")
+        if not isinstance(self.unsafe_http, bool):
+            raise ConfigError("unsafe_http must be true or false")
+        if (
+            self.server.startswith("http://")
+            and not self.unsafe_http
+            and not _loopback(self.server)
+        ):
+            raise ConfigError(
+                f"the server URL {self.server} is plain HTTP: the member's API key would travel "
+                "in clear to it. Use https://, or for a test setup give --unsafe-http to "
+                '`hotlist edge init` ("unsafe_http": true in config.json); loopback addresses '
+                "need neither"
+            )
         if not self.key.startswith(("file:", "env:")):
             raise ConfigError(f"key reference {self.key!r} must be file:PATH or env:VARIABLE")
         if self.fail_mode not in FAIL_MODES:
@@ -126,6 +145,21 @@ class EdgeConfig:
                 sync_timeout_s=float(raw.get("sync_timeout_s", DEFAULT_SYNC_TIMEOUT_S)),
                 min_rate_bytes_s=int(raw.get("min_rate_bytes_s", DEFAULT_MIN_RATE_BYTES_S)),
                 rate_window_s=float(raw.get("rate_window_s", DEFAULT_RATE_WINDOW_S)),
+                unsafe_http=raw.get("unsafe_http", False),
             )
         except (ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"{source} is not a valid edge configuration: {exc}") from exc
+
+
+def _loopback(url: str) -> bool:
+    """Whether ``url``'s host is this machine (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
