@@ -233,6 +233,15 @@ def test_a_truncated_download_is_refused(world: World) -> None:
     assert_in_force(world.store, 1)
 
 
+def test_a_truncated_download_says_how_many_bytes_arrived(world: World) -> None:
+    world.server.truncate = True  # the first target fetched, list.json: half of it is sent
+    (index,) = targets(world, "*.list.json")
+    size = index.stat().st_size
+    with pytest.raises(SyncError) as caught:
+        sync(world.store)
+    assert f"cut short after {size // 2} of {size} bytes" in caught.value.message
+
+
 def test_the_server_down_is_a_sync_error(world: World) -> None:
     sync(world.store)
     world.server.stop()

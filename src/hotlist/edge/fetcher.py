@@ -233,7 +233,8 @@ class KeyFetcher(FetcherInterface):
         total: int | None,
         deadline: _Deadline,
     ) -> Iterator[bytes]:
-        """The body as it arrives, each read at most one wait for the socket."""
+        """The body as it arrives, each read at most one wait for the socket (so the count of
+        bytes received is true when a transfer is cut short, and the rate is measured)."""
         received = 0
         minimum, window = self.limits.min_rate_bytes_s, self.limits.rate_window_s
         window_start, window_bytes = time.monotonic(), 0
@@ -264,8 +265,9 @@ class KeyFetcher(FetcherInterface):
                 raise exceptions.SlowRetrievalError(deadline.message) from exc
             if isinstance(exc, urllib3.exceptions.TimeoutError):
                 raise exceptions.SlowRetrievalError(f"download of {url} stalled") from exc
+            expected = "" if total is None else f" of {total}"
             raise exceptions.DownloadError(
-                f"download of {url} was cut short after {received} bytes"
+                f"download of {url} was cut short after {received}{expected} bytes"
             ) from exc
         finally:
             deadline.cancel()
