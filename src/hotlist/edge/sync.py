@@ -52,12 +52,17 @@ from hotlist.errors import (
     WrongBase,
 )
 from hotlist.publish.format import Snapshot, apply_delta, decode_delta, decode_snapshot
+from hotlist.publish.hosts import HOSTS_EXTRA
 from hotlist.publish.publisher import EXTRA_NAME
 
 logger = logging.getLogger("hotlist.edge")
 
 INDEX = "list.json"
 INDEX_FORMAT = 1
+WITHHELD_EXTRAS = frozenset({HOSTS_EXTRA})
+"""Extras the server may refuse to a key without the grant they need (host names in clear, to
+an observer without a plaintext grant): the version is installed without them. Any other extra
+refused fails the sync."""
 
 
 @dataclass(frozen=True)
@@ -231,7 +236,15 @@ def _extras(
     for name, info in sorted(listed.items()):
         if not isinstance(info, dict) or not EXTRA_NAME.fullmatch(str(name)):
             raise VerificationError(f"the server's list.json names an invalid extra {name!r}")
-        data = _download(updater, incoming, str(info.get("path")))
+        try:
+            data = _download(updater, incoming, str(info.get("path")))
+        except PermissionDenied:
+            if name not in WITHHELD_EXTRAS:
+                raise
+            logger.info(
+                "the server withholds %s from this key (it needs a grant): not installed", name
+            )
+            continue
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
             raise VerificationError(f"the extra {name} does not match its signed index")
         extras[name] = data

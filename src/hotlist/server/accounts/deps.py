@@ -70,7 +70,7 @@ class _Authenticated(PermissionDependency):
                 "send it as `Authorization: Bearer <key>`"
             )
         principal = _principal_for(request, credentials.credentials)
-        if not principal.can(self.permission) and not _plaintext_grant(request, principal, self):
+        if not holds(request, principal, self.permission):
             role = principal.role.value if principal.role else "anonymous"
             raise PermissionDenied(
                 f"role {role!r} lacks permission {self.permission.value!r} for this request"
@@ -111,10 +111,16 @@ def principal_for_key(request: Request, secret: str) -> Principal:
     return _principal_for(request, secret)
 
 
-def _plaintext_grant(request: Request, principal: Principal, dep: PermissionDependency) -> bool:
-    """Whether an observer's organisation holds a plaintext grant for a plaintext permission
-    (the endpoint logs each view, as for staff)."""
-    if dep.permission not in PLAINTEXT_PERMISSIONS or principal.role is not Role.OBSERVER:
+def holds(request: Request, principal: Principal, permission: Permission) -> bool:
+    """Whether ``principal`` may use ``permission``: its role holds it, or it is a plaintext
+    permission and the principal an observer whose organisation holds a plaintext grant (the
+    endpoint logs each view, as for staff). The one rule :func:`require` applies."""
+    return principal.can(permission) or _plaintext_grant(request, principal, permission)
+
+
+def _plaintext_grant(request: Request, principal: Principal, permission: Permission) -> bool:
+    """Whether an observer's organisation holds a plaintext grant for a plaintext permission."""
+    if permission not in PLAINTEXT_PERMISSIONS or principal.role is not Role.OBSERVER:
         return False
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
