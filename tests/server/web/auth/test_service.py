@@ -1,7 +1,9 @@
-"""Signing in: password and code together, failures counted, lock-out, no code reused."""
+"""Signing in: password and code together, no lock-out by strangers, growing waits after wrong
+codes, alarms on bursts, no code reused."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +16,7 @@ from hotlist.server.accounts.models import User
 from hotlist.server.accounts.permissions import Role
 from hotlist.server.db.base import utcnow
 from hotlist.server.web.auth import service, totp
+from hotlist.server.web.auth.throttle import BurstAlarm
 
 PASSWORD = "a long enough password"
 FAST = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
@@ -67,32 +70,94 @@ def test_any_wrong_part_fails_with_the_same_message(
     assert caught.value.message == service.FAILED
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(
+def wrong_code(secret: str, clock: Clock) -> str:
+    near = {code(secret, clock, offset) for offset in (-30, 0, 30)}
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
+
+
+def test_wrong_passwords_never_lock_the_account(session: Session, person: tuple[User, str]) -> None:
+    """Anyone can send wrong passwords for a user id: that must not keep its owner out."""
+    user, secret = person
+    clock = Clock()
+    for _ in range(50):
+        with pytest.raises(LoginFailed) as caught:
+            service.sign_in(session, user.id, "wrong password!!", code(secret, clock), clock)
+        assert caught.value.message == service.FAILED
+        session.commit()
+    assert service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock).id == user.id
+
+
+def test_wrong_codes_after_the_right_password_wait_longer_each_time(
+    session: Session, person: tuple[User, str]
+) -> None:
+    """Only who holds the password can slow the account down, and then with growing waits."""
+    user, secret = person
+    clock = Clock()
+    for _ in range(service.FREE_CODE_FAILURES):
+        with pytest.raises(LoginFailed):
+            service.sign_in(session, user.id, PASSWORD, wrong_code(secret, clock), clock)
+        session.commit()
+    with pytest.raises(AccountLocked) as first:
+        service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock)
+    assert first.value.retry_after == service.CODE_WAIT_BASE_S
+    clock.now += timedelta(seconds=service.CODE_WAIT_BASE_S + 1)
+    with pytest.raises(LoginFailed):
+        service.sign_in(session, user.id, PASSWORD, wrong_code(secret, clock), clock)
+    with pytest.raises(AccountLocked) as second:
+        service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock)
+    assert second.value.retry_after == 2 * service.CODE_WAIT_BASE_S
+    clock.now += timedelta(seconds=2 * service.CODE_WAIT_BASE_S + 1)
+    assert service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock).id == user.id
+    clock.now += timedelta(seconds=30)
+    with pytest.raises(LoginFailed):  # the success cleared the count: no wait after one more
+        service.sign_in(session, user.id, PASSWORD, wrong_code(secret, clock), clock)
+    clock.now += timedelta(seconds=30)
+    assert service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock)
+
+
+def test_the_wait_shows_only_to_who_holds_the_password(
     session: Session, person: tuple[User, str]
 ) -> None:
     user, secret = person
     clock = Clock()
-    for _ in range(service.MAX_FAILURES):
+    for _ in range(service.FREE_CODE_FAILURES):
         with pytest.raises(LoginFailed):
-            service.sign_in(session, user.id, "wrong password!!", code(secret, clock), clock)
-        session.commit()
-    with pytest.raises(AccountLocked) as locked:
-        service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock)
-    assert 14 * 60 < locked.value.retry_after <= 15 * 60
-    clock.now += timedelta(minutes=15, seconds=1)
-    assert service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock).id == user.id
+            service.sign_in(session, user.id, PASSWORD, wrong_code(secret, clock), clock)
+    with pytest.raises(LoginFailed) as caught:  # a guesser learns nothing, not even the wait
+        service.sign_in(session, user.id, "wrong password!!", code(secret, clock), clock)
+    assert caught.value.message == service.FAILED
+
+
+def test_bursts_raise_an_alarm_for_the_admins(
+    session: Session, person: tuple[User, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    user, secret = person
+    clock = Clock()
+    alarm = BurstAlarm(threshold=10, window_s=900, clock=lambda: clock().timestamp())
+    with caplog.at_level(logging.ERROR, logger="hotlist.server"):
+        for _ in range(25):
+            with pytest.raises(LoginFailed):
+                service.sign_in(session, user.id, "wrong password!!", "123456", clock, alarm)
+        for _ in range(service.FREE_CODE_FAILURES):
+            with pytest.raises(LoginFailed):
+                service.sign_in(session, user.id, PASSWORD, wrong_code(secret, clock), clock)
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(messages) == 2, messages  # one per burst, not one per failure
+    assert f"user {user.id}" in messages[0]
+    assert "guessing" in messages[0]
+    assert "right password" in messages[1]
 
 
 def test_success_resets_the_failure_count(session: Session, person: tuple[User, str]) -> None:
     user, secret = person
     clock = Clock()
-    for _ in range(service.MAX_FAILURES - 1):
+    for _ in range(service.FREE_CODE_FAILURES - 1):
         with pytest.raises(LoginFailed):
-            service.sign_in(session, user.id, "wrong password!!", code(secret, clock), clock)
+            service.sign_in(session, user.id, PASSWORD, wrong_code(secret, clock), clock)
     service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock)
     clock.now += timedelta(seconds=30)
     with pytest.raises(LoginFailed):
-        service.sign_in(session, user.id, "wrong password!!", code(secret, clock), clock)
+        service.sign_in(session, user.id, PASSWORD, wrong_code(secret, clock), clock)
     clock.now += timedelta(seconds=30)
     assert service.sign_in(session, user.id, PASSWORD, code(secret, clock), clock)
 
@@ -106,12 +171,12 @@ def test_a_code_cannot_be_replayed(session: Session, person: tuple[User, str]) -
         service.sign_in(session, user.id, PASSWORD, used, clock)
 
 
-def test_a_new_password_clears_a_lock_out(session: Session, person: tuple[User, str]) -> None:
+def test_a_new_password_clears_the_wait(session: Session, person: tuple[User, str]) -> None:
     user, secret = person
     clock = Clock()
-    for _ in range(service.MAX_FAILURES):
+    for _ in range(service.FREE_CODE_FAILURES):
         with pytest.raises(LoginFailed):
-            service.sign_in(session, user.id, "wrong password!!", code(secret, clock), clock)
+            service.sign_in(session, user.id, PASSWORD, wrong_code(secret, clock), clock)
     service.set_password(session, user, "another long password", FAST)
     assert service.sign_in(session, user.id, "another long password", code(secret, clock), clock)
 

@@ -15,8 +15,9 @@ class UserLogin(Base):
 
     ``password_hash`` is Argon2id; ``totp_secret`` the base32 TOTP key; ``totp_last_step`` the
     time step of the last accepted code (a code is never accepted twice). ``failed_count``
-    counts failures since the last success; at the limit the account is locked until
-    ``locked_until``.
+    counts wrong codes given with the right password since the last success (wrong passwords are
+    not counted: anyone can send them); past a few, sign-ins wait until ``locked_until``, longer
+    after each (see :mod:`hotlist.server.web.auth.service`).
     """
 
     __tablename__ = "user_logins"
