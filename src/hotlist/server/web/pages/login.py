@@ -1,4 +1,4 @@
-"""Signing in (user id, password and TOTP code) and out of the staff pages.
+"""Signing in (login name, password and TOTP code) and out of the staff pages.
 
 Signing in replaces the session (new id and CSRF token), so a session fixed before cannot be
 used after. Failed attempts from an address make its next ones wait, longer after each (in
@@ -89,7 +89,7 @@ def login_form(
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, session: DbSession, _p: Visitor, form: PageForm) -> Response:
-    """Check the user id, password and code; on success start a new session and go on."""
+    """Check the login name, password and code; on success start a new session and go on."""
     next_path = safe_next(form_text(form, "next"), STAFF_HOME)
     client = request.client
     address = client.host if client is not None else "unknown"
@@ -98,13 +98,13 @@ def login(request: Request, session: DbSession, _p: Visitor, form: PageForm) -> 
         throttle.check(address)
     except RateLimited as exc:
         return _login_page(request, next_path, exc.message, 429, exc.retry_after)
-    user_text = form_text(form, "user_id").lstrip("#")
-    if not (user_text.isascii() and user_text.isdigit()) or len(user_text) > 10:
-        return _login_page(request, next_path, "Enter your user id: digits only.", 422)
+    login_text = form_text(form, "login")
+    if not login_text:
+        return _login_page(request, next_path, "Enter your login name.", 422)
     try:
         user = auth.sign_in(
             session,
-            int(user_text),
+            login_text,
             form_text(form, "password"),
             form_text(form, "code"),
             alarm=login_alarm(request),
