@@ -44,8 +44,9 @@ with warnings.catch_warnings():
 PASSWORD = "a long enough password"  # noqa: S105  # a throwaway account in a temporary database
 
 
-def _fill(settings: Settings, count: int) -> tuple[int, str, str]:
-    """``count`` reports, every tenth assessed; the analyst's id, TOTP secret, an entry ref."""
+def _fill(settings: Settings, count: int) -> tuple[int, str, str, str]:
+    """``count`` reports, every tenth assessed; the analyst's id, login name, TOTP secret, an
+    entry ref."""
     engine = make_engine(settings.database_url)
     entry_ref = ""
     try:
@@ -53,7 +54,7 @@ def _fill(settings: Settings, count: int) -> tuple[int, str, str]:
             policies.ensure_policy(session)
             org = accounts.create_org(session, "Example Hotline", OrgKind.HOTLINE)
             analyst = accounts.create_user(session, org, "Ada Analyst", "analyst")
-            auth.set_password(session, analyst, PASSWORD)
+            login = auth.set_password(session, analyst, PASSWORD)
             secret = auth.enroll_totp(session, analyst).secret
             analyst_id = analyst.id
         by = Principal(analyst_id, org.id, Role.ANALYST, is_person=True)
@@ -71,7 +72,7 @@ def _fill(settings: Settings, count: int) -> tuple[int, str, str]:
                     )
                     if outcome.entry is not None:
                         entry_ref = outcome.entry.public_ref
-        return analyst_id, secret, entry_ref
+        return analyst_id, login, secret, entry_ref
     finally:
         engine.dispose()
 
@@ -102,7 +103,7 @@ def main() -> None:
         settings.prepare_data_dir()
         upgrade(settings.database_url)
         started = time.perf_counter()
-        analyst_id, secret, entry_ref = _fill(settings, count)
+        analyst_id, login, secret, entry_ref = _fill(settings, count)
         print(f"{count} reports filled in {time.perf_counter() - started:.1f} s")
         app = create_app(settings)
         with TestClient(
@@ -114,7 +115,7 @@ def main() -> None:
                 "/login",
                 data={
                     "csrf_token": token,
-                    "user_id": str(analyst_id),
+                    "login": login,
                     "password": PASSWORD,
                     "code": totp.code_at(secret, time.time()),
                 },

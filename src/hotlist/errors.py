@@ -75,6 +75,11 @@ class VerificationError(HotlistError):
     exit_code = 11
 
 
+class WrongBase(VerificationError):
+    """A delta made for another base than the list it is applied to: another list, version or
+    contents under the same version (the server's history is not this list's)."""
+
+
 class SyncError(HotlistError):
     """Fetching the list failed (server down, truncated download); the previous list stays."""
 
@@ -120,6 +125,17 @@ class InvalidLogEvent(HotlistError, ValueError):
     """A transparency-log event with a field its kind does not allow, or a malformed value."""
 
     exit_code = 16
+
+
+class InvalidField(HotlistError):
+    """A field the request's schema accepted but a rule of the domain refuses; ``field`` names
+    it, so that the API's problem and a web form can put the message beside it."""
+
+    exit_code = 17
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class CsrfRejected(InvalidRequest):

@@ -39,19 +39,28 @@ def test_password_and_totp_let_the_person_sign_in(data_dir: Path) -> None:
     )
     user_id = int(json.loads(out)["id"])
     code, out = admin(
-        data_dir, "set-password", "--user", str(user_id), "--password-stdin", stdin=PASSWORD + "\n"
+        data_dir,
+        "set-password",
+        "--user",
+        str(user_id),
+        "--password-stdin",
+        "--json",
+        stdin=PASSWORD + "\n",
     )
     assert code == 0, out
+    login = json.loads(out)["login_name"]
+    assert login.startswith("ana.")
     code, out = admin(data_dir, "enroll-totp", "--user", str(user_id), "--json")
     assert code == 0, out
     enrolled = json.loads(out)
     assert enrolled["uri"].startswith("otpauth://totp/")
+    assert enrolled["login_name"] == login
     engine = make_engine(f"sqlite:///{data_dir / 'hotlist.db'}")
     try:
         with session_factory(engine)() as session:
             now = service.utcnow()
             current = totp.code_at(enrolled["secret"], now.timestamp())
-            assert service.sign_in(session, user_id, PASSWORD, current).id == user_id
+            assert service.sign_in(session, login, PASSWORD, current).id == user_id
     finally:
         engine.dispose()
 

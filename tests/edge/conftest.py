@@ -7,6 +7,7 @@ check: what any web server or CDN does. That is the proof that the repository ne
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -26,11 +27,15 @@ API_KEY = "member-test-key"
 
 
 class RepoServer:
-    """Serves ``root`` read-only on 127.0.0.1; ``truncate`` cuts target files in half."""
+    """Serves ``root`` read-only on 127.0.0.1; ``truncate`` cuts target files in half;
+    ``trickle`` = (name, seconds) sends files whose path ends with name one byte at a time,
+    that many seconds apart (the headers too when ``trickle_headers``)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.truncate = False
+        self.trickle: tuple[str, float] | None = None
+        self.trickle_headers = False
         self.requests: list[str] = []
         owner = self
 
@@ -51,7 +56,29 @@ class RepoServer:
                     self.wfile.write(data[: len(data) // 2])
                     self.close_connection = True
                     return
+                if owner.trickle is not None and self.path.endswith(owner.trickle[0]):
+                    self.send_slowly(owner.trickle[1])
+                    return
                 super().do_GET()
+
+            def send_slowly(self, delay: float) -> None:
+                try:
+                    data = Path(self.translate_path(self.path)).read_bytes()
+                except OSError:
+                    self.send_error(404)
+                    return
+                head = f"HTTP/1.1 200 OK\r\nContent-Length: {len(data)}\r\n\r\n".encode()
+                self.close_connection = True
+                if not owner.trickle_headers:
+                    self.wfile.write(head)
+                    head = b""
+                try:
+                    for byte in head + data:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(delay)
+                except OSError:
+                    pass  # the client gave up: what the tests expect
 
             def do_HEAD(self) -> None:
                 self.send_error(405)

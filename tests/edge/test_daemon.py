@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import socket
+import struct
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -239,3 +242,57 @@ def test_no_body_makes_a_server_error(conn: http.client.HTTPConnection) -> None:
         assert ("results" in document) == (status == 200)
 
     post()
+
+
+def test_deeply_nested_json_is_a_client_error(conn: http.client.HTTPConnection) -> None:
+    depth = 30_000  # within the body limit, far past the JSON parser's recursion limit
+    body = b'{"urls": ' + b"[" * depth + b"]" * depth + b"}"
+    status, _, data = call(conn, "POST", "/v1/check", body)
+    assert status == 400
+    assert "nested" in json.loads(data)["error"]["message"]
+    assert call(conn, "GET", "/healthz")[0] == 200
+
+
+def _reset(sock: socket.socket) -> None:
+    """Close with a TCP reset, as a client that crashes or gives up does."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    sock.close()
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 5000\r\n\r\n{"urls": [',
+        b"GET /heal",
+    ],
+)
+def test_a_dropped_client_is_one_log_line(
+    daemon: LookupServer,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+    sent: bytes,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="hotlist.edge")
+    for _ in range(3):
+        sock = socket.create_connection(("127.0.0.1", daemon.server_address[1]), timeout=10)
+        sock.sendall(sent)
+        time.sleep(0.1)  # let the server start reading
+        _reset(sock)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(_daemon_records(caplog)) < 3:
+        time.sleep(0.05)
+    records = _daemon_records(caplog)
+    assert len(records) == 3  # one line per client
+    assert all(r.exc_info is None and r.levelno == logging.INFO for r in records)
+    assert "went away" in records[0].getMessage()
+    assert "Traceback" not in capsys.readouterr().err
+    conn = http.client.HTTPConnection("127.0.0.1", daemon.server_address[1], timeout=10)
+    try:
+        assert call(conn, "GET", "/healthz")[0] == 200
+    finally:
+        conn.close()
+
+
+def _daemon_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "hotlist.edge"]

@@ -6,11 +6,13 @@ import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from hotlist.cli.main import app
+from hotlist.edge.config import EdgeConfig
 from hotlist.errors import ConfigError, NotFound, StaleList, SyncError
 
 from .conftest import API_KEY, World
@@ -226,3 +228,36 @@ def test_trust_on_first_use_with_the_server_down(runner: CliRunner, world: World
     )
     assert isinstance(result.exception, SyncError)
     assert "1.root.json" in str(result.exception)
+
+
+@pytest.mark.parametrize(
+    "server", ["http://hotline.example/v1/tuf/", "http://192.0.2.10:8000/v1/tuf/"]
+)
+def test_plain_http_to_another_host_is_refused(
+    runner: CliRunner, world: World, server: str
+) -> None:
+    root = str(world.repo / "metadata" / "1.root.json")
+    store = world.tmp / "plain-store"
+    args = ["edge", "init", "--server", server, "--key", API_KEY, "--root", root]
+    result = runner.invoke(app, [*args, "--store", str(store)])
+    assert isinstance(result.exception, ConfigError)
+    assert "in clear" in result.exception.message
+    assert "--unsafe-http" in result.exception.message
+    assert not store.exists()
+    result = runner.invoke(app, [*args, "--store", str(store), "--unsafe-http"])
+    assert result.exit_code == 0, result.output
+    assert json.loads((store / "config.json").read_text())["unsafe_http"] is True
+
+
+@pytest.mark.parametrize(
+    "server",
+    ["http://127.0.0.1:8000/v1/tuf/", "http://[::1]:8000/", "http://localhost/", "https://x.test/"],
+)
+def test_loopback_and_https_need_no_option(server: str) -> None:
+    assert EdgeConfig(server=server, key="env:KEY").server == server
+
+
+def test_an_edited_config_cannot_drop_https_quietly(tmp_path: Path) -> None:
+    text = json.dumps({"server": "http://hotline.example/v1/tuf/", "key": "env:KEY"})
+    with pytest.raises(ConfigError, match='"unsafe_http": true'):
+        EdgeConfig.from_json(text, tmp_path / "config.json")

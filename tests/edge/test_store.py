@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,3 +127,94 @@ def test_a_key_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         config.api_key(tmp_path)
     monkeypatch.setenv("HOTLIST_TEST_KEY", "secret-test")
     assert config.api_key(tmp_path) == "secret-test"
+
+
+def _contents(store: Store) -> dict[str, bytes]:
+    """Every file of the store but its lock, by relative path."""
+    return {
+        path.relative_to(store.path).as_posix(): path.read_bytes()
+        for path in sorted(store.path.rglob("*"))
+        if path.is_file() and path.name != ".lock"
+    }
+
+
+@pytest.fixture
+def two_versions(store: Store) -> dict[str, bytes]:
+    """A store holding version 2 (extras a, b, dns/hosts) with version 1 as previous."""
+    store.install(snapshot(1), StoreState(version=1), {"a.json": b"a1", "b.json": b"b1"})
+    extras = {"a.json": b"a2", "b.json": b"b2", "dns/hosts.txt": b"h2"}
+    store.install(snapshot(2), StoreState(version=2), extras)
+    return _contents(store)
+
+
+NEW_EXTRAS = {"a.json": b"a3", "dns/hosts.txt": b"h3", "log/head.json": b"l3"}
+"""Version 3 changes a and hosts, drops b, adds the log head."""
+
+
+@pytest.mark.parametrize("failing", range(1, 6))
+def test_a_write_failing_midway_installs_nothing(
+    store: Store, two_versions: dict[str, bytes], monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    """The Nth file written fails (the list, three extras, the state): all of version 2
+    stays, its extras and previous.snapshot included."""
+    opened = 0
+    doomed: int | None = None
+    real_open, real_write = os.open, os.write
+
+    def open_(path: str | os.PathLike[str], flags: int, *args: Any, **kwargs: Any) -> int:
+        nonlocal opened, doomed
+        fd = real_open(path, flags, *args, **kwargs)
+        if flags & os.O_WRONLY and not str(path).endswith(".lock"):
+            opened += 1
+            if opened == failing:
+                doomed = fd
+        return fd
+
+    def write(fd: int, data: bytes) -> int:
+        if fd == doomed:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "write", write)
+    with pytest.raises(StorageError, match="the disk is full"):
+        store.install(snapshot(3), StoreState(version=3), NEW_EXTRAS)
+    monkeypatch.undo()
+    assert _contents(store) == two_versions
+    assert store.load_previous() == snapshot(1)
+
+
+@pytest.mark.parametrize("failing", range(1, 7))
+def test_a_rename_failing_midway_is_undone(
+    store: Store, two_versions: dict[str, bytes], monkeypatch: pytest.MonkeyPatch, failing: int
+) -> None:
+    """Every byte is written; the Nth of the six renames that put version 3 in place (three
+    extras, previous, current, state) fails: those done are undone."""
+    calls = 0
+    real_replace = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        nonlocal calls
+        # Renames within the staging area write the new version; out of it, they install it.
+        if ".install" in str(src) and ".install" not in str(dst):
+            calls += 1
+            if calls == failing:
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(StorageError, match="previous version stays"):
+        store.install(snapshot(3), StoreState(version=3), NEW_EXTRAS)
+    monkeypatch.undo()
+    assert _contents(store) == two_versions
+
+
+def test_a_complete_install_swaps_everything(store: Store, two_versions: dict[str, bytes]) -> None:
+    store.install(snapshot(3), StoreState(version=3), NEW_EXTRAS)
+    contents = _contents(store)
+    assert contents["previous.snapshot"] == two_versions["current.snapshot"]
+    assert {k: v for k, v in contents.items() if k.startswith("extras/")} == {
+        f"extras/{name}": data for name, data in NEW_EXTRAS.items()
+    }
+    assert store.state().version == 3
+    assert not [name for name in os.listdir(store.path) if name.startswith(".install")]

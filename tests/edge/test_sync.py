@@ -8,11 +8,13 @@ import logging
 import os
 import random
 import shutil
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store
 from hotlist.edge.sync import next_wait, run, sync
 from hotlist.errors import (
@@ -140,6 +142,23 @@ def test_a_tampered_delta_and_snapshot_leave_the_list_in_force(world: World) -> 
     assert_in_force(world.store, 1)
 
 
+def test_a_corrupt_delta_falls_back_to_the_snapshot(
+    world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    sync(world.store)
+    world.publish(start=3)
+    world.publish(start=4)
+    (corrupt,) = targets(world, "*.2-3.delta")
+    flip_byte(corrupt)  # one bad file on the server: members behind must not be stuck
+    result = sync(world.store)
+    assert (result.version, result.method) == (3, "snapshot")
+    assert world.store.load_current() == world.publisher.current()
+    assert world.store.state().last_error is None
+    assert any(
+        "2-3.delta" in r.getMessage() and "snapshot" in r.getMessage() for r in caplog.records
+    )
+
+
 @pytest.mark.parametrize("role", ["timestamp", "snapshot", "targets"])
 def test_tampered_metadata_is_refused(world: World, role: str) -> None:
     sync(world.store)
@@ -213,6 +232,15 @@ def test_a_truncated_download_is_refused(world: World) -> None:
     with pytest.raises(SyncError, match="cut short"):
         sync(world.store)
     assert_in_force(world.store, 1)
+
+
+def test_a_truncated_download_says_how_many_bytes_arrived(world: World) -> None:
+    world.server.truncate = True  # the first target fetched, list.json: half of it is sent
+    (index,) = targets(world, "*.list.json")
+    size = index.stat().st_size
+    with pytest.raises(SyncError) as caught:
+        sync(world.store)
+    assert f"cut short after {size // 2} of {size} bytes" in caught.value.message
 
 
 def test_the_server_down_is_a_sync_error(world: World) -> None:
@@ -374,3 +402,79 @@ def test_a_root_signed_by_unknown_keys_is_refused(world: World) -> None:
     with pytest.raises(VerificationError, match="signature check failed"):
         sync(world.store)
     assert_in_force(world.store, 1)
+
+
+# -- Time limits: a slow or trickling server cannot hold a sync --------------------------------
+
+
+def timed_sync(store: Store) -> tuple[Exception, float]:
+    started = time.monotonic()
+    with pytest.raises(SyncError) as caught:
+        sync(store)
+    return caught.value, time.monotonic() - started
+
+
+def test_a_trickle_below_the_minimum_rate_is_cut_off(world: World) -> None:
+    store = world.new_store("slow", min_rate_bytes_s=100, rate_window_s=0.5)
+    world.server.trickle = ("timestamp.json", 0.05)  # 20 bytes/s, each byte within read timeout
+    error, seconds = timed_sync(store)
+    assert "bytes/s" in str(error)
+    assert "min_rate_bytes_s" in str(error)
+    assert 0.5 <= seconds < 3
+    assert "bytes/s" in (store.state().last_error or "")
+    world.server.trickle = None
+    assert sync(store).version == 1  # the lock was released
+
+
+def test_a_download_over_the_request_deadline_is_cut_off(world: World) -> None:
+    store = world.new_store("slow", request_timeout_s=0.5, min_rate_bytes_s=1, rate_window_s=0.2)
+    world.server.trickle = ("timestamp.json", 0.02)  # fast enough for the rate, not the deadline
+    error, seconds = timed_sync(store)
+    assert "request_timeout_s" in str(error)
+    assert 0.5 <= seconds < 3
+    assert "request_timeout_s" in (store.state().last_error or "")
+
+
+def test_trickled_headers_are_cut_off_by_the_request_deadline(world: World) -> None:
+    store = world.new_store("slow", request_timeout_s=0.5)
+    world.server.trickle = ("timestamp.json", 0.05)
+    world.server.trickle_headers = True
+    error, seconds = timed_sync(store)
+    assert "request_timeout_s" in str(error)
+    assert 0.5 <= seconds < 3
+
+
+def test_a_sync_over_its_deadline_is_cut_off(world: World) -> None:
+    store = world.new_store("slow", sync_timeout_s=0.5, min_rate_bytes_s=1, rate_window_s=0.2)
+    world.server.trickle = ("timestamp.json", 0.02)
+    error, seconds = timed_sync(store)
+    assert "sync_timeout_s" in str(error)
+    assert 0.5 <= seconds < 3
+    assert "sync_timeout_s" in (store.state().last_error or "")
+    world.server.trickle = None
+    assert sync(store).version == 1
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {"request_timeout_s": 0},
+        {"sync_timeout_s": -1},
+        {"min_rate_bytes_s": -1},
+        {"rate_window_s": 0},
+    ],
+)
+def test_time_limits_are_checked(setting: dict[str, float]) -> None:
+    with pytest.raises(ConfigError):
+        EdgeConfig(server="https://hotline.example/v1/tuf/", key="env:KEY", **setting)  # type: ignore[arg-type]
+
+
+def test_time_limits_have_defaults_and_are_read_from_config_json(tmp_path: Path) -> None:
+    default = EdgeConfig(server="https://hotline.example/v1/tuf/", key="env:KEY")
+    assert 60 <= default.request_timeout_s <= default.sync_timeout_s <= 3600
+    assert default.min_rate_bytes_s > 0
+    settings = json.loads(default.to_json())
+    assert settings["sync_timeout_s"] == default.sync_timeout_s
+    settings["sync_timeout_s"] = 2.5
+    read = EdgeConfig.from_json(json.dumps(settings), tmp_path / "config.json")
+    assert read.sync_timeout_s == 2.5

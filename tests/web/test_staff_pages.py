@@ -42,9 +42,11 @@ COMMAND_TIMEOUT_S = 120
 
 @dataclass
 class Person:
-    """Someone who signs in: id, TOTP secret, and the last time step used (never reused)."""
+    """Someone who signs in: id, login name, TOTP secret, and the last time step used (never
+    reused)."""
 
     user_id: int
+    login: str
     secret: str
     last_step: int = 0
 
@@ -73,15 +75,15 @@ def people(web_server: WebServer) -> dict[str, Person]:
             "admin": accounts.create_user(session, hotline, "Ash Admin", "admin"),
         }
         for role, user in wanted.items():
-            auth.set_password(session, user, PASSWORD, FAST)
-            made[role] = Person(user.id, auth.enroll_totp(session, user).secret)
+            login = auth.set_password(session, user, PASSWORD, FAST)
+            made[role] = Person(user.id, login, auth.enroll_totp(session, user).secret)
     return made
 
 
 def sign_in(page: Any, person: Person, to: str = "/staff") -> None:
     """Sign in through the form, landing on ``to``."""
     page.goto(f"/login?next={to}")
-    page.get_by_label("User id").fill(str(person.user_id))
+    page.get_by_label("Login name").fill(person.login)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_label("Code from your authenticator app").fill(person.next_code())
     page.get_by_role("button", name="Sign in").click()
@@ -113,7 +115,7 @@ def test_the_login_page(page: Any, axe_check: Axe, screenshot: Shot) -> None:
     page.goto("/staff/queue")
     page.wait_for_url(re.compile(r"/login\?next="))
     look(page, "login", axe_check, screenshot)
-    page.get_by_label("User id").fill("1")
+    page.get_by_label("Login name").fill("nobody.abcdefghjk")
     page.get_by_label("Password").fill("not the password at all")
     page.get_by_label("Code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Sign in").click()

@@ -198,14 +198,19 @@ def set_password(
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Set a person's password for the web pages (at least 12 characters); clears a lock-out."""
+    """Set a person's password for the web pages (at least 12 characters) and print the login
+    name they sign in with; clears a wait after wrong codes."""
     from hotlist.server.accounts import service
     from hotlist.server.web.auth import service as auth
 
     password = _read_password(password_stdin)
     with _session(data_dir, database_url) as session:
-        auth.set_password(session, service.get_user(session, user), password)
-    _emit(as_json, {"id": user, "password_set": True}, f"password of user {user} set")
+        login = auth.set_password(session, service.get_user(session, user), password)
+    _emit(
+        as_json,
+        {"id": user, "password_set": True, "login_name": login},
+        f"password of user {user} set; they sign in as {login}",
+    )
 
 
 @admin.command("enroll-totp")
@@ -221,11 +226,13 @@ def enroll_totp(
     from hotlist.server.web.auth import service as auth
 
     with _session(data_dir, database_url) as session:
-        enrollment = auth.enroll_totp(session, service.get_user(session, user))
-    data = {"id": user, "secret": enrollment.secret, "uri": enrollment.uri}
+        found = service.get_user(session, user)
+        enrollment = auth.enroll_totp(session, found)
+        login = auth.login_name(session, found.id)
+    data = {"id": user, "secret": enrollment.secret, "uri": enrollment.uri, "login_name": login}
     _emit(
         as_json,
         data,
-        f"TOTP key of user {user}; put it in their authenticator app now, it is not shown again:\n"
-        f"secret: {enrollment.secret}\nuri:    {enrollment.uri}",
+        f"TOTP key of user {user} (login name {login}); put it in their authenticator app now, "
+        f"it is not shown again:\nsecret: {enrollment.secret}\nuri:    {enrollment.uri}",
     )

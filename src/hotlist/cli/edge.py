@@ -99,6 +99,13 @@ def init(
             help="Do not block on entries a member has objected to, until a supervisor decides.",
         ),
     ] = False,
+    unsafe_http: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-http",
+            help="Accept a plain http:// server other than loopback: the key travels in clear.",
+        ),
+    ] = False,
 ) -> None:
     """Create an edge store that trusts the given root.json."""
     if (root is None) == (not unsafe_trust_on_first_use):
@@ -118,6 +125,7 @@ def init(
         fail_mode=fail_mode,  # type: ignore[arg-type]  # EdgeConfig checks the value
         interval_s=interval,
         suspend_disputed=suspend_disputed,
+        unsafe_http=unsafe_http,
     )
     if root is not None:
         try:

@@ -347,8 +347,8 @@ class Demo:
         self.say(f"run the server    hotlist serve --data-dir {self.data_dir}")
         self.say("then open         http://127.0.0.1:8000/ (the public report form),")
         self.say("                  /docs (the API), /transparency, /login (staff)")
-        self.say("staff sign-in     hotlist admin set-password --user 1, then")
-        self.say("                  hotlist admin enroll-totp --user 1 (both with --data-dir)")
+        self.say("staff sign-in     hotlist admin set-password --user 1 (prints the login name),")
+        self.say("                  then hotlist admin enroll-totp --user 1 (both with --data-dir)")
 
 
 def run_demo(data_dir: Path, port: int | None, console: Console, *, keep: bool = True) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal, cast
+from urllib.parse import urlsplit
 
 from hotlist.errors import ConfigError
 
@@ -14,6 +16,12 @@ FailMode = Literal["open", "closed"]
 FAIL_MODES: tuple[FailMode, ...] = ("open", "closed")
 DEFAULT_MAX_AGE_S = 2 * 3600
 DEFAULT_INTERVAL_S = 60
+#: A sync's time limits: one file, the whole sync, and the slowest transfer accepted (bytes per
+#: second, averaged over each window). A server that trickles cannot hold the store's lock.
+DEFAULT_REQUEST_TIMEOUT_S = 600.0
+DEFAULT_SYNC_TIMEOUT_S = 1800.0
+DEFAULT_MIN_RATE_BYTES_S = 1024
+DEFAULT_RATE_WINDOW_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,15 @@ class EdgeConfig:
     stale list, ``open`` keeps enforcing it with a warning, ``closed`` refuses to give verdicts
     until a sync succeeds. ``suspend_disputed``: entries a member has objected to (flagged
     disputed until a supervisor decides) do not block here; the member's own choice.
+
+    The time limits bound a sync however the server behaves: ``request_timeout_s`` for one
+    file (headers and body), ``sync_timeout_s`` for the whole sync, and ``min_rate_bytes_s``:
+    a download that brings fewer than that many bytes per second over any ``rate_window_s``
+    window is cut off (0 turns the rate check off). Each failure is a SyncError naming the
+    setting, recorded as ``last_error``.
+
+    ``unsafe_http``: a plain ``http://`` server other than loopback carries the member's API key
+    in clear, so it is refused unless this is set (``edge init --unsafe-http``).
     """
 
     server: str
@@ -37,10 +54,28 @@ class EdgeConfig:
     fail_mode: FailMode = "closed"
     interval_s: int = DEFAULT_INTERVAL_S
     suspend_disputed: bool = False
+    request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S
+    sync_timeout_s: float = DEFAULT_SYNC_TIMEOUT_S
+    min_rate_bytes_s: int = DEFAULT_MIN_RATE_BYTES_S
+    rate_window_s: float = DEFAULT_RATE_WINDOW_S
+    unsafe_http: bool = False
 
     def __post_init__(self) -> None:
         if not self.server.startswith(("http://", "https://")):
             raise ConfigError(f"server URL {self.server!r} must start with http:// or https://")
+        if not isinstance(self.unsafe_http, bool):
+            raise ConfigError("unsafe_http must be true or false")
+        if (
+            self.server.startswith("http://")
+            and not self.unsafe_http
+            and not _loopback(self.server)
+        ):
+            raise ConfigError(
+                f"the server URL {self.server} is plain HTTP: the member's API key would travel "
+                "in clear to it. Use https://, or for a test setup give --unsafe-http to "
+                '`hotlist edge init` ("unsafe_http": true in config.json); loopback addresses '
+                "need neither"
+            )
         if not self.key.startswith(("file:", "env:")):
             raise ConfigError(f"key reference {self.key!r} must be file:PATH or env:VARIABLE")
         if self.fail_mode not in FAIL_MODES:
@@ -49,6 +84,13 @@ class EdgeConfig:
             raise ConfigError("max age and sync interval must be positive numbers of seconds")
         if not isinstance(self.suspend_disputed, bool):
             raise ConfigError("suspend_disputed must be true or false")
+        if min(self.request_timeout_s, self.sync_timeout_s, self.rate_window_s) <= 0:
+            raise ConfigError(
+                "request_timeout_s, sync_timeout_s and rate_window_s must be positive numbers "
+                "of seconds"
+            )
+        if self.min_rate_bytes_s < 0:
+            raise ConfigError("min_rate_bytes_s must be 0 (no minimum) or a positive number")
 
     @property
     def metadata_url(self) -> str:
@@ -96,6 +138,11 @@ class EdgeConfig:
                 fail_mode=cast(FailMode, raw.get("fail_mode", "closed")),
                 interval_s=int(raw.get("interval_s", DEFAULT_INTERVAL_S)),
                 suspend_disputed=raw.get("suspend_disputed", False),
+                request_timeout_s=float(raw.get("request_timeout_s", DEFAULT_REQUEST_TIMEOUT_S)),
+                sync_timeout_s=float(raw.get("sync_timeout_s", DEFAULT_SYNC_TIMEOUT_S)),
+                min_rate_bytes_s=int(raw.get("min_rate_bytes_s", DEFAULT_MIN_RATE_BYTES_S)),
+                rate_window_s=float(raw.get("rate_window_s", DEFAULT_RATE_WINDOW_S)),
+                unsafe_http=raw.get("unsafe_http", False),
             )
         except (ValueError, TypeError, KeyError) as exc:
             raise ConfigError(f"{source} is not a valid edge configuration: {exc}") from exc
@@ -129,3 +176,17 @@ def _read_key_file(path: Path) -> str:
     if not key:
         raise ConfigError(f"the API key file {path} is empty: it must hold the member's API key")
     return key
+
+
+def _loopback(url: str) -> bool:
+    """Whether ``url``'s host is this machine (localhost, 127.0.0.0/8, ::1)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

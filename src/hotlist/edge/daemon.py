@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,8 @@ DEFAULT_PORT = 8470
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 DEFAULT_IDLE_TIMEOUT_S = 30.0
 _JSON = "application/json"
+_GONE = (ConnectionError, TimeoutError)
+"""What a client that resets, closes or stalls mid-request causes: nothing of ours is wrong."""
 
 
 class LookupServer(ThreadingHTTPServer):
@@ -55,6 +58,15 @@ class LookupServer(ThreadingHTTPServer):
         self.max_body = max_body
         self.idle_timeout = idle_timeout
         super().__init__(address, LookupHandler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client gone mid-request is one log line; anything else is logged with its
+        traceback (the standard library prints every one of them to stderr)."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, _GONE):
+            logger.info("a client went away: %s", exc)
+            return
+        logger.error("internal error serving a client", exc_info=exc)
 
     @property
     def url(self) -> str:
@@ -107,6 +119,10 @@ class LookupHandler(BaseHTTPRequestHandler):
                 self._error(405, f"{parts.path} takes {route[0]}", allow=route[0])
             else:
                 route[1](parts.query)
+        except _GONE as exc:
+            # No answer can reach it; the connection is closed and nothing else is wrong.
+            self.close_connection = True
+            logger.info("a client went away during %s %s: %s", method, parts.path, exc)
         except Exception:
             logger.exception("internal error answering %s %s", method, parts.path)
             self.server.service.metrics.record_error("internal")
@@ -124,6 +140,10 @@ class LookupHandler(BaseHTTPRequestHandler):
         except (ValueError, UnicodeDecodeError) as exc:
             service.metrics.record_error("bad_request")
             self._error(400, f"the body is not JSON: {exc}")
+            return
+        except RecursionError:
+            service.metrics.record_error("bad_request")
+            self._error(400, 'the body is nested too deeply: send {"urls": ["http://...", ...]}')
             return
         urls = document.get("urls") if isinstance(document, dict) else None
         if not isinstance(urls, list):

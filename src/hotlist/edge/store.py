@@ -10,19 +10,25 @@ Layout of a store directory::
     state.json          version, count, digest, synced_at, last_error...
     extras/             the list version's extras (policy, host names for DNS, log head...)
     .lock               taken while a sync runs
+    .install.PID/       a new version being written, before it is put in place
 
 Every write goes to a temporary file, is fsync'ed, renamed over the target and the directory
-fsync'ed, so a crash or a full disk leaves the previous file in force, never half a file.
-``current.snapshot`` exists at every instant once the first sync succeeded.
+fsync'ed, so a crash or a full disk leaves the previous file in force, never half a file. A new
+version (list, extras, state) is written whole in ``.install.PID/`` first, then put in place by
+renames that are undone if one fails (:meth:`Store.install`): a full disk never leaves the new
+extras beside the old list, nor loses ``previous.snapshot``. ``current.snapshot`` exists at
+every instant once the first sync succeeded.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
-from collections.abc import Iterator, Mapping
+import shutil
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +36,7 @@ from pathlib import Path
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.extras import extra_path
 from hotlist.errors import ConfigError, StorageError, SyncError
-from hotlist.publish.files import atomic_write
+from hotlist.publish.files import atomic_write, fsync_dir
 from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot
 from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy, decode_public_policy
 
@@ -173,55 +179,94 @@ class Store:
         data = self.read_extra(POLICY_EXTRA)
         return None if data is None else decode_public_policy(data)
 
-    def _install_extras(self, extras: Mapping[str, bytes]) -> None:
-        """Write the version's extras (each by one rename) and drop those it no longer has."""
-        folder = self.path / "extras"
-        for name, data in extras.items():
-            target = extra_path(self.path, name)
-            try:
-                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StorageError(f"cannot create {target.parent}: {exc.strerror}") from exc
-            atomic_write(target, data)
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_file() and path.relative_to(folder).as_posix() not in extras:
-                    with contextlib.suppress(OSError):
-                        path.unlink()
-
     def install(
         self, snapshot: Snapshot, state: StoreState, extras: Mapping[str, bytes] | None = None
     ) -> None:
-        """Make ``snapshot`` (and its ``extras``) the list in force, keeping the current list
-        as previous.
+        """Make ``snapshot``, its ``extras`` and ``state`` the version in force, keeping the
+        current list as previous: all of it, or none of it.
 
-        ``current.snapshot`` is replaced by one rename, so it exists at every instant; the
-        state is written after the list, so it never names a list that is not there. Extras
-        are written before the list.
+        Every byte of the new version is first written and fsync'ed in a staging directory in
+        the store, so a full disk or a failed write leaves the store as it was. Then renames
+        alone put it in place: the extras (those the version no longer has go), the previous
+        list (a hard link of the current one), the list, the state. Should one of them fail,
+        those done are undone. ``current.snapshot`` is replaced by one rename, so it exists at
+        every instant, and the state never names a list that is not there. ``extras`` None
+        leaves the extras in force as they are.
         """
+        stage = self.path / f".install.{os.getpid()}"
+        shutil.rmtree(stage, ignore_errors=True)
+        try:
+            moves = self._stage(stage, snapshot, state, extras)
+            self._put_in_place(stage, moves, snapshot.version)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+        info = os.stat(self.current_path)
+        self._cached = ((info.st_ino, info.st_size, info.st_mtime_ns), snapshot)
+
+    def _stage(
+        self, stage: Path, snapshot: Snapshot, state: StoreState, extras: Mapping[str, bytes] | None
+    ) -> list[tuple[Path | None, Path]]:
+        """Write the new version under ``stage``; the (staged file or None to remove, target)
+        pairs that put it in place, in order."""
+        try:
+            (stage / "new").mkdir(mode=0o700, parents=True)
+        except OSError as exc:
+            raise StorageError(f"cannot write in {self.path}: {exc.strerror}") from exc
+        moves: list[tuple[Path | None, Path]] = []
         if extras is not None:
-            self._install_extras(extras)
-        data = encode_snapshot(snapshot)
+            for name, data in sorted(extras.items()):
+                staged = stage / "new" / "extras" / name
+                _mkdir(staged.parent)
+                atomic_write(staged, data)
+                moves.append((staged, extra_path(self.path, name)))
+            folder = self.path / "extras"
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file() and path.relative_to(folder).as_posix() not in extras:
+                        moves.append((None, path))
         if self.current_path.exists():
-            link = self.path / f".previous.{os.getpid()}.tmp"
+            kept = stage / "new" / self.previous_path.name
             try:
-                with contextlib.suppress(FileNotFoundError):
-                    link.unlink()
-                os.link(self.current_path, link)
-                os.replace(link, self.previous_path)
+                os.link(self.current_path, kept)
             except OSError as exc:
                 raise StorageError(
                     f"could not keep the previous list in {self.path}: {exc.strerror}"
                 ) from exc
-        atomic_write(self.current_path, data)
-        info = os.stat(self.current_path)
-        self._cached = ((info.st_ino, info.st_size, info.st_mtime_ns), snapshot)
-        self.write_state(state)
+            moves.append((kept, self.previous_path))
+        staged = stage / "new" / self.current_path.name
+        atomic_write(staged, encode_snapshot(snapshot))
+        moves.append((staged, self.current_path))
+        staged = stage / "new" / self.state_path.name
+        atomic_write(staged, _state_bytes(state))
+        moves.append((staged, self.state_path))
+        return moves
+
+    def _put_in_place(
+        self, stage: Path, moves: list[tuple[Path | None, Path]], version: int
+    ) -> None:
+        """Carry out ``moves``, each target's old file kept under ``stage`` until all are done;
+        on a failure, put every old file back."""
+        undo: list[Callable[[], None]] = []
+        folders: set[Path] = set()
+        try:
+            for staged, target in moves:
+                undo.append(_move(staged, target, stage / "old" / target.relative_to(self.path)))
+                folders.add(target.parent)
+            for folder in sorted(folders):
+                fsync_dir(folder)
+        except OSError as exc:
+            for step in reversed(undo):
+                with contextlib.suppress(OSError):
+                    step()
+            reason = "the disk is full" if exc.errno == errno.ENOSPC else exc.strerror
+            raise StorageError(
+                f"could not install list version {version} in {self.path}: {reason}; the "
+                "previous version stays in force"
+            ) from exc
 
     def write_state(self, state: StoreState) -> None:
         """Replace ``state.json`` atomically."""
-        text = json.dumps(asdict(state), indent=2, sort_keys=True) + "\n"
-        atomic_write(self.state_path, text.encode())
+        atomic_write(self.state_path, _state_bytes(state))
 
     def record_error(self, message: str) -> None:
         """Note a failed sync in the state; the list in force is untouched."""
@@ -246,3 +291,36 @@ class Store:
             yield
         finally:
             os.close(fd)
+
+
+def _state_bytes(state: StoreState) -> bytes:
+    return (json.dumps(asdict(state), indent=2, sort_keys=True) + "\n").encode()
+
+
+def _mkdir(folder: Path) -> None:
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(f"cannot create {folder}: {exc.strerror}") from exc
+
+
+def _move(staged: Path | None, target: Path, keep: Path) -> Callable[[], None]:
+    """Put ``staged`` at ``target`` (or remove ``target`` when None), the old ``target`` kept
+    at ``keep``; returns how to undo it."""
+    had = target.exists()
+    if had:
+        keep.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.link(target, keep)
+    if staged is None:
+        target.unlink()
+    else:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.replace(staged, target)
+
+    def undo() -> None:
+        if had:
+            os.replace(keep, target)
+        else:
+            target.unlink(missing_ok=True)
+
+    return undo

@@ -9,7 +9,9 @@ The steps, each failing closed with the list in force untouched:
    the available deltas. A version older than the one in force is a rollback; the same version
    with another digest is a mix-and-match: both are refused.
 3. The chain of deltas from the version in force to N is applied with ``apply_delta`` when it
-   is complete and smaller than the snapshot; otherwise snapshot N is downloaded. Every file is
+   is complete and smaller than the snapshot; otherwise snapshot N is downloaded, and so it is
+   when a delta fails verification (a corrupt file must not stop every member that is behind;
+   a delta for another base, another history, is refused). Every file is
    verified by ngclient (length, SHA-256) and by our decoder (checksum, order, counts).
 4. The result's count and digest must equal ``list.json``'s; then the store installs it
    atomically, keeping the previous version.
@@ -40,7 +42,7 @@ from tuf.ngclient.updater import Updater
 from hotlist import __version__
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.extras import ExtraContext, run_checks
-from hotlist.edge.fetcher import KeyFetcher, ProgressHook
+from hotlist.edge.fetcher import KeyFetcher, Limits, ProgressHook
 from hotlist.edge.log_head import HEAD_EXTRA as _LOG_HEAD  # noqa: F401 (registers its check)
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.errors import (
@@ -49,14 +51,20 @@ from hotlist.errors import (
     StorageError,
     SyncError,
     VerificationError,
+    WrongBase,
 )
 from hotlist.publish.format import Snapshot, apply_delta, decode_delta, decode_snapshot
+from hotlist.publish.hosts import HOSTS_EXTRA
 from hotlist.publish.publisher import EXTRA_NAME
 
 logger = logging.getLogger("hotlist.edge")
 
 INDEX = "list.json"
 INDEX_FORMAT = 1
+WITHHELD_EXTRAS = frozenset({HOSTS_EXTRA})
+"""Extras the server may refuse to a key without the grant they need (host names in clear, to
+an observer without a plaintext grant): the version is installed without them. Any other extra
+refused fails the sync."""
 
 
 @dataclass(frozen=True)
@@ -78,12 +86,18 @@ def sync(
     progress: ProgressHook | None = None,
     timeout: float = 15.0,
 ) -> SyncResult:
-    """Bring ``store`` to the newest verified list version, or raise and keep the old one."""
+    """Bring ``store`` to the newest verified list version, or raise and keep the old one.
+
+    ``timeout`` bounds each wait for the server; the store's configuration bounds each file,
+    the whole sync and the slowest transfer accepted (:class:`hotlist.edge.fetcher.Limits`).
+    """
     config = store.config()
     with store.lock():
         fetcher = None
         try:
-            fetcher = KeyFetcher(store.api_key(), timeout=timeout, progress=progress)
+            fetcher = KeyFetcher(
+                store.api_key(), timeout=timeout, progress=progress, limits=Limits.of(config)
+            )
             return _sync(store, config, fetcher)
         except HotlistError as exc:
             # Only here is it known whether a list stays in force; the raise sites cannot say.
@@ -132,11 +146,11 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
         new = current
     else:
         chain = None if current is None else _chain(index, current.version)
+        from_deltas = None
         if current is not None and chain is not None:
-            new = current
-            for path in chain:
-                new = apply_delta(new, decode_delta(_download(updater, incoming, path), new))
-            method, applied = "delta", len(chain)
+            from_deltas = _apply_chain(updater, incoming, current, chain, index, config)
+        if from_deltas is not None:
+            new, method, applied = from_deltas, "delta", len(chain or ())
         else:
             new = decode_snapshot(_download(updater, incoming, index["snapshot"]["path"]))
             method = "snapshot"
@@ -169,6 +183,37 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
     return result
 
 
+def _apply_chain(
+    updater: Updater,
+    incoming: Path,
+    current: Snapshot,
+    chain: list[str],
+    index: dict[str, Any],
+    config: EdgeConfig,
+) -> Snapshot | None:
+    """``current`` brought to the index's version by ``chain``; None when a delta fails
+    verification (corrupt on the server or on the way): the snapshot is taken instead, so one
+    bad file does not stop every member that is behind. A delta for another base is not
+    corruption but another history, and is refused (WrongBase)."""
+    new = current
+    path = ""
+    try:
+        for path in chain:
+            new = apply_delta(new, decode_delta(_download(updater, incoming, path), new))
+        _check_against_index(new, index, config)
+    except WrongBase:
+        raise
+    except VerificationError as exc:
+        logger.warning(
+            "delta %s failed verification (%s): taking snapshot %d instead",
+            path,
+            exc.message,
+            index["version"],
+        )
+        return None
+    return new
+
+
 def _download(updater: Updater, incoming: Path, name: str) -> bytes:
     with _tuf_errors():
         info = updater.get_targetinfo(name)
@@ -194,7 +239,15 @@ def _extras(
     for name, info in sorted(listed.items()):
         if not isinstance(info, dict) or not EXTRA_NAME.fullmatch(str(name)):
             raise VerificationError(f"the server's list.json names an invalid extra {name!r}")
-        data = _download(updater, incoming, str(info.get("path")))
+        try:
+            data = _download(updater, incoming, str(info.get("path")))
+        except PermissionDenied:
+            if name not in WITHHELD_EXTRAS:
+                raise
+            logger.info(
+                "the server withholds %s from this key (it needs a grant): not installed", name
+            )
+            continue
         if hashlib.sha256(data).hexdigest() != info.get("sha256"):
             raise VerificationError(f"the extra {name} does not match its signed index")
         extras[name] = data

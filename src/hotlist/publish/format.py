@@ -7,7 +7,8 @@ objects. A :class:`Delta` carries the added records, the removed hashes and the 
 server, the edge and the tests alike. The byte layout is documented in ``docs/list-format.md``.
 
 Every decoding defect (truncation, a flipped byte, a wrong magic, unsorted hashes, a delta for
-another base) raises :class:`~hotlist.errors.VerificationError` and nothing else.
+another base) raises :class:`~hotlist.errors.VerificationError` and nothing else; a delta for
+another base raises its subclass :class:`~hotlist.errors.WrongBase`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from functools import cached_property
 from itertools import islice
 from typing import NamedTuple
 
-from hotlist.errors import PublishError, VerificationError
+from hotlist.errors import PublishError, VerificationError, WrongBase
 from hotlist.publish.records import (
     FLAG_DISPUTED,
     HASH_SIZE,
@@ -500,7 +501,7 @@ def decode_delta(data: bytes, base: Snapshot) -> Delta:
     n_added, n_removed, n_changed = reader.unpack(_DELTA_COUNTS)
     _check_base(name, base_version, base)
     if base_digest != base.digest:
-        raise VerificationError(
+        raise WrongBase(
             f"delta was made for different contents of base version {base_version}: "
             "take the full snapshot"
         )
@@ -542,11 +543,11 @@ def _read_positions(reader: _Reader, count: int, base: Snapshot) -> list[int]:
 
 def _check_base(list_name: str, base_version: int, base: Snapshot) -> None:
     if list_name != base.list_name:
-        raise VerificationError(
+        raise WrongBase(
             f"delta is for list {list_name!r}, the base snapshot is of {base.list_name!r}"
         )
     if base_version != base.version:
-        raise VerificationError(
+        raise WrongBase(
             f"delta applies to version {base_version}, the base is version {base.version}: "
             "wrong base"
         )

@@ -1,7 +1,8 @@
 """Every error the API returns is RFC 9457 problem+json (``type``, ``title``, ``status``, ...).
 
 Our :class:`~hotlist.errors.HotlistError` subclasses map to statuses here, in one table;
-validation errors carry an ``errors`` list (location and message, never the input echoed back).
+validation errors carry an ``errors`` list (location and message, never the input echoed back),
+and so does :class:`~hotlist.errors.InvalidField`, a field a domain rule refuses.
 An unexpected exception is a 500 with no detail: its text may hold data we must not show.
 """
 
@@ -20,6 +21,7 @@ from hotlist.errors import (
     ConfigError,
     Conflict,
     HotlistError,
+    InvalidField,
     InvalidRequest,
     InvalidURL,
     NotFound,
@@ -39,6 +41,7 @@ STATUS_FOR_ERROR: Sequence[tuple[type[HotlistError], int]] = (
     (Conflict, 409),
     (InvalidRequest, 400),
     (InvalidURL, 422),
+    (InvalidField, 422),
     (PolicyError, 422),
     (RateLimited, 429),
     (StorageError, 503),
@@ -88,6 +91,10 @@ async def _hotlist_error(_request: Request, exc: Exception) -> ProblemResponse:
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+    if isinstance(exc, InvalidField):
+        # The same shape as a validation error's, so a client finds the field the same way.
+        errors = [{"loc": f"body.{exc.field}", "msg": exc.message}]
+        return problem(status, exc.message, headers or None, errors=errors)
     return problem(status, exc.message, headers or None)
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
+from hotlist.server.db.base import utcnow
 from hotlist.server.db.engine import make_engine
 from hotlist.server.db.models import Base
 from hotlist.server.db.upgrade import current_revision, downgrade, head_revision, upgrade
+from hotlist.server.web.auth.names import normalise
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
@@ -34,3 +36,38 @@ def test_every_revision_goes_down_and_up_again(empty_db_url: str) -> None:
             assert compare_metadata(context, Base.metadata) == []
     finally:
         engine.dispose()
+
+
+def test_people_who_could_sign_in_get_a_login_name(empty_db_url: str) -> None:
+    """0006 gives every existing sign-in row a login name (the column is required after it)."""
+    upgrade(empty_db_url)
+    downgrade(empty_db_url, "0005_web_login")
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO organisations (id, name, kind, created_at) "
+                    "VALUES (1, 'H', 'hotline', :t)"
+                ),
+                {"t": utcnow()},
+            )
+            for user_id in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, org_id, name, role, created_at) "
+                        "VALUES (:id, 1, 'Ada', 'analyst', :t)"
+                    ),
+                    {"id": user_id, "t": utcnow()},
+                )
+                connection.execute(
+                    text("INSERT INTO user_logins (user_id, failed_count) VALUES (:id, 0)"),
+                    {"id": user_id},
+                )
+        assert upgrade(empty_db_url) == head_revision()
+        with engine.connect() as connection:
+            names = connection.execute(text("SELECT login_name FROM user_logins")).scalars().all()
+    finally:
+        engine.dispose()
+    assert len(set(names)) == 2
+    assert all(normalise(name) == name for name in names)

@@ -5,19 +5,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotlist.edge.config import EdgeConfig
+from hotlist.edge.store import Store
+from hotlist.edge.sync import sync
 from hotlist.publish.hosts import HOSTS_EXTRA, decode_hosts
 from hotlist.publish.public_policy import POLICY_EXTRA, decode_public_policy
 from hotlist.publish.publisher import Publisher
-from hotlist.server.publishing.service import publish
+from hotlist.server.config import Settings
+from hotlist.server.publishing.service import publish, repository_paths
 from hotlist.urls import entry_expression
+from server.objections.edge_fixtures import live_server, publish_now
 
 PAGE = "http://www.page.example/a/b/page.html"
 FOLDER = "http://www.folder.example/gallery/x.html"
 HOST = "http://Host.Blocked.example/any/thing.html"
 PUBLIC_URL = "https://hotline.example"
+__all__ = ["live_server", "publish_now"]
 
 
 def extras(publisher: Publisher) -> dict[str, bytes]:
@@ -98,3 +106,31 @@ def test_the_unsafe_setting_publishes_a_loopback_public_url(
     assert result.published
     policy = decode_public_policy(extras(publisher)[POLICY_EXTRA])
     assert policy.appeal_url == "http://127.0.0.1:8123/appeal"
+
+
+def test_an_observer_edge_syncs_without_the_host_names(
+    listed_entry: Callable[..., str],
+    publish_now: Callable[[], Any],
+    live_server: str,
+    settings: Settings,
+    api_key: Callable[[str], str],
+    tmp_path: Path,
+) -> None:
+    """An observer without a plaintext grant verifies the list like a member, but the server
+    withholds hosts.json from it (403), and its edge installs the version without it."""
+    listed_entry(HOST, scope="host", scope_reason="The whole site exists for the material.")
+    publish_now()
+    root = (repository_paths(settings).repository / "metadata" / "1.root.json").read_bytes()
+    config = EdgeConfig(server=f"{live_server}/v1/tuf/", key="file:key")
+    stores = {
+        role: Store.create(tmp_path / role, config, root, api_key=api_key(role))
+        for role in ("member", "observer")
+    }
+    for store in stores.values():
+        assert sync(store).version == 1
+        assert store.read_extra(POLICY_EXTRA) is not None
+    assert stores["member"].read_extra(HOSTS_EXTRA) is not None
+    assert stores["observer"].read_extra(HOSTS_EXTRA) is None
+    assert stores["observer"].state().last_error is None
+    held = [p for p in stores["observer"].path.rglob("*") if p.is_file()]
+    assert not [p for p in held if b"host.blocked.example" in p.read_bytes()]

@@ -2,7 +2,8 @@
 
 It authenticates the caller (``Authorization: Bearer <key>``) and checks the permission,
 returning the :class:`Principal`. Public permissions never look at a key, so reporting costs
-no hash. Each dependency remembers its permission, so the routes can be enumerated with what
+no hash; a plaintext permission's answers say ``Cache-Control: no-store``. Each dependency
+remembers its permission, so the routes can be enumerated with what
 they require (:func:`route_permission`).
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -69,11 +70,25 @@ class _Authenticated(PermissionDependency):
                 "send it as `Authorization: Bearer <key>`"
             )
         principal = _principal_for(request, credentials.credentials)
-        if not principal.can(self.permission) and not _plaintext_grant(request, principal, self):
+        if not holds(request, principal, self.permission):
             role = principal.role.value if principal.role else "anonymous"
             raise PermissionDenied(
                 f"role {role!r} lacks permission {self.permission.value!r} for this request"
             )
+        return principal
+
+
+class _Plaintext(_Authenticated):
+    """A plaintext permission: its answers carry URLs, which no browser or proxy may keep."""
+
+    def __call__(  # type: ignore[override]  # one parameter more: the answer's headers
+        self,
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+        response: Response,
+    ) -> Principal:
+        principal = super().__call__(request, credentials)
+        response.headers["Cache-Control"] = "no-store"
         return principal
 
 
@@ -96,10 +111,16 @@ def principal_for_key(request: Request, secret: str) -> Principal:
     return _principal_for(request, secret)
 
 
-def _plaintext_grant(request: Request, principal: Principal, dep: PermissionDependency) -> bool:
-    """Whether an observer's organisation holds a plaintext grant for a plaintext permission
-    (the endpoint logs each view, as for staff)."""
-    if dep.permission not in PLAINTEXT_PERMISSIONS or principal.role is not Role.OBSERVER:
+def holds(request: Request, principal: Principal, permission: Permission) -> bool:
+    """Whether ``principal`` may use ``permission``: its role holds it, or it is a plaintext
+    permission and the principal an observer whose organisation holds a plaintext grant (the
+    endpoint logs each view, as for staff). The one rule :func:`require` applies."""
+    return principal.can(permission) or _plaintext_grant(request, principal, permission)
+
+
+def _plaintext_grant(request: Request, principal: Principal, permission: Permission) -> bool:
+    """Whether an observer's organisation holds a plaintext grant for a plaintext permission."""
+    if permission not in PLAINTEXT_PERMISSIONS or principal.role is not Role.OBSERVER:
         return False
     factory: sessionmaker[Session] = request.app.state.session_factory
     with factory() as session:
@@ -110,6 +131,8 @@ def require(permission: Permission) -> PermissionDependency:
     """The dependency an endpoint declares: ``Depends(require(Permission.X))``."""
     if permission in ANONYMOUS_PERMISSIONS:
         return _Public(permission)
+    if permission in PLAINTEXT_PERMISSIONS:
+        return _Plaintext(permission)
     return _Authenticated(permission)
 
 

@@ -124,6 +124,7 @@ def suspend_interim(session: Session, appeal: Appeal, reason: str, by: Principal
     if appeal.interim_at is not None:
         raise Conflict(f"appeal {appeal.id} has its interim suspension already")
     entry = session.get_one(Entry, appeal.entry_id)
+    entries.check_reason(entry, "reason", reason)
     decider = check_decider(entry, by, f"appeal {appeal.id}")
     if entry.state != EntryState.ACTIVE:
         raise Conflict(
@@ -157,6 +158,8 @@ def decide(
     suspended (and it still is). The log notes whether it was decided late."""
     _open(appeal)
     entry = session.get_one(Entry, appeal.entry_id)
+    # Public: the appellant reads it on /v1/appeals/{receipt}.
+    entries.check_reason(entry, "reason", reason)
     decider = check_decider(entry, by, f"appeal {appeal.id}")
     now = utcnow()
     overdue = is_overdue(appeal, decide_days, now)

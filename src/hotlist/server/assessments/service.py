@@ -23,9 +23,10 @@ from hotlist.server.entries import scope as scopes
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry
 from hotlist.server.policies import service as policies
+from hotlist.server.reasons import check_free_text
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus
-from hotlist.urls import Scope, entry_expression
+from hotlist.urls import Scope, entry_expression, expression_host
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,12 @@ def assess(
         raise Conflict(
             f"report {report.id} is {report.status} already; its assessments are on record"
         )
+    # The reasons become the entry's statement of reasons, which members and observers read.
+    urls = (report.url, report.canonical_url)
+    hosts = (expression_host(entry_expression(report.canonical_url, Scope.HOST)),)
+    check_free_text("reason", decision.reason, urls=urls, hosts=hosts)
+    if decision.scope_reason:
+        check_free_text("scope_reason", decision.scope_reason, urls=urls, hosts=hosts)
     version, policy = policies.current_policy(session)
     entry: Entry | None = None
     created = False

@@ -24,6 +24,7 @@ from hotlist.server.entries.models import Entry, EntryEvent, EntryState, EventKi
 from hotlist.server.entries.scope import scope_reason
 from hotlist.server.policies import service as policies
 from hotlist.server.policies.models import PolicyVersion
+from hotlist.server.reasons import check_free_text
 from hotlist.server.reports.models import Report
 from hotlist.server.translog.hooks import (
     NewEntry,
@@ -259,6 +260,12 @@ def _append(
     session.flush()
 
 
+def check_reason(entry: Entry, field: str, text: str) -> str:
+    """``text`` if it names no address (neither ``entry``'s nor any other): free text about an
+    entry is read outside the hotline. InvalidField naming ``field`` otherwise."""
+    return check_free_text(field, text, urls=(entry.expression,), hosts=(entry.host,))
+
+
 def get_by_public_id(session: Session, public_id: int, *, for_update: bool = False) -> Entry:
     """The entry members know as ``public_id``; ``for_update`` locks its row (PostgreSQL)
     until the transaction ends, for changes of state."""
@@ -313,8 +320,9 @@ def transition(
 
     Activating an entry again starts a new re-verification period (its category's
     ``reverify_days`` under the entry's policy version) and needs no other active entry to list
-    the same expression.
+    the same expression. ``reason`` is shown to members and observers: it may name no address.
     """
+    check_reason(entry, "reason", reason)
     now = now or utcnow()
     current = EntryState(entry.state)
     if to_state not in TRANSITIONS[current]:

@@ -134,6 +134,7 @@ def decide(
     if objection.state != ObjectionState.OPEN:
         raise Conflict(f"objection {objection.id} is decided already ({objection.outcome})")
     entry = session.get_one(Entry, objection.entry_id)
+    entries.check_reason(entry, "reason", decision.reason)
     decider = check_decider(entry, by, f"objection {objection.id}")
     outcome = decision.outcome
     if outcome is not ObjectionOutcome.SCOPE_CHANGED and decision.new_scope is not None:

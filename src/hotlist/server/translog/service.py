@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from hotlist.errors import NotFound
+from hotlist.errors import NotFound, VerificationError
 from hotlist.publish.log.events import FieldValue, LogEvent, LogEventKind, decode_event, make_event
 from hotlist.publish.log.head import TreeHead
 from hotlist.publish.log.merkle import (
@@ -197,29 +197,32 @@ def entries(session: Session, start: int = 0, end: int | None = None) -> list[Lo
         .where(LogLeaf.leaf_index >= start, LogLeaf.leaf_index < stop)
         .order_by(LogLeaf.leaf_index)
     )
-    return [
-        LoggedEvent(
-            index=row.leaf_index,
-            data=row.data,
-            leaf_hash=row.leaf_hash,
-            event=decode_event(row.data),
-        )
-        for row in session.scalars(query)
-    ]
+    return [_logged(row) for row in session.scalars(query)]
+
+
+def _logged(row: LogLeaf) -> LoggedEvent:
+    """The stored leaf, checked: its hash is of its bytes, and they hold a valid event.
+
+    A leaf that fails is named, with how to read around it: the log is never served wrong.
+    """
+    try:
+        if leaf_hash(row.data) != row.leaf_hash:
+            raise VerificationError("its stored hash is not the hash of its bytes")
+        event = decode_event(row.data)
+    except VerificationError as exc:
+        index = row.leaf_index
+        raise VerificationError(
+            f"log leaf {index} is corrupt in the server's database ({exc.message}); the "
+            f"hotline's operators must restore it from a backup. Leaves before it are served "
+            f"with end={index}, those after it with start={index + 1}"
+        ) from exc
+    return LoggedEvent(index=row.leaf_index, data=row.data, leaf_hash=row.leaf_hash, event=event)
 
 
 def events_of_kind(session: Session, kind: LogEventKind) -> list[LoggedEvent]:
     """Every leaf of ``kind``, in order (for tests, figures and audits)."""
     query = select(LogLeaf).where(LogLeaf.kind == kind.value).order_by(LogLeaf.leaf_index)
-    return [
-        LoggedEvent(
-            index=row.leaf_index,
-            data=row.data,
-            leaf_hash=row.leaf_hash,
-            event=decode_event(row.data),
-        )
-        for row in session.scalars(query)
-    ]
+    return [_logged(row) for row in session.scalars(query)]
 
 
 __all__ = [

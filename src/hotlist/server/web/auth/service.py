@@ -1,18 +1,27 @@
 """Setting a person's password and TOTP key, and signing in with both.
 
-A sign-in needs the user's id, the password and a current TOTP code. Each failure counts against
-the account; at :data:`MAX_FAILURES` in a row it is locked for :data:`LOCK_MINUTES`, during which
-even the right credentials are refused. The message of a failure never says which part was wrong.
+A sign-in needs the person's login name (made by the server, not guessable:
+:mod:`hotlist.server.web.auth.names`), the password and a current TOTP code. Wrong passwords
+never lock an account: anyone can send them, and a lock-out would let anyone keep its owner out.
+What an account counts are wrong codes given with the right password, which only someone holding
+the password can cause: after :data:`FREE_CODE_FAILURES` of them in a row each attempt waits,
+doubling from :data:`CODE_WAIT_BASE_S` up to :data:`CODE_WAIT_CAP_S`, and the wait is shown only
+to an attempt with the right password (a guesser learns nothing from it). Guessing is slowed per
+client address by the sign-in page (:class:`~hotlist.server.web.auth.throttle.FailureThrottle`).
+A burst of failures on one account, and the first run of wrong codes, are logged at error level
+for the admins. The message of a failure never says which part was wrong.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotlist.errors import AccountLocked, Conflict, LoginFailed
@@ -20,12 +29,19 @@ from hotlist.server.accounts.models import User
 from hotlist.server.db.base import utcnow
 from hotlist.server.web.auth import totp
 from hotlist.server.web.auth.models import UserLogin
+from hotlist.server.web.auth.names import new_login_name, normalise
 from hotlist.server.web.auth.passwords import PASSWORD_HASHER, hash_password, verify_password
-from hotlist.text import plural
+from hotlist.server.web.auth.throttle import BurstAlarm, growing_delay
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
-FAILED = "the user id, password or code is wrong; check them and try again"
+logger = logging.getLogger("hotlist.server")
+
+FREE_CODE_FAILURES = 3
+CODE_WAIT_BASE_S = 30
+CODE_WAIT_CAP_S = 15 * 60
+BURST_FAILURES = 20
+BURST_WINDOW_S = 15 * 60
+"""A burst: this many failed sign-ins on one account within this many seconds."""
+FAILED = "the login name, password or code is wrong; check them and try again"
 
 
 @dataclass(frozen=True)
@@ -37,17 +53,25 @@ class Enrollment:
 
 
 def _login_row(session: Session, user: User) -> UserLogin:
+    """The person's sign-in row, made (with a new login name) on first use."""
     row = session.get(UserLogin, user.id)
     if row is None:
-        row = UserLogin(user_id=user.id, failed_count=0)
+        row = UserLogin(user_id=user.id, login_name=new_login_name(user.name), failed_count=0)
         session.add(row)
     return row
 
 
+def login_name(session: Session, user_id: int) -> str | None:
+    """The login name of the person, once a password or TOTP key was set."""
+    row = session.get(UserLogin, user_id)
+    return None if row is None else row.login_name
+
+
 def set_password(
     session: Session, user: User, password: str, hasher: PasswordHasher = PASSWORD_HASHER
-) -> None:
-    """Give ``user`` a new password (replacing any) and clear a lock-out."""
+) -> str:
+    """Give ``user`` a new password (replacing any) and clear a wait after wrong codes; returns
+    the login name they sign in with."""
     if user.disabled_at is not None:
         raise Conflict(f"user {user.id} is disabled; enable them before setting a password")
     row = _login_row(session, user)
@@ -56,6 +80,7 @@ def set_password(
     row.failed_count = 0
     row.locked_until = None
     session.flush()
+    return row.login_name
 
 
 def enroll_totp(session: Session, user: User, issuer: str = totp.ISSUER) -> Enrollment:
@@ -69,7 +94,7 @@ def enroll_totp(session: Session, user: User, issuer: str = totp.ISSUER) -> Enro
     row.totp_last_step = None
     session.flush()
     return Enrollment(
-        secret, totp.provisioning_uri(secret, f"user {user.id} ({user.name})", issuer)
+        secret, totp.provisioning_uri(secret, f"{row.login_name} ({user.name})", issuer)
     )
 
 
@@ -85,37 +110,52 @@ def _locked_for(row: UserLogin, now: datetime) -> int:
     return max(1, math.ceil((row.locked_until - now).total_seconds()))
 
 
+def new_alarm() -> BurstAlarm:
+    """The alarm for bursts of failed sign-ins on one account (one per process)."""
+    return BurstAlarm(threshold=BURST_FAILURES, window_s=BURST_WINDOW_S)
+
+
 def sign_in(
     session: Session,
-    user_id: int,
+    login: str,
     password: str,
     code: str,
     clock: Callable[[], datetime] = utcnow,
+    alarm: BurstAlarm | None = None,
 ) -> User:
-    """The person signing in, or :class:`LoginFailed` / :class:`AccountLocked`.
+    """The person whose login name is ``login``, or :class:`LoginFailed` /
+    :class:`AccountLocked`.
 
-    The caller commits in both cases: a failure's count must be kept.
+    :class:`AccountLocked` only to an attempt with the right password while the account waits
+    after wrong codes. An unknown name costs the same password hash as a known one. The caller
+    commits in every case: a failure's count must be kept.
     """
     now = clock()
-    user = session.get(User, user_id) if 0 < user_id < 2**31 else None
-    row = session.get(UserLogin, user_id, with_for_update=True) if user is not None else None
-    if row is not None:
-        wait = _locked_for(row, now)
-        if wait:
-            raise AccountLocked(
-                "too many failed sign-ins: this account is locked for "
-                f"{plural(math.ceil(wait / 60), 'more minute', 'more minutes')}; wait, or ask an "
-                "admin to set a new password",
-                retry_after=wait,
-            )
+    name = normalise(login)
+    row = None
+    if name is not None:
+        query = select(UserLogin).where(UserLogin.login_name == name)
+        row = session.scalar(query.with_for_update())
+    user = session.get(User, row.user_id) if row is not None else None
     password_ok = verify_password(row.password_hash if row is not None else None, password)
+    if user is None or row is None or user.disabled_at is not None or not password_ok:
+        _alarm(alarm, user)
+        raise LoginFailed(FAILED)
+    # The password is right: whoever this is holds it.
+    wait = _locked_for(row, now)
+    if wait:
+        raise AccountLocked(
+            f"too many wrong codes: this account can sign in again in {wait} s. If you did not "
+            "type them, someone else knows your password: tell an admin",
+            retry_after=wait,
+        )
     step = None
-    if row is not None and row.totp_secret is not None and password_ok:
+    if row.totp_secret is not None:
         step = totp.accepted_step(row.totp_secret, code, now.timestamp(), row.totp_last_step)
-    if user is None or row is None or user.disabled_at is not None or step is None:
-        if row is not None:
-            _count_failure(row, now)
-            session.flush()
+    if step is None:
+        _count_code_failure(row, now)
+        session.flush()
+        _alarm(alarm, user)
         raise LoginFailed(FAILED)
     row.failed_count = 0
     row.locked_until = None
@@ -125,8 +165,31 @@ def sign_in(
     return user
 
 
-def _count_failure(row: UserLogin, now: datetime) -> None:
+def _alarm(alarm: BurstAlarm | None, user: User | None) -> None:
+    """Count the failure towards a burst on the account; log once when one is reached."""
+    if alarm is None or user is None:
+        return
+    user_id = user.id
+    count = alarm.failed(str(user_id))
+    if count is not None:
+        logger.error(
+            "sign-in alarm: %d failed sign-ins on user %d in %d minutes: someone may be "
+            "guessing its password (no account is locked; each address is slowed down)",
+            count,
+            user_id,
+            alarm.window_s // 60,
+        )
+
+
+def _count_code_failure(row: UserLogin, now: datetime) -> None:
+    """A wrong code with the right password: the next attempt waits, longer each time."""
     row.failed_count = (row.failed_count or 0) + 1
-    if row.failed_count >= MAX_FAILURES:
-        row.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        row.failed_count = 0
+    delay = growing_delay(row.failed_count, FREE_CODE_FAILURES, CODE_WAIT_BASE_S, CODE_WAIT_CAP_S)
+    row.locked_until = now + timedelta(seconds=delay) if delay else None
+    if row.failed_count == FREE_CODE_FAILURES:
+        logger.error(
+            "sign-in alarm: %d wrong codes in a row with the right password on user %d: if it "
+            "is not its owner, the password is known to someone else; sign-ins now wait",
+            row.failed_count,
+            row.user_id,
+        )

@@ -1,8 +1,9 @@
-"""Signing in (user id, password and TOTP code) and out of the staff pages.
+"""Signing in (login name, password and TOTP code) and out of the staff pages.
 
 Signing in replaces the session (new id and CSRF token), so a session fixed before cannot be
-used after. Each address has its own in-memory limit on attempts, on top of the account's
-lock-out; neither stores the address anywhere.
+used after. Failed attempts from an address make its next ones wait, longer after each (in
+memory, the address stored nowhere); no number of them locks the account they name (see
+:mod:`hotlist.server.web.auth.service`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from hotlist.errors import AccountLocked, LoginFailed, RateLimited
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.session import DbSession
-from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.web.auth import service as auth
+from hotlist.server.web.auth.throttle import BurstAlarm, FailureThrottle
 from hotlist.server.web.deps import PageForm, form_text, page
 from hotlist.server.web.error_pages import safe_next
 from hotlist.server.web.pages.staff import staff_page
@@ -31,27 +32,46 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 Visitor = Annotated[Principal, Depends(page(Permission.REPORTS_CREATE))]
 
 STAFF_HOME = "/staff"
-LOGIN_RATE_PER_S = 1 / 6
-LOGIN_BURST = 10
-"""Per address: 10 attempts at once, then one every 6 seconds (in memory, per process)."""
+ADDRESS_FREE_FAILURES = 10
+ADDRESS_WAIT_BASE_S = 1.0
+ADDRESS_WAIT_CAP_S = 300.0
+"""Per address: 10 failures in a row freely (a shared office address), then a wait of 1 s
+doubling after each failure, at most 5 minutes; a success from the address clears it."""
 
 
-def login_limiter(request: Request) -> TokenBucketLimiter:
-    """The app's limiter of sign-in attempts per address (made on first use)."""
-    limiter = getattr(request.app.state, "login_limiter", None)
-    if not isinstance(limiter, TokenBucketLimiter):
-        limiter = TokenBucketLimiter(rate=LOGIN_RATE_PER_S, burst=LOGIN_BURST)
-        request.app.state.login_limiter = limiter
-    return limiter
+def login_throttle(request: Request) -> FailureThrottle:
+    """The app's throttle of failed sign-ins per address (made on first use)."""
+    throttle = getattr(request.app.state, "login_throttle", None)
+    if not isinstance(throttle, FailureThrottle):
+        throttle = FailureThrottle(
+            free=ADDRESS_FREE_FAILURES, base_s=ADDRESS_WAIT_BASE_S, cap_s=ADDRESS_WAIT_CAP_S
+        )
+        request.app.state.login_throttle = throttle
+    return throttle
+
+
+def login_alarm(request: Request) -> BurstAlarm:
+    """The app's alarm for bursts of failed sign-ins on one account (made on first use)."""
+    alarm = getattr(request.app.state, "login_alarm", None)
+    if not isinstance(alarm, BurstAlarm):
+        alarm = auth.new_alarm()
+        request.app.state.login_alarm = alarm
+    return alarm
 
 
 def _login_page(
-    request: Request, next_path: str, error: str | None = None, status_code: int = 200
+    request: Request,
+    next_path: str,
+    error: str | None = None,
+    status_code: int = 200,
+    retry_after: int | None = None,
 ) -> HTMLResponse:
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     return render(
         request,
         "staff/login.html",
         status_code=status_code,
+        headers=headers,
         next_path=next_path,
         error=error,
     )
@@ -69,34 +89,47 @@ def login_form(
 
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, session: DbSession, _p: Visitor, form: PageForm) -> Response:
-    """Check the user id, password and code; on success start a new session and go on."""
+    """Check the login name, password and code; on success start a new session and go on."""
     next_path = safe_next(form_text(form, "next"), STAFF_HOME)
     client = request.client
+    address = client.host if client is not None else "unknown"
+    throttle = login_throttle(request)
     try:
-        login_limiter(request).check(client.host if client is not None else "unknown")
+        throttle.check(address)
     except RateLimited as exc:
-        return _login_page(request, next_path, exc.message, 429)
-    user_text = form_text(form, "user_id").lstrip("#")
-    if not user_text.isdigit() or len(user_text) > 10:
-        return _login_page(request, next_path, "Enter your user id: digits only.", 422)
+        return _login_page(request, next_path, exc.message, 429, exc.retry_after)
+    login_text = form_text(form, "login")
+    if not login_text:
+        return _login_page(request, next_path, "Enter your login name.", 422)
     try:
         user = auth.sign_in(
-            session, int(user_text), form_text(form, "password"), form_text(form, "code")
+            session,
+            login_text,
+            form_text(form, "password"),
+            form_text(form, "code"),
+            alarm=login_alarm(request),
         )
     except AccountLocked as exc:
-        return _failed(session, request, next_path, exc.message, 429)
+        return _failed(session, request, next_path, exc.message, 429, exc.retry_after)
     except LoginFailed as exc:
+        throttle.failed(address)
         return _failed(session, request, next_path, exc.message, 401)
     session.commit()
+    throttle.succeeded(address)
     session_state(request).sign_in(user.id)
     return RedirectResponse(next_path, status_code=303)
 
 
 def _failed(
-    session: Session, request: Request, next_path: str, message: str, status: int
+    session: Session,
+    request: Request,
+    next_path: str,
+    message: str,
+    status: int,
+    retry_after: int | None = None,
 ) -> HTMLResponse:
     session.commit()  # the failure count must be kept
-    return _login_page(request, next_path, message, status)
+    return _login_page(request, next_path, message, status, retry_after)
 
 
 @router.post("/logout")
