@@ -115,7 +115,7 @@ def test_host_names_need_the_same_grant_as_expressions(
     entry = listed_entry(
         "http://www.site.example/x.html", scope="host", scope_reason="The whole site is abuse."
     )
-    publish(sessions, publisher)
+    publish(sessions, publisher, public_url="https://hotline.example")
     hosts = f"/v1/tuf/{_hosts_path(publisher.repository.path)}"
     expression = f"/v1/entries/{entry}/expression"
 
