@@ -27,15 +27,12 @@ class Index:
     """The matcher's two stages over a snapshot's columns, held without a copy."""
 
     def __init__(
-        self,
-        hashes: bytes,
-        flags: bytes,
-        filter_bits: bytes | None,
-        filter_mask: int,
-        suspend_disputed: bool,
+        self, hashes: bytes, flags: bytes, host_keys: bytes | None, suspend_disputed: bool
     ) -> None: ...
     @property
     def count(self) -> int: ...
+    def nbytes(self) -> int: ...
+    def candidate_hosts(self, host: str) -> list[str] | None: ...
     def lookup_parts(self, host: str, path: str, query: str | None) -> int | None: ...
     def check_many(
         self,

@@ -39,6 +39,30 @@ pub enum ColumnsError {
     FilterSize { bytes: usize, mask: u64 },
 }
 
+/// The host filter's table for `host_keys` (8 bytes each, little-endian), as the reference
+/// builds it: 16 bits per key rounded up to a power of two (at least 1024), two bits per key.
+/// Returns the table and its mask.
+pub fn host_filter(host_keys: &[u8]) -> (Vec<u8>, u64) {
+    let count = host_keys.len() / 8;
+    let mut size: u64 = 1 << 10;
+    while size < 16u64.saturating_mul(count as u64) {
+        size <<= 1;
+    }
+    let mask = size - 1;
+    let mut bits = vec![0u8; (size >> 3) as usize];
+    for key in host_keys.chunks_exact(8) {
+        let mut key_bytes = [0u8; 8];
+        key_bytes.copy_from_slice(key);
+        let key = u64::from_le_bytes(key_bytes);
+        for index in [key & mask, (key >> 32) & mask] {
+            if let Some(byte) = bits.get_mut((index >> 3) as usize) {
+                *byte |= 1 << (index & 7);
+            }
+        }
+    }
+    (bits, mask)
+}
+
 /// A snapshot's columns, borrowed: the sorted hashes, the flags, the host filter's table.
 #[derive(Debug, Clone, Copy)]
 pub struct Columns<'a> {
@@ -116,10 +140,17 @@ impl<'a> Columns<'a> {
         bit(key & mask) && bit((key >> 32) & mask)
     }
 
+    /// The host stage: the suffixes of a canonical host that may have an entry, most specific
+    /// first (empty when none may).
+    pub fn candidate_hosts<'h>(&self, host: &'h str) -> Vec<&'h str> {
+        let mut hosts = host_suffixes(host);
+        hosts.retain(|host| self.host_may_have_entry(host));
+        hosts
+    }
+
     /// The position of the entry that answers for a canonical URL, or None.
     pub fn lookup(&self, parts: &Canonical) -> Option<usize> {
-        let mut hosts = host_suffixes(&parts.host);
-        hosts.retain(|host| self.host_may_have_entry(host));
+        let hosts = self.candidate_hosts(&parts.host);
         if hosts.is_empty() {
             return None;
         }
@@ -168,6 +199,22 @@ mod tests {
         assert_eq!(&hashes[position * 32..position * 32 + 32], hash(b"a.b.example/x/"));
         assert_eq!(columns.check(b"http://c.example/", &mut |_| None), Outcome::Miss);
         assert!(matches!(columns.check(b"", &mut |_| None), Outcome::Invalid(UrlError::Empty)));
+    }
+
+    #[test]
+    fn the_host_filter_holds_every_key() {
+        let keys: Vec<u8> = (0u64..5000)
+            .flat_map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_le_bytes())
+            .collect();
+        let (bits, mask) = host_filter(&keys);
+        assert_eq!(bits.len() as u64 * 8, mask + 1);
+        assert!(mask + 1 >= 16 * 5000);
+        for key in keys.chunks_exact(8) {
+            let key = u64::from_le_bytes(key.try_into().unwrap());
+            for index in [key & mask, (key >> 32) & mask] {
+                assert_eq!(bits[(index >> 3) as usize] >> (index & 7) & 1, 1);
+            }
+        }
     }
 
     #[test]

@@ -6,8 +6,8 @@
 //! (`ada_url.idna_to_ascii`), called only for hosts that are not ASCII.
 
 use hotlist_core::{
-    canonicalize, expression_hashes_into, expressions, hash, Canonical, Columns, Outcome, UrlError,
-    MAX_URL_BYTES,
+    canonicalize, expression_hashes_into, expressions, hash, host_filter, Canonical, Columns,
+    Outcome, UrlError, MAX_URL_BYTES,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -142,12 +142,7 @@ fn idna_function(py: Python<'_>) -> Option<&Bound<'_, PyAny>> {
 
 fn canonical<'py>(py: Python<'py>, url: &Bound<'py, PyAny>) -> Result<Canonical, Failure> {
     let data = url_bytes(url)?;
-    let function = idna_function(py);
-    let mut idna = |text: &str| -> Option<Vec<u8>> {
-        let result = function?.call1((text,)).ok()?;
-        let bytes = result.cast::<PyBytes>().ok()?;
-        Some(bytes.as_bytes().to_vec())
-    };
+    let mut idna = idna_closure(py);
     canonicalize(data.as_bytes(), &mut idna).map_err(|error| Failure::from_error(py, &error))
 }
 
@@ -262,23 +257,20 @@ fn sha256<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
     PyBytes::new(py, &hash(data))
 }
 
-/// The matcher's two stages over a snapshot's columns, held without a copy.
-///
-/// `hashes` is the sorted 32-byte hash column, `flags` one byte per entry, `filter_bits` the
-/// host filter's bit table (None: no host stage) and `filter_mask` its mask.
+/// The matcher's two stages over a snapshot's columns: the hash and flags columns are held as
+/// they are (no copy); the host filter's table (2 to 4 bytes per entry) is built from the host
+/// keys, which are not kept.
 #[pyclass(frozen, module = "hotlist._core")]
 struct Index {
     hashes: Py<PyBytes>,
     flags: Py<PyBytes>,
-    filter_bits: Option<Py<PyBytes>>,
-    filter_mask: u64,
+    filter: Option<(Vec<u8>, u64)>,
     suspend_disputed: bool,
 }
 
 impl Index {
     fn columns<'a>(&'a self, py: Python<'a>) -> PyResult<Columns<'a>> {
-        let filter =
-            self.filter_bits.as_ref().map(|bits| (bits.bind(py).as_bytes(), self.filter_mask));
+        let filter = self.filter.as_ref().map(|(bits, mask)| (&bits[..], *mask));
         Columns::new(
             self.hashes.bind(py).as_bytes(),
             self.flags.bind(py).as_bytes(),
@@ -291,19 +283,37 @@ impl Index {
     }
 }
 
+fn idna_closure(py: Python<'_>) -> impl FnMut(&str) -> Option<Vec<u8>> + '_ {
+    let function = idna_function(py);
+    move |text: &str| -> Option<Vec<u8>> {
+        let result = function?.call1((text,)).ok()?;
+        let bytes = result.cast::<PyBytes>().ok()?;
+        Some(bytes.as_bytes().to_vec())
+    }
+}
+
 #[pymethods]
 impl Index {
+    /// `hashes`: the sorted 32-byte hash column; `flags`: one byte per entry; `host_keys`: the
+    /// 8-byte host keys for the host stage (None: no host stage).
     #[new]
-    #[pyo3(signature = (hashes, flags, filter_bits, filter_mask, suspend_disputed))]
+    #[pyo3(signature = (hashes, flags, host_keys, suspend_disputed))]
     fn new(
         py: Python<'_>,
         hashes: Py<PyBytes>,
         flags: Py<PyBytes>,
-        filter_bits: Option<Py<PyBytes>>,
-        filter_mask: u64,
+        host_keys: Option<&[u8]>,
         suspend_disputed: bool,
     ) -> PyResult<Self> {
-        let index = Index { hashes, flags, filter_bits, filter_mask, suspend_disputed };
+        if let Some(keys) = host_keys {
+            if keys.len() % 8 != 0 {
+                return Err(PyValueError::new_err(
+                    "the host key buffer's length is not a multiple of 8",
+                ));
+            }
+        }
+        let filter = host_keys.map(host_filter);
+        let index = Index { hashes, flags, filter, suspend_disputed };
         index.columns(py)?;
         Ok(index)
     }
@@ -314,7 +324,22 @@ impl Index {
         Ok(self.columns(py)?.count())
     }
 
+    /// Bytes the index holds beside the shared columns (the host filter's table).
+    fn nbytes(&self) -> usize {
+        self.filter.as_ref().map_or(0, |(bits, _)| bits.len())
+    }
+
+    /// The host stage: the suffixes of canonical `host` that may have an entry, or None.
+    fn candidate_hosts(&self, py: Python<'_>, host: &str) -> PyResult<Option<Vec<String>>> {
+        if host.is_empty() || host.len() > MAX_URL_BYTES {
+            return Err(PyValueError::new_err("not a canonical host"));
+        }
+        let hosts = self.columns(py)?.candidate_hosts(host);
+        Ok((!hosts.is_empty()).then(|| hosts.into_iter().map(str::to_owned).collect()))
+    }
+
     /// The position of the entry answering for canonical parts, or None.
+    #[pyo3(signature = (host, path, query))]
     fn lookup_parts(
         &self,
         py: Python<'_>,
@@ -322,7 +347,7 @@ impl Index {
         path: String,
         query: Option<String>,
     ) -> PyResult<Option<usize>> {
-        if host.is_empty() {
+        if host.is_empty() || host.len() > MAX_URL_BYTES || !path.starts_with('/') {
             return Err(PyValueError::new_err("not the parts of a canonical URL"));
         }
         let parts = Canonical { scheme: "http", host, path, query };
@@ -342,12 +367,7 @@ impl Index {
             return Err(PyTypeError::new_err("hit and invalid must be callables"));
         }
         let columns = self.columns(py)?;
-        let function = idna_function(py);
-        let mut idna = |text: &str| -> Option<Vec<u8>> {
-            let result = function?.call1((text,)).ok()?;
-            let bytes = result.cast::<PyBytes>().ok()?;
-            Some(bytes.as_bytes().to_vec())
-        };
+        let mut idna = idna_closure(py);
         let out = PyList::empty(py);
         for url in urls.try_iter()? {
             let url = url?;

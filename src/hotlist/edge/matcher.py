@@ -13,6 +13,10 @@ entries cover a URL the most specific one answers: the longest host suffix first
 path. With ``suspend_disputed`` (the member's edge setting), an entry flagged disputed does not
 block, and the next entry covering the URL, if any, answers instead.
 
+Both stages run in the compiled core (:class:`CoreListIndex`, over the snapshot's columns without
+a copy); :class:`ListIndex` is the same algorithm in Python, kept as the tests' reference
+(``engine="python"``).
+
 URLs are text, or bytes as a proxy reads them (see :func:`hotlist.urls.canonical_parts`).
 Invalid URLs: :meth:`Matcher.check` returns a verdict that is not blocked and carries the error
 message (a proxy must keep serving); :meth:`Matcher.check_strict` raises
@@ -26,8 +30,9 @@ import threading
 from collections.abc import Iterable
 from hashlib import sha256
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from hotlist import _core
 from hotlist.edge.index import HashIndex, HostFilter
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL, NotFound, VerificationError
@@ -39,13 +44,17 @@ from hotlist.urls import (
     path_prefixes,
     plain_authority,
 )
+from hotlist.urls.core import url_error
 
 if TYPE_CHECKING:
     from hotlist.publish.format import Snapshot
 
 _DISPUTED = 0x01
 
-__all__ = ["ListIndex", "Matcher", "Verdict"]
+__all__ = ["CoreListIndex", "Engine", "ListIndex", "Matcher", "Verdict"]
+
+Engine = Literal["core", "python"]
+"""Which implementation answers: the compiled core (the default) or the Python reference."""
 
 
 # A cache answer no host can have (compared by identity); get() with it is one atomic call.
@@ -133,13 +142,16 @@ class ListIndex:
         hosts = cache.get(host, _UNSEEN)
         if hosts is not _UNSEEN:
             return hosts
-        hosts = self._hosts.passing(host_suffixes(host))
+        hosts = self._passing(host)
         if len(cache) >= self._cache_size:
             if not self._cache_size:
                 return hosts
             cache.clear()
         cache[host] = hosts
         return hosts
+
+    def _passing(self, host: str) -> list[str] | None:
+        return self._hosts.passing(host_suffixes(host))
 
     def authority_is_clear(self, authority: str) -> bool:
         """True when no host of the plain ``authority`` can have an entry (remembered).
@@ -224,16 +236,16 @@ class ListIndex:
         )
 
 
-class Matcher:
-    """Checks URLs against the list in force; swaps in a new version without a pause.
+class CoreListIndex(ListIndex):
+    """The lookup structure over one snapshot in the compiled core: the same answers as
+    :class:`ListIndex` (its reference), a batch in one call.
 
-    Build one from a verified snapshot, or with :meth:`from_store` from an edge store, which also
-    lets :meth:`reload_if_changed` pick up what ``hotlist edge sync`` writes. ``host_cache`` is how
-    many hosts' first-stage answers to remember (0: none). ``host_stage=False``
-    skips the first stage (every expression is hashed); it exists to measure that stage.
-    ``suspend_disputed``: disputed entries do not block (the store's setting, with
-    :meth:`from_store`).
+    The core holds the snapshot's hash and flags columns as they are (no copy) and builds the
+    host filter's table from the host keys (2 to 4 B per entry); the category and entry id
+    columns stay in Python for the verdicts of hits. No prefix column, no Python filter.
     """
+
+    __slots__ = ("_core",)
 
     def __init__(
         self,
@@ -243,6 +255,75 @@ class Matcher:
         host_cache: int = DEFAULT_HOST_CACHE,
         suspend_disputed: bool = False,
     ) -> None:
+        self.list_name = snapshot.list_name
+        self.suspend_disputed = suspend_disputed
+        self.version = snapshot.version
+        self.host_stage = host_stage
+        self._core = _core.Index(
+            bytes(snapshot.hashes),
+            bytes(snapshot.flags),
+            bytes(snapshot.host_keys) if host_stage else None,
+            suspend_disputed,
+        )
+        self._categories = snapshot.categories
+        self._entry_ids = snapshot.entry_ids
+        self._flags = snapshot.flags
+        self._cache = {}
+        self._clear = {}
+        self._cache_size = host_cache if host_stage else 0
+        self.miss = Verdict(False, None, None, False, self.version)
+
+    @property
+    def count(self) -> int:
+        """How many entries the list holds."""
+        return self._core.count
+
+    def nbytes(self) -> int:
+        """Bytes of memory held for the list: the shared columns and the core's filter table."""
+        columns = self._core.count * 32 + len(self._flags)
+        columns += self._categories.itemsize * len(self._categories)
+        columns += self._entry_ids.itemsize * len(self._entry_ids)
+        return columns + self._core.nbytes()
+
+    def lookup(self, parts: CanonicalURL) -> Verdict:
+        """The verdict for a canonical URL."""
+        position = self._core.lookup_parts(parts.host, parts.path, parts.query)
+        return self.miss if position is None else self._verdict(position)
+
+    def _passing(self, host: str) -> list[str] | None:
+        return self._core.candidate_hosts(host)
+
+    def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
+        """Verdicts for many URLs, as :meth:`lookup` gives them, in one call into the core."""
+        return self._core.check_many(urls, self.miss, self._verdict, self._invalid)
+
+    def _invalid(self, code: int, detail: object) -> Verdict:
+        return self.invalid(url_error(code, detail))
+
+
+class Matcher:
+    """Checks URLs against the list in force; swaps in a new version without a pause.
+
+    Build one from a verified snapshot, or with :meth:`from_store` from an edge store, which also
+    lets :meth:`reload_if_changed` pick up what ``hotlist edge sync`` writes. ``host_cache`` is how
+    many hosts' first-stage answers to remember (0: none). ``host_stage=False``
+    skips the first stage (every expression is hashed); it exists to measure that stage.
+    ``suspend_disputed``: disputed entries do not block (the store's setting, with
+    :meth:`from_store`). ``engine`` is the compiled core (default) or the Python reference.
+    """
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        *,
+        host_stage: bool = True,
+        host_cache: int = DEFAULT_HOST_CACHE,
+        suspend_disputed: bool = False,
+        engine: Engine = "core",
+    ) -> None:
+        if engine not in ("core", "python"):
+            raise ValueError(f"unknown matcher engine {engine!r}: use core or python")
+        self._engine = engine
         self._host_stage = host_stage
         self._host_cache = host_cache
         self._suspend_disputed = suspend_disputed
@@ -260,6 +341,7 @@ class Matcher:
         host_stage: bool = True,
         host_cache: int = DEFAULT_HOST_CACHE,
         suspend_disputed: bool | None = None,
+        engine: Engine = "core",
     ) -> Matcher:
         """A matcher over the verified list in an edge store (``hotlist edge init`` made it).
 
@@ -286,6 +368,7 @@ class Matcher:
             host_stage=host_stage,
             host_cache=host_cache,
             suspend_disputed=suspend_disputed,
+            engine=engine,
         )
         matcher._store_dir = Path(store_dir)
         matcher._current_path = store.current_path
@@ -355,8 +438,14 @@ class Matcher:
             )
         self._index = self._build(snapshot)
 
+    @property
+    def engine(self) -> Engine:
+        """Which implementation answers: ``core`` or ``python`` (the reference)."""
+        return self._engine
+
     def _build(self, snapshot: Snapshot) -> ListIndex:
-        return ListIndex(
+        index_type = CoreListIndex if self._engine == "core" else ListIndex
+        return index_type(
             snapshot,
             host_stage=self._host_stage,
             host_cache=self._host_cache,
