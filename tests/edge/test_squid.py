@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotlist.edge.matcher import Matcher
+from hotlist.edge.verdict import Verdict
 from hotlist.edge.squid import BlockPage, SquidResponder, authority_host, kv_pair, split_request
 from hotlist.errors import ConfigError, InvalidURL
 from hotlist.publish.format import Snapshot
@@ -340,3 +341,44 @@ def test_the_block_page_names_entry_and_category(make_responder: ResponderFactor
 def test_a_bad_block_page_template_says_what_is_wrong(template: str, problem: str) -> None:
     with pytest.raises(ConfigError, match=problem.replace("{", r"\{").replace("}", r"\}")):
         BlockPage(template)
+
+
+# -- One call per block ------------------------------------------------------------------------
+
+
+class CountingMatcher(Matcher):
+    """A matcher that counts its batch calls (and answers them as any matcher does)."""
+
+    batches = 0
+
+    def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
+        self.batches += 1
+        return super().check_many(urls)
+
+
+@pytest.mark.parametrize("engine", ["core", "python"])
+def test_a_block_needs_one_matcher_call_and_answers_like_single_lines(engine: str) -> None:
+    snapshot = Snapshot.from_records("main", 1, list(ENTRIES))
+    lines = [
+        f"{channel} {url} {EXTRAS}"
+        for channel, url in enumerate(
+            [
+                PAGE_URL,
+                "http://www.blocked.example/gallery/other.html",
+                "http://folder.example/dir/deeper/y.jpg",
+                "https://cdn.host.test/any/thing?q=1",
+                "http://page.example/only.html",
+                "http://www.blocked.example:port/x",
+                "host.test:443",
+                "http://www.example.com/",
+                PAGE_URL,
+            ]
+            * 3
+        )
+    ]
+    matcher = CountingMatcher(snapshot, engine=engine)  # type: ignore[arg-type]
+    answers = SquidResponder(matcher, BlockPage(TEMPLATE)).answer_lines(lines)
+    assert matcher.batches == 1
+    single = SquidResponder(Matcher(snapshot, engine="python"), BlockPage(TEMPLATE), cache_size=0)
+    assert answers == [single.answer(line) for line in lines]
+    assert sum(answer.split(" ", 1)[1].startswith("OK") for answer in answers) == 18

@@ -194,6 +194,7 @@ class SquidResponder:
         read_line = _LINE.match
         answers: list[str] = []
         append = answers.append
+        pending: list[tuple[int, str, str]] = []  # (answer position, channel prefix, URL)
         for line in lines:
             # The fast way: channel and authority from one match, whose hosts have no entry.
             found = read_line(line)
@@ -229,14 +230,13 @@ class SquidResponder:
                     continue
             known = cache.get(url)
             if known is None:
-                known = self._answer_url(matcher, url)
-                if len(cache) >= self._cache_size:
-                    if not self._cache_size:
-                        append(prefix + known)
-                        continue
-                    cache.clear()
-                cache[url] = known
+                # Answered below, with every other URL of the block, in one call to the matcher.
+                pending.append((len(answers), prefix, url))
+                append(prefix)
+                continue
             append(prefix + known)
+        if pending:
+            self._answer_pending(matcher, answers, pending)
         return answers
 
     def _nothing_listed(self, matcher: Matcher, raw: str) -> bool:
@@ -246,6 +246,31 @@ class SquidResponder:
             self._clear.clear()
         self._clear[raw] = nothing_listed
         return nothing_listed
+
+    def _answer_pending(
+        self, matcher: Matcher, answers: list[str], pending: list[tuple[int, str, str]]
+    ) -> None:
+        """Fill in the answers of the block's URLs that needed a full check: one batch call.
+
+        CONNECT requests (host scope only) and URLs that are not valid (whose host may still be
+        known) take :meth:`_answer_url`; they are rare.
+        """
+        cache = self._cache
+        urls = list(dict.fromkeys(url for _, _, url in pending))
+        known: dict[str, str] = {}
+        for url, verdict in zip(urls, matcher.check_many(urls), strict=True):
+            if verdict.error is not None or "://" not in url:
+                known[url] = self._answer_url(matcher, url)
+            else:
+                known[url] = self._redirect(verdict) if verdict.blocked else _ERR
+        for position, prefix, url in pending:
+            answers[position] = prefix + known[url]
+        if not self._cache_size:
+            return
+        for url, answer in known.items():
+            if len(cache) >= self._cache_size:
+                cache.clear()
+            cache[url] = answer
 
     def _answer_url(self, matcher: Matcher, url: str) -> str:
         """The answer to one URL, without a channel ID."""
