@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotlist.edge.matcher import Matcher
-from hotlist.edge.verdict import Verdict
 from hotlist.edge.squid import BlockPage, SquidResponder, authority_host, kv_pair, split_request
+from hotlist.edge.verdict import Verdict
 from hotlist.errors import ConfigError, InvalidURL
 from hotlist.publish.format import Snapshot
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
