@@ -23,6 +23,7 @@ from hotlist.urls import (
     canonical_parts,
     canonical_parts_many,
     canonicalize,
+    expression_hash_batch,
     expression_hashes,
     expression_hashes_from_parts,
     expression_hashes_many,
@@ -272,3 +273,16 @@ def test_batches_agree_with_single_calls(urls: list[str | bytes]) -> None:
 def test_the_core_sha256_is_sha256() -> None:
     for data in (b"", b"a.example/", bytes(range(256)) * 3):
         assert _core.sha256(data) == sha256(data).digest()
+
+
+@settings(max_examples=_examples(200), deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.one_of(texts, st.binary(max_size=40)), max_size=20))
+def test_the_flat_batch_holds_the_same_hashes(urls: list[str | bytes]) -> None:
+    batch = expression_hash_batch(urls)
+    assert len(batch.counts) == len(urls)
+    assert len(batch.digests) == 32 * sum(batch.counts)
+    assert set(batch.errors) == {i for i, count in enumerate(batch.counts) if count == 0}
+    listed = expression_hashes_many(urls)
+    assert [r.message if isinstance(r, InvalidURL) else r for r in batch.hashes()] == [
+        r.message if isinstance(r, InvalidURL) else r for r in listed
+    ]

@@ -251,6 +251,36 @@ fn expression_hashes_many<'py>(
     Ok(out)
 }
 
+/// The expression hashes of many URLs in flat form: `(digests, counts, failures)`, where
+/// `digests` holds every 32-byte hash in order, `counts` one byte per URL (how many of the
+/// digests are its own; 0 for an invalid URL) and `failures` `(position, code, detail)` tuples.
+/// No Python object per hash.
+#[pyfunction]
+fn expression_hashes_flat<'py>(
+    py: Python<'py>,
+    urls: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, Bound<'py, PyList>)> {
+    let mut digests: Vec<[u8; 32]> = Vec::new();
+    let mut counts: Vec<u8> = Vec::new();
+    let failures = PyList::empty(py);
+    for (position, url) in urls.try_iter()?.enumerate() {
+        let url = url?;
+        match canonical(py, &url) {
+            Ok(parts) => {
+                let before = digests.len();
+                expression_hashes_into(&parts, &mut digests);
+                // At most 5 hosts x 6 paths.
+                counts.push(u8::try_from(digests.len() - before).unwrap_or(u8::MAX));
+            }
+            Err(failure) => {
+                counts.push(0);
+                failures.append((position, failure.code, failure.detail))?;
+            }
+        }
+    }
+    Ok((PyBytes::new(py, digests.as_flattened()), PyBytes::new(py, &counts), failures))
+}
+
 /// SHA-256 of `data` with the core's implementation (to compare it with OpenSSL's).
 #[pyfunction]
 fn sha256<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
@@ -402,6 +432,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(expression_hashes, module)?)?;
     module.add_function(wrap_pyfunction!(expression_hashes_from_parts, module)?)?;
     module.add_function(wrap_pyfunction!(expression_hashes_many, module)?)?;
+    module.add_function(wrap_pyfunction!(expression_hashes_flat, module)?)?;
     module.add_function(wrap_pyfunction!(sha256, module)?)?;
     module.add_class::<Index>()?;
     Ok(())

@@ -13,11 +13,13 @@ from __future__ import annotations
 from hotlist.urls.authority import plain_authority
 from hotlist.urls.canonical import MAX_URL_BYTES, SCHEMES, CanonicalURL
 from hotlist.urls.core import (
+    HashBatch,
     authority_host,
     canonical_parts,
     canonical_parts_many,
     canonicalize,
     entry_expression,
+    expression_hash_batch,
     expression_hashes,
     expression_hashes_from_parts,
     expression_hashes_many,
@@ -36,6 +38,7 @@ __all__ = [
     "MAX_URL_BYTES",
     "SCHEMES",
     "CanonicalURL",
+    "HashBatch",
     "Scope",
     "authority_host",
     "canonical_parts",
@@ -43,6 +46,7 @@ __all__ = [
     "canonicalize",
     "entry_expression",
     "expression_hash",
+    "expression_hash_batch",
     "expression_hashes",
     "expression_hashes_from_parts",
     "expression_hashes_many",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from hotlist import _core
 from hotlist.errors import InvalidURL
@@ -20,11 +21,13 @@ from hotlist.urls.entries import Scope
 from hotlist.urls.expressions import path_prefixes
 
 __all__ = [
+    "HashBatch",
     "authority_host",
     "canonical_parts",
     "canonical_parts_many",
     "canonicalize",
     "entry_expression",
+    "expression_hash_batch",
     "expression_hashes",
     "expression_hashes_from_parts",
     "expression_hashes_many",
@@ -157,12 +160,46 @@ def expression_hashes_from_parts(parts: CanonicalURL) -> list[bytes]:
 def expression_hashes_many(urls: Iterable[str | bytes]) -> list[list[bytes] | InvalidURL]:
     """For each URL, in order, the SHA-256 of its expressions, or the InvalidURL that says why.
 
-    One call into the core for the whole batch.
+    One call into the core for the whole batch; :func:`expression_hash_batch` gives the same
+    without an object per hash, for large batches.
     """
     return [
         result if type(result) is list else url_error(*result)
         for result in _core.expression_hashes_many(urls)
     ]
+
+
+class HashBatch(NamedTuple):
+    """The expression hashes of a batch of URLs in flat form, with no object per hash.
+
+    ``digests`` holds every URL's 32-byte hashes one after the other, in order; ``counts[i]`` is
+    how many belong to URL ``i`` (0 when it is invalid, and ``errors[i]`` says why).
+    """
+
+    digests: bytes
+    counts: bytes
+    errors: dict[int, InvalidURL]
+
+    def hashes(self) -> list[list[bytes] | InvalidURL]:
+        """Per URL, its hashes as a list, or its error (as :func:`expression_hashes_many`)."""
+        digests = self.digests
+        result: list[list[bytes] | InvalidURL] = []
+        offset = 0
+        for position, count in enumerate(self.counts):
+            if count == 0:
+                result.append(self.errors[position])
+                continue
+            end = offset + 32 * count
+            result.append([digests[start : start + 32] for start in range(offset, end, 32)])
+            offset = end
+        return result
+
+
+def expression_hash_batch(urls: Iterable[str | bytes]) -> HashBatch:
+    """The SHA-256 of every expression of many URLs, in one call and flat (see HashBatch)."""
+    digests, counts, failures = _core.expression_hashes_flat(urls)
+    errors = {position: url_error(code, detail) for position, code, detail in failures}
+    return HashBatch(digests, counts, errors)
 
 
 def authority_host(authority: str) -> str:
