@@ -38,12 +38,12 @@ from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL, NotFound, VerificationError
 from hotlist.urls import (
     CanonicalURL,
-    authority_host,
-    canonical_parts,
     host_suffixes,
     path_prefixes,
     plain_authority,
 )
+from hotlist.urls import canonical_parts as core_canonical_parts
+from hotlist.urls.canonical import canonical_parts as reference_canonical_parts
 from hotlist.urls.core import url_error
 
 if TYPE_CHECKING:
@@ -67,9 +67,10 @@ DEFAULT_HOST_CACHE = 1 << 15
 class ListIndex:
     """The lookup structure over one snapshot, never changed once built (its host cache aside).
 
-    No Python object per entry. Memory per entry: the snapshot's hash buffer (32 B), category
-    (2 B), entry id (8 B) and flags (1 B), which it shares, plus a 4-byte prefix column and the
-    host filter (2 to 4 B). The snapshot's host keys are read once and not kept. Traffic
+    This is the Python reference (``engine="python"``): canonicalization with
+    :mod:`hotlist.urls.canonical` and both stages in Python. No Python object per entry.
+    Memory per entry: the snapshot's hash buffer (32 B), category (2 B), entry id (8 B) and
+    flags (1 B), which it shares, plus a 4-byte prefix column and the host filter (2 to 4 B). The snapshot's host keys are read once and not kept. Traffic
     repeats hosts, so the first stage's answer for each canonical host is remembered (at most
     ``host_cache`` hosts, a few megabytes at the default, whatever the list's size).
     """
@@ -89,6 +90,9 @@ class ListIndex:
         "suspend_disputed",
         "version",
     )
+
+    canonical_parts = staticmethod(reference_canonical_parts)
+    """How this index canonicalizes: the Python reference here, the core in CoreListIndex."""
 
     def __init__(
         self,
@@ -164,7 +168,8 @@ class ListIndex:
         if known is not None:
             return known
         try:
-            known = self.candidate_hosts(authority_host(authority)) is None
+            host = self.canonical_parts(f"http://{authority}/").host
+            known = self.candidate_hosts(host) is None
         except InvalidURL:
             known = False  # the full check says why
         if self._cache_size:
@@ -197,7 +202,7 @@ class ListIndex:
                     append(miss)
                     continue
             try:
-                parts = canonical_parts(url)
+                parts = reference_canonical_parts(url)
             except InvalidURL as exc:
                 append(self.invalid(exc))
                 continue
@@ -246,6 +251,8 @@ class CoreListIndex(ListIndex):
     """
 
     __slots__ = ("_core",)
+
+    canonical_parts = staticmethod(core_canonical_parts)
 
     def __init__(
         self,
@@ -409,7 +416,7 @@ class Matcher:
     def check_strict(self, url: str | bytes) -> Verdict:
         """The verdict for ``url``; raises InvalidURL when it cannot be canonicalized."""
         index = self._index
-        return index.lookup(canonical_parts(url))
+        return index.lookup(index.canonical_parts(url))
 
     def check_parts(self, parts: CanonicalURL) -> Verdict:
         """The verdict for a URL already canonicalized with :func:`hotlist.urls.canonical_parts`."""
