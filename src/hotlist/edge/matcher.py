@@ -71,8 +71,9 @@ class ListIndex:
     :mod:`hotlist.urls.canonical` and both stages in Python. No Python object per entry.
     Memory per entry: the snapshot's hash buffer (32 B), category (2 B), entry id (8 B) and
     flags (1 B), which it shares, plus a 4-byte prefix column and the host filter (2 to 4 B).
-    The snapshot's host keys are read once and not kept. Traffic repeats hosts, so the first stage's answer for each canonical host is remembered (at most
-    ``host_cache`` hosts, a few megabytes at the default, whatever the list's size).
+    The snapshot's host keys are read once and not kept. Traffic repeats hosts, so the first
+    stage's answer for each canonical host is remembered (at most ``host_cache`` hosts, a few
+    megabytes at the default, whatever the list's size).
     """
 
     __slots__ = (
