@@ -180,6 +180,26 @@ def test_an_invalid_url_is_not_blocked_and_says_why(
         matcher.check_strict(url)
 
 
+@pytest.mark.parametrize(
+    "url", ["/blah", "/blah#ref", "/blah;param", "http:///blah", "///blah", "http:/blah"]
+)
+def test_a_url_without_a_host_is_invalid_on_every_path(
+    make_snapshot: SnapshotFactory, url: str
+) -> None:
+    # "/blah" once became http://blah/: a host entry for "blah" must not block it.
+    snapshot = make_snapshot(["blah/"])
+    for host_stage in (True, False):
+        matcher = Matcher(snapshot, host_stage=host_stage)
+        verdict = matcher.check(url)
+        assert not verdict.blocked
+        assert verdict.error is not None
+        assert "no host" in verdict.error
+        assert matcher.check_many([url, "http://blah/"]) == [verdict, matcher.check("http://blah/")]
+        assert matcher.check("http://blah/").blocked
+        with pytest.raises(InvalidURL, match="no host"):
+            matcher.check_strict(url)
+
+
 def test_check_many_answers_like_check(make_snapshot: SnapshotFactory) -> None:
     matcher = Matcher(make_snapshot(["example.com/x/", "www.example.org/"]))
     urls = ["http://example.com/x/1", "http://example.com/y", "", "https://www.example.org/z"]

@@ -16,7 +16,9 @@ _rest = st.text(alphabet="/?#%2Fa.:@ \t\x00é", max_size=8)
 
 @settings(max_examples=500, deadline=None)
 @given(
-    st.sampled_from(["http://", "https://", "HTTP://", "", "ftp://", "http:///", "http://u@"]),
+    st.sampled_from(
+        ["http://", "https://", "HTTP://", "", "/", "ftp://", "http:///", "http:/", "http://u@"]
+    ),
     st.lists(_label, min_size=1, max_size=4).map(".".join),
     st.sampled_from(["", ":", ":8080", ":x"]),
     _rest,
@@ -76,3 +78,13 @@ def test_scheme_case_and_user_information(url: str, authority: str | None) -> No
     assert plain_authority(url) == authority
     if authority is not None:
         assert authority_host(authority) == canonical_parts(url).host
+
+
+@pytest.mark.parametrize(
+    "url", ["/blah", "/blah#ref", "/blah;param", "http:///blah", "http:/blah", "http://u@/blah"]
+)
+def test_a_url_without_a_host_has_no_plain_authority(url: str) -> None:
+    # The shortcut must not read a host the whole URL does not have.
+    assert plain_authority(url) is None
+    with pytest.raises(InvalidURL, match="no host"):
+        canonical_parts(url)

@@ -160,6 +160,50 @@ def test_bad_input_says_what_is_wrong(url: str | bytes, message: str) -> None:
         canonicalize(url)
 
 
+# A string with no host is refused, never read as one: "/blah" is a path, not host "blah".
+HOSTLESS = [
+    "/blah",
+    "/blah#ref",
+    "/blah;param",
+    "/asdf",
+    "/",
+    " /blah",
+    "%2Fblah",
+    "http:///blah",
+    "HTTPS:///blah",
+    "ftp:///pub/",
+    "///blah",
+    "http:/blah",
+    "http:blah",
+    "ftp:/files.example/",
+    "http://?q",
+    "http://u@/blah",
+]
+
+
+@pytest.mark.parametrize("url", HOSTLESS)
+def test_a_url_without_a_host_is_refused_and_says_how_to_give_one(url: str) -> None:
+    with pytest.raises(InvalidURL, match=r"the URL has no host: .*give the whole URL"):
+        canonicalize(url)
+    with pytest.raises(InvalidURL, match="no host"):
+        canonicalize(url.encode())
+
+
+_hostless = st.builds(
+    "{}{}".format,
+    st.sampled_from(["/", "///", "http:///", "https:///", "http:/", "ftp:", "WS:/", "%2F"]),
+    # Anything that cannot become a slash: tab, CR and LF are removed and escapes unescaped.
+    st.text(st.characters(blacklist_characters="/%\t\r\n"), max_size=20),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_hostless)
+def test_no_string_without_a_host_gets_one(url: str) -> None:
+    with pytest.raises(InvalidURL, match=r"no host|NUL|surrogate"):
+        canonicalize(url)
+
+
 def test_a_url_of_exactly_the_limit_is_accepted() -> None:
     url = "http://example.com/"
     url += "a" * (MAX_URL_BYTES - len(url))

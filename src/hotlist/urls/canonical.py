@@ -135,16 +135,18 @@ def _canonical_parts(raw: bytes) -> CanonicalURL:
     if b"%" in data:
         data = unescape_fully(data)
     if data.startswith(b"http://"):
-        scheme, rest = "http", data[7:].lstrip(b"/")
+        scheme, rest = "http", data[7:]
     elif data.startswith(b"https://"):
-        scheme, rest = "https", data[8:].lstrip(b"/")
+        scheme, rest = "https", data[8:]
     else:
         scheme, rest = _split_scheme(data)
+    if rest.startswith(b"/"):
+        raise InvalidURL(_no_host("nothing between '//' and the next '/'"))
     authority, path, query = _SPLIT.match(rest).groups()  # type: ignore[union-attr]
     if b"@" in authority or b":" in authority or authority.startswith(b"["):
         authority = _host_of(authority)
     elif not authority:
-        raise InvalidURL("the URL has no host")
+        raise InvalidURL(_no_host("the host is empty"))
     return _new_parts(
         CanonicalURL,
         (
@@ -157,18 +159,38 @@ def _canonical_parts(raw: bytes) -> CanonicalURL:
 
 
 def _split_scheme(data: bytes) -> tuple[str, bytes]:
-    """The lower-case scheme and what follows it, slashes removed; ``http`` when there is none."""
+    """The lower-case scheme and what follows its ``//``; ``http`` when there is none.
+
+    A URL names its host right after ``scheme://``, after ``//`` with no scheme (a
+    network-path reference), or first of all (a bare host, taken as http). A scheme without
+    ``//`` (``http:/x``), or a leading single ``/`` (``/x``, a path), names none.
+    """
     match = _SCHEME.match(data)
     if match is not None:
         scheme = match.group(1).decode("ascii").lower()
         if scheme in SCHEMES:
-            return scheme, data[match.end() :].lstrip(b"/")
+            rest = data[match.end() :]
+            if not rest.startswith(b"//"):
+                raise InvalidURL(_no_host(f"'{scheme}:' is not followed by '//'"))
+            return scheme, rest[2:]
         if "." not in scheme and not _PORT_AFTER.match(data, match.end()):
             raise InvalidURL(
                 f"unsupported scheme {scheme!r}: only {', '.join(sorted(SCHEMES))} URLs "
                 "(or a bare host and path, taken as http) can be checked"
             )
-    return "http", data.lstrip(b"/")
+    if data.startswith(b"//"):
+        return "http", data[2:]
+    if data.startswith(b"/"):
+        raise InvalidURL(_no_host("it starts with a path ('/')"))
+    return "http", data
+
+
+def _no_host(why: str) -> str:
+    """The message for a URL with no host: why, and how to write one that has a host."""
+    return (
+        f"the URL has no host: {why}; give the whole URL with its host, "
+        "such as http://www.example.com/path or www.example.com/path"
+    )
 
 
 def _host_of(authority: bytes) -> bytes:
@@ -195,7 +217,7 @@ def _host_of(authority: bytes) -> bytes:
             f"invalid port {port.decode('ascii', 'backslashreplace')!r}: a port is a number"
         )
     if not host:
-        raise InvalidURL("the URL has no host")
+        raise InvalidURL(_no_host("the host is empty once user information and port are removed"))
     return host
 
 
