@@ -33,7 +33,7 @@ from hotlist.urls import canonical as reference
 from hotlist.urls.expressions import expressions_from_parts
 
 from .strategies import url_like
-from .test_canonical import GOOGLE_EXAMPLES, MORE_EXAMPLES
+from .test_canonical import GOOGLE_EXAMPLES, HOSTLESS, MORE_EXAMPLES
 from .test_expressions import DOCUMENTED
 
 EXAMPLES = int(os.environ.get("HOTLIST_CORE_EXAMPLES", "0"))
@@ -157,7 +157,8 @@ texts = st.one_of(url_like, pieced, st.text(max_size=60), surrogate_escaped)
     "url",
     [url for url, _ in GOOGLE_EXAMPLES + MORE_EXAMPLES]
     + [expected for _, expected in GOOGLE_EXAMPLES + MORE_EXAMPLES]
-    + [url for url, _ in DOCUMENTED],
+    + [url for url, _ in DOCUMENTED]
+    + HOSTLESS,
 )
 def test_every_safe_browsing_vector_agrees(url: str | bytes) -> None:
     assert_same(url)
@@ -231,6 +232,16 @@ def test_every_safe_browsing_vector_agrees(url: str | bytes) -> None:
         bytearray(b"http://a.example/%41"),
         memoryview(b"http://a.example/%41"),
         "http://.[0::1]/",
+        "//a.example/x",
+        "///a.example/x",
+        "http:a.example",
+        "https:/a.example",
+        "ws:",
+        "x.example//y",
+        "%2F%2Fa.example/",
+        "http://%2Fa.example/",
+        "http://u:p@/x",
+        "http://[::1]:/x",
     ],
 )
 def test_errors_and_edges_agree(url: str | bytes) -> None:

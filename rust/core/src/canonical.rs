@@ -38,9 +38,8 @@ fn scheme_name(name: &[u8]) -> Option<&'static str> {
     SCHEMES.iter().copied().find(|scheme| scheme.as_bytes() == name)
 }
 
-fn lstrip_slashes(data: &[u8]) -> &[u8] {
-    let start = data.iter().position(|&b| b != b'/').unwrap_or(data.len());
-    &data[start..]
+fn no_host(why: &str) -> UrlError {
+    UrlError::NoHost(why.to_owned())
 }
 
 /// Canonicalize the bytes of one URL (text is given as its UTF-8, surrogate-escaped).
@@ -69,12 +68,15 @@ pub fn canonicalize(raw: &[u8], idna: Idna<'_>) -> Result<Canonical, UrlError> {
         data = unescape_fully(&data);
     }
     let (scheme, rest): (&'static str, &[u8]) = if let Some(rest) = data.strip_prefix(b"http://") {
-        ("http", lstrip_slashes(rest))
+        ("http", rest)
     } else if let Some(rest) = data.strip_prefix(b"https://") {
-        ("https", lstrip_slashes(rest))
+        ("https", rest)
     } else {
         split_scheme(&data)?
     };
+    if rest.first() == Some(&b'/') {
+        return Err(no_host("nothing between '//' and the next '/'"));
+    }
     let authority_end = rest.iter().position(|&b| b == b'/' || b == b'?').unwrap_or(rest.len());
     let authority = &rest[..authority_end];
     let after = &rest[authority_end..];
@@ -88,7 +90,7 @@ pub fn canonicalize(raw: &[u8], idna: Idna<'_>) -> Result<Canonical, UrlError> {
     {
         host_of(authority)?
     } else if authority.is_empty() {
-        return Err(UrlError::NoHost);
+        return Err(no_host("the host is empty"));
     } else {
         authority
     };
@@ -97,7 +99,11 @@ pub fn canonicalize(raw: &[u8], idna: Idna<'_>) -> Result<Canonical, UrlError> {
     Ok(Canonical { scheme, host, path, query: query.map(escape) })
 }
 
-/// The lower-case scheme and what follows it, slashes removed; `http` when there is none.
+/// The lower-case scheme and what follows its `//`; `http` when there is none.
+///
+/// A URL names its host right after `scheme://`, after `//` with no scheme, or first of all (a
+/// bare host, taken as http). A scheme without `//` (`http:/x`), or a leading single `/` (`/x`,
+/// a path), names none.
 fn split_scheme(data: &[u8]) -> Result<(&'static str, &[u8]), UrlError> {
     // [A-Za-z][A-Za-z0-9+.\-]*:
     if data.first().is_some_and(u8::is_ascii_alphabetic) {
@@ -108,14 +114,23 @@ fn split_scheme(data: &[u8]) -> Result<(&'static str, &[u8]), UrlError> {
         if data.get(name_end) == Some(&b':') {
             let name = data[..name_end].to_ascii_lowercase();
             if let Some(scheme) = scheme_name(&name) {
-                return Ok((scheme, lstrip_slashes(&data[name_end + 1..])));
+                return match data[name_end + 1..].strip_prefix(b"//") {
+                    Some(rest) => Ok((scheme, rest)),
+                    None => Err(UrlError::NoHost(format!("'{scheme}:' is not followed by '//'"))),
+                };
             }
             if !name.contains(&b'.') && !port_follows(&data[name_end + 1..]) {
                 return Err(UrlError::Scheme(String::from_utf8_lossy(&name).into_owned()));
             }
         }
     }
-    Ok(("http", lstrip_slashes(data)))
+    if let Some(rest) = data.strip_prefix(b"//") {
+        return Ok(("http", rest));
+    }
+    if data.first() == Some(&b'/') {
+        return Err(no_host("it starts with a path ('/')"));
+    }
+    Ok(("http", data))
 }
 
 /// After `name:`, whether `name` is a host with a port: `[0-9]+(?:[/?]|\Z)|/(?!/)|\?|\Z`.
@@ -156,7 +171,7 @@ fn host_of(authority: &[u8]) -> Result<&[u8], UrlError> {
         return Err(UrlError::Port(port.to_vec()));
     }
     if host.is_empty() {
-        return Err(UrlError::NoHost);
+        return Err(no_host("the host is empty once user information and port are removed"));
     }
     Ok(host)
 }
@@ -240,7 +255,17 @@ mod tests {
         assert_eq!(url(""), Err(UrlError::Empty));
         assert_eq!(url("javascript:alert(1)"), Err(UrlError::Scheme("javascript".into())));
         assert_eq!(url("http://a:b/"), Err(UrlError::Port(b"b".to_vec())));
-        assert_eq!(url("http://@/"), Err(UrlError::NoHost));
+        assert_eq!(
+            url("http://@/"),
+            Err(UrlError::NoHost(
+                "the host is empty once user information and port are removed".into()
+            ))
+        );
+        for hostless in ["/blah", "http:///blah", "///blah", "http:/blah", "http:blah", "http://?q"]
+        {
+            assert!(matches!(url(hostless), Err(UrlError::NoHost(_))), "{hostless}");
+        }
+        assert_eq!(url("//a.example/x").unwrap(), "http://a.example/x");
         assert_eq!(url("a\0b"), Err(UrlError::Nul(1)));
     }
 }

@@ -31,8 +31,8 @@ pub enum UrlError {
     Empty,
     /// A scheme that is not one of [`SCHEMES`] (lower case).
     Scheme(String),
-    /// No host at all.
-    NoHost,
+    /// No host at all (why, in words).
+    NoHost(String),
     /// Text after an IPv6 literal's closing bracket (the authority).
     Ipv6AfterBracket(Vec<u8>),
     /// A port that is not a number (the port).
@@ -63,7 +63,7 @@ impl UrlError {
             UrlError::Nul(_) => 1,
             UrlError::Empty => 2,
             UrlError::Scheme(_) => 3,
-            UrlError::NoHost => 4,
+            UrlError::NoHost(_) => 4,
             UrlError::Ipv6AfterBracket(_) => 5,
             UrlError::Port(_) => 6,
             UrlError::NoUsableHost => 7,

@@ -37,8 +37,10 @@ impl Failure {
             UrlError::TooLong(size) | UrlError::Nul(size) => {
                 size.into_pyobject(py).map_or_else(|_| py.None(), |v| v.into_any().unbind())
             }
-            UrlError::Empty | UrlError::NoHost | UrlError::NoUsableHost => py.None(),
-            UrlError::Scheme(name) => PyString::new(py, name).into_any().unbind(),
+            UrlError::Empty | UrlError::NoUsableHost => py.None(),
+            UrlError::Scheme(name) | UrlError::NoHost(name) => {
+                PyString::new(py, name).into_any().unbind()
+            }
             UrlError::Ipv6AfterBracket(data)
             | UrlError::Port(data)
             | UrlError::BracketInHost(data)

@@ -70,7 +70,10 @@ def _message(code: int, detail: object) -> str:
             "(or a bare host and path, taken as http) can be checked"
         )
     if code == 4:
-        return "the URL has no host"
+        return (
+            f"the URL has no host: {detail}; give the whole URL with its host, "
+            "such as http://www.example.com/path or www.example.com/path"
+        )
     if code == 5:
         return f"invalid IPv6 literal {_shown(detail)!r}: text after the closing bracket"
     if code == 6:
