@@ -5,9 +5,12 @@
 //! Internationalised host names go through the same UTS #46 mapping as the reference
 //! (`ada_url.idna_to_ascii`), called only for hosts that are not ASCII.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use hotlist_core::{
     canonicalize, expression_hashes_into, expressions, hash, host_filter, Canonical, Columns,
-    Outcome, UrlError, MAX_URL_BYTES,
+    LineAnswer, Outcome, UrlError, MAX_URL_BYTES,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -298,7 +301,12 @@ struct Index {
     flags: Py<PyBytes>,
     filter: Option<(Vec<u8>, u64)>,
     suspend_disputed: bool,
+    /// Plain authority -> no host of it can have an entry (the Squid lines' authority stage).
+    clear: Mutex<HashMap<Vec<u8>, bool>>,
 }
+
+/// How many authorities' answers an index remembers (emptied when full).
+const CLEAR_CACHE: usize = 1 << 16;
 
 impl Index {
     fn columns<'a>(&'a self, py: Python<'a>) -> PyResult<Columns<'a>> {
@@ -345,7 +353,7 @@ impl Index {
             }
         }
         let filter = host_keys.map(host_filter);
-        let index = Index { hashes, flags, filter, suspend_disputed };
+        let index = Index { hashes, flags, filter, suspend_disputed, clear: Mutex::default() };
         index.columns(py)?;
         Ok(index)
     }
@@ -384,6 +392,65 @@ impl Index {
         }
         let parts = Canonical { scheme: "http", host, path, query };
         Ok(self.columns(py)?.lookup(&parts))
+    }
+
+    /// One answer per Squid request line, in order (see `hotlist.edge.squid`): `ERR`,
+    /// `hit(position)` for a blocked URL, `empty` or `no_url` with the channel ID, or None for
+    /// a line whose answer needs a message (an invalid URL), which the caller gives.
+    fn answer_squid_lines<'py>(
+        &self,
+        py: Python<'py>,
+        lines: &Bound<'py, PyAny>,
+        hit: &Bound<'py, PyAny>,
+        empty: &str,
+        no_url: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let columns = self.columns(py)?;
+        let mut idna = idna_closure(py);
+        let mut cache = self.clear.lock().map_err(|_| PyValueError::new_err("poisoned cache"))?;
+        let mut clear = |columns: &Columns<'_>, authority: &[u8], idna: hotlist_core::Idna<'_>| {
+            if let Some(&known) = cache.get(authority) {
+                return known;
+            }
+            let known = columns.authority_is_clear(authority, idna);
+            if cache.len() >= CLEAR_CACHE {
+                cache.clear();
+            }
+            cache.insert(authority.to_vec(), known);
+            known
+        };
+        let out = PyList::empty(py);
+        let mut text = String::new();
+        for line in lines.try_iter()? {
+            let line = line?;
+            let Ok(data) = url_bytes(&line) else {
+                out.append(py.None())?;
+                continue;
+            };
+            let data = data.as_bytes();
+            let (channel, answer) = columns.squid_line(data, &mut idna, &mut clear);
+            text.clear();
+            if let Some((start, end)) = channel {
+                // A channel ID is ASCII digits.
+                text.extend(data[start..end].iter().map(|&b| b as char));
+                text.push(' ');
+            }
+            match answer {
+                LineAnswer::Empty => text.push_str(empty),
+                LineAnswer::NoUrl => text.push_str(no_url),
+                LineAnswer::Err => text.push_str("ERR"),
+                LineAnswer::Hit(position) => {
+                    let redirect = hit.call1((position,))?;
+                    text.push_str(&redirect.cast::<PyString>()?.to_cow()?);
+                }
+                LineAnswer::Defer => {
+                    out.append(py.None())?;
+                    continue;
+                }
+            }
+            out.append(PyString::new(py, &text))?;
+        }
+        Ok(out)
     }
 
     /// One answer per URL, in order: `miss`, `hit(position)` or `invalid(code, detail)`.

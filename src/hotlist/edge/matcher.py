@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -308,6 +308,15 @@ class CoreListIndex(ListIndex):
     def _invalid(self, code: int, detail: object) -> Verdict:
         return self.invalid(url_error(code, detail))
 
+    def answer_squid_lines(
+        self, lines: Sequence[str], redirect: Callable[[Verdict], str], empty: str, no_url: str
+    ) -> list[str | None]:
+        """Squid's answers to request lines in one core call (see Matcher.answer_squid_lines)."""
+        verdict = self._verdict
+        return self._core.answer_squid_lines(
+            lines, lambda position: redirect(verdict(position)), empty, no_url
+        )
+
 
 class Matcher:
     """Checks URLs against the list in force; swaps in a new version without a pause.
@@ -426,6 +435,20 @@ class Matcher:
     def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
         """Verdicts for many URLs, all from the same list version (like :meth:`check`)."""
         return self._index.check_many(urls)
+
+    def answer_squid_lines(
+        self, lines: Sequence[str], redirect: Callable[[Verdict], str], empty: str, no_url: str
+    ) -> list[str | None] | None:
+        """Squid's answers to request lines, all in one core call; None with the Python engine.
+
+        For :class:`hotlist.edge.squid.SquidResponder`: each answer is ``ERR``, ``redirect`` of a
+        blocking verdict, ``empty`` or ``no_url``, after the line's channel ID; None for a line
+        whose answer needs a message (an invalid URL), which the caller gives.
+        """
+        index = self._index
+        if not isinstance(index, CoreListIndex):
+            return None
+        return index.answer_squid_lines(lines, redirect, empty, no_url)
 
     def swap(self, snapshot: Snapshot) -> None:
         """Put ``snapshot`` in force: build its index fully, then replace the old one at once.

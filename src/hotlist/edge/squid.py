@@ -182,6 +182,18 @@ class SquidResponder:
         if matcher is None or refusal is not None:
             message = kv_pair("message", refusal or "no list to enforce")
             return [self._refuse(line, message) for line in lines]
+        answers = matcher.answer_squid_lines(lines, self._redirect, _EMPTY, _NO_URL)
+        if answers is not None:
+            # The compiled core answered the block in one call; a line whose answer needs a
+            # message (an invalid URL) is left to the path below.
+            return [
+                self._answer_lines(matcher, [line])[0] if answer is None else answer
+                for answer, line in zip(answers, lines, strict=True)
+            ]
+        return self._answer_lines(matcher, lines)
+
+    def _answer_lines(self, matcher: Matcher, lines: Sequence[str]) -> list[str]:
+        """The answers, line by line in Python (the Python engine, and invalid URLs)."""
         version = (matcher.list_name, matcher.version)
         if version != self._cache_version:
             self._cache = {}
