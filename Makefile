@@ -32,6 +32,7 @@ $(BIN)/uv:
 # --inexact keeps uv itself in the environment it installs into.
 # uv rebuilds the core when a file in pyproject's tool.uv.cache-keys changed.
 $(STAMP): $(BIN)/uv uv.lock pyproject.toml $(RUST_SOURCES)
+	@command -v $(CARGO) >/dev/null || { echo "make: cargo not found: the compiled core (rust/) needs a Rust toolchain (rustup.rs, or the distribution's cargo)" >&2; exit 1; }
 	$(BIN)/uv sync --frozen --inexact --all-extras --quiet
 	touch $(STAMP)
 
