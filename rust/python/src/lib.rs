@@ -407,8 +407,13 @@ impl Index {
     ) -> PyResult<Bound<'py, PyList>> {
         let columns = self.columns(py)?;
         let mut idna = idna_closure(py);
-        let mut cache = self.clear.lock().map_err(|_| PyValueError::new_err("poisoned cache"))?;
+        // Never wait for the cache: a thread holding it may be inside a Python call (IDNA) that
+        // let go of the GIL, and waiting here with the GIL would deadlock. Busy: no cache.
+        let mut cache = self.clear.try_lock().ok();
         let mut clear = |columns: &Columns<'_>, authority: &[u8], idna: hotlist_core::Idna<'_>| {
+            let Some(cache) = cache.as_mut() else {
+                return columns.authority_is_clear(authority, idna);
+            };
             if let Some(&known) = cache.get(authority) {
                 return known;
             }
