@@ -10,6 +10,7 @@ process's resident memory), and the time to build the index (what a swap costs).
     .venv/bin/python benchmarks/bench_matcher.py            # 1,000,000 entries and URLs
     .venv/bin/python benchmarks/bench_matcher.py --quick    # 100,000 of each
     .venv/bin/python benchmarks/bench_matcher.py --profile  # also a pyinstrument profile
+    .venv/bin/python benchmarks/bench_matcher.py --stream isp --entries 250000  # issue 13's stream
 """
 
 from __future__ import annotations
@@ -157,6 +158,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--hits", type=float, default=0.01, help="share of URLs that hit")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="print a pyinstrument profile")
+    parser.add_argument(
+        "--stream",
+        choices=("project", "isp"),
+        default="project",
+        help="the project's synthetic stream, or the ISP-like one (benchmarks/isp_stream.py)",
+    )
     args = parser.parse_args(argv)
     size = 100_000 if args.quick else 1_000_000
     entries = args.entries or size
@@ -164,9 +171,18 @@ def main(argv: list[str]) -> int:
 
     rng = random.Random(args.seed)
     started = time.perf_counter()
-    expressions = listed_expressions(entries, rng)
+    if args.stream == "isp":
+        from isp_stream import isp_workload
+
+        hosts = 800_000 * url_count // 1_000_000
+        expressions, urls, figures = isp_workload(
+            entries, url_count, args.seed, hosts=hosts, hit_share=args.hits
+        )
+        print("ISP-like stream: " + ", ".join(f"{k} {v:,.3g}" for k, v in figures.items()))
+    else:
+        expressions = listed_expressions(entries, rng)
+        urls = stream(url_count, expressions, args.hits, args.seed)
     snapshot = snapshot_of(expressions)
-    urls = stream(url_count, expressions, args.hits, args.seed)
     print(
         f"setup: {entries:,} entries, {url_count:,} URLs in {time.perf_counter() - started:.1f} s"
     )
