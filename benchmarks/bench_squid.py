@@ -18,6 +18,8 @@ round trip per line at p50/p99, beside that of ``cat`` (the pipes alone).
     .venv/bin/python benchmarks/bench_squid.py            # 200,000 entries, 1,000,000 lines
     .venv/bin/python benchmarks/bench_squid.py --quick    # 20,000 entries, 100,000 lines
     .venv/bin/python benchmarks/bench_squid.py --profile  # also a pyinstrument profile
+    .venv/bin/python benchmarks/bench_squid.py --stream isp  # issue 13's ISP-like stream:
+        # 250,000 entries on popular hosts, 1,000,000 lines, 45 % to hosts with entries
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_matcher import listed_expressions, snapshot_of, stream
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store, StoreState, utc_now
+from isp_stream import isp_workload
 
 EXTRAS = "127.0.0.1/- - GET myip=127.0.0.1 myport=3128"
 BLOCK_PAGE = "http://block.example/blocked?entry={entry_id}"
@@ -171,8 +174,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--hits", type=float, default=0.01, help="share of lines that hit")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--profile", action="store_true", help="pyinstrument over the helper")
+    parser.add_argument(
+        "--stream",
+        choices=("project", "isp"),
+        default="project",
+        help="the project's synthetic stream, or the ISP-like one (benchmarks/isp_stream.py)",
+    )
     args = parser.parse_args(argv)
-    entries = args.entries or (20_000 if args.quick else 200_000)
+    isp = args.stream == "isp"
+    entries = args.entries or (25_000 if isp else 20_000) * (1 if args.quick else 10)
     count = args.lines or (100_000 if args.quick else 1_000_000)
     if shutil.which("squidGuard") is None:
         print("squidGuard is not installed (apt-get install squidguard): helper figures only")
@@ -182,9 +192,20 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-squid-") as name:
         folder = Path(name)
         started = time.perf_counter()
-        rng = random.Random(args.seed)
-        expressions = listed_expressions(entries, rng)
-        urls = stream(count, expressions, args.hits, args.seed)
+        if isp:
+            hosts = 80_000 if args.quick else 800_000
+            expressions, urls, figures = isp_workload(
+                entries, count, args.seed, hosts=hosts, hit_share=args.hits
+            )
+            print(
+                "ISP-like stream: "
+                + ", ".join(f"{name} {value:,.0f}" if value > 1 else f"{name} {value:.1%}"
+                            for name, value in figures.items())
+            )  # fmt: skip
+        else:
+            rng = random.Random(args.seed)
+            expressions = listed_expressions(entries, rng)
+            urls = stream(count, expressions, args.hits, args.seed)
         plain, channels = write_streams(folder, urls)
         store = make_store(folder, expressions)
         helper += ["--store", str(store)]
@@ -224,6 +245,7 @@ def main(argv: list[str]) -> int:
             ratio = runs[0].rate / runs[-1].rate
             verdict = "met" if ratio >= GOAL else "NOT met"
             print(f"  helper / squidGuard: {ratio:.2f}x (goal {GOAL}x: {verdict})")
+            print(f"  helper with channel IDs / squidGuard: {runs[1].rate / runs[-1].rate:.2f}x")
 
         sample = plain.read_bytes().splitlines(keepends=True)[:LATENCY_LINES]
         print(f"round trip per line, one at a time over pipes ({len(sample):,} lines), in µs:")

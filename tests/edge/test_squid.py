@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -11,10 +12,12 @@ from hypothesis import strategies as st
 
 from hotlist.edge.matcher import Matcher
 from hotlist.edge.squid import BlockPage, SquidResponder, authority_host, kv_pair, split_request
+from hotlist.edge.verdict import Verdict
 from hotlist.errors import ConfigError, InvalidURL
 from hotlist.publish.format import Snapshot
 from hotlist.publish.records import FLAG_DISPUTED, ListRecord
 from hotlist.urls import Scope, canonical_parts, entry_expression
+from urls.strategies import url_like  # tests/ is on sys.path (rootdir-based packages)
 
 TEMPLATE = "http://block.example/blocked?entry={entry_id}&c={category}"
 PAGE_URL = "http://www.blocked.example/gallery/Set%2042/index.html?page=2"
@@ -340,3 +343,90 @@ def test_the_block_page_names_entry_and_category(make_responder: ResponderFactor
 def test_a_bad_block_page_template_says_what_is_wrong(template: str, problem: str) -> None:
     with pytest.raises(ConfigError, match=problem.replace("{", r"\{").replace("}", r"\}")):
         BlockPage(template)
+
+
+# -- One call per block ------------------------------------------------------------------------
+
+
+class CountingMatcher(Matcher):
+    """A matcher that counts its batch calls (and answers them as any matcher does)."""
+
+    batches = 0
+    blocks = 0
+
+    def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
+        self.batches += 1
+        return super().check_many(urls)
+
+    def answer_squid_lines(self, *args: Any) -> list[str | None] | None:
+        answers = super().answer_squid_lines(*args)
+        self.blocks += answers is not None
+        return answers
+
+
+BLOCK = [
+    PAGE_URL,
+    "http://www.blocked.example/gallery/other.html",
+    "http://folder.example/dir/deeper/y.jpg",
+    "https://cdn.host.test/any/thing?q=1",
+    "http://page.example/only.html",
+    "http://www.blocked.example:port/x",
+    "host.test:443",
+    "http://www.example.com/",
+    PAGE_URL,
+]
+
+
+@pytest.mark.parametrize("engine", ["core", "python"])
+def test_a_block_needs_one_matcher_call_and_answers_like_single_lines(engine: str) -> None:
+    snapshot = Snapshot.from_records("main", 1, list(ENTRIES))
+    lines = [f"{channel} {url} {EXTRAS}" for channel, url in enumerate(BLOCK * 3)]
+    matcher = CountingMatcher(snapshot, engine=engine)  # type: ignore[arg-type]
+    answers = SquidResponder(matcher, BlockPage(TEMPLATE)).answer_lines(lines)
+    if engine == "core":
+        # One core call for the block; the invalid URL's line (with its message) is answered
+        # on its own, once (then from the answer cache).
+        assert (matcher.blocks, matcher.batches) == (1, 1)
+    else:
+        assert (matcher.blocks, matcher.batches) == (0, 1)
+    single = SquidResponder(Matcher(snapshot, engine="python"), BlockPage(TEMPLATE), cache_size=0)
+    assert answers == [single.answer(line) for line in lines]
+    assert sum(answer.split(" ", 1)[1].startswith("OK") for answer in answers) == 18
+
+
+_SPACES = st.sampled_from([" ", "  ", "\t", " \t ", "\xa0", "\u3000", "\x1c", "\u2003", ""])
+_REQUEST_URLS = st.one_of(
+    url_like,
+    st.sampled_from([*BLOCK, "host.test:443", "HOST.test:443", "folder.example:80", "12", ""]),
+    st.text(max_size=20),
+    st.binary(max_size=20).map(lambda data: data.decode("utf-8", "surrogateescape")),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 99).map(str)),
+            _SPACES,
+            _REQUEST_URLS,
+            st.sampled_from(["", " " + EXTRAS, "\t-", "\r"]),
+        ),
+        max_size=12,
+    )
+)
+def test_the_core_answers_every_line_as_the_python_path(
+    parts: list[tuple[str | None, str, str, str]],
+) -> None:
+    lines = [
+        f"{channel or ''}{space if channel else ''}{url}{extras}"
+        for channel, space, url, extras in parts
+    ]
+    snapshot = Snapshot.from_records("main", 1, list(ENTRIES))
+    for suspend in (False, True):
+        expected = SquidResponder(
+            Matcher(snapshot, engine="python", suspend_disputed=suspend), BlockPage(TEMPLATE)
+        ).answer_lines(lines)
+        core = SquidResponder(Matcher(snapshot, suspend_disputed=suspend), BlockPage(TEMPLATE))
+        assert core.answer_lines(lines) == expected
+        assert core.answer_lines(lines) == expected  # again, from the caches

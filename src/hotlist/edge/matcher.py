@@ -13,6 +13,10 @@ entries cover a URL the most specific one answers: the longest host suffix first
 path. With ``suspend_disputed`` (the member's edge setting), an entry flagged disputed does not
 block, and the next entry covering the URL, if any, answers instead.
 
+Both stages run in the compiled core (:class:`CoreListIndex`, over the snapshot's columns without
+a copy); :class:`ListIndex` is the same algorithm in Python, kept as the tests' reference
+(``engine="python"``).
+
 URLs are text, or bytes as a proxy reads them (see :func:`hotlist.urls.canonical_parts`).
 Invalid URLs: :meth:`Matcher.check` returns a verdict that is not blocked and carries the error
 message (a proxy must keep serving); :meth:`Matcher.check_strict` raises
@@ -23,29 +27,34 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from hashlib import sha256
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
+from hotlist import _core
 from hotlist.edge.index import HashIndex, HostFilter
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL, NotFound, VerificationError
 from hotlist.urls import (
     CanonicalURL,
-    authority_host,
-    canonical_parts,
     host_suffixes,
     path_prefixes,
     plain_authority,
 )
+from hotlist.urls import canonical_parts as core_canonical_parts
+from hotlist.urls.canonical import canonical_parts as reference_canonical_parts
+from hotlist.urls.core import url_error
 
 if TYPE_CHECKING:
     from hotlist.publish.format import Snapshot
 
 _DISPUTED = 0x01
 
-__all__ = ["ListIndex", "Matcher", "Verdict"]
+__all__ = ["CoreListIndex", "Engine", "ListIndex", "Matcher", "Verdict"]
+
+Engine = Literal["core", "python"]
+"""Which implementation answers: the compiled core (the default) or the Python reference."""
 
 
 # A cache answer no host can have (compared by identity); get() with it is one atomic call.
@@ -58,11 +67,13 @@ DEFAULT_HOST_CACHE = 1 << 15
 class ListIndex:
     """The lookup structure over one snapshot, never changed once built (its host cache aside).
 
-    No Python object per entry. Memory per entry: the snapshot's hash buffer (32 B), category
-    (2 B), entry id (8 B) and flags (1 B), which it shares, plus a 4-byte prefix column and the
-    host filter (2 to 4 B). The snapshot's host keys are read once and not kept. Traffic
-    repeats hosts, so the first stage's answer for each canonical host is remembered (at most
-    ``host_cache`` hosts, a few megabytes at the default, whatever the list's size).
+    This is the Python reference (``engine="python"``): canonicalization with
+    :mod:`hotlist.urls.canonical` and both stages in Python. No Python object per entry.
+    Memory per entry: the snapshot's hash buffer (32 B), category (2 B), entry id (8 B) and
+    flags (1 B), which it shares, plus a 4-byte prefix column and the host filter (2 to 4 B).
+    The snapshot's host keys are read once and not kept. Traffic repeats hosts, so the first
+    stage's answer for each canonical host is remembered (at most ``host_cache`` hosts, a few
+    megabytes at the default, whatever the list's size).
     """
 
     __slots__ = (
@@ -80,6 +91,9 @@ class ListIndex:
         "suspend_disputed",
         "version",
     )
+
+    canonical_parts = staticmethod(reference_canonical_parts)
+    """How this index canonicalizes: the Python reference here, the core in CoreListIndex."""
 
     def __init__(
         self,
@@ -133,13 +147,16 @@ class ListIndex:
         hosts = cache.get(host, _UNSEEN)
         if hosts is not _UNSEEN:
             return hosts
-        hosts = self._hosts.passing(host_suffixes(host))
+        hosts = self._passing(host)
         if len(cache) >= self._cache_size:
             if not self._cache_size:
                 return hosts
             cache.clear()
         cache[host] = hosts
         return hosts
+
+    def _passing(self, host: str) -> list[str] | None:
+        return self._hosts.passing(host_suffixes(host))
 
     def authority_is_clear(self, authority: str) -> bool:
         """True when no host of the plain ``authority`` can have an entry (remembered).
@@ -152,7 +169,8 @@ class ListIndex:
         if known is not None:
             return known
         try:
-            known = self.candidate_hosts(authority_host(authority)) is None
+            host = self.canonical_parts(f"http://{authority}/").host
+            known = self.candidate_hosts(host) is None
         except InvalidURL:
             known = False  # the full check says why
         if self._cache_size:
@@ -185,7 +203,7 @@ class ListIndex:
                     append(miss)
                     continue
             try:
-                parts = canonical_parts(url)
+                parts = reference_canonical_parts(url)
             except InvalidURL as exc:
                 append(self.invalid(exc))
                 continue
@@ -224,16 +242,18 @@ class ListIndex:
         )
 
 
-class Matcher:
-    """Checks URLs against the list in force; swaps in a new version without a pause.
+class CoreListIndex(ListIndex):
+    """The lookup structure over one snapshot in the compiled core: the same answers as
+    :class:`ListIndex` (its reference), a batch in one call.
 
-    Build one from a verified snapshot, or with :meth:`from_store` from an edge store, which also
-    lets :meth:`reload_if_changed` pick up what ``hotlist edge sync`` writes. ``host_cache`` is how
-    many hosts' first-stage answers to remember (0: none). ``host_stage=False``
-    skips the first stage (every expression is hashed); it exists to measure that stage.
-    ``suspend_disputed``: disputed entries do not block (the store's setting, with
-    :meth:`from_store`).
+    The core holds the snapshot's hash and flags columns as they are (no copy) and builds the
+    host filter's table from the host keys (2 to 4 B per entry); the category and entry id
+    columns stay in Python for the verdicts of hits. No prefix column, no Python filter.
     """
+
+    __slots__ = ("_core",)
+
+    canonical_parts = staticmethod(core_canonical_parts)
 
     def __init__(
         self,
@@ -243,6 +263,84 @@ class Matcher:
         host_cache: int = DEFAULT_HOST_CACHE,
         suspend_disputed: bool = False,
     ) -> None:
+        self.list_name = snapshot.list_name
+        self.suspend_disputed = suspend_disputed
+        self.version = snapshot.version
+        self.host_stage = host_stage
+        self._core = _core.Index(
+            bytes(snapshot.hashes),
+            bytes(snapshot.flags),
+            bytes(snapshot.host_keys) if host_stage else None,
+            suspend_disputed,
+        )
+        self._categories = snapshot.categories
+        self._entry_ids = snapshot.entry_ids
+        self._flags = snapshot.flags
+        self._cache = {}
+        self._clear = {}
+        self._cache_size = host_cache if host_stage else 0
+        self.miss = Verdict(False, None, None, False, self.version)
+
+    @property
+    def count(self) -> int:
+        """How many entries the list holds."""
+        return self._core.count
+
+    def nbytes(self) -> int:
+        """Bytes of memory held for the list: the shared columns and the core's filter table."""
+        columns = self._core.count * 32 + len(self._flags)
+        columns += self._categories.itemsize * len(self._categories)
+        columns += self._entry_ids.itemsize * len(self._entry_ids)
+        return columns + self._core.nbytes()
+
+    def lookup(self, parts: CanonicalURL) -> Verdict:
+        """The verdict for a canonical URL."""
+        position = self._core.lookup_parts(parts.host, parts.path, parts.query)
+        return self.miss if position is None else self._verdict(position)
+
+    def _passing(self, host: str) -> list[str] | None:
+        return self._core.candidate_hosts(host)
+
+    def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
+        """Verdicts for many URLs, as :meth:`lookup` gives them, in one call into the core."""
+        return self._core.check_many(urls, self.miss, self._verdict, self._invalid)
+
+    def _invalid(self, code: int, detail: object) -> Verdict:
+        return self.invalid(url_error(code, detail))
+
+    def answer_squid_lines(
+        self, lines: Sequence[str], redirect: Callable[[Verdict], str], empty: str, no_url: str
+    ) -> list[str | None]:
+        """Squid's answers to request lines in one core call (see Matcher.answer_squid_lines)."""
+        verdict = self._verdict
+        return self._core.answer_squid_lines(
+            lines, lambda position: redirect(verdict(position)), empty, no_url
+        )
+
+
+class Matcher:
+    """Checks URLs against the list in force; swaps in a new version without a pause.
+
+    Build one from a verified snapshot, or with :meth:`from_store` from an edge store, which also
+    lets :meth:`reload_if_changed` pick up what ``hotlist edge sync`` writes. ``host_cache`` is how
+    many hosts' first-stage answers to remember (0: none). ``host_stage=False``
+    skips the first stage (every expression is hashed); it exists to measure that stage.
+    ``suspend_disputed``: disputed entries do not block (the store's setting, with
+    :meth:`from_store`). ``engine`` is the compiled core (default) or the Python reference.
+    """
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        *,
+        host_stage: bool = True,
+        host_cache: int = DEFAULT_HOST_CACHE,
+        suspend_disputed: bool = False,
+        engine: Engine = "core",
+    ) -> None:
+        if engine not in ("core", "python"):
+            raise ValueError(f"unknown matcher engine {engine!r}: use core or python")
+        self._engine = engine
         self._host_stage = host_stage
         self._host_cache = host_cache
         self._suspend_disputed = suspend_disputed
@@ -260,6 +358,7 @@ class Matcher:
         host_stage: bool = True,
         host_cache: int = DEFAULT_HOST_CACHE,
         suspend_disputed: bool | None = None,
+        engine: Engine = "core",
     ) -> Matcher:
         """A matcher over the verified list in an edge store (``hotlist edge init`` made it).
 
@@ -286,6 +385,7 @@ class Matcher:
             host_stage=host_stage,
             host_cache=host_cache,
             suspend_disputed=suspend_disputed,
+            engine=engine,
         )
         matcher._store_dir = Path(store_dir)
         matcher._current_path = store.current_path
@@ -326,7 +426,7 @@ class Matcher:
     def check_strict(self, url: str | bytes) -> Verdict:
         """The verdict for ``url``; raises InvalidURL when it cannot be canonicalized."""
         index = self._index
-        return index.lookup(canonical_parts(url))
+        return index.lookup(index.canonical_parts(url))
 
     def check_parts(self, parts: CanonicalURL) -> Verdict:
         """The verdict for a URL already canonicalized with :func:`hotlist.urls.canonical_parts`."""
@@ -335,6 +435,20 @@ class Matcher:
     def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
         """Verdicts for many URLs, all from the same list version (like :meth:`check`)."""
         return self._index.check_many(urls)
+
+    def answer_squid_lines(
+        self, lines: Sequence[str], redirect: Callable[[Verdict], str], empty: str, no_url: str
+    ) -> list[str | None] | None:
+        """Squid's answers to request lines, all in one core call; None with the Python engine.
+
+        For :class:`hotlist.edge.squid.SquidResponder`: each answer is ``ERR``, ``redirect`` of a
+        blocking verdict, ``empty`` or ``no_url``, after the line's channel ID; None for a line
+        whose answer needs a message (an invalid URL), which the caller gives.
+        """
+        index = self._index
+        if not isinstance(index, CoreListIndex):
+            return None
+        return index.answer_squid_lines(lines, redirect, empty, no_url)
 
     def swap(self, snapshot: Snapshot) -> None:
         """Put ``snapshot`` in force: build its index fully, then replace the old one at once.
@@ -355,8 +469,14 @@ class Matcher:
             )
         self._index = self._build(snapshot)
 
+    @property
+    def engine(self) -> Engine:
+        """Which implementation answers: ``core`` or ``python`` (the reference)."""
+        return self._engine
+
     def _build(self, snapshot: Snapshot) -> ListIndex:
-        return ListIndex(
+        index_type = CoreListIndex if self._engine == "core" else ListIndex
+        return index_type(
             snapshot,
             host_stage=self._host_stage,
             host_cache=self._host_cache,

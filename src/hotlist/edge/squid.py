@@ -182,6 +182,18 @@ class SquidResponder:
         if matcher is None or refusal is not None:
             message = kv_pair("message", refusal or "no list to enforce")
             return [self._refuse(line, message) for line in lines]
+        answers = matcher.answer_squid_lines(lines, self._redirect, _EMPTY, _NO_URL)
+        if answers is not None:
+            # The compiled core answered the block in one call; a line whose answer needs a
+            # message (an invalid URL) is left to the path below.
+            return [
+                self._answer_lines(matcher, [line])[0] if answer is None else answer
+                for answer, line in zip(answers, lines, strict=True)
+            ]
+        return self._answer_lines(matcher, lines)
+
+    def _answer_lines(self, matcher: Matcher, lines: Sequence[str]) -> list[str]:
+        """The answers, line by line in Python (the Python engine, and invalid URLs)."""
         version = (matcher.list_name, matcher.version)
         if version != self._cache_version:
             self._cache = {}
@@ -194,6 +206,7 @@ class SquidResponder:
         read_line = _LINE.match
         answers: list[str] = []
         append = answers.append
+        pending: list[tuple[int, str, str]] = []  # (answer position, channel prefix, URL)
         for line in lines:
             # The fast way: channel and authority from one match, whose hosts have no entry.
             found = read_line(line)
@@ -229,14 +242,13 @@ class SquidResponder:
                     continue
             known = cache.get(url)
             if known is None:
-                known = self._answer_url(matcher, url)
-                if len(cache) >= self._cache_size:
-                    if not self._cache_size:
-                        append(prefix + known)
-                        continue
-                    cache.clear()
-                cache[url] = known
+                # Answered below, with every other URL of the block, in one call to the matcher.
+                pending.append((len(answers), prefix, url))
+                append(prefix)
+                continue
             append(prefix + known)
+        if pending:
+            self._answer_pending(matcher, answers, pending)
         return answers
 
     def _nothing_listed(self, matcher: Matcher, raw: str) -> bool:
@@ -246,6 +258,31 @@ class SquidResponder:
             self._clear.clear()
         self._clear[raw] = nothing_listed
         return nothing_listed
+
+    def _answer_pending(
+        self, matcher: Matcher, answers: list[str], pending: list[tuple[int, str, str]]
+    ) -> None:
+        """Fill in the answers of the block's URLs that needed a full check: one batch call.
+
+        CONNECT requests (host scope only) and URLs that are not valid (whose host may still be
+        known) take :meth:`_answer_url`; they are rare.
+        """
+        cache = self._cache
+        urls = list(dict.fromkeys(url for _, _, url in pending))
+        known: dict[str, str] = {}
+        for url, verdict in zip(urls, matcher.check_many(urls), strict=True):
+            if verdict.error is not None or "://" not in url:
+                known[url] = self._answer_url(matcher, url)
+            else:
+                known[url] = self._redirect(verdict) if verdict.blocked else _ERR
+        for position, prefix, url in pending:
+            answers[position] = prefix + known[url]
+        if not self._cache_size:
+            return
+        for url, answer in known.items():
+            if len(cache) >= self._cache_size:
+                cache.clear()
+            cache[url] = answer
 
     def _answer_url(self, matcher: Matcher, url: str) -> str:
         """The answer to one URL, without a channel ID."""

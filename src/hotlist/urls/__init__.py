@@ -2,25 +2,33 @@
 
 The server (making entries) and the edge (checking requests) must call these same functions, or
 matches are silently lost. Everything here is pure: no I/O, no state. See ``docs/urls.md``.
+
+The functions that canonicalize (``canonical_parts``, ``canonicalize``, ``expressions``,
+``expression_hashes`` and their batch forms) run in the compiled core (:mod:`hotlist.urls.core`);
+the Python modules beside it are the reference the tests hold the core to.
 """
 
 from __future__ import annotations
 
-from hotlist.urls.authority import authority_host, plain_authority
-from hotlist.urls.canonical import (
-    MAX_URL_BYTES,
-    SCHEMES,
-    CanonicalURL,
+from hotlist.urls.authority import plain_authority
+from hotlist.urls.canonical import MAX_URL_BYTES, SCHEMES, CanonicalURL
+from hotlist.urls.core import (
+    HashBatch,
+    authority_host,
     canonical_parts,
+    canonical_parts_many,
     canonicalize,
-)
-from hotlist.urls.entries import Scope, entry_expression
-from hotlist.urls.expressions import (
-    expression_hash,
+    entry_expression,
+    expression_hash_batch,
     expression_hashes,
     expression_hashes_from_parts,
-    expression_host,
+    expression_hashes_many,
     expressions,
+)
+from hotlist.urls.entries import Scope
+from hotlist.urls.expressions import (
+    expression_hash,
+    expression_host,
     expressions_from_parts,
     path_prefixes,
 )
@@ -30,14 +38,18 @@ __all__ = [
     "MAX_URL_BYTES",
     "SCHEMES",
     "CanonicalURL",
+    "HashBatch",
     "Scope",
     "authority_host",
     "canonical_parts",
+    "canonical_parts_many",
     "canonicalize",
     "entry_expression",
     "expression_hash",
+    "expression_hash_batch",
     "expression_hashes",
     "expression_hashes_from_parts",
+    "expression_hashes_many",
     "expression_host",
     "expressions",
     "expressions_from_parts",

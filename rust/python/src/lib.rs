@@ -1,0 +1,513 @@
+//! `hotlist._core`: the Python binding of hotlist-core.
+//!
+//! Errors cross as `UrlError(code, detail)`, which `hotlist.urls.core` turns into `InvalidURL`
+//! with the reference's message; batch calls return `(code, detail)` tuples in place.
+//! Internationalised host names go through the same UTS #46 mapping as the reference
+//! (`ada_url.idna_to_ascii`), called only for hosts that are not ASCII.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use hotlist_core::{
+    canonicalize, expression_hashes_into, expressions, hash, host_filter, Canonical, Columns,
+    LineAnswer, Outcome, UrlError, MAX_URL_BYTES,
+};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyByteArray, PyBytes, PyList, PyString, PyTuple};
+
+pyo3::create_exception!(
+    _core,
+    CoreURLError,
+    PyValueError,
+    "A URL the core cannot canonicalize: args are (code, detail)."
+);
+
+/// Codes the binding adds to hotlist-core's (which end at 14).
+const SURROGATE: u8 = 15;
+const NOT_TEXT: u8 = 16;
+
+/// Why a URL failed, ready to cross into Python.
+struct Failure {
+    code: u8,
+    detail: Py<PyAny>,
+}
+
+impl Failure {
+    fn from_error(py: Python<'_>, error: &UrlError) -> Failure {
+        let detail: Py<PyAny> = match error {
+            UrlError::TooLong(size) | UrlError::Nul(size) => {
+                size.into_pyobject(py).map_or_else(|_| py.None(), |v| v.into_any().unbind())
+            }
+            UrlError::Empty | UrlError::NoUsableHost => py.None(),
+            UrlError::Scheme(name) | UrlError::NoHost(name) => {
+                PyString::new(py, name).into_any().unbind()
+            }
+            UrlError::Ipv6AfterBracket(data)
+            | UrlError::Port(data)
+            | UrlError::BracketInHost(data)
+            | UrlError::Ipv4Parts(data)
+            | UrlError::Ipv4Number(data)
+            | UrlError::Ipv4Range(data)
+            | UrlError::Ipv6NoClose(data)
+            | UrlError::Ipv6Chars(data)
+            | UrlError::Ipv6Invalid(data) => PyBytes::new(py, data).into_any().unbind(),
+        };
+        Failure { code: error.code(), detail }
+    }
+
+    fn to_tuple<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        PyTuple::new(py, [self.code.into_pyobject(py)?.into_any(), self.detail.bind(py).clone()])
+    }
+
+    fn to_err(&self, py: Python<'_>) -> PyErr {
+        CoreURLError::new_err((self.code, self.detail.clone_ref(py)))
+    }
+}
+
+/// A URL's bytes as the reference reads them: text as UTF-8 (a lone surrogate from an
+/// undecodable byte becomes that byte again), bytes as they are.
+enum UrlBytes<'py> {
+    Text(Bound<'py, PyString>),
+    Bytes(Bound<'py, PyBytes>),
+    Owned(Vec<u8>),
+}
+
+impl UrlBytes<'_> {
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            UrlBytes::Text(text) => text.to_str().map_or(&[][..], str::as_bytes),
+            UrlBytes::Bytes(bytes) => bytes.as_bytes(),
+            UrlBytes::Owned(bytes) => bytes,
+        }
+    }
+}
+
+fn url_bytes<'py>(url: &Bound<'py, PyAny>) -> Result<UrlBytes<'py>, Failure> {
+    let py = url.py();
+    if let Ok(text) = url.cast::<PyString>() {
+        let characters = text.len().unwrap_or(usize::MAX);
+        if characters > MAX_URL_BYTES {
+            return Err(Failure::from_error(py, &UrlError::TooLong(characters)));
+        }
+        if text.to_str().is_ok() {
+            return Ok(UrlBytes::Text(text.clone()));
+        }
+        // Lone surrogates: the reference encodes with surrogateescape, and a surrogate that is
+        // no escaped byte is an error at its position.
+        return match text.call_method1("encode", ("utf-8", "surrogateescape")) {
+            Ok(encoded) => match encoded.cast_into::<PyBytes>() {
+                Ok(bytes) => Ok(UrlBytes::Bytes(bytes)),
+                Err(_) => Err(Failure {
+                    code: SURROGATE,
+                    detail: 0usize
+                        .into_pyobject(py)
+                        .map_or_else(|_| py.None(), |v| v.into_any().unbind()),
+                }),
+            },
+            Err(error) => {
+                let start =
+                    error.value(py).getattr("start").map_or_else(|_| py.None(), Bound::unbind);
+                Err(Failure { code: SURROGATE, detail: start })
+            }
+        };
+    }
+    if let Ok(bytes) = url.cast::<PyBytes>() {
+        return Ok(UrlBytes::Bytes(bytes.clone()));
+    }
+    if let Ok(array) = url.cast::<PyByteArray>() {
+        return Ok(UrlBytes::Owned(array.to_vec()));
+    }
+    let memoryview = py.get_type::<pyo3::types::PyMemoryView>();
+    if url.is_instance(&memoryview).unwrap_or(false) {
+        if let Ok(bytes) = py.get_type::<PyBytes>().call1((url,)) {
+            if let Ok(bytes) = bytes.cast_into::<PyBytes>() {
+                return Ok(UrlBytes::Bytes(bytes));
+            }
+        }
+    }
+    let name = url.get_type().name().map_or_else(|_| "object".to_owned(), |name| name.to_string());
+    Err(Failure { code: NOT_TEXT, detail: PyString::new(py, &name).into_any().unbind() })
+}
+
+static IDNA: PyOnceLock<Option<Py<PyAny>>> = PyOnceLock::new();
+
+/// The UTS #46 mapping the reference uses (`ada_url.idna_to_ascii`); None when it is missing.
+fn idna_function(py: Python<'_>) -> Option<&Bound<'_, PyAny>> {
+    IDNA.get_or_init(py, || {
+        py.import("ada_url")
+            .and_then(|module| module.getattr("idna_to_ascii"))
+            .ok()
+            .map(Bound::unbind)
+    })
+    .as_ref()
+    .map(|function| function.bind(py))
+}
+
+fn canonical<'py>(py: Python<'py>, url: &Bound<'py, PyAny>) -> Result<Canonical, Failure> {
+    let data = url_bytes(url)?;
+    let mut idna = idna_closure(py);
+    canonicalize(data.as_bytes(), &mut idna).map_err(|error| Failure::from_error(py, &error))
+}
+
+fn parts_tuple<'py>(py: Python<'py>, parts: &Canonical) -> PyResult<Bound<'py, PyTuple>> {
+    let query = match &parts.query {
+        Some(query) => PyString::new(py, query).into_any(),
+        None => py.None().into_bound(py),
+    };
+    PyTuple::new(
+        py,
+        [
+            PyString::intern(py, parts.scheme).into_any(),
+            PyString::new(py, &parts.host).into_any(),
+            PyString::new(py, &parts.path).into_any(),
+            query,
+        ],
+    )
+}
+
+/// The canonical parts `(scheme, host, path, query)` of `url`; raises CoreURLError.
+#[pyfunction]
+fn canonical_parts<'py>(py: Python<'py>, url: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    let parts = canonical(py, url).map_err(|failure| failure.to_err(py))?;
+    parts_tuple(py, &parts)
+}
+
+/// The canonical parts of each URL, or a `(code, detail)` tuple for one that has none.
+#[pyfunction]
+fn canonical_parts_many<'py>(
+    py: Python<'py>,
+    urls: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    for url in urls.try_iter()? {
+        let url = url?;
+        match canonical(py, &url) {
+            Ok(parts) => out.append(parts_tuple(py, &parts)?)?,
+            Err(failure) => out.append(failure.to_tuple(py)?)?,
+        }
+    }
+    Ok(out)
+}
+
+/// The canonical form of `url`; raises CoreURLError.
+#[pyfunction(name = "canonicalize")]
+fn canonicalize_url(py: Python<'_>, url: &Bound<'_, PyAny>) -> PyResult<String> {
+    canonical(py, url).map(|parts| parts.url()).map_err(|failure| failure.to_err(py))
+}
+
+/// The lookup expressions of `url`, in Safe Browsing's order; raises CoreURLError.
+#[pyfunction(name = "expressions")]
+fn url_expressions(py: Python<'_>, url: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    canonical(py, url).map(|parts| expressions(&parts)).map_err(|failure| failure.to_err(py))
+}
+
+fn hash_list<'py>(
+    py: Python<'py>,
+    parts: &Canonical,
+    scratch: &mut Vec<[u8; 32]>,
+) -> PyResult<Bound<'py, PyList>> {
+    scratch.clear();
+    expression_hashes_into(parts, scratch);
+    PyList::new(py, scratch.iter().map(|digest| PyBytes::new(py, digest)))
+}
+
+/// SHA-256 of each of `url`'s expressions, in order; raises CoreURLError.
+#[pyfunction]
+fn expression_hashes<'py>(
+    py: Python<'py>,
+    url: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyList>> {
+    let parts = canonical(py, url).map_err(|failure| failure.to_err(py))?;
+    hash_list(py, &parts, &mut Vec::with_capacity(30))
+}
+
+/// SHA-256 of the expressions of a URL already in canonical parts (host, path, query).
+#[pyfunction]
+fn expression_hashes_from_parts<'py>(
+    py: Python<'py>,
+    host: String,
+    path: String,
+    query: Option<String>,
+) -> PyResult<Bound<'py, PyList>> {
+    if host.is_empty() || host.len() > MAX_URL_BYTES || path.len() > MAX_URL_BYTES {
+        return Err(PyValueError::new_err("not the parts of a canonical URL"));
+    }
+    let parts = Canonical { scheme: "http", host, path, query };
+    hash_list(py, &parts, &mut Vec::with_capacity(30))
+}
+
+/// For each URL, the list of its expression hashes, or a `(code, detail)` tuple when invalid.
+#[pyfunction]
+fn expression_hashes_many<'py>(
+    py: Python<'py>,
+    urls: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyList>> {
+    let out = PyList::empty(py);
+    let mut scratch = Vec::with_capacity(30);
+    for url in urls.try_iter()? {
+        let url = url?;
+        match canonical(py, &url) {
+            Ok(parts) => out.append(hash_list(py, &parts, &mut scratch)?)?,
+            Err(failure) => out.append(failure.to_tuple(py)?)?,
+        }
+    }
+    Ok(out)
+}
+
+/// The expression hashes of many URLs in flat form: `(digests, counts, failures)`, where
+/// `digests` holds every 32-byte hash in order, `counts` one byte per URL (how many of the
+/// digests are its own; 0 for an invalid URL) and `failures` `(position, code, detail)` tuples.
+/// No Python object per hash.
+#[pyfunction]
+fn expression_hashes_flat<'py>(
+    py: Python<'py>,
+    urls: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyBytes>, Bound<'py, PyBytes>, Bound<'py, PyList>)> {
+    let mut digests: Vec<[u8; 32]> = Vec::new();
+    let mut counts: Vec<u8> = Vec::new();
+    let failures = PyList::empty(py);
+    for (position, url) in urls.try_iter()?.enumerate() {
+        let url = url?;
+        match canonical(py, &url) {
+            Ok(parts) => {
+                let before = digests.len();
+                expression_hashes_into(&parts, &mut digests);
+                // At most 5 hosts x 6 paths.
+                counts.push(u8::try_from(digests.len() - before).unwrap_or(u8::MAX));
+            }
+            Err(failure) => {
+                counts.push(0);
+                failures.append((position, failure.code, failure.detail))?;
+            }
+        }
+    }
+    Ok((PyBytes::new(py, digests.as_flattened()), PyBytes::new(py, &counts), failures))
+}
+
+/// SHA-256 of `data` with the core's implementation (to compare it with OpenSSL's).
+#[pyfunction]
+fn sha256<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
+    PyBytes::new(py, &hash(data))
+}
+
+/// The matcher's two stages over a snapshot's columns: the hash and flags columns are held as
+/// they are (no copy); the host filter's table (2 to 4 bytes per entry) is built from the host
+/// keys, which are not kept.
+#[pyclass(frozen, module = "hotlist._core")]
+struct Index {
+    hashes: Py<PyBytes>,
+    flags: Py<PyBytes>,
+    filter: Option<(Vec<u8>, u64)>,
+    suspend_disputed: bool,
+    /// Plain authority -> no host of it can have an entry (the Squid lines' authority stage).
+    clear: Mutex<HashMap<Vec<u8>, bool>>,
+}
+
+/// How many authorities' answers an index remembers (emptied when full).
+const CLEAR_CACHE: usize = 1 << 16;
+
+impl Index {
+    fn columns<'a>(&'a self, py: Python<'a>) -> PyResult<Columns<'a>> {
+        let filter = self.filter.as_ref().map(|(bits, mask)| (&bits[..], *mask));
+        Columns::new(
+            self.hashes.bind(py).as_bytes(),
+            self.flags.bind(py).as_bytes(),
+            filter,
+            self.suspend_disputed,
+        )
+        .map_err(|error| {
+            PyValueError::new_err(format!("the list's columns do not fit together: {error:?}"))
+        })
+    }
+}
+
+fn idna_closure(py: Python<'_>) -> impl FnMut(&str) -> Option<Vec<u8>> + '_ {
+    let function = idna_function(py);
+    move |text: &str| -> Option<Vec<u8>> {
+        let result = function?.call1((text,)).ok()?;
+        let bytes = result.cast::<PyBytes>().ok()?;
+        Some(bytes.as_bytes().to_vec())
+    }
+}
+
+#[pymethods]
+impl Index {
+    /// `hashes`: the sorted 32-byte hash column; `flags`: one byte per entry; `host_keys`: the
+    /// 8-byte host keys for the host stage (None: no host stage).
+    #[new]
+    #[pyo3(signature = (hashes, flags, host_keys, suspend_disputed))]
+    fn new(
+        py: Python<'_>,
+        hashes: Py<PyBytes>,
+        flags: Py<PyBytes>,
+        host_keys: Option<&[u8]>,
+        suspend_disputed: bool,
+    ) -> PyResult<Self> {
+        if let Some(keys) = host_keys {
+            if keys.len() % 8 != 0 {
+                return Err(PyValueError::new_err(
+                    "the host key buffer's length is not a multiple of 8",
+                ));
+            }
+        }
+        let filter = host_keys.map(host_filter);
+        let index = Index { hashes, flags, filter, suspend_disputed, clear: Mutex::default() };
+        index.columns(py)?;
+        Ok(index)
+    }
+
+    /// How many entries the columns hold.
+    #[getter]
+    fn count(&self, py: Python<'_>) -> PyResult<usize> {
+        Ok(self.columns(py)?.count())
+    }
+
+    /// Bytes the index holds beside the shared columns (the host filter's table).
+    fn nbytes(&self) -> usize {
+        self.filter.as_ref().map_or(0, |(bits, _)| bits.len())
+    }
+
+    /// The host stage: the suffixes of canonical `host` that may have an entry, or None.
+    fn candidate_hosts(&self, py: Python<'_>, host: &str) -> PyResult<Option<Vec<String>>> {
+        if host.is_empty() || host.len() > MAX_URL_BYTES {
+            return Err(PyValueError::new_err("not a canonical host"));
+        }
+        let hosts = self.columns(py)?.candidate_hosts(host);
+        Ok((!hosts.is_empty()).then(|| hosts.into_iter().map(str::to_owned).collect()))
+    }
+
+    /// The position of the entry answering for canonical parts, or None.
+    #[pyo3(signature = (host, path, query))]
+    fn lookup_parts(
+        &self,
+        py: Python<'_>,
+        host: String,
+        path: String,
+        query: Option<String>,
+    ) -> PyResult<Option<usize>> {
+        if host.is_empty() || host.len() > MAX_URL_BYTES || !path.starts_with('/') {
+            return Err(PyValueError::new_err("not the parts of a canonical URL"));
+        }
+        let parts = Canonical { scheme: "http", host, path, query };
+        Ok(self.columns(py)?.lookup(&parts))
+    }
+
+    /// One answer per Squid request line, in order (see `hotlist.edge.squid`): `ERR`,
+    /// `hit(position)` for a blocked URL, `empty` or `no_url` with the channel ID, or None for
+    /// a line whose answer needs a message (an invalid URL), which the caller gives.
+    fn answer_squid_lines<'py>(
+        &self,
+        py: Python<'py>,
+        lines: &Bound<'py, PyAny>,
+        hit: &Bound<'py, PyAny>,
+        empty: &str,
+        no_url: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let columns = self.columns(py)?;
+        let mut idna = idna_closure(py);
+        // Never wait for the cache: a thread holding it may be inside a Python call (IDNA) that
+        // let go of the GIL, and waiting here with the GIL would deadlock. Busy: no cache.
+        let mut cache = self.clear.try_lock().ok();
+        let mut clear = |columns: &Columns<'_>, authority: &[u8], idna: hotlist_core::Idna<'_>| {
+            let Some(cache) = cache.as_mut() else {
+                return columns.authority_is_clear(authority, idna);
+            };
+            if let Some(&known) = cache.get(authority) {
+                return known;
+            }
+            let known = columns.authority_is_clear(authority, idna);
+            if cache.len() >= CLEAR_CACHE {
+                cache.clear();
+            }
+            cache.insert(authority.to_vec(), known);
+            known
+        };
+        let out = PyList::empty(py);
+        let mut text = String::new();
+        for line in lines.try_iter()? {
+            let line = line?;
+            let Ok(data) = url_bytes(&line) else {
+                out.append(py.None())?;
+                continue;
+            };
+            let data = data.as_bytes();
+            let (channel, answer) = columns.squid_line(data, &mut idna, &mut clear);
+            text.clear();
+            if let Some((start, end)) = channel {
+                // A channel ID is ASCII digits.
+                text.extend(data[start..end].iter().map(|&b| b as char));
+                text.push(' ');
+            }
+            match answer {
+                LineAnswer::Empty => text.push_str(empty),
+                LineAnswer::NoUrl => text.push_str(no_url),
+                LineAnswer::Err => text.push_str("ERR"),
+                LineAnswer::Hit(position) => {
+                    let redirect = hit.call1((position,))?;
+                    text.push_str(&redirect.cast::<PyString>()?.to_cow()?);
+                }
+                LineAnswer::Defer => {
+                    out.append(py.None())?;
+                    continue;
+                }
+            }
+            out.append(PyString::new(py, &text))?;
+        }
+        Ok(out)
+    }
+
+    /// One answer per URL, in order: `miss`, `hit(position)` or `invalid(code, detail)`.
+    fn check_many<'py>(
+        &self,
+        py: Python<'py>,
+        urls: &Bound<'py, PyAny>,
+        miss: &Bound<'py, PyAny>,
+        hit: &Bound<'py, PyAny>,
+        invalid: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        if !hit.is_callable() || !invalid.is_callable() {
+            return Err(PyTypeError::new_err("hit and invalid must be callables"));
+        }
+        let columns = self.columns(py)?;
+        let mut idna = idna_closure(py);
+        let out = PyList::empty(py);
+        for url in urls.try_iter()? {
+            let url = url?;
+            let outcome = match url_bytes(&url) {
+                Ok(data) => columns.check(data.as_bytes(), &mut idna),
+                Err(failure) => {
+                    out.append(invalid.call1((failure.code, failure.detail))?)?;
+                    continue;
+                }
+            };
+            match outcome {
+                Outcome::Miss => out.append(miss)?,
+                Outcome::Hit(position) => out.append(hit.call1((position,))?)?,
+                Outcome::Invalid(error) => {
+                    let failure = Failure::from_error(py, &error);
+                    out.append(invalid.call1((failure.code, failure.detail))?)?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[pymodule]
+fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
+    module.add("MAX_URL_BYTES", MAX_URL_BYTES)?;
+    module.add("CoreURLError", module.py().get_type::<CoreURLError>())?;
+    module.add_function(wrap_pyfunction!(canonical_parts, module)?)?;
+    module.add_function(wrap_pyfunction!(canonical_parts_many, module)?)?;
+    module.add_function(wrap_pyfunction!(canonicalize_url, module)?)?;
+    module.add_function(wrap_pyfunction!(url_expressions, module)?)?;
+    module.add_function(wrap_pyfunction!(expression_hashes, module)?)?;
+    module.add_function(wrap_pyfunction!(expression_hashes_from_parts, module)?)?;
+    module.add_function(wrap_pyfunction!(expression_hashes_many, module)?)?;
+    module.add_function(wrap_pyfunction!(expression_hashes_flat, module)?)?;
+    module.add_function(wrap_pyfunction!(sha256, module)?)?;
+    module.add_class::<Index>()?;
+    Ok(())
+}
