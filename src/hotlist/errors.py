@@ -7,6 +7,8 @@ catches :class:`HotlistError` once and exits with the subclass's ``exit_code``.
 
 from __future__ import annotations
 
+from hotlist.text import plural
+
 
 class HotlistError(Exception):
     """Base of every error hotlist raises on purpose."""
@@ -97,7 +99,9 @@ class InvalidPolicy(PolicyError):
 
     def __init__(self, origin: str, problems: list[str]) -> None:
         lines = "\n".join(f"  {problem}" for problem in problems)
-        super().__init__(f"{origin} is not valid ({len(problems)} problem(s)):\n{lines}")
+        super().__init__(
+            f"{origin} is not valid ({plural(len(problems), 'problem', 'problems')}):\n{lines}"
+        )
         self.problems = tuple(problems)
 
 

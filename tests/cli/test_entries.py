@@ -116,7 +116,7 @@ def test_strict_imports_nothing_when_a_line_is_refused(data_dir: Path, tmp_path:
     file = tmp_path / "list.txt"
     file.write_text("http://a.example/1.html\nhttp://\n")
     strict = _import(data_dir, file, "--strict")
-    assert "1 line(s)" in _config_error(strict)
+    assert "1 line of" in _config_error(strict)
     assert "warning: line 2:" in strict.stderr
     assert _entries(data_dir) == 0
     assert _import(data_dir, file).exit_code == 0

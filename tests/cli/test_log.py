@@ -54,7 +54,7 @@ def test_show_prints_the_events_as_json_or_a_table(data_dir: Path) -> None:
     table = runner.invoke(app, ["log", "show", "--data-dir", str(data_dir)], terminal_width=200)
     assert table.exit_code == 0, table.output
     assert "entry_removed" in table.output
-    assert "3 event(s)" in table.output
+    assert "3 events" in table.output
 
 
 def test_verify_names_what_is_missing(tmp_path: Path) -> None:

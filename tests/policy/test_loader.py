@@ -143,7 +143,7 @@ def test_error_message_lists_problems_for_people(policy_yaml: Callable[..., str]
     with pytest.raises(InvalidPolicy) as info:
         load_policy(policy_yaml(categories=[]))
     assert info.value.message == (
-        "policy text is not valid (1 problem(s)):\n"
+        "policy text is not valid (1 problem):\n"
         "  categories: must be a non-empty list of categories"
     )
 

@@ -17,6 +17,7 @@ from hotlist.cli.admin import database
 from hotlist.cli.console import make_console, print_error, print_warning
 from hotlist.cli.server import DatabaseUrl, DataDir
 from hotlist.errors import ConfigError
+from hotlist.text import plural
 from hotlist.urls import Scope
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def import_entries(
     _report(summary, time.perf_counter() - started, as_json)
     if strict and plan.refused:
         raise ConfigError(
-            f"{len(plan.refused):,} line(s) of {file} refused and --strict given: "
+            f"{plural(len(plan.refused), 'line', 'lines')} of {file} refused and --strict given: "
             "nothing was imported"
         )
     if summary.lines and len(summary.refused) == summary.lines:

@@ -17,6 +17,7 @@ import typer
 from hotlist.cli.console import make_console, print_table
 from hotlist.cli.server import DatabaseUrl, DataDir
 from hotlist.errors import ConfigError
+from hotlist.text import plural
 
 if TYPE_CHECKING:  # imported where used: every `hotlist` command loads this module
     from hotlist.edge.log_client import LogClient
@@ -149,7 +150,7 @@ def show(
         table.add_row(str(index), format_time(event.time), event.kind.value, subject, details)
     console = make_console()
     print_table(console, table)
-    console.print(f"{len(events)} event(s)")
+    console.print(plural(len(events), "event", "events"))
 
 
 @log_app.command("verify")
