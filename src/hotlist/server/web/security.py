@@ -4,12 +4,13 @@ A session lives in one cookie, signed (HMAC-SHA256) with the server's session ke
 session id, the CSRF token of the session, when it was issued and, once someone signs in, the
 user's id. Nothing else is kept, on the server or in the cookie; no address, no tracking.
 
-- The key comes from ``HOTLIST_SESSION_KEY`` (hex, at least 32 bytes) or ``<data_dir>/session.key``
-  (made on first start, mode 0600). Without either, a random key per process is used: sessions
-  then end with the process, and several workers do not share them.
+- The key is the ``session_key`` setting (``HOTLIST_SESSION_KEY``, hex, at least 32 bytes) or
+  ``<data_dir>/session.key`` (made on first start, mode 0600). Without either, a random key per
+  process is used: sessions then end with the process, and several workers do not share them.
 - The cookie is ``__Host-hotlist-session``: Secure, HttpOnly, SameSite=Lax, Path=/. Only when
-  ``HOTLIST_UNSAFE_HTTP_SESSIONS=1`` *and* the request came over plain HTTP to a loopback
-  address (tests, the demo) is it ``hotlist-session`` without Secure.
+  the ``unsafe_http_sessions`` setting is on (``HOTLIST_UNSAFE_HTTP_SESSIONS=1``) *and* the
+  request came over plain HTTP to a loopback address (tests, the demo) is it
+  ``hotlist-session`` without Secure.
 - Every form POST carries the session's token (:data:`CSRF_FIELD`, or the :data:`CSRF_HEADER`
   header for htmx); a request another site sent (``Sec-Fetch-Site: cross-site`` or a foreign
   ``Origin`` host: a TLS-terminating proxy must pass the ``Host`` header on) is refused too.
@@ -27,7 +28,7 @@ import json
 import os
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,8 +41,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hotlist.errors import ConfigError, CsrfRejected
 from hotlist.server.config import Settings
 
-SESSION_KEY_ENV = "HOTLIST_SESSION_KEY"
-UNSAFE_HTTP_ENV = "HOTLIST_UNSAFE_HTTP_SESSIONS"
+SESSION_KEY_ENV = Settings.env_name("session_key")
 SESSION_KEY_FILE = "session.key"
 MIN_KEY_BYTES = 32
 SESSION_LIFETIME_S = 12 * 3600
@@ -151,11 +151,10 @@ class SessionCodec:
         return session
 
 
-def load_session_key(settings: Settings, environ: Mapping[str, str] | None = None) -> bytes:
-    """The session key: ``HOTLIST_SESSION_KEY``, else ``<data_dir>/session.key`` (created when
-    missing), else a random key for this process only."""
-    env = os.environ if environ is None else environ
-    text = env.get(SESSION_KEY_ENV, "").strip()
+def load_session_key(settings: Settings) -> bytes:
+    """The session key: the ``session_key`` setting, else ``<data_dir>/session.key`` (created
+    when missing), else a random key for this process only."""
+    text = (settings.session_key or "").strip()
     if text:
         return _key_from_hex(text, SESSION_KEY_ENV)
     if settings.data_dir is None:
@@ -186,12 +185,6 @@ def _key_file(path: Path) -> bytes:
         return _key_from_hex(path.read_text(encoding="ascii").strip(), str(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read or create the session key {path}: {exc}") from exc
-
-
-def unsafe_http_sessions(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether ``HOTLIST_UNSAFE_HTTP_SESSIONS`` allows cookies without Secure on loopback."""
-    env = os.environ if environ is None else environ
-    return env.get(UNSAFE_HTTP_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 def is_plain_loopback(connection: HTTPConnection) -> bool:
@@ -295,11 +288,9 @@ class WebSecurity:
     allow_unsafe_http: bool = False
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, environ: Mapping[str, str] | None = None
-    ) -> WebSecurity:
-        """From the session key (:func:`load_session_key`) and ``HOTLIST_UNSAFE_HTTP_SESSIONS``."""
-        return cls(SessionCodec(load_session_key(settings, environ)), unsafe_http_sessions(environ))
+    def from_settings(cls, settings: Settings) -> WebSecurity:
+        """From the session key (:func:`load_session_key`) and ``unsafe_http_sessions``."""
+        return cls(SessionCodec(load_session_key(settings)), settings.unsafe_http_sessions)
 
 
 class WebSecurityMiddleware:
