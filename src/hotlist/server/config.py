@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     rate_limit_burst: int = _setting(
         30, "Burst per client address.", option="--rate-limit-burst", ge=1
     )
+    rate_limit_storage_uri: str = _setting(
+        "memory://",
+        "Where the rate limits count: `memory://`, each process on its own (N workers: N times "
+        "the rate), or a storage every process shares (`redis://HOST:6379`, `memcached://HOST`; "
+        "install `limits[redis]` or `limits[memcached]`, and set `HOTLIST_SESSION_KEY`).",
+    )
     key_cache_seconds: float = _setting(
         60.0, "How long a verified API key is cached in memory (0: verify every request).", ge=0
     )

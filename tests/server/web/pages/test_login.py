@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from hotlist.server.accounts.models import User
 from hotlist.server.accounts.permissions import Role
 from hotlist.server.db.base import utcnow
-from hotlist.server.ratelimit import TokenBucketLimiter
+from hotlist.server.ratelimit import RateLimiter
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.auth import totp
 from hotlist.server.web.security import PLAIN_COOKIE
@@ -165,7 +165,7 @@ def test_any_sign_in_form_is_refused_cleanly(
     code: str,
     next_path: str,
 ) -> None:
-    web_app.state.login_limiter = TokenBucketLimiter(rate=1000.0, burst=1000)
+    web_app.state.login_limiter = RateLimiter(1000.0, 1000)
     response = sign_in_form(browser_client, user_id, password, code, next_path)
     assert response.status_code in {401, 422}
     assert 'name="next"' in response.text

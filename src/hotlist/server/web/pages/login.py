@@ -17,7 +17,7 @@ from hotlist.errors import AccountLocked, LoginFailed, RateLimited
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.session import DbSession
-from hotlist.server.ratelimit import TokenBucketLimiter
+from hotlist.server.ratelimit import RateLimiter
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.deps import PageForm, form_text, page
 from hotlist.server.web.error_pages import safe_next
@@ -33,14 +33,14 @@ Visitor = Annotated[Principal, Depends(page(Permission.REPORTS_CREATE))]
 STAFF_HOME = "/staff"
 LOGIN_RATE_PER_S = 1 / 6
 LOGIN_BURST = 10
-"""Per address: 10 attempts at once, then one every 6 seconds (in memory, per process)."""
+"""Per address: 10 attempts in any minute (in memory, per process)."""
 
 
-def login_limiter(request: Request) -> TokenBucketLimiter:
+def login_limiter(request: Request) -> RateLimiter:
     """The app's limiter of sign-in attempts per address (made on first use)."""
     limiter = getattr(request.app.state, "login_limiter", None)
-    if not isinstance(limiter, TokenBucketLimiter):
-        limiter = TokenBucketLimiter(rate=LOGIN_RATE_PER_S, burst=LOGIN_BURST)
+    if not isinstance(limiter, RateLimiter):
+        limiter = RateLimiter(LOGIN_RATE_PER_S, LOGIN_BURST)
         request.app.state.login_limiter = limiter
     return limiter
 
