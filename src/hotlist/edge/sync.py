@@ -53,7 +53,7 @@ from hotlist.errors import (
 from hotlist.publish.format import Snapshot, apply_delta, decode_delta, decode_snapshot
 from hotlist.publish.publisher import EXTRA_NAME
 
-logger = logging.getLogger("hotlist.edge")
+logger = logging.getLogger(__name__)
 
 INDEX = "list.json"
 INDEX_FORMAT = 1

@@ -7,10 +7,12 @@ the rule (what is due); this module runs it every hour in the server.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotlist.logs import fields
 from hotlist.server.appeals import service as appeals
 from hotlist.server.config import Settings
 from hotlist.server.reports import service as reports
@@ -39,6 +41,7 @@ def purge_contacts(factory: sessionmaker[Session]) -> Purged:
             "purged contact details: %s, %s",
             plural(purged.reports, "report", "reports"),
             plural(purged.appeals, "appeal", "appeals"),
+            extra=fields(job="retention", pid=os.getpid()),
         )
     return purged
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
+
+from hotlist.logs import fields
 
 log = logging.getLogger(__name__)
 
@@ -37,5 +40,7 @@ class BackgroundLoop:
             try:
                 self._step()
             except Exception:  # logged with its traceback; the schedule goes on
-                log.exception("scheduled step %s failed", self._thread.name)
+                log.exception(
+                    "scheduled step %s failed", self._thread.name, extra=fields(pid=os.getpid())
+                )
             self._stopped.wait(self._every_s)

@@ -16,6 +16,7 @@ last timestamp expires, so nobody may learn of it a day later from them.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -26,6 +27,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import HotlistError
+from hotlist.logs import fields
 from hotlist.publish.publisher import Publisher
 from hotlist.server.config import Settings
 from hotlist.server.entries.models import EntryEvent
@@ -133,7 +135,11 @@ class PublishJob:
             with self._factory() as session:
                 return change_marker(session)
         except Exception as exc:  # the database may be briefly away; the schedule goes on
-            log.warning("cannot read the change marker: %s", exc)
+            log.warning(
+                "cannot read the change marker: %s",
+                exc,
+                extra=fields(job="publish", pid=os.getpid()),
+            )
             return None
 
     def _get_publisher(self) -> Publisher:
@@ -184,6 +190,7 @@ class PublishJob:
                     result.added,
                     result.removed,
                     result.changed,
+                    extra=fields(job="publish", pid=os.getpid(), version=result.version),
                 )
         finally:
             self.runs += 1
@@ -210,6 +217,12 @@ class PublishJob:
             frozen,
             error,
             exc_info=with_traceback,
+            extra=fields(
+                job="publish",
+                pid=os.getpid(),
+                failures=status.failures,
+                expires=expires.isoformat() if expires is not None else None,
+            ),
         )
 
     def changed(self) -> bool:
