@@ -253,3 +253,14 @@ def test_signing_out_clears_the_cookie(web_app: FastAPI) -> None:
         response = client.get("/test-sign-out")
     assert response.headers["set-cookie"].startswith(f"{PLAIN_COOKIE}=;")
     assert "Max-Age=0" in response.headers["set-cookie"]
+
+
+def test_another_spelling_of_a_signed_cookie_is_refused() -> None:
+    value = codec().encode(WebSession.new(NOW))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    # The signature's last base64 character carries two unused bits: flipping one spells the
+    # same bytes, which base64 decoders accept.
+    variant = value[:-1] + alphabet[alphabet.index(value[-1]) ^ 1]
+    assert variant != value
+    assert codec().decode(variant) is None
+    assert codec().decode(value) is not None
