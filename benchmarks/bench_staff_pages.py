@@ -13,7 +13,6 @@ the entry list and an entry's timeline, and a sign-in (Argon2id + TOTP). Prints 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
@@ -34,7 +33,7 @@ from hotlist.server.policies import service as policies
 from hotlist.server.reports import service as reports
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.auth import totp
-from hotlist.server.web.security import PLAIN_COOKIE, UNSAFE_HTTP_ENV, WebSession
+from hotlist.server.web.security import PLAIN_COOKIE, WebSession
 from hotlist.urls import Scope
 
 with warnings.catch_warnings():
@@ -94,11 +93,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="a small run")
     args = parser.parse_args()
     count, rounds = (2_000, 10) if args.quick else (20_000, 50)
-    os.environ[UNSAFE_HTTP_ENV] = "1"
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         settings = Settings.load(data, environ={}).with_changes(
-            rate_limit_per_second=0.0, publish_interval_s=0.0
+            rate_limit_per_second=0.0, publish_interval_s=0.0, unsafe_http_sessions=True
         )
         settings.prepare_data_dir()
         upgrade(settings.database_url)

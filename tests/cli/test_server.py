@@ -227,3 +227,21 @@ def test_the_start_warns_about_a_public_url_members_cannot_open(
         assert warning is not None
         assert said in warning
         assert public_url in warning
+
+
+def test_the_serve_options_feed_the_declared_settings() -> None:
+    import re
+
+    import typer
+
+    serve = typer.main.get_command(app).commands["serve"]  # type: ignore[attr-defined]
+    options = {flag: param for param in serve.params for flag in param.opts}
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        if "option" not in extra:
+            continue
+        param = options[str(extra["option"])]
+        assert param.envvar in (None, Settings.env_name(name)), name
+        shown = re.search(r"\[default: ([^\]]+)\]", param.help or "")
+        if shown is not None:
+            assert float(shown.group(1)) == field.default, name

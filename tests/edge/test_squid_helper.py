@@ -199,7 +199,7 @@ def test_a_bad_new_list_is_logged_and_the_old_one_stays(
     watcher.refresh()
     install(store, [], 2)
     store.current_path.write_bytes(store.current_path.read_bytes()[:-10])
-    with caplog.at_level(logging.ERROR, logger="hotlist.edge.squid"):
+    with caplog.at_level(logging.ERROR, logger="hotlist.edge.squid_helper"):
         watcher.refresh()
     assert "the new list was not put in force" in caplog.text
     assert responder.answer(PAGE_URL) == BLOCKED
@@ -224,7 +224,7 @@ def test_a_stale_list_under_fail_open_is_enforced_with_one_warning(
     store = make_store(max_age_s=60, fail_mode="open")
     install(store, list(ENTRIES), 1, synced_ago=timedelta(minutes=5))
     responder, watcher = watched(store)
-    with caplog.at_level(logging.WARNING, logger="hotlist.edge.squid"):
+    with caplog.at_level(logging.WARNING, logger="hotlist.edge.squid_helper"):
         watcher.refresh()
         watcher.refresh()
     assert responder.answer(PAGE_URL) == BLOCKED

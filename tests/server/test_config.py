@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hotlist.errors import ConfigError
-from hotlist.server.config import Settings, is_loopback_url
+from hotlist.server.config import Settings, is_loopback_url, settings_table
 
 
 def test_sqlite_in_the_data_dir_by_default(tmp_path: Path) -> None:
@@ -108,3 +108,38 @@ def test_the_public_url_and_its_unsafe_loopback_setting_come_from_the_environmen
 )
 def test_loopback_public_urls_are_recognised(url: str, loopback: bool) -> None:
     assert is_loopback_url(url) is loopback
+
+
+def test_the_settings_table_in_the_docs_is_the_declarations() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "server.md").read_text(encoding="utf-8")
+    begin, end = "<!-- settings table: begin -->\n", "<!-- settings table: end -->"
+    assert begin in docs, "docs/server.md lost its settings table markers"
+    assert end in docs, "docs/server.md lost its settings table markers"
+    shown = docs.split(begin, 1)[1].split(end, 1)[0]
+    assert shown == settings_table(), (
+        "docs/server.md's settings table differs from hotlist.server.config.Settings; put "
+        "there the output of: python -c 'from hotlist.server.config import settings_table; "
+        'print(settings_table(), end="")\''
+    )
+
+
+def test_every_setting_has_a_description_and_its_own_variable() -> None:
+    names = [Settings.env_name(name) for name in Settings.model_fields]
+    assert len(set(names)) == len(names)
+    assert all(field.description for field in Settings.model_fields.values())
+
+
+def test_secrets_are_neither_shown_nor_echoed(tmp_path: Path) -> None:
+    secret = "not-hex-" + "x" * 40
+    settings = Settings.load(tmp_path, environ={"HOTLIST_SESSION_KEY": secret})
+    assert settings.session_key == secret
+    assert secret not in repr(settings)
+    with pytest.raises(ConfigError, match="HOTLIST_CONTACT_KEY") as caught:
+        Settings(database_url="sqlite://", contact_key=b"\xff" * 3)  # type: ignore[arg-type]
+    assert "\\xff" not in str(caught.value)
+
+
+def test_made_directly_the_settings_read_no_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTLIST_RATE_LIMIT_BURST", "5")
+    assert Settings(database_url="sqlite://").rate_limit_burst == 30
+    assert Settings.load(database_url="sqlite://").rate_limit_burst == 5

@@ -1,68 +1,122 @@
-"""The token bucket: bursts, refill, Retry-After, a bound on memory, off at rate 0."""
+"""Rate limits: bursts, refill, Retry-After, a bound on memory, off at rate 0, a shared storage
+counting a client once across processes, and the address kept nowhere."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+import time
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, ClassVar
 
 import pytest
 from fastapi import Depends, FastAPI
+from limits.storage import MemoryStorage
 
-from hotlist.errors import RateLimited
-from hotlist.server.ratelimit import TokenBucketLimiter, limit_by_client_address
+from hotlist.errors import ConfigError, RateLimited
+from hotlist.server.ratelimit import RateLimiter, limit_by_client_address
+
+ADDRESS = "192.0.2.1"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
+class SharedStorage(MemoryStorage):
+    """A storage every limiter of a test shares, as processes share Redis (the scheme
+    registers itself with ``limits``)."""
 
-    def __call__(self) -> float:
-        return self.now
+    STORAGE_SCHEME: ClassVar[list[str]] = ["hotlist-test-shared"]
+    instance: ClassVar[SharedStorage | None] = None
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> SharedStorage:
+        if cls.instance is None:
+            cls.instance = super().__new__(cls)
+            MemoryStorage.__init__(cls.instance)
+        return cls.instance
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass  # made once, in __new__
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def shared() -> Iterator[SharedStorage]:
+    storage = SharedStorage()
+    yield storage
+    storage.reset()
+    SharedStorage.instance = None
 
 
-def test_burst_then_refill(clock: FakeClock) -> None:
-    limiter = TokenBucketLimiter(rate=2.0, burst=3, clock=clock)
-    assert [limiter.take("a") for _ in range(3)] == [0.0, 0.0, 0.0]
-    assert limiter.take("a") == pytest.approx(0.5)
-    assert limiter.take("b") == 0.0
-    clock.now += 0.5
-    assert limiter.take("a") == 0.0
-    assert limiter.take("a") > 0
+def test_burst_then_refill() -> None:
+    limiter = RateLimiter(rate=2.0, burst=2)
+    assert [limiter.take(ADDRESS) for _ in range(2)] == [0.0, 0.0]
+    wait = limiter.take(ADDRESS)
+    assert 0 < wait <= 1.0
+    assert limiter.take("198.51.100.7") == 0.0  # another client has its own burst
+    time.sleep(wait + 0.05)
+    assert limiter.take(ADDRESS) == 0.0
 
 
-def test_check_raises_with_retry_after(clock: FakeClock) -> None:
-    limiter = TokenBucketLimiter(rate=0.1, burst=1, clock=clock)
-    limiter.check("a")
+def test_check_raises_with_retry_after() -> None:
+    limiter = RateLimiter(rate=0.1, burst=1)
+    limiter.check(ADDRESS)
     with pytest.raises(RateLimited) as caught:
-        limiter.check("a")
+        limiter.check(ADDRESS)
     assert caught.value.retry_after == 10
 
 
-def test_rate_zero_is_off(clock: FakeClock) -> None:
-    limiter = TokenBucketLimiter(rate=0, burst=1, clock=clock)
+def test_rate_zero_is_off() -> None:
+    limiter = RateLimiter(rate=0, burst=1)
     assert not limiter.enabled
     for _ in range(100):
-        limiter.check("a")
+        limiter.check(ADDRESS)
     assert len(limiter) == 0
 
 
-def test_memory_is_bounded(clock: FakeClock) -> None:
-    limiter = TokenBucketLimiter(rate=1, burst=1, max_clients=10, clock=clock)
+def test_memory_is_bounded() -> None:
+    limiter = RateLimiter(rate=1, burst=1, max_clients=10)
     for n in range(100):
         limiter.take(f"client-{n}")
     assert len(limiter) == 10
     assert limiter.take("client-0") == 0.0  # forgotten, so it starts full
+    assert limiter.take("client-99") > 0  # remembered
 
 
 @pytest.mark.parametrize(("rate", "burst", "clients"), [(-1, 1, 1), (1, 0, 1), (1, 1, 0)])
 def test_bad_parameters(rate: float, burst: int, clients: int) -> None:
     with pytest.raises(ValueError, match="rate"):
-        TokenBucketLimiter(rate=rate, burst=burst, max_clients=clients)
+        RateLimiter(rate=rate, burst=burst, max_clients=clients)
+
+
+def test_each_process_counts_alone_in_memory() -> None:
+    one, other = RateLimiter(rate=0.01, burst=1), RateLimiter(rate=0.01, burst=1)
+    assert one.take(ADDRESS) == 0.0
+    assert other.take(ADDRESS) == 0.0  # N processes: N times the rate, as documented
+
+
+def test_a_shared_storage_counts_a_client_once_and_never_holds_the_address(
+    shared: SharedStorage,
+) -> None:
+    def process() -> RateLimiter:
+        return RateLimiter(
+            rate=0.01, burst=2, storage_uri="hotlist-test-shared://", shared_key="ab" * 32
+        )
+
+    one, other = process(), process()
+    assert one.take(ADDRESS) == 0.0
+    assert other.take(ADDRESS) == 0.0
+    assert one.take(ADDRESS) > 0
+    assert other.take(ADDRESS) > 0
+    assert shared.events
+    assert not any(ADDRESS in key for key in [*shared.events, *shared.storage])
+
+
+def test_a_shared_storage_needs_the_session_key(shared: SharedStorage) -> None:
+    with pytest.raises(ConfigError, match="HOTLIST_SESSION_KEY"):
+        RateLimiter(rate=1, burst=1, storage_uri="hotlist-test-shared://")
+
+
+@pytest.mark.parametrize(
+    "uri", ["bogus://example.invalid", "redis://redis.example.invalid:6379", "memory"]
+)
+def test_a_storage_that_cannot_be_used_is_a_config_error(uri: str) -> None:
+    with pytest.raises(ConfigError, match="HOTLIST_RATE_LIMIT_STORAGE_URI"):
+        RateLimiter(rate=1, burst=1, storage_uri=uri, shared_key="ab" * 32)
 
 
 def test_dependency_answers_429_problem(
@@ -81,3 +135,8 @@ def test_dependency_answers_429_problem(
     assert response.headers["content-type"] == "application/problem+json"
     assert int(response.headers["retry-after"]) >= 1
     assert "wait" in response.json()["detail"]
+
+
+def test_the_app_refuses_a_storage_it_cannot_use(make_app: Callable[..., FastAPI]) -> None:
+    with pytest.raises(ConfigError, match="rate_limit_storage_uri"):
+        make_app(rate_limit_storage_uri="bogus://example.invalid")

@@ -6,7 +6,6 @@ Base install only: nothing here needs the server's dependencies.
 from __future__ import annotations
 
 import json
-import logging
 import time
 from pathlib import Path
 from typing import Annotated
@@ -280,8 +279,9 @@ def run_command(
     """Re-sync on the store's schedule, with random jitter and exponential backoff on errors."""
     from hotlist.edge.rpz import RpzSettings, ZoneKeeper
     from hotlist.edge.sync import in_force_note, run
+    from hotlist.logs import configure
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure("hotlist edge run")
     cycles = 1 if once else max_cycles
     the_store = _store(store)
     keeper = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -62,12 +61,11 @@ def serve(
     from hotlist.edge.lookup import LookupService
     from hotlist.edge.store import Store
     from hotlist.errors import ConfigError
+    from hotlist.logs import configure
 
     if reload_interval <= 0:
         raise ConfigError("--reload-interval must be positive")
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s hotlist edge serve: %(levelname)s %(message)s"
-    )
+    configure("hotlist edge serve")
     service = LookupService(
         Store(store), catalogues=Catalogues(messages), reload_interval=reload_interval
     )

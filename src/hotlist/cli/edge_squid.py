@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -56,14 +55,11 @@ def squid_helper(
     """Answer Squid's url_rewrite_program requests from the verified list in force."""
     from hotlist.edge.squid import BlockPage, SquidResponder
     from hotlist.edge.squid_helper import ListWatcher, serve
+    from hotlist.logs import configure
 
     if interval <= 0 or cache_size < 0:
         raise ConfigError("--interval must be positive and --cache-size zero or more")
-    logging.basicConfig(
-        level=logging.INFO,
-        format="hotlist squid-helper: %(levelname)s %(message)s",
-        stream=sys.stderr,
-    )
+    configure("hotlist squid-helper", timestamps=False)  # Squid's cache.log has the time
     responder = SquidResponder(None, BlockPage(_template(store, block_page)), cache_size=cache_size)
     watcher = ListWatcher(store, responder)
     watcher.refresh()

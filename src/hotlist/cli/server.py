@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -74,6 +73,7 @@ def serve(
     """
     import uvicorn
 
+    from hotlist.logs import uvicorn_log_config
     from hotlist.server.config import Settings
     from hotlist.server.db.upgrade import upgrade
 
@@ -98,14 +98,6 @@ def serve(
         f"{plural(workers, 'worker', 'workers')}"
     )
     os.environ.update(settings.to_env())
-    # hotlist's own loggers (the publish schedule's failures among them) through uvicorn's
-    # handler, with their level shown; without this Python prints only warnings, bare.
-    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    log_config["loggers"]["hotlist"] = {
-        "handlers": ["default"],
-        "level": log_level.upper(),
-        "propagate": False,
-    }
     uvicorn.run(
         "hotlist.server.app:create_app_from_env",
         factory=True,
@@ -115,7 +107,7 @@ def serve(
         access_log=False,
         server_header=False,
         log_level=log_level,
-        log_config=log_config,
+        log_config=uvicorn_log_config(log_level),
     )
 
 

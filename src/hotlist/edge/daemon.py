@@ -30,7 +30,7 @@ from hotlist.edge.lookup import MAX_BATCH, LookupService
 from hotlist.edge.metrics import CONTENT_TYPE as METRICS_TYPE
 from hotlist.errors import ConfigError, InvalidRequest, NotFound, StaleList
 
-logger = logging.getLogger("hotlist.edge")
+logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8470
 DEFAULT_MAX_BODY = 16 * 1024 * 1024

@@ -35,7 +35,7 @@ from hotlist.edge.store import Store
 from hotlist.errors import HotlistError, InvalidRequest, NotFound, StaleList
 from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy
 
-logger = logging.getLogger("hotlist.edge")
+logger = logging.getLogger(__name__)
 
 MAX_BATCH = 10_000
 """The most URLs one check request may carry."""

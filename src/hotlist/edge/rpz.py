@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from hotlist.edge.sync import SyncResult
     from hotlist.publish.format import Snapshot
 
-logger = logging.getLogger("hotlist.edge")
+logger = logging.getLogger(__name__)
 
 Action = Literal["nxdomain", "cname"]
 ACTIONS: tuple[Action, ...] = ("nxdomain", "cname")

@@ -23,7 +23,7 @@ from hotlist.errors import HotlistError
 
 __all__ = ["MAX_LINE_BYTES", "ListWatcher", "serve"]
 
-logger = logging.getLogger("hotlist.edge.squid")
+logger = logging.getLogger(__name__)
 
 READ_SIZE = 1 << 16
 MAX_LINE_BYTES = 1 << 16

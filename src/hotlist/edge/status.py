@@ -17,7 +17,7 @@ from typing import Literal
 from hotlist.edge.store import Store, utc_now
 from hotlist.errors import HotlistError, NotFound, StaleList
 
-logger = logging.getLogger("hotlist.edge")
+logger = logging.getLogger(__name__)
 
 
 ListState = Literal["fresh", "stale", "never_synced"]

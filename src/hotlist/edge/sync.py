@@ -57,7 +57,7 @@ from hotlist.publish.format import Snapshot, apply_delta, decode_delta, decode_s
 from hotlist.publish.hosts import HOSTS_EXTRA
 from hotlist.publish.publisher import EXTRA_NAME
 
-logger = logging.getLogger("hotlist.edge")
+logger = logging.getLogger(__name__)
 
 INDEX = "list.json"
 INDEX_FORMAT = 1

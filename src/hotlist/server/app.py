@@ -40,7 +40,7 @@ from hotlist.server.problems import ProblemResponse, install_problem_handlers, p
 from hotlist.server.publishing import api as publishing_api
 from hotlist.server.publishing.jobs import health as publishing_health
 from hotlist.server.publishing.jobs import start_publish_job
-from hotlist.server.ratelimit import TokenBucketLimiter
+from hotlist.server.ratelimit import RateLimiter
 from hotlist.server.reports import api as reports_api
 from hotlist.server.retention import start_retention_job
 from hotlist.server.translog import api as translog_api
@@ -179,9 +179,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.session_factory = session_factory(db_engine)
     app.state.publish_job = None
     app.state.key_cache = VerificationCache[Principal](ttl=settings.key_cache_seconds)
-    app.state.rate_limiter = TokenBucketLimiter(
-        rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
-    )
+    app.state.rate_limiter = RateLimiter.from_settings(settings)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     install_web(app, settings)

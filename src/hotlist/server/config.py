@@ -1,99 +1,222 @@
-"""The server's settings, from arguments first, then ``HOTLIST_*`` environment variables.
+"""The server's settings: one declaration per setting, read from arguments first, then
+``HOTLIST_*`` environment variables, then the declared defaults (pydantic-settings).
 
-| setting | variable | default |
-|---|---|---|
-| data_dir | ``HOTLIST_DATA_DIR`` | none (needed for SQLite and the contact key file) |
-| database_url | ``HOTLIST_DATABASE_URL`` | ``sqlite:///<data_dir>/hotlist.db`` |
-| max_body_bytes | ``HOTLIST_MAX_BODY_BYTES`` | 65536 |
-| rate_limit_per_second | ``HOTLIST_RATE_LIMIT_PER_SECOND`` | 2 (0 turns the limit off) |
-| rate_limit_burst | ``HOTLIST_RATE_LIMIT_BURST`` | 30 |
-| key_cache_seconds | ``HOTLIST_KEY_CACHE_SECONDS`` | 60 |
-| contact_key | ``HOTLIST_CONTACT_KEY`` | none (then ``<data_dir>/contact.key``) |
-| policy_file | ``HOTLIST_POLICY_FILE`` | none (the demo policy) |
-| shared_hosting_file | ``HOTLIST_SHARED_HOSTING_FILE`` | none (the packaged list) |
-| repository_dir | ``HOTLIST_REPOSITORY_DIR`` | ``<data_dir>/repository`` (the signed list) |
-| keys_dir | ``HOTLIST_KEYS_DIR`` | ``<data_dir>/keys`` (the list's signing keys) |
-| list_name | ``HOTLIST_LIST_NAME`` | main |
-| publish_interval_s | ``HOTLIST_PUBLISH_INTERVAL_S`` | 300 (0: no scheduled publish) |
-| publish_poll_s | ``HOTLIST_PUBLISH_POLL_S`` | 10 (look for changes to publish at once) |
-| timestamp_expiry_s | ``HOTLIST_TIMESTAMP_EXPIRY_S`` | 86400 |
-| keep_deltas | ``HOTLIST_KEEP_DELTAS`` | 100 |
-| appeal_decide_days | ``HOTLIST_APPEAL_DECIDE_DAYS`` | 7 (an open appeal older is overdue) |
-| public_url | ``HOTLIST_PUBLIC_URL`` | none (``serve``: its own address); appeals at its /appeal |
-| unsafe_loopback_public_url | ``HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL`` | off (1: publish loopback) |
-| blockpage_messages_dir | ``HOTLIST_BLOCKPAGE_MESSAGES_DIR`` | none (English, German) |
+Each field below is the one place a setting is declared: its type, default, rule, description
+and (from its name) its environment variable, ``HOTLIST_`` + the name in capitals. The table in
+docs/server.md is :func:`settings_table` (a test fails when they disagree); ``hotlist serve``
+hands the settings to its worker processes as variables (:meth:`Settings.to_env`).
 """
 
 from __future__ import annotations
 
 import ipaddress
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from pydantic import (
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from hotlist.errors import ConfigError
 
 ENV_PREFIX = "HOTLIST_"
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything the server needs to start; immutable once made."""
+def _setting(
+    default: Any,
+    description: str,
+    *,
+    option: str | None = None,
+    shown: str | None = None,
+    secret: bool = False,
+    **rules: Any,
+) -> Any:
+    """A field with what docs/server.md shows: ``option`` (the command-line option that feeds
+    it, on ``hotlist serve``), ``shown`` (the default in words, when the value says too little),
+    ``secret`` (never echoed in an error, nor in the settings' repr)."""
+    extra = {"option": option, "shown": shown, "secret": secret or None}
+    return Field(
+        default,
+        description=description,
+        repr=not secret,
+        json_schema_extra={k: v for k, v in extra.items() if v is not None} or None,
+        **rules,
+    )
 
-    database_url: str
-    data_dir: Path | None = None
-    max_body_bytes: int = 64 * 1024
-    rate_limit_per_second: float = 2.0
-    rate_limit_burst: int = 30
-    key_cache_seconds: float = 60.0
-    contact_key: str | None = None
-    policy_file: Path | None = None
-    shared_hosting_file: Path | None = None
-    repository_dir: Path | None = None
-    keys_dir: Path | None = None
-    list_name: str = "main"
-    publish_interval_s: float = 300.0
-    publish_poll_s: float = 10.0
-    timestamp_expiry_s: float = 24 * 3600.0
-    keep_deltas: int = 100
-    appeal_decide_days: int = 7
-    public_url: str | None = None
-    """Where people reach the server; the members' block pages link to its /appeal."""
-    unsafe_loopback_public_url: bool = False
-    """Let a list be published whose appeal link only the server's own machine reaches."""
-    blockpage_messages_dir: Path | None = None
 
-    def __post_init__(self) -> None:
-        if (
-            self.publish_interval_s < 0
-            or self.publish_poll_s <= 0
-            or self.timestamp_expiry_s <= 0
-            or self.keep_deltas < 1
-        ):
-            raise ConfigError(
-                "publish_interval_s must be >= 0 (0: off), publish_poll_s and timestamp_expiry_s "
-                "> 0, keep_deltas >= 1"
-            )
-        if self.max_body_bytes < 1:
-            raise ConfigError("max_body_bytes must be at least 1")
-        if self.rate_limit_per_second < 0 or self.rate_limit_burst < 1:
-            raise ConfigError("the rate limit needs a rate >= 0 (0: off) and a burst >= 1")
-        if self.appeal_decide_days < 1:
-            raise ConfigError("appeal_decide_days must be at least 1")
-        if self.public_url is not None and not _is_web_address(self.public_url):
-            raise ConfigError(
-                f"public_url {self.public_url!r} must be an address like https://hotline.example.org"
-            )
-        if self.key_cache_seconds < 0:
-            raise ConfigError("key_cache_seconds must be 0 (no cache) or more")
+class Settings(BaseSettings):
+    """Everything the server needs to start; immutable once made.
+
+    Made directly (``Settings(database_url=...)``) it reads no environment; :meth:`load` adds
+    the ``HOTLIST_*`` variables. A wrong value is a :class:`ConfigError` naming the setting and
+    its variable.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_ignore_empty=True, frozen=True, extra="forbid"
+    )
+
+    data_dir: Path | None = _setting(
+        None,
+        "The data directory: SQLite database, contact and session keys, the signed list and its "
+        "keys. Created (mode 0700) if missing.",
+        option="--data-dir",
+        shown="none: needed for SQLite and the key files",
+    )
+    database_url: str = _setting(
+        "",
+        "The database: `postgresql+psycopg://...` for PostgreSQL.",
+        option="--database-url",
+        shown="`sqlite:///<data-dir>/hotlist.db`",
+    )
+    max_body_bytes: int = _setting(64 * 1024, "Request body limit (413 problem+json above).", ge=1)
+    rate_limit_per_second: float = _setting(
+        2.0,
+        "Reports and appeals a second per client address (0: off).",
+        option="--rate-limit",
+        ge=0,
+    )
+    rate_limit_burst: int = _setting(
+        30, "Burst per client address.", option="--rate-limit-burst", ge=1
+    )
+    rate_limit_storage_uri: str = _setting(
+        "memory://",
+        "Where the rate limits count: `memory://`, each process on its own (N workers: N times "
+        "the rate), or a storage every process shares (`redis://HOST:6379`, `memcached://HOST`; "
+        "install `limits[redis]` or `limits[memcached]`, and set `HOTLIST_SESSION_KEY`).",
+    )
+    key_cache_seconds: float = _setting(
+        60.0, "How long a verified API key is cached in memory (0: verify every request).", ge=0
+    )
+    contact_key: str | None = _setting(
+        None,
+        "The key reporters' and appellants' contact details are encrypted with.",
+        shown="`<data-dir>/contact.key`, made on first use",
+        secret=True,
+    )
+    session_key: str | None = _setting(
+        None,
+        "The staff pages' session key: hex, at least 32 bytes (`openssl rand -hex 32`).",
+        shown="`<data-dir>/session.key`, made on first start (no data directory: one per process)",
+        secret=True,
+    )
+    unsafe_http_sessions: bool = _setting(
+        False,
+        "Session cookies without Secure, only for plain HTTP to a loopback address (tests, the "
+        "demo).",
+    )
+    policy_file: Path | None = _setting(
+        None, "The policy file.", shown="the demo policy shipped with the package"
+    )
+    shared_hosting_file: Path | None = _setting(
+        None, "The shared-hosting list.", shown="the list shipped with the package"
+    )
+    repository_dir: Path | None = _setting(
+        None, "Where the signed list is written (static files).", shown="`<data-dir>/repository`"
+    )
+    keys_dir: Path | None = _setting(None, "The list's signing keys.", shown="`<data-dir>/keys`")
+    list_name: str = _setting("main", "The list's name.")
+    publish_interval_s: float = _setting(
+        300.0, "Seconds between scheduled publishes (0: no schedule, no retention job).", ge=0
+    )
+    publish_poll_s: float = _setting(
+        10.0, "Seconds between looks for a change to publish at once.", gt=0
+    )
+    timestamp_expiry_s: float = _setting(
+        24 * 3600.0,
+        "How long a published timestamp holds: members refuse the list as frozen after it.",
+        gt=0,
+    )
+    keep_deltas: int = _setting(100, "How many deltas the repository keeps.", ge=1)
+    appeal_decide_days: int = _setting(
+        7, "Days to decide an appeal; an open appeal older is overdue.", ge=1
+    )
+    public_url: str | None = _setting(
+        None,
+        "Where people reach the server (`https://...`); members' block pages link appeals to "
+        "its `/appeal`.",
+        option="--public-url",
+        shown="`serve`: its own `http://HOST:PORT`, with a warning at start",
+    )
+    unsafe_loopback_public_url: bool = _setting(
+        False,
+        "Publish although the public URL is loopback (tests, the demo).",
+        shown="off: refused",
+    )
+    blockpage_messages_dir: Path | None = _setting(
+        None,
+        "A folder of block page catalogues (`<lang>.json`) for members.",
+        shown="English and German, shipped with the package",
+    )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Only the arguments: :meth:`load` reads the environment it is given."""
+        return (init_settings,)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _config_errors(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        """A wrong value is a ConfigError naming the setting and its variable."""
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise ConfigError("; ".join(_explain(error) for error in exc.errors())) from exc
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_database(cls, data: Any) -> Any:
+        """SQLite in the data directory unless a database URL is given."""
+        if isinstance(data, dict) and not data.get("database_url"):
+            directory = data.get("data_dir")
+            if not directory:
+                raise ConfigError(
+                    "no database: give --data-dir DIR (SQLite in DIR) "
+                    "or set HOTLIST_DATABASE_URL=postgresql+psycopg://..."
+                )
+            data = {**data, "database_url": f"sqlite:///{_directory(directory) / 'hotlist.db'}"}
+        return data
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else _directory(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None and not _is_web_address(value):
+            raise ValueError("must be an address like https://hotline.example.org")
+        return value
 
     @property
     def is_sqlite(self) -> bool:
         """Whether the database is the embedded SQLite one."""
         return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def env_name(cls, name: str) -> str:
+        """The environment variable of the setting ``name``."""
+        return ENV_PREFIX + name.upper()
 
     @classmethod
     def load(
@@ -103,45 +226,27 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         **overrides: Any,
     ) -> Settings:
-        """Settings from the arguments, falling back to ``HOTLIST_*`` variables, then defaults."""
-        env = os.environ if environ is None else environ
-        raw_dir = data_dir if data_dir is not None else env.get(ENV_PREFIX + "DATA_DIR")
-        directory = Path(raw_dir).expanduser().resolve() if raw_dir else None
-        url = database_url or env.get(ENV_PREFIX + "DATABASE_URL")
-        if not url:
-            if directory is None:
-                raise ConfigError(
-                    "no database: give --data-dir DIR (SQLite in DIR) "
-                    "or set HOTLIST_DATABASE_URL=postgresql+psycopg://..."
-                )
-            url = f"sqlite:///{directory / 'hotlist.db'}"
-        values: dict[str, Any] = {"database_url": url, "data_dir": directory}
-        for name, convert in _FROM_ENV.items():
-            text = env.get(ENV_PREFIX + name.upper())
-            if text:
-                try:
-                    values[name] = convert(text)
-                except ValueError as exc:
-                    raise ConfigError(f"{ENV_PREFIX}{name.upper()}={text!r}: {exc}") from exc
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        """Settings from the arguments (None: not given), falling back to the ``HOTLIST_*``
+        variables of ``environ`` (default: this process's), then the defaults."""
+        given = {"data_dir": data_dir, "database_url": database_url, **overrides}
+        values = _EnvironSource(cls, environ)()
+        values.update({k: v for k, v in given.items() if v is not None})
         return cls(**values)
 
     def to_env(self) -> dict[str, str]:
         """The settings as ``HOTLIST_*`` variables, for worker processes to :meth:`load` again."""
-        env = {ENV_PREFIX + "DATABASE_URL": self.database_url}
-        if self.data_dir is not None:
-            env[ENV_PREFIX + "DATA_DIR"] = str(self.data_dir)
-        for name in _FROM_ENV:
+        env = {}
+        for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, bool):
-                env[ENV_PREFIX + name.upper()] = "1" if value else "0"
+                env[self.env_name(name)] = "1" if value else "0"
             elif value is not None:
-                env[ENV_PREFIX + name.upper()] = str(value)
+                env[self.env_name(name)] = str(value)
         return env
 
     def with_changes(self, **changes: Any) -> Settings:
-        """A copy with ``changes`` applied."""
-        return replace(self, **changes)
+        """A copy with ``changes`` applied (and checked)."""
+        return type(self)(**{**dict(self), **changes})
 
     def prepare_data_dir(self) -> None:
         """Create the data directory (owner-only) if it is set and missing."""
@@ -153,6 +258,36 @@ class Settings:
             raise ConfigError(f"cannot create the data directory {self.data_dir}: {exc}") from exc
         if not self.data_dir.is_dir():
             raise ConfigError(f"{self.data_dir} is not a directory")
+
+
+class _EnvironSource(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping (tests pass their own)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], environ: Mapping[str, str] | None):
+        self._environ = environ
+        super().__init__(settings_cls)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        if self._environ is None:
+            return super()._load_env_vars()
+        return {key.lower(): value for key, value in self._environ.items() if value}
+
+
+def _directory(value: Path | str) -> Path:
+    return Path(value).expanduser().resolve()
+
+
+def _explain(error: Any) -> str:
+    """One validation error as a sentence naming the setting, its variable and the value
+    (unless the setting is secret)."""
+    name = str(error["loc"][0]) if error["loc"] else ""
+    field = Settings.model_fields.get(name)
+    if field is None:
+        return str(error["msg"])
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    value = "" if extra.get("secret") else f"={error['input']!r}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{name} ({Settings.env_name(name)}{value}): {message}"
 
 
 def _is_web_address(url: str) -> bool:
@@ -173,32 +308,25 @@ def is_loopback_url(url: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
-def _flag(text: str) -> bool:
-    value = text.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ValueError("must be 1 or 0 (true or false)")
+def settings_table() -> str:
+    """The settings as docs/server.md shows them: one row per declaration."""
+    rows = [
+        "| variable | option | default | what it sets |",
+        "|---|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        option = f"`{extra['option']}`" if "option" in extra else ""
+        shown = str(extra["shown"]) if "shown" in extra else _shown(field.default)
+        rows.append(f"| `{Settings.env_name(name)}` | {option} | {shown} | {field.description} |")
+    return "\n".join(rows) + "\n"
 
 
-_FROM_ENV: dict[str, Any] = {
-    "max_body_bytes": int,
-    "rate_limit_per_second": float,
-    "rate_limit_burst": int,
-    "key_cache_seconds": float,
-    "contact_key": str,
-    "policy_file": Path,
-    "shared_hosting_file": Path,
-    "repository_dir": Path,
-    "keys_dir": Path,
-    "list_name": str,
-    "publish_interval_s": float,
-    "publish_poll_s": float,
-    "timestamp_expiry_s": float,
-    "keep_deltas": int,
-    "appeal_decide_days": int,
-    "public_url": str,
-    "unsafe_loopback_public_url": _flag,
-    "blockpage_messages_dir": Path,
-}
+def _shown(default: object) -> str:
+    if default is None:
+        return "none"
+    if isinstance(default, bool):
+        return "1 (on)" if default else "off"
+    if isinstance(default, float):
+        return f"{default:g}"
+    return f"`{default}`" if isinstance(default, str) else str(default)

@@ -7,14 +7,16 @@ the rule (what is due); this module runs it every hour in the server.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotlist.logs import fields
 from hotlist.server.appeals import service as appeals
 from hotlist.server.config import Settings
 from hotlist.server.reports import service as reports
-from hotlist.server.scheduling import BackgroundLoop
+from hotlist.server.scheduling import BackgroundLoop, job_lease
 from hotlist.text import plural
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ def purge_contacts(factory: sessionmaker[Session]) -> Purged:
             "purged contact details: %s, %s",
             plural(purged.reports, "report", "reports"),
             plural(purged.appeals, "appeal", "appeals"),
+            extra=fields(job="retention", pid=os.getpid()),
         )
     return purged
 
@@ -46,10 +49,14 @@ def purge_contacts(factory: sessionmaker[Session]) -> Purged:
 def start_retention_job(
     settings: Settings, factory: sessionmaker[Session], every_s: float = RETENTION_EVERY_S
 ) -> BackgroundLoop | None:
-    """Purge now and every hour; off when the publish schedule is off (tests, one-off tools)."""
+    """Purge now and every hour, in the one process of the deployment that holds the job's
+    lease; off when the publish schedule is off (tests, one-off tools)."""
     if settings.publish_interval_s <= 0:
         return None
-    loop = BackgroundLoop("hotlist-retention", lambda: _run(factory), every_s)
+    lease = job_lease(settings, factory, "retention")
+    loop = BackgroundLoop(
+        "hotlist-retention", lambda: _run(factory), every_s, lease=lease, job="retention"
+    )
     loop.start()
     return loop
 

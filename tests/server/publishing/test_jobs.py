@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.testclient import TestClient
 
 from hotlist.publish.publisher import Publisher
+from hotlist.publish.repository import PublishSettings
 from hotlist.server.config import Settings
 from hotlist.server.publishing.jobs import PublishJob, start_publish_job
 from hotlist.server.publishing.service import (
@@ -218,3 +223,123 @@ def test_the_schedule_refuses_a_loopback_public_url_and_says_why(
     index = make_publisher(loopback).index()
     assert index is not None
     assert index["count"] == 1
+
+
+class TakenLease:
+    """A lease another process holds, for ever."""
+
+    def hold(self) -> bool:
+        return False
+
+    def release(self) -> None:
+        pass
+
+
+def _wait(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_two_schedules_publish_from_one_and_the_other_stands_by(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    fast = settings.with_changes(publish_interval_s=0.05, publish_poll_s=0.05)
+    jobs = [start_publish_job(fast, sessions) for _ in range(2)]
+    assert jobs[0] is not None
+    assert jobs[1] is not None
+    try:
+        _wait(
+            lambda: {job.health()["runner"] for job in jobs} == {"this process", "another process"}
+        )
+        runner, standby = sorted(jobs, key=lambda job: job.health()["runner"] != "this process")
+        _wait(lambda: runner.health()["state"] == "ok")
+        assert standby.runs == 0
+        health = standby.health()
+        assert health["state"] == "standby"
+        assert health["error"] is None
+        assert health["timestamp_expires"] is not None
+        runner.stop()
+        _wait(lambda: standby.health()["runner"] == "this process")
+        _wait(lambda: standby.health()["state"] == "ok")
+        assert standby.runs >= 1
+    finally:
+        for job in jobs:
+            job.stop()
+
+
+def test_a_standby_says_failing_when_the_published_timestamp_is_old(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    paths = repository_paths(settings)
+    ensure_keys(paths)
+    signed_at = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0)
+    expiry = timedelta(seconds=settings.timestamp_expiry_s)  # a day: not expired yet
+    old = Publisher(
+        paths.repository,
+        paths.keys,
+        "main",
+        PublishSettings(timestamp_expiry=expiry),
+        clock=lambda: signed_at,
+    )
+    publish(sessions, old, public_url=PUBLIC_URL)
+    job = PublishJob(
+        sessions,
+        make_publisher(settings),
+        interval_s=60,
+        public_url=PUBLIC_URL,
+        lease=TakenLease(),
+    )
+    job.start()
+    try:
+        _wait(lambda: job.health()["runner"] == "another process")
+        health = job.health()
+        assert health["state"] == "failing"
+        assert "another process runs the publish schedule" in health["error"]
+        assert signed_at.isoformat() in health["error"]
+        publish(sessions, make_publisher(settings), public_url=PUBLIC_URL)  # the runner is back
+        assert job.health()["state"] == "standby"
+        assert job.runs == 0
+    finally:
+        job.stop()
+
+
+def test_a_standby_says_failing_when_nothing_is_published_for_long(
+    settings: Settings, sessions: sessionmaker[Session]
+) -> None:
+    job = PublishJob(
+        sessions,
+        make_publisher(settings),
+        interval_s=0.05,
+        public_url=PUBLIC_URL,
+        lease=TakenLease(),
+        standby_grace_s=0.2,
+    )
+    job.start()
+    try:
+        _wait(lambda: job.health()["runner"] == "another process")
+        assert job.health()["state"] == "standby"
+        _wait(lambda: job.health()["state"] == "failing")
+        assert "nothing is published" in job.health()["error"]
+    finally:
+        job.stop()
+
+
+def test_healthz_of_a_standby_process_says_another_runs_the_schedule(
+    make_app: Callable[..., FastAPI], client_for: Callable[..., TestClient]
+) -> None:
+    changes = {"publish_interval_s": 0.05, "publish_poll_s": 0.05, "public_url": PUBLIC_URL}
+    with client_for(make_app(**changes)) as first, client_for(make_app(**changes)) as second:
+        bodies: list[dict[str, Any]] = []
+
+        def both_answered() -> bool:
+            bodies[:] = [client.get("/healthz").json() for client in (first, second)]
+            return all(
+                body.get("publishing", {}).get("state") in {"ok", "standby"} for body in bodies
+            )
+
+        _wait(both_answered)
+        runners = sorted(body["publishing"]["runner"] for body in bodies)
+        assert runners == ["another process", "this process"]
+        assert all(body["status"] == "ok" for body in bodies)

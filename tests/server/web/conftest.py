@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from hotlist.server.web.security import PLAIN_COOKIE, UNSAFE_HTTP_ENV, WebSecurity, WebSession
+from hotlist.server.web.security import PLAIN_COOKIE, WebSecurity, WebSession
 from server.reports.factories import assess, file_report, listed_entry
 
 with warnings.catch_warnings():
@@ -25,10 +25,9 @@ _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def web_app(make_app: Callable[..., FastAPI], monkeypatch: pytest.MonkeyPatch) -> FastAPI:
+def web_app(make_app: Callable[..., FastAPI]) -> FastAPI:
     """The app, allowed to set its session cookie without Secure on plain-HTTP loopback."""
-    monkeypatch.setenv(UNSAFE_HTTP_ENV, "1")
-    return make_app()
+    return make_app(unsafe_http_sessions=True)
 
 
 @pytest.fixture

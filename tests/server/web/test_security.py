@@ -18,8 +18,6 @@ from hotlist.server.web.security import (
     CONTENT_SECURITY_POLICY,
     PLAIN_COOKIE,
     SECURE_COOKIE,
-    SESSION_KEY_ENV,
-    UNSAFE_HTTP_ENV,
     SessionCodec,
     SessionState,
     WebSession,
@@ -86,32 +84,34 @@ def test_signing_in_changes_the_session_id_and_token() -> None:
 
 
 def test_session_key_from_the_environment(tmp_path: Path) -> None:
-    settings_ = Settings(database_url="sqlite://", data_dir=tmp_path)
-    assert load_session_key(settings_, {SESSION_KEY_ENV: "ab" * 32}) == bytes([0xAB]) * 32
+    def key(text: str) -> bytes:
+        return load_session_key(Settings.load(tmp_path, environ={"HOTLIST_SESSION_KEY": text}))
+
+    assert key("ab" * 32) == bytes([0xAB]) * 32
     with pytest.raises(ConfigError, match="hexadecimal"):
-        load_session_key(settings_, {SESSION_KEY_ENV: "not hex"})
+        key("not hex")
     with pytest.raises(ConfigError, match="at least 32 bytes"):
-        load_session_key(settings_, {SESSION_KEY_ENV: "ab" * 16})
+        key("ab" * 16)
 
 
 def test_session_key_file_is_made_once_owner_only(tmp_path: Path) -> None:
     settings_ = Settings(database_url="sqlite://", data_dir=tmp_path / "data")
-    first = load_session_key(settings_, {})
+    first = load_session_key(settings_)
     path = tmp_path / "data" / "session.key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert load_session_key(settings_, {}) == first
+    assert load_session_key(settings_) == first
     assert len(first) == 32
 
 
 def test_a_damaged_key_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "session.key").write_text("short\n")
     with pytest.raises(ConfigError, match=r"session\.key"):
-        load_session_key(Settings(database_url="sqlite://", data_dir=tmp_path), {})
+        load_session_key(Settings(database_url="sqlite://", data_dir=tmp_path))
 
 
 def test_without_data_dir_each_process_has_its_own_key() -> None:
     settings_ = Settings(database_url="sqlite://")
-    assert load_session_key(settings_, {}) != load_session_key(settings_, {})
+    assert load_session_key(settings_) != load_session_key(settings_)
 
 
 def _cookie_header(client: TestClient, path: str = "/report") -> str:
@@ -132,17 +132,13 @@ def _cookie_header(client: TestClient, path: str = "/report") -> str:
 )
 def test_the_cookie_is_secure_except_on_plain_http_loopback_when_allowed(
     make_app: Callable[..., FastAPI],
-    monkeypatch: pytest.MonkeyPatch,
     unsafe: bool,
     base_url: str,
     name: str,
     secure: bool,
 ) -> None:
-    if unsafe:
-        monkeypatch.setenv(UNSAFE_HTTP_ENV, "1")
-    else:
-        monkeypatch.delenv(UNSAFE_HTTP_ENV, raising=False)
-    with TestClient(make_app(), base_url=base_url, headers=HTML) as client:
+    app = make_app(unsafe_http_sessions=unsafe)
+    with TestClient(app, base_url=base_url, headers=HTML) as client:
         header = _cookie_header(client)
     assert header.startswith(f"{name}=")
     attributes = {part.strip().split("=")[0] for part in header.split(";")[1:]}
@@ -257,3 +253,14 @@ def test_signing_out_clears_the_cookie(web_app: FastAPI) -> None:
         response = client.get("/test-sign-out")
     assert response.headers["set-cookie"].startswith(f"{PLAIN_COOKIE}=;")
     assert "Max-Age=0" in response.headers["set-cookie"]
+
+
+def test_another_spelling_of_a_signed_cookie_is_refused() -> None:
+    value = codec().encode(WebSession.new(NOW))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    # The signature's last base64 character carries two unused bits: flipping one spells the
+    # same bytes, which base64 decoders accept.
+    variant = value[:-1] + alphabet[alphabet.index(value[-1]) ^ 1]
+    assert variant != value
+    assert codec().decode(variant) is None
+    assert codec().decode(value) is not None

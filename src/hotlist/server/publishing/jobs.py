@@ -4,8 +4,12 @@ Every ``interval_s`` (default 5 minutes) it publishes: entries past re-verificat
 entries in force become the next version, and with nothing changed only the timestamp is re-signed
 so members keep seeing a fresh list. Between those runs it looks every ``poll_s`` seconds at a
 cheap change marker (the newest entry event and log leaf) and publishes at once when it moved, so
-an analyst's decision reaches members within seconds plus their sync interval, not minutes. The
-repository's lock serialises publishers, so several server processes may run the job safely.
+an analyst's decision reaches members within seconds plus their sync interval, not minutes.
+
+However many processes serve, one runs the schedule (:mod:`hotlist.server.scheduling`: an
+advisory lock on PostgreSQL, a lock file on SQLite); the others stand by, take over when it
+stops, and answer /healthz from the published timestamp (:meth:`PublishJob.health`). The
+repository's own lock still serialises publishers, such as ``hotlist publish`` run by hand.
 
 A publish that fails (a key missing, a full disk, root.pem offline before the repository was
 ever made) is logged at error level on every attempt, retried on schedule, and shown by
@@ -16,21 +20,23 @@ last timestamp expires, so nobody may learn of it a day later from them.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import HotlistError
+from hotlist.logs import fields
 from hotlist.publish.publisher import Publisher
 from hotlist.server.config import Settings
 from hotlist.server.entries.models import EntryEvent
 from hotlist.server.publishing.service import make_publisher, publish
-from hotlist.server.scheduling import BackgroundLoop
+from hotlist.server.scheduling import BackgroundLoop, Lease, job_lease
 from hotlist.server.translog.models import LogLeaf
 from hotlist.text import plural
 
@@ -54,7 +60,7 @@ class PublishStatus:
     when members stop trusting the list unless a publish succeeds before.
     """
 
-    state: Literal["starting", "ok", "failing"] = "starting"
+    state: Literal["starting", "ok", "failing", "standby"] = "starting"
     error: str | None = None
     failures: int = 0
     last_attempt: datetime | None = None
@@ -81,7 +87,9 @@ class PublishJob:
     """Publish now, on every change (looked for every ``poll_s``), and every ``interval_s``.
 
     ``publisher`` is a Publisher or a function that makes one; a function that fails (no keys
-    yet, no place for the list) is called again on every attempt until it succeeds.
+    yet, no place for the list) is called again on every attempt until it succeeds. The job runs
+    while this process holds ``lease`` (always without one); ``reader`` makes a publisher that
+    only reads what is published, for /healthz while another process runs the job.
     """
 
     def __init__(
@@ -93,8 +101,13 @@ class PublishJob:
         *,
         public_url: str | None,
         allow_loopback: bool = False,
+        lease: Lease | None = None,
+        reader: Callable[[], Publisher] | None = None,
+        standby_grace_s: float = 60.0,
     ) -> None:
         self._factory = factory
+        self._reader = reader
+        self._standby_grace_s = standby_grace_s
         self._publisher = publisher if isinstance(publisher, Publisher) else None
         self._make_publisher = None if isinstance(publisher, Publisher) else publisher
         self._public_url = public_url
@@ -102,7 +115,9 @@ class PublishJob:
         self._interval_s = interval_s
         self._published_marker: Marker | None = None
         self._due = 0.0
-        self._loop = BackgroundLoop("hotlist-publish", self._tick, min(poll_s, interval_s))
+        self._loop = BackgroundLoop(
+            "hotlist-publish", self._tick, min(poll_s, interval_s), lease=lease, job="publish"
+        )
         self.runs = 0
         self.status = PublishStatus()
 
@@ -117,8 +132,45 @@ class PublishJob:
         return self.status.failures
 
     def health(self) -> dict[str, Any]:
-        """The schedule's status for /healthz."""
-        return self.status.to_json()
+        """The schedule's status for /healthz, with ``runner``: ``this process``, ``another
+        process`` or null (before the first tick)."""
+        if self._loop.role == "standby":
+            return {**self._standby_status().to_json(), "runner": "another process"}
+        runner = "this process" if self._loop.role == "runner" else None
+        return {**self.status.to_json(), "runner": runner}
+
+    def _standby_status(self) -> PublishStatus:
+        """While another process runs the schedule: ``standby``, or ``failing`` once the
+        published timestamp has not been re-signed for two intervals and ``standby_grace_s``
+        (a minute), or nothing was published that long, or the timestamp expired: the runner is
+        failing then (its log and its /healthz say why)."""
+        now = datetime.now(UTC)
+        grace = timedelta(seconds=2 * self._interval_s + self._standby_grace_s)
+        try:
+            publisher = self._reader() if self._reader is not None else self._publisher
+            repository = publisher.repository if publisher is not None else None
+            timestamp = repository.timestamp() if repository and repository.exists() else None
+        except HotlistError as exc:
+            return PublishStatus("failing", f"cannot read the published list: {exc.message}")
+        if repository is None or timestamp is None:
+            waited = time.monotonic() - self._loop.role_since
+            if waited > grace.total_seconds():
+                return PublishStatus(
+                    "failing",
+                    f"another process runs the publish schedule, but nothing is published "
+                    f"after {waited:.0f} s",
+                )
+            return PublishStatus("standby")
+        expires = timestamp.signed.expires.astimezone(UTC)
+        signed = expires - repository.settings.timestamp_expiry
+        if expires <= now or now - signed > grace:
+            return PublishStatus(
+                "failing",
+                f"another process runs the publish schedule, but the list was last signed at "
+                f"{signed.isoformat()} (members refuse it as frozen from {expires.isoformat()})",
+                timestamp_expires=expires,
+            )
+        return PublishStatus("standby", timestamp_expires=expires)
 
     def start(self) -> None:
         """Start the schedule in its own thread."""
@@ -133,7 +185,11 @@ class PublishJob:
             with self._factory() as session:
                 return change_marker(session)
         except Exception as exc:  # the database may be briefly away; the schedule goes on
-            log.warning("cannot read the change marker: %s", exc)
+            log.warning(
+                "cannot read the change marker: %s",
+                exc,
+                extra=fields(job="publish", pid=os.getpid()),
+            )
             return None
 
     def _get_publisher(self) -> Publisher:
@@ -176,7 +232,13 @@ class PublishJob:
                 "ok", None, 0, attempt, datetime.now(UTC), expires.astimezone(UTC)
             )
             self._published_marker = marker
-            if result.published:
+            if not result.published:
+                log.debug(
+                    "re-signed the timestamp: list version %d unchanged",
+                    result.version,
+                    extra=fields(job="publish", pid=os.getpid(), version=result.version),
+                )
+            else:
                 log.info(
                     "published list version %d: %s (+%d -%d ~%d)",
                     result.version,
@@ -184,6 +246,7 @@ class PublishJob:
                     result.added,
                     result.removed,
                     result.changed,
+                    extra=fields(job="publish", pid=os.getpid(), version=result.version),
                 )
         finally:
             self.runs += 1
@@ -210,6 +273,12 @@ class PublishJob:
             frozen,
             error,
             exc_info=with_traceback,
+            extra=fields(
+                job="publish",
+                pid=os.getpid(),
+                failures=status.failures,
+                expires=expires.isoformat() if expires is not None else None,
+            ),
         )
 
     def changed(self) -> bool:
@@ -239,6 +308,8 @@ def start_publish_job(settings: Settings, factory: sessionmaker[Session]) -> Pub
         settings.publish_poll_s,
         public_url=settings.public_url,
         allow_loopback=settings.unsafe_loopback_public_url,
+        lease=job_lease(settings, factory, "publish"),
+        reader=lambda: make_publisher(settings),
     )
     job.start()
     return job

@@ -1,15 +1,17 @@
 """Browser sessions, CSRF tokens and security headers for the server's HTML pages.
 
-A session lives in one cookie, signed (HMAC-SHA256) with the server's session key: a random
-session id, the CSRF token of the session, when it was issued and, once someone signs in, the
-user's id. Nothing else is kept, on the server or in the cookie; no address, no tracking.
+A session lives in one cookie, signed with the server's session key by itsdangerous
+(``URLSafeSerializer``, HMAC-SHA256): a random session id, the CSRF token of the session, when
+it was issued and, once someone signs in, the user's id. Nothing else is kept, on the server or
+in the cookie; no address, no tracking.
 
-- The key comes from ``HOTLIST_SESSION_KEY`` (hex, at least 32 bytes) or ``<data_dir>/session.key``
-  (made on first start, mode 0600). Without either, a random key per process is used: sessions
-  then end with the process, and several workers do not share them.
+- The key is the ``session_key`` setting (``HOTLIST_SESSION_KEY``, hex, at least 32 bytes) or
+  ``<data_dir>/session.key`` (made on first start, mode 0600). Without either, a random key per
+  process is used: sessions then end with the process, and several workers do not share them.
 - The cookie is ``__Host-hotlist-session``: Secure, HttpOnly, SameSite=Lax, Path=/. Only when
-  ``HOTLIST_UNSAFE_HTTP_SESSIONS=1`` *and* the request came over plain HTTP to a loopback
-  address (tests, the demo) is it ``hotlist-session`` without Secure.
+  the ``unsafe_http_sessions`` setting is on (``HOTLIST_UNSAFE_HTTP_SESSIONS=1``) *and* the
+  request came over plain HTTP to a loopback address (tests, the demo) is it
+  ``hotlist-session`` without Secure.
 - Every form POST carries the session's token (:data:`CSRF_FIELD`, or the :data:`CSRF_HEADER`
   header for htmx); a request another site sent (``Sec-Fetch-Site: cross-site`` or a foreign
   ``Origin`` host: a TLS-terminating proxy must pass the ``Host`` header on) is refused too.
@@ -18,21 +20,19 @@ user's id. Nothing else is kept, on the server or in the cookie; no address, no 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import ipaddress
-import json
 import os
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from itsdangerous import BadData, URLSafeSerializer
 from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -40,8 +40,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from hotlist.errors import ConfigError, CsrfRejected
 from hotlist.server.config import Settings
 
-SESSION_KEY_ENV = "HOTLIST_SESSION_KEY"
-UNSAFE_HTTP_ENV = "HOTLIST_UNSAFE_HTTP_SESSIONS"
+SESSION_KEY_ENV = Settings.env_name("session_key")
 SESSION_KEY_FILE = "session.key"
 MIN_KEY_BYTES = 32
 SESSION_LIFETIME_S = 12 * 3600
@@ -67,7 +66,8 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 )
 
-_SIGNING_CONTEXT = b"hotlist web session v1\x00"
+_SIGNING_SALT = "hotlist web session v2"
+"""itsdangerous' salt: keys the signature to this use (v1 was the hand-made format)."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +89,6 @@ class WebSession:
         return replace(WebSession.new(now), user_id=user_id)
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class SessionCodec:
     """Signs sessions into cookie values and reads them back, refusing anything not ours."""
 
@@ -108,42 +100,36 @@ class SessionCodec:
     ) -> None:
         if len(key) < MIN_KEY_BYTES:
             raise ConfigError(f"the session key must be at least {MIN_KEY_BYTES} bytes")
-        self._key = key
         self.lifetime_s = lifetime_s
         self.clock = clock
-
-    def _mac(self, payload: bytes) -> bytes:
-        return hmac.new(self._key, _SIGNING_CONTEXT + payload, hashlib.sha256).digest()
+        self._serializer = URLSafeSerializer(
+            key, salt=_SIGNING_SALT, signer_kwargs={"digest_method": hashlib.sha256}
+        )
 
     def encode(self, session: WebSession) -> str:
-        """The cookie value for ``session``: ``payload.signature``, both base64url."""
+        """The cookie value for ``session``: itsdangerous' ``payload.signature`` (base64url)."""
         fields: dict[str, Any] = {"s": session.sid, "c": session.csrf, "i": session.issued}
         if session.user_id is not None:
             fields["u"] = session.user_id
-        payload = json.dumps(fields, separators=(",", ":"), sort_keys=True).encode()
-        return f"{_b64(payload)}.{_b64(self._mac(payload))}"
+        return self._serializer.dumps(fields)
 
     def decode(self, value: str) -> WebSession | None:
         """The session in a cookie value; None when it is malformed, forged or expired."""
-        if len(value) > MAX_COOKIE_CHARS or value.count(".") != 1:
-            return None
-        encoded, signature = value.split(".")
-        try:
-            payload = _unb64(encoded)
-            mac = _unb64(signature)
-        except (binascii.Error, ValueError):
-            return None
-        if not hmac.compare_digest(mac, self._mac(payload)):
+        if len(value) > MAX_COOKIE_CHARS:
             return None
         try:
-            fields = json.loads(payload)
+            fields = self._serializer.loads(value)
             session = WebSession(
                 sid=str(fields["s"]),
                 csrf=str(fields["c"]),
                 issued=int(fields["i"]),
                 user_id=int(fields["u"]) if "u" in fields else None,
             )
-        except (ValueError, KeyError, TypeError):
+        except (BadData, ValueError, KeyError, TypeError):
+            return None
+        if self.encode(session) != value:
+            # Only the spelling we sign: base64 lets a few other strings decode to the same
+            # bytes, and none of them is a cookie this server gave out.
             return None
         age = self.clock() - session.issued
         if age < -60 or age > self.lifetime_s:
@@ -151,11 +137,10 @@ class SessionCodec:
         return session
 
 
-def load_session_key(settings: Settings, environ: Mapping[str, str] | None = None) -> bytes:
-    """The session key: ``HOTLIST_SESSION_KEY``, else ``<data_dir>/session.key`` (created when
-    missing), else a random key for this process only."""
-    env = os.environ if environ is None else environ
-    text = env.get(SESSION_KEY_ENV, "").strip()
+def load_session_key(settings: Settings) -> bytes:
+    """The session key: the ``session_key`` setting, else ``<data_dir>/session.key`` (created
+    when missing), else a random key for this process only."""
+    text = (settings.session_key or "").strip()
     if text:
         return _key_from_hex(text, SESSION_KEY_ENV)
     if settings.data_dir is None:
@@ -186,12 +171,6 @@ def _key_file(path: Path) -> bytes:
         return _key_from_hex(path.read_text(encoding="ascii").strip(), str(path))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read or create the session key {path}: {exc}") from exc
-
-
-def unsafe_http_sessions(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether ``HOTLIST_UNSAFE_HTTP_SESSIONS`` allows cookies without Secure on loopback."""
-    env = os.environ if environ is None else environ
-    return env.get(UNSAFE_HTTP_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 def is_plain_loopback(connection: HTTPConnection) -> bool:
@@ -295,11 +274,9 @@ class WebSecurity:
     allow_unsafe_http: bool = False
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, environ: Mapping[str, str] | None = None
-    ) -> WebSecurity:
-        """From the session key (:func:`load_session_key`) and ``HOTLIST_UNSAFE_HTTP_SESSIONS``."""
-        return cls(SessionCodec(load_session_key(settings, environ)), unsafe_http_sessions(environ))
+    def from_settings(cls, settings: Settings) -> WebSecurity:
+        """From the session key (:func:`load_session_key`) and ``unsafe_http_sessions``."""
+        return cls(SessionCodec(load_session_key(settings)), settings.unsafe_http_sessions)
 
 
 class WebSecurityMiddleware:

@@ -20,7 +20,7 @@ from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.objections.models import Objection
-from hotlist.server.web.security import PLAIN_COOKIE, UNSAFE_HTTP_ENV, WebSession
+from hotlist.server.web.security import PLAIN_COOKIE, WebSession
 from server.reports.factories import FiledReport
 from server.web.conftest import HTML, csrf_of, field_errors
 
@@ -298,7 +298,6 @@ def test_the_queues_say_when_a_case_is_overdue(
     client: TestClient,
     auth: Callable[[str], dict[str, str]],
     sessions: sessionmaker[Session],
-    monkeypatch: pytest.MonkeyPatch,
     days: int,
     said: str,
 ) -> None:
@@ -306,8 +305,7 @@ def test_the_queues_say_when_a_case_is_overdue(
     _appeal(sessions, ref)
     objection = {"entry_id": ref, "reason": "The page is a news report."}
     assert client.post("/v1/objections", json=objection, headers=auth("member")).is_success
-    monkeypatch.setenv(UNSAFE_HTTP_ENV, "1")
-    app = make_app(appeal_decide_days=days)
+    app = make_app(appeal_decide_days=days, unsafe_http_sessions=True)
     user = make_user(Role.SUPERVISOR)
     codec = app.state.web_security.codec
     cookie = codec.encode(WebSession.new(codec.clock()).signed_in(user.id, codec.clock()))

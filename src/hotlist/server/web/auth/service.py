@@ -33,7 +33,7 @@ from hotlist.server.web.auth.names import new_login_name, normalise
 from hotlist.server.web.auth.passwords import PASSWORD_HASHER, hash_password, verify_password
 from hotlist.server.web.auth.throttle import BurstAlarm, growing_delay
 
-logger = logging.getLogger("hotlist.server")
+logger = logging.getLogger(__name__)
 
 FREE_CODE_FAILURES = 3
 CODE_WAIT_BASE_S = 30
