@@ -295,4 +295,4 @@ def test_a_dropped_client_is_one_log_line(
 
 
 def _daemon_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "hotlist.edge"]
+    return [r for r in caplog.records if r.name == "hotlist.edge.daemon"]
