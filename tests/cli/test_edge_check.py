@@ -23,7 +23,8 @@ from hotlist.publish.public_policy import (
     PublicPolicy,
     encode_public_policy,
 )
-from hotlist.publish.records import FLAG_DISPUTED, ListRecord
+from hotlist.publish.records import ListRecord
+from hotlist.publish.wire import FLAG_DISPUTED
 
 
 @pytest.fixture

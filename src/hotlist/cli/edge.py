@@ -23,6 +23,7 @@ from rich.progress import (
 )
 
 from hotlist.cli.console import make_console
+from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.edge.config import EdgeConfig, file_key_reference
 from hotlist.edge.store import Store
 from hotlist.errors import ConfigError, StaleList, SyncError
@@ -32,16 +33,6 @@ edge_app = typer.Typer(
     help="The member's side: a verified local copy of the list and checks against it.",
     no_args_is_help=True,
 )
-
-StoreOption = Annotated[
-    Path,
-    typer.Option(
-        "--store",
-        envvar="HOTLIST_EDGE_STORE",
-        help="The edge store directory (made by `hotlist edge init`).",
-    ),
-]
-DEFAULT_STORE = Path("hotlist-edge")
 
 
 def register(app: typer.Typer) -> None:

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from hotlist.cli.console import make_console
+from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.edge.daemon import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_BODY, DEFAULT_PORT
 from hotlist.edge.lookup import DEFAULT_RELOAD_INTERVAL_S
 
@@ -31,14 +32,7 @@ _HELP = (
 
 
 def serve(
-    store: Annotated[
-        Path,
-        typer.Option(
-            "--store",
-            envvar="HOTLIST_EDGE_STORE",
-            help="The edge store (made by `hotlist edge init`).",
-        ),
-    ] = Path("hotlist-edge"),
+    store: StoreOption = DEFAULT_STORE,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port (0: any free one).")] = DEFAULT_PORT,
     max_body: Annotated[

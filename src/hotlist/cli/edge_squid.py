@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.errors import ConfigError
 
 
@@ -28,14 +29,7 @@ _HELP = (
 
 
 def squid_helper(
-    store: Annotated[
-        Path,
-        typer.Option(
-            "--store",
-            envvar="HOTLIST_EDGE_STORE",
-            help="The edge store (made by `hotlist edge init`).",
-        ),
-    ] = Path("hotlist-edge"),
+    store: StoreOption = DEFAULT_STORE,
     block_page: Annotated[
         str | None,
         typer.Option(
