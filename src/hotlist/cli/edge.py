@@ -39,10 +39,10 @@ def register(app: typer.Typer) -> None:
     """Add the ``edge`` group, with the ``check`` command, to the ``hotlist`` command."""
     from hotlist.cli import edge_check, edge_rpz, edge_serve, edge_squid
 
-    edge_check.register(edge_app)
-    edge_squid.register(edge_app)
-    edge_rpz.register(edge_app)
-    edge_serve.register(edge_app)
+    edge_app.command("check", help=edge_check.HELP)(edge_check.check)
+    edge_app.command("squid-helper", help=edge_squid.HELP)(edge_squid.squid_helper)
+    edge_app.command("rpz", help=edge_rpz.HELP)(edge_rpz.rpz)
+    edge_app.command("serve", help=edge_serve.HELP)(edge_serve.serve)
     app.add_typer(edge_app, name="edge")
 
 

@@ -19,12 +19,7 @@ if TYPE_CHECKING:
     from hotlist.publish.public_policy import PublicCategory, PublicPolicy
 
 
-def register(edge_app: typer.Typer) -> None:
-    """Add the ``check`` command to the ``hotlist edge`` group."""
-    edge_app.command("check", help=_HELP)(check)
-
-
-_HELP = (
+HELP = (
     "Say for each URL whether the verified list in force blocks it, and under which entry."
     "\n\n"
     "Exits 0 when every URL was checked, blocked or not; with the error's code when the store"

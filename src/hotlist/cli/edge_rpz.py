@@ -12,13 +12,7 @@ from hotlist.cli.console import make_console
 from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.edge.rpz import DEFAULT_TTL, DEFAULT_ZONE
 
-
-def register(edge_app: typer.Typer) -> None:
-    """Add the ``rpz`` command to the ``hotlist edge`` group."""
-    edge_app.command("rpz", help=_HELP)(rpz)
-
-
-_HELP = (
+HELP = (
     "Write a DNS Response Policy Zone of the host-scope entries of the list in force."
     "\n\n"
     "DNS sees no path, so only host-scope entries go there (each as the name and, like the"

@@ -14,13 +14,7 @@ from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.edge.daemon import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_BODY, DEFAULT_PORT
 from hotlist.edge.lookup import DEFAULT_RELOAD_INTERVAL_S
 
-
-def register(edge_app: typer.Typer) -> None:
-    """Add the ``serve`` command to the ``hotlist edge`` group."""
-    edge_app.command("serve", help=_HELP)(serve)
-
-
-_HELP = (
+HELP = (
     "Answer batch checks over HTTP from the verified list in force, on loopback by default."
     "\n\n"
     'POST /v1/check {"urls": [...]} (at most 10,000) returns the verdicts in order;'

@@ -12,13 +12,7 @@ import typer
 from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.errors import ConfigError
 
-
-def register(edge_app: typer.Typer) -> None:
-    """Add the ``squid-helper`` command to the ``hotlist edge`` group."""
-    edge_app.command("squid-helper", help=_HELP)(squid_helper)
-
-
-_HELP = (
+HELP = (
     "Answer Squid's url_rewrite_program requests from the verified list in force."
     "\n\n"
     "Reads request lines on standard input and answers each on standard output, with or"

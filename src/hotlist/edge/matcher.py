@@ -36,7 +36,7 @@ from hotlist.edge.cache import BoundedCache
 from hotlist.edge.index import HostFilter
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL, NotFound, VerificationError
-from hotlist.publish.wire import FLAG_DISPUTED
+from hotlist.publish.wire import FLAG_DISPUTED, HASH_SIZE
 from hotlist.urls import (
     CanonicalURL,
     expression_hash,
@@ -110,27 +110,37 @@ class ListIndex:
         self.suspend_disputed = suspend_disputed
         self.version = snapshot.version
         self.host_stage = host_stage
-        self._hashes = snapshot.hash_index
-        self._hosts = HostFilter(snapshot.host_keys if host_stage else b"")
         self._categories = snapshot.categories
         self._entry_ids = snapshot.entry_ids
         self._flags = snapshot.flags
-        self._cache, self._clear = _host_caches(host_cache if host_stage else 0)
+        self._cache: BoundedCache[str, list[str] | None] = BoundedCache(
+            host_cache if host_stage else 0
+        )
+        # Plain authority -> True when none of its hosts can have an entry (see below).
+        self._clear: BoundedCache[str, bool] = BoundedCache(host_cache if host_stage else 0)
         # Most answers are this one; sharing it saves building a verdict per URL.
         self.miss = Verdict(False, None, None, False, self.version)
+        self._build_stages(snapshot)
+
+    def _build_stages(self, snapshot: Snapshot) -> None:
+        """The two stages' structures: the host filter and the search over the hash column."""
+        self._hashes = snapshot.hash_index
+        self._hosts = HostFilter(snapshot.host_keys if self.host_stage else b"")
 
     @property
     def count(self) -> int:
         """How many entries the list holds."""
-        return self._hashes.count
+        return len(self._entry_ids)
 
     def nbytes(self) -> int:
-        """Bytes of memory held for the list: the shared columns and the index's own tables."""
-        count = self._hashes.count
-        columns = count * 32 + len(self._flags)
+        """Bytes of memory held for the list: the shared columns and the stages' own tables."""
+        columns = self.count * HASH_SIZE + len(self._flags)
         columns += self._categories.itemsize * len(self._categories)
         columns += self._entry_ids.itemsize * len(self._entry_ids)
-        return columns + self._hashes.nbytes() + self._hosts.nbytes()
+        return columns + self._stages_nbytes()
+
+    def _stages_nbytes(self) -> int:
+        return self._hashes.nbytes() + self._hosts.nbytes()
 
     def lookup(self, parts: CanonicalURL) -> Verdict:
         """The verdict for a canonical URL."""
@@ -244,41 +254,16 @@ class CoreListIndex(ListIndex):
     canonical_parts = staticmethod(core_canonical_parts)
     authority_host = staticmethod(core_authority_host)
 
-    def __init__(
-        self,
-        snapshot: Snapshot,
-        *,
-        host_stage: bool = True,
-        host_cache: int = DEFAULT_HOST_CACHE,
-        suspend_disputed: bool = False,
-    ) -> None:
-        self.list_name = snapshot.list_name
-        self.suspend_disputed = suspend_disputed
-        self.version = snapshot.version
-        self.host_stage = host_stage
+    def _build_stages(self, snapshot: Snapshot) -> None:
         self._core = _core.Index(
             bytes(snapshot.hashes),
             bytes(snapshot.flags),
-            bytes(snapshot.host_keys) if host_stage else None,
-            suspend_disputed,
+            bytes(snapshot.host_keys) if self.host_stage else None,
+            self.suspend_disputed,
         )
-        self._categories = snapshot.categories
-        self._entry_ids = snapshot.entry_ids
-        self._flags = snapshot.flags
-        self._cache, self._clear = _host_caches(host_cache if host_stage else 0)
-        self.miss = Verdict(False, None, None, False, self.version)
 
-    @property
-    def count(self) -> int:
-        """How many entries the list holds."""
-        return self._core.count
-
-    def nbytes(self) -> int:
-        """Bytes of memory held for the list: the shared columns and the core's filter table."""
-        columns = self._core.count * 32 + len(self._flags)
-        columns += self._categories.itemsize * len(self._categories)
-        columns += self._entry_ids.itemsize * len(self._entry_ids)
-        return columns + self._core.nbytes()
+    def _stages_nbytes(self) -> int:
+        return self._core.nbytes()
 
     def lookup(self, parts: CanonicalURL) -> Verdict:
         """The verdict for a canonical URL."""
@@ -494,12 +479,6 @@ class Matcher:
                 return False
             self.swap(snapshot)
             return True
-
-
-def _host_caches(size: int) -> tuple[BoundedCache[str, list[str] | None], BoundedCache[str, bool]]:
-    """An index's two first-stage caches: canonical host -> the suffixes that may have an entry
-    (None: none may), and plain authority -> True when none of its hosts can have one."""
-    return BoundedCache(size), BoundedCache(size)
 
 
 def _file_signature(path: Path) -> tuple[int, int, int] | None:

@@ -27,7 +27,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from hotlist.errors import PublishError, VerificationError, WrongBase
-from hotlist.publish.records import ListRecord, check_fields
+from hotlist.publish.records import ListRecord
 from hotlist.publish.wire import (
     FLAG_DISPUTED,
     HASH_SIZE,
@@ -35,6 +35,7 @@ from hotlist.publish.wire import (
     KNOWN_FLAGS,
     MAX_CATEGORY,
     MAX_ENTRY_ID,
+    check_fields,
 )
 
 MAGIC = b"HLST"
@@ -136,15 +137,9 @@ class HashIndex:
 
     def find(self, digest: bytes) -> int:
         """Position of ``digest`` in the column, or -1 when it is absent."""
-        prefixes = self._prefixes
-        prefix = _BE_U32.unpack_from(digest)[0]
-        position = bisect_left(prefixes, prefix)
-        hashes = self._hashes
-        count = self._count
-        while position < count and prefixes[position] == prefix:
-            if hashes.startswith(digest, position * HASH_SIZE):
-                return position
-            position += 1
+        position = self.position(digest)
+        if position < self._count and self._hashes.startswith(digest, position * HASH_SIZE):
+            return position
         return -1
 
     def position(self, digest: bytes) -> int:

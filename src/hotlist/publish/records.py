@@ -5,27 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotlist.errors import PublishError
-from hotlist.publish.wire import (
-    FLAG_DISPUTED,
-    HASH_SIZE,
-    HOST_KEY_SIZE,
-    KNOWN_FLAGS,
-    MAX_CATEGORY,
-    MAX_ENTRY_ID,
-)
-
-
-def check_fields(expression_hash: bytes, category: int, entry_id: int, flags: int) -> str | None:
-    """Say what is wrong with a record's fields, or None when they are valid."""
-    if len(expression_hash) != HASH_SIZE:
-        return f"expression hash is {len(expression_hash)} bytes, expected {HASH_SIZE}"
-    if not 1 <= category <= MAX_CATEGORY:
-        return f"category {category} is outside 1..{MAX_CATEGORY}"
-    if not 1 <= entry_id <= MAX_ENTRY_ID:
-        return f"entry id {entry_id} is outside 1..2**63-1"
-    if flags & ~KNOWN_FLAGS or flags < 0:
-        return f"flags {flags:#x} set reserved bits (only bit 0, disputed, is defined)"
-    return None
+from hotlist.publish.wire import FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE, check_fields
 
 
 @dataclass(frozen=True, slots=True)

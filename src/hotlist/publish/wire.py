@@ -47,6 +47,20 @@ FLAG_DISPUTED = 0x01
 KNOWN_FLAGS = FLAG_DISPUTED
 """Every flag bit defined; the others are reserved and must be 0."""
 
+
+def check_fields(expression_hash: bytes, category: int, entry_id: int, flags: int) -> str | None:
+    """Say what is wrong with a record's fields (the wire's value ranges), or None."""
+    if len(expression_hash) != HASH_SIZE:
+        return f"expression hash is {len(expression_hash)} bytes, expected {HASH_SIZE}"
+    if not 1 <= category <= MAX_CATEGORY:
+        return f"category {category} is outside 1..{MAX_CATEGORY}"
+    if not 1 <= entry_id <= MAX_ENTRY_ID:
+        return f"entry id {entry_id} is outside 1..2**63-1"
+    if flags & ~KNOWN_FLAGS or flags < 0:
+        return f"flags {flags:#x} set reserved bits (only bit 0, disputed, is defined)"
+    return None
+
+
 # -- Entry ids ----------------------------------------------------------------------------------
 
 ENTRY_ID_DIGITS = 16
