@@ -36,7 +36,7 @@ from hotlist.edge.cache import BoundedCache
 from hotlist.edge.index import HostFilter
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL, NotFound, VerificationError
-from hotlist.publish.wire import FLAG_DISPUTED, HASH_SIZE
+from hotlist.publish.wire import FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE
 from hotlist.urls import (
     CanonicalURL,
     expression_hash,
@@ -54,6 +54,14 @@ if TYPE_CHECKING:
     from hotlist.publish.format import Snapshot
 
 __all__ = ["CoreListIndex", "Engine", "ListIndex", "Matcher", "Verdict"]
+
+# The core reads the list's columns with its own copy of the wire's sizes and flags.
+if (_core.HASH_SIZE, _core.HOST_KEY_SIZE, _core.FLAG_DISPUTED) != (
+    HASH_SIZE,
+    HOST_KEY_SIZE,
+    FLAG_DISPUTED,
+):  # pragma: no cover - a core built from other sources
+    raise ImportError("hotlist._core was built with other list sizes or flags: rebuild it")
 
 Engine = Literal["core", "python"]
 """Which implementation answers: the compiled core (the default) or the Python reference."""
