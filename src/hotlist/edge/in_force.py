@@ -37,7 +37,7 @@ from hotlist.errors import HotlistError, NotFound, StaleList, StorageError
 
 __all__ = ["InForce", "ListInForce"]
 
-logger = logging.getLogger("hotlist.edge")
+logger = logging.getLogger(__name__)
 
 
 class InForce(NamedTuple):

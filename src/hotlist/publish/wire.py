@@ -34,7 +34,8 @@ from hotlist.errors import PublishError, VerificationError
 # -- Sizes and flags --------------------------------------------------------------------------
 
 HASH_SIZE = 32
-"""Bytes of an expression hash (SHA-256, :func:`hotlist.urls.expression_hash`)."""
+"""Bytes of a SHA-256 hash: an expression hash (:func:`hotlist.urls.expression_hash`), and a
+node of the transparency log's tree (:mod:`hotlist.publish.log.merkle`)."""
 HOST_KEY_SIZE = 8
 """Bytes of a record's host key: the first bytes of its host's hash
 (:func:`hotlist.urls.host_hash`), all the edge's first stage needs."""
