@@ -1,7 +1,6 @@
 """The member's side: verified sync of the list, the local store, and the matcher.
 
-The stable member API: ``ListInForce`` (verdicts from a store's list, under its fail mode),
-``Matcher`` and ``Verdict`` (checking URLs against a snapshot), ``Store`` (the list on disk);
+The stable member API: ``Matcher`` and ``Verdict`` (checking URLs), ``Store`` (the list on disk);
 ``hotlist.edge.sync.sync(store)`` fetches and verifies the newest list and
 ``hotlist.edge.status.read_status(store)`` says its age, staleness and last error.
 Imported lazily so that ``import hotlist.edge`` stays cheap for a process that only syncs.
@@ -13,15 +12,13 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hotlist.edge.in_force import ListInForce
     from hotlist.edge.matcher import Matcher
     from hotlist.edge.store import Store
     from hotlist.edge.verdict import Verdict
 
-__all__ = ["ListInForce", "Matcher", "Store", "Verdict"]
+__all__ = ["Matcher", "Store", "Verdict"]
 
 _HOMES = {
-    "ListInForce": "hotlist.edge.in_force",
     "Matcher": "hotlist.edge.matcher",
     "Verdict": "hotlist.edge.verdict",
     "Store": "hotlist.edge.store",
