@@ -25,8 +25,8 @@ from collections import Counter
 from hashlib import sha256
 
 from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot
-from hotlist.publish.records import HOST_KEY_SIZE
 from hotlist.publish.synthetic import synthetic_expression, synthetic_records
+from hotlist.publish.wire import HOST_KEY_SIZE
 
 
 def scope_of(expression: str) -> str:

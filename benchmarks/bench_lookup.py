@@ -30,7 +30,8 @@ from bench_matcher import listed_expressions, snapshot_of
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.rpz import RpzSettings, export_zone
 from hotlist.edge.store import Store, StoreState, utc_now
-from hotlist.publish.hosts import HOSTS_EXTRA, HostEntry, encode_hosts
+from hotlist.publish.hosts import HostEntry, encode_hosts
+from hotlist.publish.wire import HOSTS_EXTRA
 from synthetic import synthetic_urls
 
 BATCH = 10_000

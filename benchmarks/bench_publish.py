@@ -36,9 +36,10 @@ from hotlist.publish.format import (
     encode_delta,
 )
 from hotlist.publish.keys import KeyRing
-from hotlist.publish.publisher import Publisher, delta_target, snapshot_target
+from hotlist.publish.publisher import Publisher
 from hotlist.publish.records import ListRecord
 from hotlist.publish.synthetic import synthetic_records
+from hotlist.publish.wire import delta_target, snapshot_target
 
 FLOOR = 32
 

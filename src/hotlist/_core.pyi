@@ -6,6 +6,9 @@ from typing import TypeVar
 _T = TypeVar("_T")
 
 MAX_URL_BYTES: int
+HASH_SIZE: int
+HOST_KEY_SIZE: int
+FLAG_DISPUTED: int
 
 class CoreURLError(ValueError):
     """A URL the core cannot canonicalize; ``args`` is ``(code, detail)``."""

@@ -17,13 +17,9 @@ from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.errors import ConfigError, InvalidURL, NotFound, StaleList, VerificationError
 from hotlist.publish.format import Snapshot
-from hotlist.publish.public_policy import (
-    POLICY_EXTRA,
-    PublicCategory,
-    PublicPolicy,
-    encode_public_policy,
-)
-from hotlist.publish.records import FLAG_DISPUTED, ListRecord
+from hotlist.publish.public_policy import PublicCategory, PublicPolicy, encode_public_policy
+from hotlist.publish.records import ListRecord
+from hotlist.publish.wire import FLAG_DISPUTED, POLICY_EXTRA
 
 
 @pytest.fixture
@@ -40,7 +36,7 @@ def app() -> typer.Typer:
     def _edge() -> None:
         """Keep ``check`` a sub-command."""
 
-    edge_check.register(edge_app)
+    edge_app.command("check", help=edge_check.HELP)(edge_check.check)
     app.add_typer(edge_app, name="edge")
     return app
 

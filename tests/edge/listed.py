@@ -7,14 +7,10 @@ import hashlib
 from dataclasses import dataclass
 
 from hotlist.edge.sync import sync
-from hotlist.publish.hosts import HOSTS_EXTRA, HostEntry, encode_hosts
-from hotlist.publish.public_policy import (
-    POLICY_EXTRA,
-    PublicCategory,
-    PublicPolicy,
-    encode_public_policy,
-)
+from hotlist.publish.hosts import HostEntry, encode_hosts
+from hotlist.publish.public_policy import PublicCategory, PublicPolicy, encode_public_policy
 from hotlist.publish.records import ListRecord
+from hotlist.publish.wire import HOSTS_EXTRA, POLICY_EXTRA
 
 from .conftest import World
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import pytest
 
-from hotlist.edge.extras import ExtraContext, register_check
-from hotlist.edge.sync import sync
+from hotlist.edge.extras import ExtraContext, ExtraRule
+from hotlist.edge.sync import EXTRA_RULES, sync
 from hotlist.errors import PublishError, VerificationError
 from hotlist.publish.synthetic import synthetic_records
 
@@ -55,7 +55,7 @@ def test_extra_names_are_checked(world: World, name: str) -> None:
 
 
 @pytest.fixture
-def refusing_check() -> Iterator[list[bytes]]:
+def refusing_check() -> tuple[list[bytes], Mapping[str, ExtraRule]]:
     seen: list[bytes] = []
 
     def check(context: ExtraContext, data: bytes, extras: Mapping[str, bytes]) -> None:
@@ -63,24 +63,23 @@ def refusing_check() -> Iterator[list[bytes]]:
         if data == b"bad":
             raise VerificationError("the test check refuses this version")
 
-    register_check("checked.json", check)
-    yield seen
-    register_check("checked.json", lambda *_: None)
+    return seen, {**EXTRA_RULES, "checked.json": ExtraRule(check)}
 
 
 def test_a_failed_check_refuses_the_version_and_keeps_the_old(
-    world: World, refusing_check: list[bytes]
+    world: World, refusing_check: tuple[list[bytes], Mapping[str, ExtraRule]]
 ) -> None:
+    seen, rules = refusing_check
     publish(world, {"checked.json": b"good"})
-    first = sync(world.store)
+    first = sync(world.store, rules=rules)
     publish(world, {"checked.json": b"bad"}, start=5)
     with pytest.raises(VerificationError, match="refuses"):
-        sync(world.store)
+        sync(world.store, rules=rules)
     current = world.store.load_current()
     assert current is not None
     assert current.version == first.version
     assert world.store.read_extra("checked.json") == b"good"
-    assert refusing_check == [b"good", b"bad"]
+    assert seen == [b"good", b"bad"]
 
 
 def test_a_tampered_extra_is_refused(world: World) -> None:

@@ -19,7 +19,8 @@ from hotlist.edge.store import Store, StoreState
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import ConfigError, InvalidURL, NotFound, VerificationError
 from hotlist.publish.format import Snapshot
-from hotlist.publish.records import FLAG_DISPUTED, ListRecord
+from hotlist.publish.records import ListRecord
+from hotlist.publish.wire import FLAG_DISPUTED
 from hotlist.urls import Scope, canonical_parts, entry_expression
 
 LIST = "test-list"

@@ -19,7 +19,8 @@ from hotlist.edge.matcher import CoreListIndex, ListIndex, Matcher
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL
 from hotlist.publish.format import Snapshot
-from hotlist.publish.records import FLAG_DISPUTED, ListRecord
+from hotlist.publish.records import ListRecord
+from hotlist.publish.wire import FLAG_DISPUTED
 from hotlist.urls import Scope, canonical_parts, entry_expression, expression_host
 from urls.strategies import url_like  # tests/ is on sys.path (rootdir-based packages)
 

@@ -27,8 +27,9 @@ from hotlist.edge.rpz import (
 from hotlist.edge.store import Store
 from hotlist.edge.sync import run, sync
 from hotlist.errors import ConfigError, NotFound, VerificationError
-from hotlist.publish.hosts import HOSTS_EXTRA, HostEntry, encode_hosts
+from hotlist.publish.hosts import HostEntry, encode_hosts
 from hotlist.publish.records import ListRecord
+from hotlist.publish.wire import HOSTS_EXTRA
 from hotlist.urls import host_suffixes
 
 from .conftest import World

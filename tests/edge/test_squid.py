@@ -11,11 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotlist.edge.matcher import Matcher
-from hotlist.edge.squid import BlockPage, SquidResponder, authority_host, kv_pair, split_request
+from hotlist.edge.squid import BlockPage, SquidResponder, kv_pair, request_host, split_request
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import ConfigError, InvalidURL
 from hotlist.publish.format import Snapshot
-from hotlist.publish.records import FLAG_DISPUTED, ListRecord
+from hotlist.publish.records import ListRecord
+from hotlist.publish.wire import FLAG_DISPUTED
 from hotlist.urls import Scope, canonical_parts, entry_expression
 from urls.strategies import url_like  # tests/ is on sys.path (rootdir-based packages)
 
@@ -248,11 +249,11 @@ _rest = st.text(alphabet="/?#%2Fa.:@ \t", max_size=8)
     st.sampled_from(["", ":", ":8080", ":x"]),
     _rest,
 )
-def test_the_authority_host_is_the_canonical_host_whenever_it_answers(
+def test_the_request_host_is_the_canonical_host_whenever_it_answers(
     scheme: str, host: str, port: str, rest: str
 ) -> None:
     url = f"{scheme}{host}{port}{rest}"
-    found = authority_host(url)
+    found = request_host(url)
     if found is None:
         return
     try:
@@ -277,8 +278,8 @@ def test_the_authority_host_is_the_canonical_host_whenever_it_answers(
         ("http://www.example.com:x/", None),
     ],
 )
-def test_the_authority_host_needs_only_the_authority(url: str, host: str | None) -> None:
-    assert authority_host(url) == host
+def test_the_request_host_needs_only_the_authority(url: str, host: str | None) -> None:
+    assert request_host(url) == host
 
 
 def test_ip_hosts_in_any_form_are_checked(make_responder: ResponderFactory) -> None:

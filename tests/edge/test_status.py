@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-
 from hotlist.edge.config import EdgeConfig
-from hotlist.edge.status import read_status, require_enforceable
+from hotlist.edge.status import read_status
 from hotlist.edge.store import Store, StoreState
 from hotlist.errors import NotFound, StaleList
 from hotlist.publish.format import Snapshot
@@ -62,34 +59,3 @@ def test_a_store_never_synced(tmp_path: Path) -> None:
     assert status.state == "never_synced"
     assert status.to_dict()["state"] == "never_synced"
     assert status.exit_code == NotFound.exit_code
-    with pytest.raises(NotFound, match="hotlist edge sync"):
-        require_enforceable(store)
-
-
-def test_the_stale_message_counts_minutes_in_words(tmp_path: Path) -> None:
-    store = make_store(tmp_path)
-    store.config_path.write_text(replace(store.config(), max_age_s=60).to_json())
-    with pytest.raises(StaleList, match="last confirmed 1 minute ago, maximum 1 minute;"):
-        require_enforceable(store, now=SYNCED + timedelta(seconds=80))
-    with pytest.raises(StaleList, match="last confirmed 2 minutes ago, maximum 1 minute;"):
-        require_enforceable(store, now=SYNCED + timedelta(seconds=120))
-
-
-def test_fail_closed_refuses_verdicts_from_a_stale_list(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    store = make_store(tmp_path, "closed")
-    assert require_enforceable(store, now=SYNCED + timedelta(minutes=5)).version == 4
-    with pytest.raises(StaleList, match="fail mode is closed"):
-        require_enforceable(store, now=SYNCED + timedelta(hours=2))
-    assert "is stale" in caplog.text
-
-
-def test_fail_open_keeps_enforcing_a_stale_list_with_a_warning(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    store = make_store(tmp_path, "open")
-    status = require_enforceable(store, now=SYNCED + timedelta(hours=2))
-    assert status.stale
-    assert status.version == 4
-    assert "is stale" in caplog.text

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.extras import ExtraContext
-from hotlist.edge.log_head import HEAD_EXTRA, KEY_EXTRA, held_head
+from hotlist.edge.log_head import held_head
 from hotlist.edge.store import Store
 from hotlist.edge.sync import sync
 from hotlist.errors import VerificationError
@@ -28,6 +28,7 @@ from hotlist.publish.log.merkle import consistency_proof, leaf_hash, root_hash
 from hotlist.publish.publisher import Publisher
 from hotlist.publish.repository import PublishSettings
 from hotlist.publish.synthetic import synthetic_records
+from hotlist.publish.wire import LOG_HEAD_EXTRA, LOG_KEY_EXTRA
 
 API_KEY = "member-log-test-key"
 
@@ -54,8 +55,8 @@ class Hotline:
         hashes = self.leaves[: len(self.leaves) if size is None else size]
         head = TreeHead(size=len(hashes), root_hash=root_hash(hashes), timestamp=datetime.now(UTC))
         extras = {
-            HEAD_EXTRA: sign_head(head, signer).to_json(),
-            KEY_EXTRA: public_key_pem(signer.public_key()),
+            LOG_HEAD_EXTRA: sign_head(head, signer).to_json(),
+            LOG_KEY_EXTRA: public_key_pem(signer.public_key()),
         }
         assert self.publisher.publish(synthetic_records(20, start=start), extras=extras).published
 

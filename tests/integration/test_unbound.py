@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from hotlist.edge.rpz import RpzSettings, export_zone, reload_resolver
-from hotlist.publish.hosts import HOSTS_EXTRA, HostEntry, encode_hosts
+from hotlist.publish.hosts import HostEntry, encode_hosts
+from hotlist.publish.wire import HOSTS_EXTRA
 from hotlist.urls import Scope
 
 from .conftest import EdgeWorld, Listed, require_program

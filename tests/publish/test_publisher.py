@@ -11,9 +11,10 @@ import pytest
 from hotlist.errors import ConfigError, PublishError
 from hotlist.publish.format import decode_snapshot
 from hotlist.publish.keys import KeyRing
-from hotlist.publish.publisher import Publisher, delta_target, snapshot_target
+from hotlist.publish.publisher import Publisher
 from hotlist.publish.repository import PublishSettings
 from hotlist.publish.synthetic import synthetic_records
+from hotlist.publish.wire import delta_target, snapshot_target
 
 
 @pytest.fixture

@@ -9,13 +9,18 @@ from hypothesis import given, settings
 
 from hotlist.errors import InvalidURL
 from hotlist.urls import (
+    Scope,
     canonical_parts,
+    entry_expression,
     expression_hash,
     expression_hashes,
     expression_hashes_from_parts,
     expression_host,
     expressions,
     expressions_from_parts,
+    host_expression,
+    host_hash,
+    host_suffixes,
     path_prefixes,
 )
 
@@ -111,3 +116,18 @@ def test_expression_properties(url: str) -> None:
     assert all(expression_host(e) in {expression_host(f) for f in found} for e in found)
     assert f"{parts.host}/" in found
     assert len(expression_hashes(url)) == len(found)
+
+
+@settings(max_examples=200)
+@given(url_like)
+def test_the_host_hash_is_the_host_entry_s_hash(url: str) -> None:
+    """host_hash(host) is what a host-scope entry made from the URL lists, and one of the
+    hashes every URL on a host below it looks up."""
+    try:
+        parts = canonical_parts(url)
+    except InvalidURL:
+        return
+    assert host_expression(parts.host) == entry_expression(url, Scope.HOST)
+    assert host_hash(parts.host) == sha256(f"{parts.host}/".encode()).digest()
+    suffix_hashes = {host_hash(host) for host in host_suffixes(parts.host)}
+    assert suffix_hashes <= set(expression_hashes(url))

@@ -15,7 +15,9 @@ pub mod squid;
 pub use canonical::{canonicalize, Canonical, SCHEMES};
 pub use expressions::{expression_hashes_into, expressions, hash, path_prefixes, PathPrefix};
 pub use host::{host_suffixes, is_ip_host, Idna};
-pub use matcher::{host_filter, Columns, ColumnsError, Outcome};
+pub use matcher::{
+    host_filter, Columns, ColumnsError, Outcome, FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE,
+};
 pub use squid::LineAnswer;
 
 /// The longest URL accepted, in bytes (8 KiB); the reference's `MAX_URL_BYTES`.

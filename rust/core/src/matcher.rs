@@ -14,8 +14,12 @@ use crate::expressions::{hash_expression, path_prefixes, PathPrefix};
 use crate::host::{host_suffixes, Idna};
 use crate::UrlError;
 
-const HASH_SIZE: usize = 32;
-const DISPUTED: u8 = 0x01;
+/// Bytes of an expression hash: the reference's `hotlist.publish.wire.HASH_SIZE`.
+pub const HASH_SIZE: usize = 32;
+/// Bytes of a record's host key: the reference's `hotlist.publish.wire.HOST_KEY_SIZE`.
+pub const HOST_KEY_SIZE: usize = 8;
+/// The disputed flag bit: the reference's `hotlist.publish.wire.FLAG_DISPUTED`.
+pub const FLAG_DISPUTED: u8 = 0x01;
 
 /// What a check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,15 +47,15 @@ pub enum ColumnsError {
 /// builds it: 16 bits per key rounded up to a power of two (at least 1024), two bits per key.
 /// Returns the table and its mask.
 pub fn host_filter(host_keys: &[u8]) -> (Vec<u8>, u64) {
-    let count = host_keys.len() / 8;
+    let count = host_keys.len() / HOST_KEY_SIZE;
     let mut size: u64 = 1 << 10;
     while size < 16u64.saturating_mul(count as u64) {
         size <<= 1;
     }
     let mask = size - 1;
     let mut bits = vec![0u8; (size >> 3) as usize];
-    for key in host_keys.chunks_exact(8) {
-        let mut key_bytes = [0u8; 8];
+    for key in host_keys.chunks_exact(HOST_KEY_SIZE) {
+        let mut key_bytes = [0u8; HOST_KEY_SIZE];
         key_bytes.copy_from_slice(key);
         let key = u64::from_le_bytes(key_bytes);
         for index in [key & mask, (key >> 32) & mask] {
@@ -130,8 +134,8 @@ impl<'a> Columns<'a> {
             return true;
         };
         let digest = hash_expression(host, &PathPrefix { path: "/", query: None });
-        let mut key_bytes = [0u8; 8];
-        key_bytes.copy_from_slice(&digest[..8]);
+        let mut key_bytes = [0u8; HOST_KEY_SIZE];
+        key_bytes.copy_from_slice(&digest[..HOST_KEY_SIZE]);
         let key = u64::from_le_bytes(key_bytes);
         let bit = |index: u64| -> bool {
             // The mask keeps the index inside the table (checked in new).
@@ -160,7 +164,7 @@ impl<'a> Columns<'a> {
         for host in hosts {
             for path in &paths {
                 if let Some(position) = self.find(&hash_expression(host, path)) {
-                    if self.suspend_disputed && self.flags[position] & DISPUTED != 0 {
+                    if self.suspend_disputed && self.flags[position] & FLAG_DISPUTED != 0 {
                         continue;
                     }
                     return Some(position);

@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use hotlist_core::{
     canonicalize, expression_hashes_into, expressions, hash, host_filter, Canonical, Columns,
-    LineAnswer, Outcome, UrlError, MAX_URL_BYTES,
+    LineAnswer, Outcome, UrlError, FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE, MAX_URL_BYTES,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -498,6 +498,9 @@ impl Index {
 #[pymodule]
 fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("MAX_URL_BYTES", MAX_URL_BYTES)?;
+    module.add("HASH_SIZE", HASH_SIZE)?;
+    module.add("HOST_KEY_SIZE", HOST_KEY_SIZE)?;
+    module.add("FLAG_DISPUTED", FLAG_DISPUTED)?;
     module.add("CoreURLError", module.py().get_type::<CoreURLError>())?;
     module.add_function(wrap_pyfunction!(canonical_parts, module)?)?;
     module.add_function(wrap_pyfunction!(canonical_parts_many, module)?)?;

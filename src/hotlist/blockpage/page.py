@@ -8,7 +8,6 @@ holds a URL of any entry: nothing here receives one. Every value is HTML-escaped
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from html import escape
 from importlib import resources
@@ -16,9 +15,7 @@ from string import Template
 
 from hotlist.blockpage.catalogue import Catalogue
 from hotlist.publish.public_policy import PublicPolicy
-
-ENTRY_REF = re.compile(r"[0-9a-f]{16}")
-"""An entry id as block pages take it: 16 lowercase hex digits."""
+from hotlist.publish.wire import is_entry_id
 
 _TEMPLATE = Template(
     resources.files("hotlist.blockpage").joinpath("page.html").read_text(encoding="utf-8")
@@ -47,11 +44,12 @@ class RenderedPage:
 
 
 def parse_entry_ref(text: str | None) -> str | None:
-    """The entry id in canonical form (16 lowercase hex digits), or None when it is not one."""
+    """The entry id in its written form (16 lower-case hex digits), or None when it is not one;
+    a visitor's copy may have spaces around it or upper-case digits."""
     if text is None:
         return None
     ref = text.strip().lower()
-    return ref if ENTRY_REF.fullmatch(ref) else None
+    return ref if is_entry_id(ref) else None
 
 
 def _page(status: int, catalogue: Catalogue, title: str, body: str) -> RenderedPage:

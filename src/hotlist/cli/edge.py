@@ -22,6 +22,7 @@ from rich.progress import (
 )
 
 from hotlist.cli.console import make_console
+from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.edge.config import EdgeConfig, file_key_reference
 from hotlist.edge.store import Store
 from hotlist.errors import ConfigError, StaleList, SyncError
@@ -32,25 +33,15 @@ edge_app = typer.Typer(
     no_args_is_help=True,
 )
 
-StoreOption = Annotated[
-    Path,
-    typer.Option(
-        "--store",
-        envvar="HOTLIST_EDGE_STORE",
-        help="The edge store directory (made by `hotlist edge init`).",
-    ),
-]
-DEFAULT_STORE = Path("hotlist-edge")
-
 
 def register(app: typer.Typer) -> None:
     """Add the ``edge`` group, with the ``check`` command, to the ``hotlist`` command."""
     from hotlist.cli import edge_check, edge_rpz, edge_serve, edge_squid
 
-    edge_check.register(edge_app)
-    edge_squid.register(edge_app)
-    edge_rpz.register(edge_app)
-    edge_serve.register(edge_app)
+    edge_app.command("check", help=edge_check.HELP)(edge_check.check)
+    edge_app.command("squid-helper", help=edge_squid.HELP)(edge_squid.squid_helper)
+    edge_app.command("rpz", help=edge_rpz.HELP)(edge_rpz.rpz)
+    edge_app.command("serve", help=edge_serve.HELP)(edge_serve.serve)
     app.add_typer(edge_app, name="edge")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -11,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hotlist.cli.console import make_console, print_table, print_warning
+from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import HotlistError, InvalidURL
 
@@ -19,12 +19,7 @@ if TYPE_CHECKING:
     from hotlist.publish.public_policy import PublicCategory, PublicPolicy
 
 
-def register(edge_app: typer.Typer) -> None:
-    """Add the ``check`` command to the ``hotlist edge`` group."""
-    edge_app.command("check", help=_HELP)(check)
-
-
-_HELP = (
+HELP = (
     "Say for each URL whether the verified list in force blocks it, and under which entry."
     "\n\n"
     "Exits 0 when every URL was checked, blocked or not; with the error's code when the store"
@@ -36,14 +31,7 @@ _HELP = (
 
 def check(
     urls: Annotated[list[str], typer.Argument(metavar="URL", help="URLs to check.")],
-    store: Annotated[
-        Path,
-        typer.Option(
-            "--store",
-            envvar="HOTLIST_EDGE_STORE",
-            help="The edge store (made by `hotlist edge init`).",
-        ),
-    ] = Path("hotlist-edge"),
+    store: StoreOption = DEFAULT_STORE,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON document for machines.")
     ] = False,
@@ -55,14 +43,12 @@ def check(
     after the others when a URL is invalid. A stale list under fail mode open is used, with a
     warning.
     """
-    from hotlist.edge.matcher import Matcher
-    from hotlist.edge.status import require_enforceable
+    from hotlist.edge.in_force import ListInForce
     from hotlist.edge.store import Store
 
     the_store = Store(store)
-    status = require_enforceable(the_store)
-    matcher = Matcher.from_store(store)
-    verdicts = [matcher.check(url) for url in urls]
+    matcher, status = ListInForce(the_store).enforceable()
+    verdicts = matcher.check_many(urls)
     shown = [_printable(url) for url in urls]
     policy, policy_problem = _policy(the_store)
     if as_json:

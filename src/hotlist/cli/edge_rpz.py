@@ -9,15 +9,10 @@ from typing import Annotated
 import typer
 
 from hotlist.cli.console import make_console
+from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.edge.rpz import DEFAULT_TTL, DEFAULT_ZONE
 
-
-def register(edge_app: typer.Typer) -> None:
-    """Add the ``rpz`` command to the ``hotlist edge`` group."""
-    edge_app.command("rpz", help=_HELP)(rpz)
-
-
-_HELP = (
+HELP = (
     "Write a DNS Response Policy Zone of the host-scope entries of the list in force."
     "\n\n"
     "DNS sees no path, so only host-scope entries go there (each as the name and, like the"
@@ -40,14 +35,7 @@ TtlOption = Annotated[int, typer.Option("--ttl", help="The records' TTL in secon
 
 def rpz(
     out: Annotated[Path, typer.Option("--out", help="The zone file to write.")],
-    store: Annotated[
-        Path,
-        typer.Option(
-            "--store",
-            envvar="HOTLIST_EDGE_STORE",
-            help="The edge store (made by `hotlist edge init`).",
-        ),
-    ] = Path("hotlist-edge"),
+    store: StoreOption = DEFAULT_STORE,
     action: ActionOption = "nxdomain",
     cname_target: TargetOption = None,
     zone: ZoneOption = DEFAULT_ZONE,

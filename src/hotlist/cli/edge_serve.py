@@ -9,16 +9,11 @@ from typing import Annotated
 import typer
 
 from hotlist.cli.console import make_console
+from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.edge.daemon import DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_BODY, DEFAULT_PORT
 from hotlist.edge.lookup import DEFAULT_RELOAD_INTERVAL_S
 
-
-def register(edge_app: typer.Typer) -> None:
-    """Add the ``serve`` command to the ``hotlist edge`` group."""
-    edge_app.command("serve", help=_HELP)(serve)
-
-
-_HELP = (
+HELP = (
     "Answer batch checks over HTTP from the verified list in force, on loopback by default."
     "\n\n"
     'POST /v1/check {"urls": [...]} (at most 10,000) returns the verdicts in order;'
@@ -30,14 +25,7 @@ _HELP = (
 
 
 def serve(
-    store: Annotated[
-        Path,
-        typer.Option(
-            "--store",
-            envvar="HOTLIST_EDGE_STORE",
-            help="The edge store (made by `hotlist edge init`).",
-        ),
-    ] = Path("hotlist-edge"),
+    store: StoreOption = DEFAULT_STORE,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port (0: any free one).")] = DEFAULT_PORT,
     max_body: Annotated[

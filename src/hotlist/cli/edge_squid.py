@@ -8,15 +8,10 @@ from typing import Annotated
 
 import typer
 
+from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
 from hotlist.errors import ConfigError
 
-
-def register(edge_app: typer.Typer) -> None:
-    """Add the ``squid-helper`` command to the ``hotlist edge`` group."""
-    edge_app.command("squid-helper", help=_HELP)(squid_helper)
-
-
-_HELP = (
+HELP = (
     "Answer Squid's url_rewrite_program requests from the verified list in force."
     "\n\n"
     "Reads request lines on standard input and answers each on standard output, with or"
@@ -27,14 +22,7 @@ _HELP = (
 
 
 def squid_helper(
-    store: Annotated[
-        Path,
-        typer.Option(
-            "--store",
-            envvar="HOTLIST_EDGE_STORE",
-            help="The edge store (made by `hotlist edge init`).",
-        ),
-    ] = Path("hotlist-edge"),
+    store: StoreOption = DEFAULT_STORE,
     block_page: Annotated[
         str | None,
         typer.Option(

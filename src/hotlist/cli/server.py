@@ -113,7 +113,7 @@ def serve(
 
 def public_url_warning(settings: Settings, *, given: bool) -> str | None:
     """What to say at start about the block pages' appeal link, when it needs saying."""
-    from hotlist.server.config import is_loopback_url
+    from hotlist.urls import is_loopback_url
 
     url = settings.public_url or ""
     if is_loopback_url(url):

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import os
 from dataclasses import asdict, dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Literal, cast
-from urllib.parse import urlsplit
 
 from hotlist.errors import ConfigError
+from hotlist.urls import is_loopback_url
 
-FailMode = Literal["open", "closed"]
-FAIL_MODES: tuple[FailMode, ...] = ("open", "closed")
+
+class FailMode(StrEnum):
+    """What an edge does with a stale list: keep enforcing it (with a warning), or give no
+    verdicts until a sync succeeds. Written in ``config.json`` as ``"open"`` or ``"closed"``."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 DEFAULT_MAX_AGE_S = 2 * 3600
 DEFAULT_INTERVAL_S = 60
 #: A sync's time limits: one file, the whole sync, and the slowest transfer accepted (bytes per
@@ -51,7 +57,7 @@ class EdgeConfig:
     key: str
     list_name: str = "main"
     max_age_s: int = DEFAULT_MAX_AGE_S
-    fail_mode: FailMode = "closed"
+    fail_mode: FailMode = FailMode.CLOSED
     interval_s: int = DEFAULT_INTERVAL_S
     suspend_disputed: bool = False
     request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S
@@ -68,7 +74,7 @@ class EdgeConfig:
         if (
             self.server.startswith("http://")
             and not self.unsafe_http
-            and not _loopback(self.server)
+            and not is_loopback_url(self.server)
         ):
             raise ConfigError(
                 f"the server URL {self.server} is plain HTTP: the member's API key would travel "
@@ -78,8 +84,10 @@ class EdgeConfig:
             )
         if not self.key.startswith(("file:", "env:")):
             raise ConfigError(f"key reference {self.key!r} must be file:PATH or env:VARIABLE")
-        if self.fail_mode not in FAIL_MODES:
-            raise ConfigError(f"fail mode {self.fail_mode!r} must be 'open' or 'closed'")
+        try:
+            object.__setattr__(self, "fail_mode", FailMode(self.fail_mode))
+        except ValueError:
+            raise ConfigError(f"fail mode {self.fail_mode!r} must be 'open' or 'closed'") from None
         if self.max_age_s <= 0 or self.interval_s <= 0:
             raise ConfigError("max age and sync interval must be positive numbers of seconds")
         if not isinstance(self.suspend_disputed, bool):
@@ -135,7 +143,7 @@ class EdgeConfig:
                 key=str(raw["key"]),
                 list_name=str(raw.get("list_name", "main")),
                 max_age_s=int(raw.get("max_age_s", DEFAULT_MAX_AGE_S)),
-                fail_mode=cast(FailMode, raw.get("fail_mode", "closed")),
+                fail_mode=raw.get("fail_mode", FailMode.CLOSED),
                 interval_s=int(raw.get("interval_s", DEFAULT_INTERVAL_S)),
                 suspend_disputed=raw.get("suspend_disputed", False),
                 request_timeout_s=float(raw.get("request_timeout_s", DEFAULT_REQUEST_TIMEOUT_S)),
@@ -176,17 +184,3 @@ def _read_key_file(path: Path) -> str:
     if not key:
         raise ConfigError(f"the API key file {path} is empty: it must hold the member's API key")
     return key
-
-
-def _loopback(url: str) -> bool:
-    """Whether ``url``'s host is this machine (localhost, 127.0.0.0/8, ::1)."""
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -4,7 +4,8 @@ Routes (JSON errors everywhere: ``{"error": {"status": N, "message": "..."}}``):
 
 - ``POST /v1/check`` with ``{"urls": [...]}`` (at most 10,000; ``Content-Type: application/json``;
   a body over the limit is refused with 413 before it is read): the verdicts in order.
-- ``GET /healthz``: 200, or 503 while the list is missing or stale under fail mode closed.
+- ``GET /healthz``: 200, or 503 while the list may not be enforced (missing, unreadable, or
+  stale under fail mode closed).
 - ``GET /metrics``: Prometheus text.
 - ``GET /blocked?entry=<id>[&lang=<tag>]``: the block page (403, 451, 404, 400 or 503).
 
@@ -28,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 from hotlist import __version__
 from hotlist.edge.lookup import MAX_BATCH, LookupService
 from hotlist.edge.metrics import CONTENT_TYPE as METRICS_TYPE
-from hotlist.errors import ConfigError, InvalidRequest, NotFound, StaleList
+from hotlist.errors import ConfigError, HotlistError, InvalidRequest
 
 logger = logging.getLogger(__name__)
 
@@ -159,7 +160,7 @@ class LookupHandler(BaseHTTPRequestHandler):
         except InvalidRequest as exc:
             self._error(400, exc.message)
             return
-        except (NotFound, StaleList) as exc:
+        except HotlistError as exc:  # the list in force may not be enforced now
             self._error(503, exc.message, retry_after="30")
             return
         self._send_json(200, result.to_json())

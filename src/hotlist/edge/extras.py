@@ -1,8 +1,10 @@
 """Extras: small signed documents that travel with a list version (see ``list.json``).
 
 Sync downloads each extra the signed index names (TUF checks its length and hash), runs the
-check registered for its name, if any, and installs them with the list. A check raises our
+rule given for its name, if any, and installs them with the list. A check raises our
 VerificationError to refuse the whole version: the previous list and extras stay in force.
+The rules are passed to sync explicitly (:data:`hotlist.edge.sync.EXTRA_RULES` by default):
+importing a module registers nothing.
 """
 
 from __future__ import annotations
@@ -30,31 +32,29 @@ class ExtraContext:
 ExtraCheck = Callable[[ExtraContext, bytes, Mapping[str, bytes]], None]
 """``check(context, new_data, all_new_extras)``; raises VerificationError to refuse."""
 
-_CHECKS: dict[str, ExtraCheck] = {}
-_KEPT: set[str] = set()
+
+@dataclass(frozen=True)
+class ExtraRule:
+    """What sync does with one extra of a new version before installing it: run ``check`` on
+    it; and when ``kept``, refuse a version without it once the list in force carries it."""
+
+    check: ExtraCheck
+    kept: bool = False
 
 
-def register_check(name: str, check: ExtraCheck, *, kept: bool = False) -> None:
-    """Have sync run ``check`` on the extra ``name`` of every new version before installing it.
-
-    ``kept``: once the list in force carries the extra, a version without it is refused.
-    """
-    _CHECKS[name] = check
-    if kept:
-        _KEPT.add(name)
-
-
-def run_checks(context: ExtraContext, extras: Mapping[str, bytes]) -> None:
+def run_checks(
+    context: ExtraContext, extras: Mapping[str, bytes], rules: Mapping[str, ExtraRule]
+) -> None:
     """Refuse a version that drops a kept extra, then run the check of every extra present."""
-    for name in sorted(_KEPT - set(extras)):
+    for name in sorted(name for name, rule in rules.items() if rule.kept and name not in extras):
         if context.store.read_extra(name) is not None:
             raise VerificationError(
                 f"the new list version drops {name}, which the list in force carries: refused"
             )
     for name, data in extras.items():
-        check = _CHECKS.get(name)
-        if check is not None:
-            check(context, data, extras)
+        rule = rules.get(name)
+        if rule is not None:
+            rule.check(context, data, extras)
 
 
 def extra_path(store_dir: Path, name: str) -> Path:

@@ -1,6 +1,7 @@
 """The edge's check of the log's signed tree head that travels with each list version.
 
-Registered for the extra ``log/head.json``; sync runs it before installing a new version:
+The rule for the extra ``log/head.json`` (:data:`hotlist.edge.sync.EXTRA_RULES`); sync runs it
+before installing a new version:
 
 1. The head's signature must verify with the log key. The key (extra ``log/key.pub``) is trusted
    on first use: the first list that carries it pins it in the store; a later version with
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from hotlist.edge.extras import ExtraContext, register_check
+from hotlist.edge.extras import ExtraContext, ExtraRule
 from hotlist.edge.log_client import LogClient
 from hotlist.errors import NotFound, PermissionDenied, SyncError, VerificationError
 from hotlist.publish.log.head import (
@@ -26,15 +27,13 @@ from hotlist.publish.log.head import (
     check_heads_consistent,
     load_public_key,
 )
-
-HEAD_EXTRA = "log/head.json"
-KEY_EXTRA = "log/key.pub"
+from hotlist.publish.wire import LOG_HEAD_EXTRA, LOG_KEY_EXTRA
 
 
 def held_head(context: ExtraContext) -> TreeHead | None:
     """The verified head of the list in force, or None when it carries none."""
-    data = context.store.read_extra(HEAD_EXTRA)
-    key = context.store.read_extra(KEY_EXTRA)
+    data = context.store.read_extra(LOG_HEAD_EXTRA)
+    key = context.store.read_extra(LOG_KEY_EXTRA)
     if data is None or key is None:
         return None
     signed = SignedTreeHead.from_json(data, "the log head held here")
@@ -43,10 +42,10 @@ def held_head(context: ExtraContext) -> TreeHead | None:
 
 def check_log_head(context: ExtraContext, data: bytes, extras: Mapping[str, bytes]) -> None:
     """Refuse a new version whose log head is unsigned, signed by another key, or a fork."""
-    offered_key = extras.get(KEY_EXTRA)
+    offered_key = extras.get(LOG_KEY_EXTRA)
     if offered_key is None:
         raise VerificationError("the list carries a log head but not the log key (log/key.pub)")
-    pinned = context.store.read_extra(KEY_EXTRA)
+    pinned = context.store.read_extra(LOG_KEY_EXTRA)
     if pinned is not None and pinned != offered_key:
         raise VerificationError(
             "the log key changed since the last sync; if the hotline announced a rotation, "
@@ -79,4 +78,5 @@ def fetch_consistency_proof(context: ExtraContext, first: int, second: int) -> l
         client.close()
 
 
-register_check(HEAD_EXTRA, check_log_head, kept=True)
+LOG_HEAD_RULE = ExtraRule(check_log_head, kept=True)
+"""The log head's rule: checked on every new version, and never dropped once held."""

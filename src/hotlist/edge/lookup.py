@@ -1,18 +1,18 @@
 """The lookup daemon's work, without HTTP: batch checks, health, block pages, metrics.
 
-A :class:`LookupService` answers from the verified list in an edge store and picks up what
-``hotlist edge sync`` (or ``run``) installs without a restart: at most once per
-``reload_interval`` seconds it costs a ``stat`` to see whether the list changed
-(:meth:`hotlist.edge.Matcher.reload_if_changed`), and re-reads the store's status.
+A :class:`LookupService` answers from the verified list in an edge store
+(:class:`hotlist.edge.in_force.ListInForce`) and picks up what ``hotlist edge sync`` (or ``run``)
+installs without a restart: at most once per ``reload_interval`` seconds it costs a ``stat`` to
+see whether the list changed, and re-reads the store's status.
 
-Fail modes: with no list, or a stale one under fail mode ``closed``, checks raise (the daemon
-answers 503); a stale list under ``open`` keeps answering, marked ``stale``.
+Fail modes: when the list in force may not be enforced (none yet, or a stale one under fail mode
+``closed``), checks raise its refusal (the daemon answers 503); a stale list under ``open`` keeps
+answering, marked ``stale``.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from array import array
 from collections.abc import Callable, Sequence
@@ -28,12 +28,13 @@ from hotlist.blockpage import (
     parse_entry_ref,
     unavailable_page,
 )
-from hotlist.edge.matcher import Matcher
+from hotlist.edge.cache import BoundedCache
+from hotlist.edge.in_force import ListInForce
 from hotlist.edge.metrics import ListGauges, Metrics
-from hotlist.edge.status import EdgeStatus, read_status
 from hotlist.edge.store import Store
-from hotlist.errors import HotlistError, InvalidRequest, NotFound, StaleList
-from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy
+from hotlist.errors import HotlistError, InvalidRequest
+from hotlist.publish.public_policy import PublicPolicy
+from hotlist.publish.wire import POLICY_EXTRA, parse_entry_id
 
 logger = logging.getLogger(__name__)
 
@@ -77,76 +78,26 @@ class LookupService:
         self.store = store
         self.catalogues = catalogues or Catalogues()
         self.metrics = Metrics()
-        self.reload_interval = reload_interval
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._matcher: Matcher | None = None
-        self._status: EdgeStatus | None = None
-        self._checked_at: float | None = None
+        self.in_force = ListInForce(
+            store,
+            reload_interval=reload_interval,
+            clock=clock,
+            on_error=lambda _error: self.metrics.record_error("reload"),
+        )
         self._policy: tuple[int, PublicPolicy | None] | None = None
-        self._categories: dict[int, int | None] = {}
+        # Entry id -> its category (None: not listed), for the list version in _categories_of.
+        self._categories: BoundedCache[int, int | None] = BoundedCache(_CATEGORY_CACHE)
+        self._categories_of: int | None = None
         self._columns: tuple[int, array[int], array[int]] | None = None
         store.config()  # a directory that is no store says how to make one
-        self.refresh(force=True)
-
-    # -- the list in force ----------------------------------------------------------------
-    def refresh(self, *, force: bool = False) -> None:
-        """Pick up a new list and re-read the status, at most once per reload interval."""
-        now = self._clock()
-        if not force and not self._due(now):
-            return
-        with self._lock:
-            if not force and not self._due(now):
-                return
-            self._checked_at = now
-            try:
-                if self._matcher is None:
-                    self._matcher = Matcher.from_store(self.store.path)
-                    logger.info("list version %d in force", self._matcher.version)
-                elif self._matcher.reload_if_changed():
-                    logger.info("list version %d in force", self._matcher.version)
-                    self._categories = {}
-            except NotFound:
-                pass  # no list yet: health says so
-            except HotlistError as exc:
-                self.metrics.record_error("reload")
-                if self._matcher is None:
-                    logger.error("could not load the list (no list in force): %s", exc.message)
-                else:
-                    logger.error(
-                        "could not load the new list (version %d stays in force): %s",
-                        self._matcher.version,
-                        exc.message,
-                    )
-            try:
-                self._status = read_status(self.store)
-            except HotlistError as exc:
-                self.metrics.record_error("reload")
-                logger.error("could not read the store's status: %s", exc.message)
-
-    def _due(self, now: float) -> bool:
-        checked = self._checked_at
-        return checked is None or now - checked >= self.reload_interval
-
-    def _enforceable(self) -> tuple[Matcher, EdgeStatus]:
-        """The matcher and status when verdicts may be given; NotFound or StaleList otherwise."""
-        self.refresh()
-        matcher, status = self._matcher, self._status
-        if matcher is None or status is None or not status.synced:
-            raise NotFound(f"{self.store.path} holds no list yet: run `hotlist edge sync`")
-        if status.stale and status.fail_mode == "closed":
-            raise StaleList(
-                f"list version {matcher.version} is stale and the fail mode is closed: no "
-                "verdicts until a sync succeeds"
-            )
-        return matcher, status
+        self.in_force.refresh(force=True)
 
     # -- checks -----------------------------------------------------------------------------
     def check(self, urls: Sequence[object]) -> CheckResult:
         """Verdicts for a batch of URLs (text), in order.
 
-        InvalidRequest for a batch over :data:`MAX_BATCH` or an item that is not text; NotFound
-        or StaleList when no verdict may be given (no list, or stale under fail mode closed).
+        InvalidRequest for a batch over :data:`MAX_BATCH` or an item that is not text; the list's
+        refusal (NotFound, StaleList...) when no verdict may be given.
         An invalid URL gets a not-blocked verdict carrying its error, like ``Matcher.check``.
         """
         if len(urls) > MAX_BATCH:
@@ -157,7 +108,7 @@ class LookupService:
                 self.metrics.record_error("bad_request")
                 raise InvalidRequest(f"urls[{position}] is not a string")
         try:
-            matcher, status = self._enforceable()
+            matcher, status = self.in_force.enforceable()
         except HotlistError:
             self.metrics.record_error("unavailable")
             raise
@@ -174,9 +125,9 @@ class LookupService:
     def health(self) -> tuple[int, dict[str, object]]:
         """200 and the list's state when checks are answered; 503 and why when they are not."""
         try:
-            matcher, status = self._enforceable()
+            matcher, status = self.in_force.enforceable()
         except HotlistError as exc:
-            current = self._status
+            current = self.in_force.status
             return 503, {
                 "status": "unavailable",
                 "reason": exc.message,
@@ -195,8 +146,8 @@ class LookupService:
 
     def metrics_text(self) -> str:
         """The Prometheus exposition of the counters and the list in force."""
-        self.refresh()
-        status, matcher = self._status, self._matcher
+        self.in_force.refresh()
+        matcher, status, _refusal = self.in_force.state
         gauges = ListGauges(
             version=None if matcher is None else matcher.version,
             entries=None if matcher is None else matcher.count,
@@ -219,21 +170,22 @@ class LookupService:
         ref = parse_entry_ref(entry)
         if ref is None:
             return bad_entry_page(catalogue)
-        self.refresh()
-        matcher = self._matcher
+        self.in_force.refresh()
+        matcher = self.in_force.matcher
         policy = self._public_policy()
         if matcher is None or policy is None:
             return unavailable_page(catalogue)
-        found, category = self._category_of(int(ref, 16))
+        found, category = self._category_of(parse_entry_id(ref), matcher.version)
         if not found:
             return not_listed_page(ref, catalogue)
         return blocked_page(policy, ref, category, catalogue)
 
     def _public_policy(self) -> PublicPolicy | None:
         """The policy extra of the list in force (re-read when the version changes)."""
-        version = None if self._matcher is None else self._matcher.version
-        if version is None:
+        matcher = self.in_force.matcher
+        if matcher is None:
             return None
+        version = matcher.version
         cached = self._policy
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -248,13 +200,16 @@ class LookupService:
         self._policy = (version, policy)
         return policy
 
-    def _category_of(self, entry_id: int) -> tuple[bool, int | None]:
-        """Whether the list in force holds ``entry_id``, and its category."""
+    def _category_of(self, entry_id: int, version: int) -> tuple[bool, int | None]:
+        """Whether list ``version`` (the one in force) holds ``entry_id``, and its category."""
         categories = self._categories
+        if self._categories_of != version:
+            categories.clear()
+            self._categories_of = version
         if entry_id in categories:
-            category = categories[entry_id]
+            category = categories.get(entry_id)
             return category is not None, category
-        columns = self._entry_columns()
+        columns = self._entry_columns(version)
         category = None
         if columns is not None:
             entry_ids, column = columns
@@ -262,15 +217,12 @@ class LookupService:
                 category = column[entry_ids.index(entry_id)]
             except ValueError:
                 category = None
-        if len(categories) >= _CATEGORY_CACHE:
-            categories.clear()
-        categories[entry_id] = category
+        categories.put(entry_id, category)
         return category is not None, category
 
-    def _entry_columns(self) -> tuple[array[int], array[int]] | None:
-        """The entry id and category columns of the list in force, kept without the rest of
+    def _entry_columns(self, version: int) -> tuple[array[int], array[int]] | None:
+        """The entry id and category columns of list ``version``, kept without the rest of
         the snapshot (10 bytes an entry; the matcher holds its own copy of the list)."""
-        version = None if self._matcher is None else self._matcher.version
         cached = self._columns
         if cached is not None and cached[0] == version:
             return cached[1], cached[2]

@@ -28,30 +28,40 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from hotlist import _core
-from hotlist.edge.index import HashIndex, HostFilter
+from hotlist.edge.cache import BoundedCache
+from hotlist.edge.index import HostFilter
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL, NotFound, VerificationError
+from hotlist.publish.wire import FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE
 from hotlist.urls import (
     CanonicalURL,
+    expression_hash,
     host_suffixes,
     path_prefixes,
     plain_authority,
 )
+from hotlist.urls import authority_host as core_authority_host
 from hotlist.urls import canonical_parts as core_canonical_parts
+from hotlist.urls.authority import authority_host as reference_authority_host
 from hotlist.urls.canonical import canonical_parts as reference_canonical_parts
 from hotlist.urls.core import url_error
 
 if TYPE_CHECKING:
     from hotlist.publish.format import Snapshot
 
-_DISPUTED = 0x01
-
 __all__ = ["CoreListIndex", "Engine", "ListIndex", "Matcher", "Verdict"]
+
+# The core reads the list's columns with its own copy of the wire's sizes and flags.
+if (_core.HASH_SIZE, _core.HOST_KEY_SIZE, _core.FLAG_DISPUTED) != (
+    HASH_SIZE,
+    HOST_KEY_SIZE,
+    FLAG_DISPUTED,
+):  # pragma: no cover - a core built from other sources
+    raise ImportError("hotlist._core was built with other list sizes or flags: rebuild it")
 
 Engine = Literal["core", "python"]
 """Which implementation answers: the compiled core (the default) or the Python reference."""
@@ -78,7 +88,6 @@ class ListIndex:
 
     __slots__ = (
         "_cache",
-        "_cache_size",
         "_categories",
         "_clear",
         "_entry_ids",
@@ -94,6 +103,8 @@ class ListIndex:
 
     canonical_parts = staticmethod(reference_canonical_parts)
     """How this index canonicalizes: the Python reference here, the core in CoreListIndex."""
+    authority_host = staticmethod(reference_authority_host)
+    """The canonical host of a plain authority, by the same implementation."""
 
     def __init__(
         self,
@@ -107,30 +118,37 @@ class ListIndex:
         self.suspend_disputed = suspend_disputed
         self.version = snapshot.version
         self.host_stage = host_stage
-        self._hashes = HashIndex(snapshot.hashes)
-        self._hosts = HostFilter(snapshot.host_keys if host_stage else b"")
         self._categories = snapshot.categories
         self._entry_ids = snapshot.entry_ids
         self._flags = snapshot.flags
-        self._cache: dict[str, list[str] | None] = {}
+        self._cache: BoundedCache[str, list[str] | None] = BoundedCache(
+            host_cache if host_stage else 0
+        )
         # Plain authority -> True when none of its hosts can have an entry (see below).
-        self._clear: dict[str, bool] = {}
-        self._cache_size = host_cache if host_stage else 0
+        self._clear: BoundedCache[str, bool] = BoundedCache(host_cache if host_stage else 0)
         # Most answers are this one; sharing it saves building a verdict per URL.
         self.miss = Verdict(False, None, None, False, self.version)
+        self._build_stages(snapshot)
+
+    def _build_stages(self, snapshot: Snapshot) -> None:
+        """The two stages' structures: the host filter and the search over the hash column."""
+        self._hashes = snapshot.hash_index
+        self._hosts = HostFilter(snapshot.host_keys if self.host_stage else b"")
 
     @property
     def count(self) -> int:
         """How many entries the list holds."""
-        return self._hashes.count
+        return len(self._entry_ids)
 
     def nbytes(self) -> int:
-        """Bytes of memory held for the list: the shared columns and the index's own tables."""
-        count = self._hashes.count
-        columns = count * 32 + len(self._flags)
+        """Bytes of memory held for the list: the shared columns and the stages' own tables."""
+        columns = self.count * HASH_SIZE + len(self._flags)
         columns += self._categories.itemsize * len(self._categories)
         columns += self._entry_ids.itemsize * len(self._entry_ids)
-        return columns + self._hashes.nbytes() + self._hosts.nbytes()
+        return columns + self._stages_nbytes()
+
+    def _stages_nbytes(self) -> int:
+        return self._hashes.nbytes() + self._hosts.nbytes()
 
     def lookup(self, parts: CanonicalURL) -> Verdict:
         """The verdict for a canonical URL."""
@@ -143,16 +161,11 @@ class ListIndex:
         """The host suffixes of ``host`` that may have an entry, most specific first; or None."""
         if not self.host_stage:
             return host_suffixes(host)
-        cache = self._cache
-        hosts = cache.get(host, _UNSEEN)
+        hosts = self._cache.get(host, _UNSEEN)
         if hosts is not _UNSEEN:
             return hosts
         hosts = self._passing(host)
-        if len(cache) >= self._cache_size:
-            if not self._cache_size:
-                return hosts
-            cache.clear()
-        cache[host] = hosts
+        self._cache.put(host, hosts)
         return hosts
 
     def _passing(self, host: str) -> list[str] | None:
@@ -164,19 +177,14 @@ class ListIndex:
         The first stage read off the authority alone (:func:`hotlist.urls.plain_authority`):
         most URLs are answered here without canonicalizing their path.
         """
-        clear = self._clear
-        known = clear.get(authority)
+        known = self._clear.get(authority)
         if known is not None:
             return known
         try:
-            host = self.canonical_parts(f"http://{authority}/").host
-            known = self.candidate_hosts(host) is None
+            known = self.candidate_hosts(self.authority_host(authority)) is None
         except InvalidURL:
             known = False  # the full check says why
-        if self._cache_size:
-            if len(clear) >= self._cache_size:
-                clear.clear()
-            clear[authority] = known
+        self._clear.put(authority, known)
         return known
 
     def check(self, url: str | bytes) -> Verdict:
@@ -186,20 +194,18 @@ class ListIndex:
     def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
         """Verdicts for many URLs, as :meth:`lookup` gives them, with fewer calls per URL."""
         candidate_hosts = self.candidate_hosts
-        cache = self._cache
+        cached_hosts = self._cache.get
         lookup_hosts = self._lookup_hosts
         miss = self.miss
         shortcut = self.host_stage
-        clear = self._clear
+        cleared = self._clear.get
         authority_is_clear = self.authority_is_clear
         verdicts: list[Verdict] = []
         append = verdicts.append
         for url in urls:
             if shortcut and type(url) is str:
                 authority = plain_authority(url)
-                if authority is not None and (
-                    clear.get(authority) or authority_is_clear(authority)
-                ):
+                if authority is not None and (cleared(authority) or authority_is_clear(authority)):
                     append(miss)
                     continue
             try:
@@ -208,7 +214,7 @@ class ListIndex:
                 append(self.invalid(exc))
                 continue
             host = parts.host
-            hosts = cache.get(host, _UNSEEN)
+            hosts = cached_hosts(host, _UNSEEN)
             if hosts is _UNSEEN:
                 hosts = candidate_hosts(host)
             append(miss if hosts is None else lookup_hosts(parts, hosts))
@@ -225,9 +231,9 @@ class ListIndex:
         paths = sorted(path_prefixes(parts), key=len, reverse=True)
         for host in hosts:
             for path in paths:
-                position = find(sha256(f"{host}{path}".encode()).digest())
+                position = find(expression_hash(host + path))
                 if position >= 0:
-                    if self.suspend_disputed and self._flags[position] & _DISPUTED:
+                    if self.suspend_disputed and self._flags[position] & FLAG_DISPUTED:
                         continue
                     return self._verdict(position)
         return self.miss
@@ -237,7 +243,7 @@ class ListIndex:
             True,
             self._categories[position],
             self._entry_ids[position],
-            bool(self._flags[position] & _DISPUTED),
+            bool(self._flags[position] & FLAG_DISPUTED),
             self.version,
         )
 
@@ -254,44 +260,18 @@ class CoreListIndex(ListIndex):
     __slots__ = ("_core",)
 
     canonical_parts = staticmethod(core_canonical_parts)
+    authority_host = staticmethod(core_authority_host)
 
-    def __init__(
-        self,
-        snapshot: Snapshot,
-        *,
-        host_stage: bool = True,
-        host_cache: int = DEFAULT_HOST_CACHE,
-        suspend_disputed: bool = False,
-    ) -> None:
-        self.list_name = snapshot.list_name
-        self.suspend_disputed = suspend_disputed
-        self.version = snapshot.version
-        self.host_stage = host_stage
+    def _build_stages(self, snapshot: Snapshot) -> None:
         self._core = _core.Index(
             bytes(snapshot.hashes),
             bytes(snapshot.flags),
-            bytes(snapshot.host_keys) if host_stage else None,
-            suspend_disputed,
+            bytes(snapshot.host_keys) if self.host_stage else None,
+            self.suspend_disputed,
         )
-        self._categories = snapshot.categories
-        self._entry_ids = snapshot.entry_ids
-        self._flags = snapshot.flags
-        self._cache = {}
-        self._clear = {}
-        self._cache_size = host_cache if host_stage else 0
-        self.miss = Verdict(False, None, None, False, self.version)
 
-    @property
-    def count(self) -> int:
-        """How many entries the list holds."""
-        return self._core.count
-
-    def nbytes(self) -> int:
-        """Bytes of memory held for the list: the shared columns and the core's filter table."""
-        columns = self._core.count * 32 + len(self._flags)
-        columns += self._categories.itemsize * len(self._categories)
-        columns += self._entry_ids.itemsize * len(self._entry_ids)
-        return columns + self._core.nbytes()
+    def _stages_nbytes(self) -> int:
+        return self._core.nbytes()
 
     def lookup(self, parts: CanonicalURL) -> Verdict:
         """The verdict for a canonical URL."""

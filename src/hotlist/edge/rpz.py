@@ -13,9 +13,11 @@ Actions: ``nxdomain`` (``CNAME .``: the name does not exist) or ``cname`` (``CNA
 the resolver answers with the block page's host). The SOA serial is the list version, so a
 resolver and an operator can tell which list a zone holds.
 
-:func:`render_zone` is pure; :func:`export_zone` reads the store's ``hosts.json`` extra, keeps
-only the entries the verified list confirms, and writes the file atomically with mode 0600 (it
-holds host names in clear); :func:`reload_resolver` runs the resolver's reload command.
+:func:`render_zone` is pure; :func:`export_zone` writes the zone of the list in force
+(:class:`hotlist.edge.in_force.ListInForce`: no zone when no verdict may be given, as every
+enforcer refuses then) from the store's ``hosts.json`` extra, keeping only the entries the
+verified list confirms, atomically with mode 0600 (it holds host names in clear);
+:func:`reload_resolver` runs the resolver's reload command.
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ import shlex
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
+from hotlist.edge.in_force import ListInForce
 from hotlist.errors import ConfigError, HotlistError, NotFound
 from hotlist.publish.files import atomic_write
-from hotlist.publish.hosts import HOSTS_EXTRA, HostEntry, decode_hosts
-from hotlist.urls import is_ip_host
+from hotlist.publish.hosts import HostEntry, decode_hosts
+from hotlist.publish.wire import HOSTS_EXTRA
+from hotlist.urls import host_hash, is_ip_host
 
 if TYPE_CHECKING:
     from hotlist.edge.store import Store
@@ -180,31 +183,21 @@ def confirmed(entries: Iterable[HostEntry], snapshot: Snapshot) -> list[HostEntr
     """
     kept = []
     for entry in entries:
-        position = _find(snapshot.hashes, sha256(f"{entry.host}/".encode()).digest())
-        if position >= 0 and snapshot.entry_ids[position] == entry.entry_id:
+        position = snapshot.find(host_hash(entry.host))
+        if position is not None and snapshot.entry_ids[position] == entry.entry_id:
             kept.append(entry)
         else:
             logger.warning("host entry %s is not in the list in force: left out", entry.entry_ref)
     return kept
 
 
-def _find(hashes: bytes, digest: bytes) -> int:
-    """Position of ``digest`` in a sorted buffer of 32-byte hashes, or -1."""
-    low, high = 0, len(hashes) // 32
-    while low < high:
-        middle = (low + high) // 2
-        if hashes[middle * 32 : middle * 32 + 32] < digest:
-            low = middle + 1
-        else:
-            high = middle
-    return low if hashes[low * 32 : low * 32 + 32] == digest else -1
-
-
 def zone_for_store(store: Store, settings: RpzSettings | None = None) -> Zone:
-    """The zone of the list in force in ``store`` (NotFound before a sync or without the
-    ``hosts.json`` extra)."""
+    """The zone of the list in force in ``store``; its refusal when no verdict may be given
+    (NotFound before a sync, StaleList when stale under fail mode closed...), NotFound without
+    the ``hosts.json`` extra."""
+    ListInForce(store).enforceable()
     snapshot = store.load_current()
-    if snapshot is None:
+    if snapshot is None:  # pragma: no cover - removed since the line above read it
         raise NotFound(f"{store.path} holds no list yet: run `hotlist edge sync` first")
     data = store.read_extra(HOSTS_EXTRA)
     if data is None:

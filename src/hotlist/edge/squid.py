@@ -21,13 +21,14 @@ import re
 import string
 from collections.abc import Sequence
 
+from hotlist.edge.cache import BoundedCache
 from hotlist.edge.matcher import Matcher
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import ConfigError, InvalidURL
-from hotlist.urls import CanonicalURL, canonical_parts
+from hotlist.urls import CanonicalURL, authority_host, canonical_parts
 from hotlist.urls.authority import AUTHORITY_CHARS
 
-__all__ = ["BlockPage", "SquidResponder", "authority_host", "kv_pair", "split_request"]
+__all__ = ["BlockPage", "SquidResponder", "kv_pair", "request_host", "split_request"]
 
 TEMPLATE_FIELDS = frozenset({"entry_id", "category"})
 DEFAULT_CACHE_SIZE = 1 << 14
@@ -114,8 +115,9 @@ def kv_pair(key: str, value: str) -> str:
     return f'{key}="{escaped}"'
 
 
-def authority_host(url: str) -> str | None:
-    """The canonical host of ``url`` read from its authority alone, or None when it cannot be.
+def request_host(url: str) -> str | None:
+    """The canonical host of a request's ``url`` read from its authority alone, or None when
+    it cannot be.
 
     For an ``http``/``https`` URL as Squid sends it, or CONNECT's ``host:port``, with a plain
     authority (see ``_AUTHORITY``), this is the host :func:`hotlist.urls.canonical_parts` gives
@@ -126,7 +128,7 @@ def authority_host(url: str) -> str | None:
     if match is None:
         return None
     try:
-        return canonical_parts(f"http://{match.group(1)}/").host
+        return authority_host(match.group(1))
     except InvalidURL:
         return None
 
@@ -165,10 +167,10 @@ class SquidResponder:
         self.matcher = matcher
         self.block_page = block_page
         self.refusal = refusal
-        self._cache_size = cache_size
-        self._cache: dict[str, str] = {}
+        # URL -> its answer (without a channel ID).
+        self._cache: BoundedCache[str, str] = BoundedCache(cache_size)
         # Authority -> True when no host of it has an entry (the answer is ERR), else False.
-        self._clear: dict[str, bool] = {}
+        self._clear: BoundedCache[str, bool] = BoundedCache(AUTHORITY_CACHE_SIZE)
         self._cache_version: tuple[str, int] | None = None
 
     def answer(self, line: str) -> str:
@@ -196,11 +198,11 @@ class SquidResponder:
         """The answers, line by line in Python (the Python engine, and invalid URLs)."""
         version = (matcher.list_name, matcher.version)
         if version != self._cache_version:
-            self._cache = {}
-            self._clear = {}
+            self._cache.clear()
+            self._clear.clear()
             self._cache_version = version
-        cache = self._cache
-        clear = self._clear
+        cached = self._cache.get
+        cleared = self._clear.get
         authority = _AUTHORITY.match
         connect = _CONNECT.match
         read_line = _LINE.match
@@ -212,7 +214,7 @@ class SquidResponder:
             found = read_line(line)
             if found is not None:
                 channel, raw, raw_connect = found.groups()
-                nothing_listed = clear.get(raw or raw_connect)
+                nothing_listed = cleared(raw or raw_connect)
                 if nothing_listed:
                     append(_ERR if channel is None else f"{channel} {_ERR}")
                     continue
@@ -234,13 +236,13 @@ class SquidResponder:
             match = authority(url) or connect(url)
             if match is not None:
                 raw = match.group(1)
-                nothing_listed = clear.get(raw)
+                nothing_listed = cleared(raw)
                 if nothing_listed is None:
                     nothing_listed = self._nothing_listed(matcher, raw)
                 if nothing_listed:
                     append(prefix + _ERR)
                     continue
-            known = cache.get(url)
+            known = cached(url)
             if known is None:
                 # Answered below, with every other URL of the block, in one call to the matcher.
                 pending.append((len(answers), prefix, url))
@@ -254,9 +256,7 @@ class SquidResponder:
     def _nothing_listed(self, matcher: Matcher, raw: str) -> bool:
         """True when no host suffix of authority ``raw`` has an entry (remembered per list)."""
         nothing_listed = matcher.authority_is_clear(raw)
-        if len(self._clear) >= AUTHORITY_CACHE_SIZE:
-            self._clear.clear()
-        self._clear[raw] = nothing_listed
+        self._clear.put(raw, nothing_listed)
         return nothing_listed
 
     def _answer_pending(
@@ -267,7 +267,6 @@ class SquidResponder:
         CONNECT requests (host scope only) and URLs that are not valid (whose host may still be
         known) take :meth:`_answer_url`; they are rare.
         """
-        cache = self._cache
         urls = list(dict.fromkeys(url for _, _, url in pending))
         known: dict[str, str] = {}
         for url, verdict in zip(urls, matcher.check_many(urls), strict=True):
@@ -277,19 +276,16 @@ class SquidResponder:
                 known[url] = self._redirect(verdict) if verdict.blocked else _ERR
         for position, prefix, url in pending:
             answers[position] = prefix + known[url]
-        if not self._cache_size:
-            return
+        remember = self._cache.put
         for url, answer in known.items():
-            if len(cache) >= self._cache_size:
-                cache.clear()
-            cache[url] = answer
+            remember(url, answer)
 
     def _answer_url(self, matcher: Matcher, url: str) -> str:
         """The answer to one URL, without a channel ID."""
         try:
             parts = canonical_parts(url)
         except InvalidURL as exc:
-            host = authority_host(url)
+            host = request_host(url)
             if host is None:
                 return f"{_ERR} {kv_pair('message', f'not checked: {exc.message}')}"
             # Too long to canonicalize (say), but its host is known: host entries still apply.

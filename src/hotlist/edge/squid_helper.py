@@ -5,7 +5,8 @@ it one line at a time; both are served by one loop: read whatever the pipe holds
 answer every complete line in it, write all the answers at once. A :class:`ListWatcher` thread
 checks the store every ``interval_s`` seconds and swaps in a new list (built beside the one in
 force, which keeps answering), so ``hotlist edge sync`` takes effect without a restart and without
-a lost line. Messages for the Squid admin go to standard error, which Squid writes to cache.log.
+a lost line; whether the list may be enforced is :class:`hotlist.edge.in_force.ListInForce`'s
+rule. Messages for the Squid admin go to standard error, which Squid writes to cache.log.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import os
 import threading
 from pathlib import Path
 
-from hotlist.edge.matcher import Matcher
+from hotlist.edge.in_force import ListInForce
 from hotlist.edge.squid import SquidResponder, kv_pair, split_request
-from hotlist.edge.status import read_status, stale_error
+from hotlist.edge.status import EdgeStatus, stale_note
 from hotlist.edge.store import Store
-from hotlist.errors import HotlistError
+from hotlist.errors import HotlistError, StaleList
 
 __all__ = ["MAX_LINE_BYTES", "ListWatcher", "serve"]
 
@@ -34,56 +35,33 @@ DEFAULT_INTERVAL_S = 1.0
 class ListWatcher:
     """Keeps a responder's list current with an edge store, and says when it may not enforce.
 
-    :meth:`refresh` loads the store's list (first time), or swaps in a new version, and applies
-    the store's fail mode to its age: no list yet, or a stale list under fail mode ``closed``,
-    sets the responder's ``refusal``; under ``open`` a stale list stays in force with a warning.
-    A new list that fails verification is logged and the list in force stays.
+    :meth:`refresh` has the store's :class:`~hotlist.edge.in_force.ListInForce` look at the
+    store, then hands the responder the list in force and, when no verdict may be given (no list
+    yet, an unreadable state, a stale list under fail mode ``closed``), the reason as its
+    ``refusal``: every request is then answered ``BH`` with it and passes unchanged. A new list
+    that fails verification is logged and the list in force stays.
     """
 
     def __init__(self, store_dir: Path, responder: SquidResponder) -> None:
         self.store = Store(store_dir)
         self.responder = responder
+        self.in_force = ListInForce(self.store)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._warned_stale = False
 
     def refresh(self) -> None:
         """Check the store once (a ``stat`` and two small reads when nothing changed)."""
+        self.in_force.refresh(force=True)
+        matcher, status, refusal = self.in_force.state
         responder = self.responder
-        try:
-            if responder.matcher is None:
-                responder.matcher = Matcher.from_store(self.store.path)
-                _log_in_force(responder.matcher)
-            elif responder.matcher.reload_if_changed():
-                _log_in_force(responder.matcher)
-        except HotlistError as exc:
-            if responder.matcher is None:
-                self._refuse(exc.message)
-                return
-            logger.error("the new list was not put in force: %s", exc.message)
-        try:
-            status = read_status(self.store)
-        except HotlistError as exc:
-            self._refuse(f"cannot read the store's state: {exc.message}")
-            return
-        if status.stale:
-            message = stale_error(status).message
-            if status.fail_mode == "closed":
-                self._refuse(f"{message}; fail mode closed: no verdicts until a sync succeeds")
-                return
-            if not self._warned_stale:
-                logger.warning("%s; fail mode open: the stale list stays in force", message)
-                self._warned_stale = True
-        else:
-            self._warned_stale = False
-        if responder.refusal is not None:
-            logger.info("enforcing the list again")
-            responder.refusal = None
-
-    def _refuse(self, reason: str) -> None:
-        if self.responder.refusal is None:
+        if matcher is not None:
+            responder.matcher = matcher
+        reason = None if refusal is None else _reason(refusal, status)
+        if reason is not None and responder.refusal is None:
             logger.error("not enforcing the list (requests pass unchanged): %s", reason)
-        self.responder.refusal = reason
+        elif reason is None and responder.refusal is not None:
+            logger.info("enforcing the list again")
+        responder.refusal = reason
 
     def start(self, interval_s: float = DEFAULT_INTERVAL_S) -> None:
         """Refresh every ``interval_s`` seconds in a daemon thread until :meth:`stop`."""
@@ -105,9 +83,12 @@ class ListWatcher:
             self._thread.join()
 
 
-def _log_in_force(matcher: Matcher) -> None:
-    entries = "1 entry" if matcher.count == 1 else f"{matcher.count:,} entries"
-    logger.info("list %s version %d in force (%s)", matcher.list_name, matcher.version, entries)
+def _reason(refusal: HotlistError, status: EdgeStatus | None) -> str:
+    """The refusal as Squid's admin reads it in cache.log: a stale list in the words of the
+    helper's log lines (the fail mode and what it does), anything else as the error says it."""
+    if isinstance(refusal, StaleList) and status is not None:
+        return stale_note(status)
+    return refusal.message
 
 
 def serve(responder: SquidResponder, infd: int, outfd: int) -> int:

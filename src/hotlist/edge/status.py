@@ -4,21 +4,19 @@ The list's age is the time since a sync last confirmed it current (signed, unexp
 naming this version), not since it was published: a list that did not change for a week is
 fresh if the member synced a minute ago. Older than the store's ``max_age_s`` it is stale;
 then ``fail_mode`` decides: ``open`` keeps enforcing it with a warning in the logs, ``closed``
-makes :func:`require_enforceable` raise StaleList so that checks fail instead of answering.
+gives no verdicts until a sync succeeds. That rule is applied in one place,
+:class:`hotlist.edge.in_force.ListInForce`, for every enforcer.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Literal
 
+from hotlist.edge.config import FailMode
 from hotlist.edge.store import Store, utc_now
-from hotlist.errors import HotlistError, NotFound, StaleList
-
-logger = logging.getLogger(__name__)
-
+from hotlist.errors import NotFound, StaleList
 
 ListState = Literal["fresh", "stale", "never_synced"]
 """What a store's list is: confirmed current within its maximum age, older, or not there yet."""
@@ -43,7 +41,7 @@ class EdgeStatus:
     age_s: float | None
     max_age_s: int
     stale: bool
-    fail_mode: str
+    fail_mode: FailMode
     last_attempt_at: str | None
     last_error: str | None
     last_error_at: str | None
@@ -109,24 +107,9 @@ def read_status(store: Store, now: datetime | None = None) -> EdgeStatus:
     )
 
 
-def require_enforceable(store: Store, now: datetime | None = None) -> EdgeStatus:
-    """The status, if verdicts may be given from this store's list; otherwise raise.
-
-    No list yet: NotFound. A stale list: logged as a warning, and StaleList raised when the
-    fail mode is ``closed``; with ``open`` the stale list keeps being enforced.
-    """
-    status = read_status(store, now)
-    if not status.synced:
-        raise NotFound(f"{store.path} holds no list yet: run `hotlist edge sync`")
-    if status.stale:
-        message = _stale_message(status)
-        logger.warning(message)
-        if status.fail_mode == "closed":
-            raise StaleList(message + "; fail mode is closed: no verdicts until a sync succeeds")
-    return status
-
-
-def _stale_message(status: EdgeStatus) -> str:
+def stale_message(status: EdgeStatus) -> str:
+    """A stale list described for a log or an error: which version, how old, the maximum, and
+    the last sync error if any."""
     age = "unknown" if status.age_s is None else _minutes(status.age_s)
     error = f" (last error: {status.last_error})" if status.last_error else ""
     return (
@@ -135,12 +118,17 @@ def _stale_message(status: EdgeStatus) -> str:
     )
 
 
+def stale_note(status: EdgeStatus) -> str:
+    """A stale list and what its fail mode makes of it, for the logs: "...; fail mode open: the
+    stale list stays in force", or "...; fail mode closed: no verdicts until a sync succeeds"."""
+    if status.fail_mode is FailMode.CLOSED:
+        consequence = "no verdicts until a sync succeeds"
+    else:
+        consequence = "the stale list stays in force"
+    return f"{stale_message(status)}; fail mode {status.fail_mode}: {consequence}"
+
+
 def _minutes(seconds: float) -> str:
     """``seconds`` as whole minutes, in words: "1 minute", "90 minutes"."""
     minutes = round(seconds / 60)
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
-
-
-def stale_error(status: EdgeStatus) -> HotlistError:
-    """The StaleList error describing ``status`` (for a command's exit)."""
-    return StaleList(_stale_message(status))

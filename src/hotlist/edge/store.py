@@ -38,7 +38,8 @@ from hotlist.edge.extras import extra_path
 from hotlist.errors import ConfigError, StorageError, SyncError
 from hotlist.publish.files import atomic_write, fsync_dir
 from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot
-from hotlist.publish.public_policy import POLICY_EXTRA, PublicPolicy, decode_public_policy
+from hotlist.publish.public_policy import PublicPolicy, decode_public_policy
+from hotlist.publish.wire import POLICY_EXTRA
 
 __all__ = ["Store", "StoreState", "atomic_write", "utc_now"]
 

@@ -5,9 +5,10 @@ The steps, each failing closed with the list in force untouched:
 1. python-tuf's ngclient refreshes root, timestamp, snapshot and targets metadata against the
    trusted root in the store: signatures, thresholds, expiry (freeze), version rollback and
    mix-and-match are its checks.
-2. ``list.json``, a signed target, names version N, its record count and content digest, and
-   the available deltas. A version older than the one in force is a rollback; the same version
-   with another digest is a mix-and-match: both are refused.
+2. ``list.json``, a signed target (:class:`hotlist.publish.wire.Manifest`), names version N,
+   its record count and content digest, and the available deltas. A version older than the one
+   in force is a rollback; the same version with another digest is a mix-and-match: both are
+   refused.
 3. The chain of deltas from the version in force to N is applied with ``apply_delta`` when it
    is complete and smaller than the snapshot; otherwise snapshot N is downloaded, and so it is
    when a delta fails verification (a corrupt file must not stop every member that is behind;
@@ -25,14 +26,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import random
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from tuf.api import exceptions as tuf_errors
@@ -41,9 +42,9 @@ from tuf.ngclient.updater import Updater
 
 from hotlist import __version__
 from hotlist.edge.config import EdgeConfig
-from hotlist.edge.extras import ExtraContext, run_checks
+from hotlist.edge.extras import ExtraContext, ExtraRule, run_checks
 from hotlist.edge.fetcher import KeyFetcher, Limits, ProgressHook
-from hotlist.edge.log_head import HEAD_EXTRA as _LOG_HEAD  # noqa: F401 (registers its check)
+from hotlist.edge.log_head import LOG_HEAD_RULE
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.errors import (
     HotlistError,
@@ -54,17 +55,16 @@ from hotlist.errors import (
     WrongBase,
 )
 from hotlist.publish.format import Snapshot, apply_delta, decode_delta, decode_snapshot
-from hotlist.publish.hosts import HOSTS_EXTRA
-from hotlist.publish.publisher import EXTRA_NAME
+from hotlist.publish.wire import HOSTS_EXTRA, LOG_HEAD_EXTRA, MANIFEST, Manifest
 
 logger = logging.getLogger(__name__)
 
-INDEX = "list.json"
-INDEX_FORMAT = 1
 WITHHELD_EXTRAS = frozenset({HOSTS_EXTRA})
 """Extras the server may refuse to a key without the grant they need (host names in clear, to
 an observer without a plaintext grant): the version is installed without them. Any other extra
 refused fails the sync."""
+EXTRA_RULES: Mapping[str, ExtraRule] = MappingProxyType({LOG_HEAD_EXTRA: LOG_HEAD_RULE})
+"""The checks a sync runs on a new version's extras, by name: every one the edge knows."""
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,13 @@ def sync(
     *,
     progress: ProgressHook | None = None,
     timeout: float = 15.0,
+    rules: Mapping[str, ExtraRule] = EXTRA_RULES,
 ) -> SyncResult:
     """Bring ``store`` to the newest verified list version, or raise and keep the old one.
 
     ``timeout`` bounds each wait for the server; the store's configuration bounds each file,
     the whole sync and the slowest transfer accepted (:class:`hotlist.edge.fetcher.Limits`).
+    ``rules`` are the checks run on the new version's extras before it is installed.
     """
     config = store.config()
     with store.lock():
@@ -98,7 +100,7 @@ def sync(
             fetcher = KeyFetcher(
                 store.api_key(), timeout=timeout, progress=progress, limits=Limits.of(config)
             )
-            return _sync(store, config, fetcher)
+            return _sync(store, config, fetcher, rules)
         except HotlistError as exc:
             # Only here is it known whether a list stays in force; the raise sites cannot say.
             exc.message = f"{exc.message}; {in_force_note(store)}"
@@ -111,7 +113,9 @@ def sync(
             shutil.rmtree(store.path / ".incoming", ignore_errors=True)
 
 
-def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
+def _sync(
+    store: Store, config: EdgeConfig, fetcher: KeyFetcher, rules: Mapping[str, ExtraRule]
+) -> SyncResult:
     started = time.perf_counter()
     try:
         current = store.load_current()
@@ -129,8 +133,8 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
         )
         updater.refresh()
     incoming = store.path / ".incoming"
-    index = _index(_download(updater, incoming, INDEX), config)
-    version = index["version"]
+    index = _manifest(_download(updater, incoming, MANIFEST), config)
+    version = index.version
     previous_version = None if current is None else current.version
     method = "current"
     applied = 0
@@ -152,16 +156,16 @@ def _sync(store: Store, config: EdgeConfig, fetcher: KeyFetcher) -> SyncResult:
         if from_deltas is not None:
             new, method, applied = from_deltas, "delta", len(chain or ())
         else:
-            new = decode_snapshot(_download(updater, incoming, index["snapshot"]["path"]))
+            new = decode_snapshot(_download(updater, incoming, index.snapshot.path))
             method = "snapshot"
     _check_against_index(new, index, config)
-    extras = None if new is current else _extras(updater, incoming, index, store, config)
+    extras = None if new is current else _extras(updater, incoming, index, store, config, rules)
     now = utc_now().isoformat()
     state = StoreState(
         version=new.version,
         count=new.count,
         digest=new.digest.hex(),
-        published_at=str(index.get("published_at")),
+        published_at=index.published_at,
         synced_at=now,
         last_attempt_at=now,
     )
@@ -188,7 +192,7 @@ def _apply_chain(
     incoming: Path,
     current: Snapshot,
     chain: list[str],
-    index: dict[str, Any],
+    index: Manifest,
     config: EdgeConfig,
 ) -> Snapshot | None:
     """``current`` brought to the index's version by ``chain``; None when a delta fails
@@ -208,7 +212,7 @@ def _apply_chain(
             "delta %s failed verification (%s): taking snapshot %d instead",
             path,
             exc.message,
-            index["version"],
+            index.version,
         )
         return None
     return new
@@ -229,18 +233,18 @@ def _download(updater: Updater, incoming: Path, name: str) -> bytes:
 
 
 def _extras(
-    updater: Updater, incoming: Path, index: dict[str, Any], store: Store, config: EdgeConfig
+    updater: Updater,
+    incoming: Path,
+    index: Manifest,
+    store: Store,
+    config: EdgeConfig,
+    rules: Mapping[str, ExtraRule],
 ) -> dict[str, bytes]:
     """Download the version's extras (TUF-verified) and run their checks."""
-    listed = index.get("extras", {})
-    if not isinstance(listed, dict):
-        raise VerificationError("the server's list.json names its extras wrongly")
     extras: dict[str, bytes] = {}
-    for name, info in sorted(listed.items()):
-        if not isinstance(info, dict) or not EXTRA_NAME.fullmatch(str(name)):
-            raise VerificationError(f"the server's list.json names an invalid extra {name!r}")
+    for name, info in sorted(index.extras.items()):
         try:
-            data = _download(updater, incoming, str(info.get("path")))
+            data = _download(updater, incoming, info.path)
         except PermissionDenied:
             if name not in WITHHELD_EXTRAS:
                 raise
@@ -248,66 +252,52 @@ def _extras(
                 "the server withholds %s from this key (it needs a grant): not installed", name
             )
             continue
-        if hashlib.sha256(data).hexdigest() != info.get("sha256"):
+        if hashlib.sha256(data).hexdigest() != info.sha256:
             raise VerificationError(f"the extra {name} does not match its signed index")
         extras[name] = data
     context = ExtraContext(store=store, api_base=config.api_base, api_key=store.api_key())
-    run_checks(context, extras)
+    run_checks(context, extras, rules)
     return extras
 
 
-def _index(data: bytes, config: EdgeConfig) -> dict[str, Any]:
-    try:
-        index = json.loads(data)
-        if not isinstance(index, dict) or index.get("format") != INDEX_FORMAT:
-            raise ValueError("unknown index format")
-        for key in ("version", "count"):
-            if not isinstance(index.get(key), int):
-                raise ValueError(f"{key} is not a number")
-        bytes.fromhex(index["digest"])
-        if not isinstance(index["snapshot"]["path"], str):
-            raise ValueError("no snapshot path")
-    except (ValueError, KeyError, TypeError) as exc:
-        raise VerificationError(f"the server's list.json is not valid: {exc}") from exc
-    if index.get("list") != config.list_name:
+def _manifest(data: bytes, config: EdgeConfig) -> Manifest:
+    manifest = Manifest.decode(data)
+    if manifest.list_name != config.list_name:
         raise VerificationError(
-            f"the server publishes list {index.get('list')!r}, this store follows "
+            f"the server publishes list {manifest.list_name!r}, this store follows "
             f"{config.list_name!r}"
         )
-    return index
+    return manifest
 
 
-def _chain(index: dict[str, Any], start: int) -> list[str] | None:
+def _chain(index: Manifest, start: int) -> list[str] | None:
     """Delta paths from ``start`` to the index's version, if complete and worth it."""
-    by_base = {}
-    for delta in index.get("deltas", []):
-        if isinstance(delta, dict) and isinstance(delta.get("from"), int):
-            by_base[delta["from"]] = delta
+    by_base = {delta.base: delta for delta in index.deltas}
     chain: list[str] = []
     size = 0
     version = start
-    while version < index["version"]:
+    while version < index.version:
         delta = by_base.get(version)
-        if delta is None or not isinstance(delta.get("to"), int) or delta["to"] <= version:
+        if delta is None:
             return None
-        chain.append(str(delta["path"]))
-        size += int(delta.get("length", 0))
-        version = delta["to"]
-    if version != index["version"] or size >= int(index["snapshot"].get("length", 0)):
+        chain.append(delta.path)
+        size += delta.length
+        version = delta.version
+    if version != index.version or size >= index.snapshot.length:
         return None
     return chain
 
 
-def _check_against_index(new: Snapshot, index: dict[str, Any], config: EdgeConfig) -> None:
-    if new.list_name != config.list_name or new.version != index["version"]:
+def _check_against_index(new: Snapshot, index: Manifest, config: EdgeConfig) -> None:
+    if new.list_name != config.list_name or new.version != index.version:
         raise VerificationError(
             f"the list built is {new.list_name!r} version {new.version}, list.json names "
-            f"{index.get('list')!r} version {index['version']}: refusing it"
+            f"{index.list_name!r} version {index.version}: refusing it"
         )
-    if new.count != index["count"] or new.digest.hex() != index["digest"]:
+    if new.count != index.count or new.digest.hex() != index.digest:
         raise VerificationError(
             f"list version {new.version} does not match its signed index (count {new.count} "
-            f"vs {index['count']}, or its digest): refusing it"
+            f"vs {index.count}, or its digest): refusing it"
         )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hotlist.publish.wire import format_entry_id
+
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
@@ -38,8 +40,3 @@ class Verdict:
             "list_version": self.list_version,
             "error": self.error,
         }
-
-
-def format_entry_id(entry_id: int) -> str:
-    """An entry id as 16 lowercase hex digits, the form shown to members and on block pages."""
-    return f"{entry_id:016x}"

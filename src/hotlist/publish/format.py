@@ -13,13 +13,13 @@ another base raises its subclass :class:`~hotlist.errors.WrongBase`.
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import operator
 import re
 import struct
 import sys
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -27,14 +27,14 @@ from itertools import islice
 from typing import NamedTuple
 
 from hotlist.errors import PublishError, VerificationError, WrongBase
-from hotlist.publish.records import (
+from hotlist.publish.records import ListRecord
+from hotlist.publish.wire import (
     FLAG_DISPUTED,
     HASH_SIZE,
     HOST_KEY_SIZE,
     KNOWN_FLAGS,
     MAX_CATEGORY,
     MAX_ENTRY_ID,
-    ListRecord,
     check_fields,
 )
 
@@ -47,6 +47,8 @@ MAX_VERSION = 2**63 - 1
 #: Bytes per record in a snapshot: hash, host key, category, entry id, flags.
 RECORD_SIZE = HASH_SIZE + HOST_KEY_SIZE + 2 + 8 + 1
 
+_HASH_PREFIX_SIZE = 4
+_BE_U32 = struct.Struct(">I")
 _PREFIX = struct.Struct("<HBBH")  # after the magic: format version, kind, reserved, name length
 _SNAPSHOT_FIELDS = struct.Struct("<QQ")  # version, count
 _DELTA_VERSIONS = struct.Struct("<QQ")  # version, base version; then the base digest
@@ -110,21 +112,68 @@ class FlagChange(NamedTuple):
     flags: int
 
 
-class _HashView:
-    """The hash column seen as a sequence of 32-byte ``bytes``, for :mod:`bisect`."""
+class HashIndex:
+    """Positions of 32-byte hashes in a sorted, duplicate-free hash column: the one search over
+    a list's hashes (publishing, applying deltas, the edge's reference matcher, the RPZ zone).
 
-    __slots__ = ("_count", "_hashes")
+    A parallel column of each hash's first four bytes (4 B/entry, built with strided copies, no
+    Python loop per entry) is searched with :func:`bisect.bisect_left` in C; whole hashes are
+    compared only among the few that share a prefix. The column itself is not copied.
+    """
+
+    __slots__ = ("_count", "_hashes", "_prefixes")
 
     def __init__(self, hashes: bytes) -> None:
+        if len(hashes) % HASH_SIZE:
+            raise ValueError(f"the hash column's length is not a multiple of {HASH_SIZE}")
         self._hashes = hashes
         self._count = len(hashes) // HASH_SIZE
+        self._prefixes = _prefix_column(hashes, self._count)
 
-    def __len__(self) -> int:
+    @property
+    def count(self) -> int:
+        """How many hashes the column holds."""
         return self._count
 
-    def __getitem__(self, index: int) -> bytes:
-        start = index * HASH_SIZE
-        return self._hashes[start : start + HASH_SIZE]
+    def find(self, digest: bytes) -> int:
+        """Position of ``digest`` in the column, or -1 when it is absent."""
+        position = self.position(digest)
+        if position < self._count and self._hashes.startswith(digest, position * HASH_SIZE):
+            return position
+        return -1
+
+    def position(self, digest: bytes) -> int:
+        """Where ``digest`` is or would go to keep the column sorted (as ``bisect_left``)."""
+        prefixes = self._prefixes
+        prefix = _BE_U32.unpack_from(digest)[0]
+        position = bisect_left(prefixes, prefix)
+        hashes = self._hashes
+        count = self._count
+        while (
+            position < count
+            and prefixes[position] == prefix
+            and hashes[position * HASH_SIZE : (position + 1) * HASH_SIZE] < digest
+        ):
+            position += 1
+        return position
+
+    def nbytes(self) -> int:
+        """Bytes of memory the index adds to the hash column."""
+        return self._prefixes.itemsize * len(self._prefixes)
+
+
+def _prefix_column(hashes: bytes, count: int) -> array[int]:
+    """The first four bytes of each hash as unsigned ints, in the column's (ascending) order."""
+    gathered = bytearray(_HASH_PREFIX_SIZE * count)
+    for byte in range(_HASH_PREFIX_SIZE):
+        gathered[byte::_HASH_PREFIX_SIZE] = hashes[byte::HASH_SIZE]
+    prefixes = array("I")
+    if prefixes.itemsize != _HASH_PREFIX_SIZE:  # pragma: no cover - every platform we support
+        prefixes = array("L")
+    prefixes.frombytes(gathered)
+    if _LITTLE:
+        prefixes.byteswap()
+    return prefixes
 
 
 def _le_bytes(column: array[int]) -> bytes:
@@ -235,13 +284,15 @@ class Snapshot:
         """Every record, in hash order."""
         return (self.record(i) for i in range(self.count))
 
+    @cached_property
+    def hash_index(self) -> HashIndex:
+        """The search over the hash column (built on first use, then kept with the snapshot)."""
+        return HashIndex(self.hashes)
+
     def find(self, expression_hash: bytes) -> int | None:
         """The index of the record with this hash, or None."""
-        view = _HashView(self.hashes)
-        index = bisect.bisect_left(view, expression_hash)
-        if index < len(view) and view[index] == expression_hash:
-            return index
-        return None
+        index = self.hash_index.find(expression_hash)
+        return None if index < 0 else index
 
     @cached_property
     def digest(self) -> bytes:
@@ -348,11 +399,11 @@ def _varint(value: int, out: bytearray) -> None:
 
 
 def _positions(base: Snapshot, hashes: Iterable[bytes], what: str) -> list[int]:
-    view = _HashView(base.hashes)
+    find = base.hash_index.find
     positions = []
     for h in hashes:
-        index = bisect.bisect_left(view, h)
-        if index >= len(view) or view[index] != h:
+        index = find(h)
+        if index < 0:
             raise VerificationError(f"{what} hash {h.hex()} is not in base version {base.version}")
         positions.append(index)
     return positions
@@ -563,17 +614,17 @@ def apply_delta(base: Snapshot, delta: Delta) -> Snapshot:
     removed or changed hash that is absent, or an added hash already present.
     """
     _check_base(delta.list_name, delta.base_version, base)
-    view = _HashView(base.hashes)
+    insertion_point = base.hash_index.position
     removed_at = _positions(base, delta.removed, "removed")
     removed_set = set(removed_at)
     # Events in base order: insert added records before a position, or skip a removed one.
     events: list[tuple[int, int, Record | None]] = [(p, 1, None) for p in removed_at]
     for record in delta.added:
-        index = bisect.bisect_left(view, record.expression_hash)
+        index = insertion_point(record.expression_hash)
         if (
-            index < len(view)
-            and view[index] == record.expression_hash
-            and index not in (removed_set)
+            index < base.count
+            and base.hashes.startswith(record.expression_hash, index * HASH_SIZE)
+            and index not in removed_set
         ):
             raise VerificationError(
                 f"added hash {record.expression_hash.hex()} is already in version "
@@ -607,10 +658,11 @@ def apply_delta(base: Snapshot, delta: Delta) -> Snapshot:
 
     new_flags = bytearray(b"".join(pieces[4]))
     hashes = b"".join(pieces[0])
-    new_view = _HashView(hashes)
+    # Most deltas change no flags: the new column is searched only when one does.
+    changed_at = HashIndex(hashes).find if delta.changed else None
     for change in delta.changed:
-        index = bisect.bisect_left(new_view, change.expression_hash)
-        if index >= len(new_view) or new_view[index] != change.expression_hash:
+        index = changed_at(change.expression_hash) if changed_at is not None else -1
+        if index < 0:
             raise VerificationError(
                 f"changed hash {change.expression_hash.hex()} is not in the list: wrong base"
             )

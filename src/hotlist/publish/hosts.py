@@ -20,14 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hotlist.errors import PublishError, VerificationError
+from hotlist.publish.wire import HOSTS_EXTRA, format_entry_id, is_entry_id
 
-HOSTS_EXTRA = "hosts.json"
 HOSTS_FORMAT = 1
 MAX_HOST_LENGTH = 255
 # A canonical host: printable ASCII with no space or slash (hotlist.urls escapes everything else,
 # as %XX with upper-case hex digits), or a bracketed IPv6 literal.
 _HOST = re.compile(r"[!-.0-~]{1,255}")
-_ENTRY_ID = re.compile(r"[0-9a-f]{16}")
 
 
 @dataclass(frozen=True, order=True)
@@ -41,7 +40,7 @@ class HostEntry:
     @property
     def entry_ref(self) -> str:
         """The entry id as 16 lowercase hex digits."""
-        return f"{self.entry_id:016x}"
+        return format_entry_id(self.entry_id)
 
     def to_json(self) -> dict[str, object]:
         """The entry as the extra writes it."""
@@ -97,7 +96,7 @@ def _entry(item: object) -> HostEntry:
     if not isinstance(item, dict):
         raise TypeError("an entry is not an object")
     host, ref, category = item["host"], item["entry_id"], item["category"]
-    if not isinstance(host, str) or not isinstance(ref, str) or not _ENTRY_ID.fullmatch(ref):
+    if not isinstance(host, str) or not isinstance(ref, str) or not is_entry_id(ref):
         raise ValueError("an entry's host or entry id has the wrong form")
     if not isinstance(category, int) or isinstance(category, bool):
         raise TypeError("an entry's category is not a number")

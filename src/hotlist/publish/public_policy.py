@@ -22,8 +22,8 @@ from typing import Any
 from urllib.parse import quote
 
 from hotlist.errors import VerificationError
+from hotlist.publish.wire import POLICY_EXTRA
 
-POLICY_EXTRA = "policy.json"
 POLICY_FORMAT = 1
 
 

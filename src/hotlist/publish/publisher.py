@@ -1,28 +1,20 @@
 """Build list version N from the active entries and publish it in the TUF repository.
 
-``list.json`` (a signed target) is the index a member reads first::
-
-    {"format": 1, "list": "main", "version": N, "count": C,
-     "digest": "<hex content digest of snapshot N>",
-     "snapshot": {"path": "snapshots/N.snapshot", "length": L, "sha256": "<hex>"},
-     "deltas": [{"from": N-1, "to": N, "path": "deltas/N-1-N.delta", "length": L}, ...],
-      "extras": {"<name>": {"path": "extras/<name>", "length": L, "sha256": "<hex>"}, ...},
-     "published_at": "<ISO 8601 UTC>"}
-
-Extras are small signed documents that travel with a version (the policy's public part, the
-host-scope names for DNS, the transparency log's signed tree head); a change in an extra makes a
-new version even when the records did not change.
+``list.json`` (a signed target, :class:`hotlist.publish.wire.Manifest`) is the index a member
+reads first: the version, its content digest, the snapshot, the deltas still offered and the
+extras. Extras are small signed documents that travel with a version (the policy's public part,
+the host-scope names for DNS, the transparency log's signed tree head); a change in an extra
+makes a new version even when the records did not change.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from hotlist.errors import PublishError, VerificationError
@@ -37,31 +29,15 @@ from hotlist.publish.format import (
 from hotlist.publish.keys import KeyRing
 from hotlist.publish.records import ListRecord
 from hotlist.publish.repository import Clock, PublishSettings, Repository, sha256_hex
-
-INDEX = "list.json"
-INDEX_FORMAT = 1
-EXTRA_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}(/[a-z0-9][a-z0-9._-]{0,63}){0,3}")
-MAX_EXTRA_BYTES = 64 * 1024 * 1024
-
-
-def extra_target(name: str) -> str:
-    """The target name of the extra ``name``; a name outside the allowed form is an error."""
-    if not EXTRA_NAME.fullmatch(name):
-        raise PublishError(
-            f"extra name {name!r} must be lower-case letters, digits, '.', '_', '-' in at most "
-            "four '/'-separated parts"
-        )
-    return f"extras/{name}"
-
-
-def snapshot_target(version: int) -> str:
-    """The target name of snapshot ``version``."""
-    return f"snapshots/{version}.snapshot"
-
-
-def delta_target(base: int, version: int) -> str:
-    """The target name of the delta ``base`` -> ``version``."""
-    return f"deltas/{base}-{version}.delta"
+from hotlist.publish.wire import (
+    MANIFEST,
+    DeltaRef,
+    FileRef,
+    Manifest,
+    delta_target,
+    extra_target,
+    snapshot_target,
+)
 
 
 @dataclass(frozen=True)
@@ -98,22 +74,30 @@ class Publisher:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._last: Snapshot | None = None
 
-    def index(self) -> dict[str, Any] | None:
+    def manifest(self) -> Manifest | None:
         """The published ``list.json``, or None before the first version."""
         if not self.repository.exists():
             return None
-        data = self.repository.read_target(INDEX)
+        data = self.repository.read_target(MANIFEST)
         if data is None:
             return None
-        index: dict[str, Any] = json.loads(data)
-        return index
+        try:
+            return Manifest.decode(data)
+        except VerificationError as exc:
+            raise PublishError(f"the published {MANIFEST} is corrupt: {exc}") from exc
+
+    def index(self) -> dict[str, Any] | None:
+        """The published ``list.json`` as a JSON document (to show it), or None before the
+        first version; :meth:`manifest` is the typed form."""
+        manifest = self.manifest()
+        return None if manifest is None else manifest.to_json()
 
     def current(self) -> Snapshot | None:
         """The newest published snapshot (cached from the last publish when it is the same)."""
-        index = self.index()
-        if index is None:
+        manifest = self.manifest()
+        if manifest is None:
             return None
-        version = int(index["version"])
+        version = manifest.version
         if self._last is not None and self._last.version == version:
             return self._last
         data = self.repository.read_target(snapshot_target(version))
@@ -135,7 +119,7 @@ class Publisher:
         repo = self.repository
         extra_files = {extra_target(name): data for name, data in (extras or {}).items()}
         extra_index = {
-            name: {"path": extra_target(name), "length": len(data), "sha256": sha256_hex(data)}
+            name: FileRef(extra_target(name), len(data), sha256_hex(data))
             for name, data in sorted((extras or {}).items())
         }
         with repo.lock():
@@ -150,7 +134,8 @@ class Publisher:
                     raise PublishError(
                         f"{repo.path} publishes list {previous.list_name!r}, not {self.list_name!r}"
                     )
-                same_extras = (self.index() or {}).get("extras", {}) == extra_index
+                old = self.manifest()
+                same_extras = old is not None and dict(old.extras) == extra_index
                 # Equal content digests mean equal columns: the common case on a schedule, and
                 # far cheaper to establish than a diff.
                 if snapshot.digest == previous.digest and same_extras:
@@ -164,39 +149,38 @@ class Publisher:
             files = {snapshot_target(version): snapshot_data}
             if delta is not None and previous is not None:
                 files[delta_target(previous.version, version)] = encode_delta(delta, previous)
-            old_index = self.index() or {}
+            old_manifest = self.manifest()
             files.update(extra_files)
             # Extras keep their names from version to version: the old ones are replaced.
-            dropped_extras = {str(info["path"]) for info in old_index.get("extras", {}).values()}
+            dropped_extras = (
+                set() if old_manifest is None else {r.path for r in old_manifest.extras.values()}
+            )
             deltas = [
-                *old_index.get("deltas", []),
+                *(() if old_manifest is None else old_manifest.deltas),
                 *(
-                    {"from": previous.version, "to": version, "path": name, "length": len(data)}
+                    DeltaRef(previous.version, version, name, len(data))
                     for name, data in files.items()
                     if previous is not None and name.startswith("deltas/")
                 ),
             ]
             keep = deltas[-repo.settings.keep_deltas :]
-            dropped = {d["path"] for d in deltas[: -repo.settings.keep_deltas]}
+            dropped = {d.path for d in deltas[: -repo.settings.keep_deltas]}
             if previous is not None:
                 dropped.add(snapshot_target(previous.version - 1))
-            index = {
-                "format": INDEX_FORMAT,
-                "list": self.list_name,
-                "version": version,
-                "count": snapshot.count,
-                "digest": snapshot.digest.hex(),
-                "snapshot": {
-                    "path": snapshot_target(version),
-                    "length": len(snapshot_data),
-                    "sha256": sha256_hex(snapshot_data),
-                },
-                "deltas": keep,
-                "extras": extra_index,
-                "published_at": self._clock().replace(microsecond=0).isoformat(),
-            }
-            files[INDEX] = json.dumps(index, indent=1, sort_keys=True).encode()
-            repo.update_targets(files, remove=frozenset(dropped | dropped_extras | {INDEX}))
+            manifest = Manifest(
+                list_name=self.list_name,
+                version=version,
+                count=snapshot.count,
+                digest=snapshot.digest.hex(),
+                snapshot=FileRef(
+                    snapshot_target(version), len(snapshot_data), sha256_hex(snapshot_data)
+                ),
+                deltas=tuple(keep),
+                extras=MappingProxyType(extra_index),
+                published_at=self._clock().replace(microsecond=0).isoformat(),
+            )
+            files[MANIFEST] = manifest.encode()
+            repo.update_targets(files, remove=frozenset(dropped | dropped_extras | {MANIFEST}))
             self._last = snapshot
         added = 0 if delta is None else len(delta.added)
         return PublishResult(

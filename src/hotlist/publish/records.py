@@ -5,26 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hotlist.errors import PublishError
-
-HASH_SIZE = 32
-HOST_KEY_SIZE = 8
-MAX_CATEGORY = 0xFFFF
-MAX_ENTRY_ID = 2**63 - 1
-FLAG_DISPUTED = 0x01
-KNOWN_FLAGS = FLAG_DISPUTED
-
-
-def check_fields(expression_hash: bytes, category: int, entry_id: int, flags: int) -> str | None:
-    """Say what is wrong with a record's fields, or None when they are valid."""
-    if len(expression_hash) != HASH_SIZE:
-        return f"expression hash is {len(expression_hash)} bytes, expected {HASH_SIZE}"
-    if not 1 <= category <= MAX_CATEGORY:
-        return f"category {category} is outside 1..{MAX_CATEGORY}"
-    if not 1 <= entry_id <= MAX_ENTRY_ID:
-        return f"entry id {entry_id} is outside 1..2**63-1"
-    if flags & ~KNOWN_FLAGS or flags < 0:
-        return f"flags {flags:#x} set reserved bits (only bit 0, disputed, is defined)"
-    return None
+from hotlist.publish.wire import FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE, check_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +13,8 @@ class ListRecord:
     """One active entry as the server hands it to the publisher.
 
     ``expression_hash`` is SHA-256 of the entry's expression; ``host_hash`` is SHA-256 of the
-    canonical host followed by ``/`` (the host-scope expression), used by the edge's first stage;
+    canonical host followed by ``/`` (:func:`hotlist.urls.host_hash`), whose first bytes the
+    edge's first stage uses;
     ``category`` is the policy category's wire id; ``entry_id`` the entry's opaque public id;
     ``flags`` bit 0 means disputed, the other bits are reserved and must be 0.
     """

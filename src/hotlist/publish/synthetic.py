@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
-from hotlist.publish.records import MAX_ENTRY_ID, ListRecord
+from hotlist.publish.records import ListRecord
+from hotlist.publish.wire import MAX_ENTRY_ID
 
 
 def synthetic_expression(index: int) -> str:

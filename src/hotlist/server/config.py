@@ -9,7 +9,6 @@ hands the settings to its worker processes as variables (:meth:`Settings.to_env`
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -293,19 +292,6 @@ def _explain(error: Any) -> str:
 def _is_web_address(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def is_loopback_url(url: str) -> bool:
-    """Whether ``url`` names this machine only: ``localhost``, a loopback address (127.0.0.0/8,
-    ``::1``) or an unspecified one (``0.0.0.0``, ``::``). Nobody else can open such a link."""
-    host = (urlsplit(url).hostname or "").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return address.is_loopback or address.is_unspecified
 
 
 def settings_table() -> str:

@@ -30,9 +30,12 @@ from hotlist.urls.expressions import (
     expression_hash,
     expression_host,
     expressions_from_parts,
+    host_expression,
+    host_hash,
     path_prefixes,
 )
 from hotlist.urls.hosts import host_suffixes, is_ip_host
+from hotlist.urls.loopback import is_loopback_url
 
 __all__ = [
     "MAX_URL_BYTES",
@@ -53,8 +56,11 @@ __all__ = [
     "expression_host",
     "expressions",
     "expressions_from_parts",
+    "host_expression",
+    "host_hash",
     "host_suffixes",
     "is_ip_host",
+    "is_loopback_url",
     "path_prefixes",
     "plain_authority",
 ]

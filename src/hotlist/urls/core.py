@@ -17,8 +17,7 @@ from typing import NamedTuple
 from hotlist import _core
 from hotlist.errors import InvalidURL
 from hotlist.urls.canonical import MAX_URL_BYTES, SCHEMES, CanonicalURL
-from hotlist.urls.entries import Scope
-from hotlist.urls.expressions import path_prefixes
+from hotlist.urls.entries import Scope, check_scope, scoped_expression
 
 __all__ = [
     "HashBatch",
@@ -216,17 +215,5 @@ def entry_expression(url: str | bytes, scope: Scope | str) -> str:
     As :func:`hotlist.urls.entries.entry_expression` (whose docstring gives the rules), with the
     URL canonicalized by the core.
     """
-    try:
-        scope = Scope(scope)
-    except ValueError as exc:
-        raise InvalidURL(
-            f"unknown scope {scope!r}: use one of {', '.join(member.value for member in Scope)}"
-        ) from exc
-    parts = canonical_parts(url)
-    if scope is Scope.HOST:
-        return f"{parts.host}/"
-    paths = path_prefixes(parts)
-    if scope is Scope.PAGE:
-        return parts.host + paths[0]
-    folder = max((path for path in paths if path.endswith("/") and "?" not in path), key=len)
-    return parts.host + folder
+    scope = check_scope(scope)
+    return scoped_expression(canonical_parts(url), scope)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from hotlist.errors import InvalidURL
-from hotlist.urls.canonical import canonical_parts
-from hotlist.urls.expressions import path_prefixes
+from hotlist.urls.canonical import CanonicalURL, canonical_parts
+from hotlist.urls.expressions import host_expression, path_prefixes
 
 
 class Scope(StrEnum):
@@ -27,15 +27,24 @@ def entry_expression(url: str | bytes, scope: Scope | str) -> str:
       at most three directory levels, so a deeper folder is listed as its third-level ancestor.
     * host: ``host/``, which covers every path on that exact host and its subdomains.
     """
+    scope = check_scope(scope)
+    return scoped_expression(canonical_parts(url), scope)
+
+
+def check_scope(scope: Scope | str) -> Scope:
+    """``scope`` as a Scope; InvalidURL naming the scopes when it is none of them."""
     try:
-        scope = Scope(scope)
+        return Scope(scope)
     except ValueError as exc:
         raise InvalidURL(
             f"unknown scope {scope!r}: use one of {', '.join(member.value for member in Scope)}"
         ) from exc
-    parts = canonical_parts(url)
+
+
+def scoped_expression(parts: CanonicalURL, scope: Scope) -> str:
+    """The expression an entry of ``scope`` lists for a canonical URL (see entry_expression)."""
     if scope is Scope.HOST:
-        return f"{parts.host}/"
+        return host_expression(parts.host)
     paths = path_prefixes(parts)
     if scope is Scope.PAGE:
         return parts.host + paths[0]

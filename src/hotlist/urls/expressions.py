@@ -1,7 +1,10 @@
 """Lookup expressions (host suffix x path prefix) and their SHA-256 hashes.
 
 An expression is a canonical host followed by a path, without the scheme: ``a.b.example/1/``.
-A URL is on the list when any of its expressions hashes to a listed hash.
+A URL is on the list when any of its expressions hashes to a listed hash. The list also carries,
+per entry, the leading bytes of its host's hash (:func:`host_hash`, of the host expression
+``host/``): the edge's first stage tests a request's hosts against them before it builds any path
+expression.
 """
 
 from __future__ import annotations
@@ -52,6 +55,18 @@ def expressions(url: str | bytes) -> list[str]:
 def expression_hash(expression: str) -> bytes:
     """SHA-256 of one expression (32 bytes): what the list carries instead of the plaintext."""
     return sha256(expression.encode("ascii")).digest()
+
+
+def host_expression(host: str) -> str:
+    """The expression of a canonical host as a whole: ``host/``, what a host-scope entry lists
+    (it covers every path on the host and, by the suffix rule, the names below it)."""
+    return f"{host}/"
+
+
+def host_hash(host: str) -> bytes:
+    """SHA-256 of a canonical host's expression (``host/``): a host-scope entry's hash, and what
+    the list's host key is cut from (its first ``hotlist.publish.wire.HOST_KEY_SIZE`` bytes)."""
+    return expression_hash(host_expression(host))
 
 
 def expression_hashes(url: str | bytes) -> list[bytes]:

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from hotlist.errors import InvalidLogEvent, VerificationError
+from hotlist.publish.wire import ENTRY_ID_PATTERN
 
 FieldValue = str | int | bool
 """A field's value in a leaf (``None`` given to :func:`encode_event` means absent)."""
@@ -39,7 +40,7 @@ class LogEventKind(StrEnum):
     APPEAL_DECIDED = "appeal_decided"
 
 
-_ENTRY_ID = re.compile(r"[0-9a-f]{16}")
+_ENTRY_ID = re.compile(ENTRY_ID_PATTERN)
 _HASH = re.compile(r"[0-9a-f]{64}")
 _CODE = re.compile(r"[a-z][a-z0-9_-]{0,63}")
 _POLICY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")

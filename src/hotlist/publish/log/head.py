@@ -29,7 +29,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from hotlist.errors import ConfigError, InvalidLogEvent, StorageError, VerificationError
 from hotlist.publish.files import atomic_write
 from hotlist.publish.log.events import format_time, parse_time
-from hotlist.publish.log.merkle import HASH_SIZE, verify_consistency
+from hotlist.publish.log.merkle import verify_consistency
+from hotlist.publish.wire import HASH_SIZE
 
 SIGNING_TAG = b"hotlist tree head v1\n"
 """Prefix of the signed bytes, so a head signature can never pass for another document's."""

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from hotlist.errors import VerificationError
+from hotlist.publish.wire import HASH_SIZE
 
-HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 """MTH({}): the root of the empty tree, SHA-256 of nothing."""
 

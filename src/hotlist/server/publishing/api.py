@@ -19,8 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse
 
 from hotlist.errors import NotFound, PermissionDenied
-from hotlist.publish.hosts import HOSTS_EXTRA
-from hotlist.publish.publisher import extra_target
+from hotlist.publish.wire import HOSTS_EXTRA, extra_target
 from hotlist.server.accounts.deps import holds, require
 from hotlist.server.accounts.permissions import Permission, Role
 from hotlist.server.accounts.principal import Principal

@@ -12,13 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotlist.policy import Policy
-from hotlist.publish.hosts import HOSTS_EXTRA, HostEntry, encode_hosts
-from hotlist.publish.public_policy import (
-    POLICY_EXTRA,
-    PublicCategory,
-    PublicPolicy,
-    encode_public_policy,
-)
+from hotlist.publish.hosts import HostEntry, encode_hosts
+from hotlist.publish.public_policy import PublicCategory, PublicPolicy, encode_public_policy
+from hotlist.publish.wire import HOSTS_EXTRA, POLICY_EXTRA
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.policies import service as policies
 from hotlist.urls import Scope

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,19 +12,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotlist.errors import ConfigError
 from hotlist.publish.keys import KeyRing
 from hotlist.publish.publisher import Publisher, PublishResult
-from hotlist.publish.records import FLAG_DISPUTED, ListRecord
+from hotlist.publish.records import ListRecord
 from hotlist.publish.repository import PublishSettings, Repository
-from hotlist.server.config import Settings, is_loopback_url
+from hotlist.publish.wire import FLAG_DISPUTED
+from hotlist.server.config import Settings
 from hotlist.server.entries.service import ActiveEntry, active_entries, expire_due
 from hotlist.server.publishing.edge_extras import edge_extras
 from hotlist.server.translog.signing import head_extras
+from hotlist.urls import host_hash, is_loopback_url
 
 
 def to_record(entry: ActiveEntry) -> ListRecord:
     """One entry as the member receives it: hashes, category, opaque id, flags; no plaintext."""
     return ListRecord(
         expression_hash=entry.expression_hash,
-        host_hash=hashlib.sha256(f"{entry.host}/".encode()).digest(),
+        host_hash=host_hash(entry.host),
         category=entry.category_wire_id,
         entry_id=entry.public_id,
         flags=FLAG_DISPUTED if entry.disputed else 0,

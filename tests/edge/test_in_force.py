@@ -1,0 +1,104 @@
+"""The list in force: loaded from the store, one rule for when verdicts may be given (no list,
+an unreadable state, stale under fail mode closed), new versions put in force."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from hotlist.edge.config import EdgeConfig
+from hotlist.edge.in_force import ListInForce
+from hotlist.edge.status import EdgeStatus
+from hotlist.edge.store import Store
+from hotlist.errors import NotFound, StaleList, StorageError
+from hotlist.publish.format import Snapshot
+from hotlist.publish.synthetic import synthetic_records
+
+from .test_status import SYNCED, make_store
+
+
+def enforceable(store: Store, now: datetime) -> EdgeStatus:
+    """The status verdicts are given with at ``now``, or the refusal raised."""
+    return ListInForce(store, now=lambda: now).enforceable()[1]
+
+
+def test_a_store_never_synced_gives_no_verdicts(tmp_path: Path) -> None:
+    config = EdgeConfig(server="http://127.0.0.1:9/", key="env:UNUSED")
+    store = Store.create(tmp_path / "s", config, b"{}")
+    with pytest.raises(NotFound, match="hotlist edge sync"):
+        ListInForce(store).enforceable()
+
+
+def test_the_stale_message_counts_minutes_in_words(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    store.config_path.write_text(replace(store.config(), max_age_s=60).to_json())
+    with pytest.raises(StaleList, match="last confirmed 1 minute ago, maximum 1 minute;"):
+        enforceable(store, SYNCED + timedelta(seconds=80))
+    with pytest.raises(StaleList, match="last confirmed 2 minutes ago, maximum 1 minute;"):
+        enforceable(store, SYNCED + timedelta(seconds=120))
+
+
+def test_fail_closed_refuses_verdicts_from_a_stale_list(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = make_store(tmp_path, "closed")
+    assert enforceable(store, SYNCED + timedelta(minutes=5)).version == 4
+    with pytest.raises(StaleList, match="fail mode is closed"):
+        enforceable(store, SYNCED + timedelta(hours=2))
+    assert "is stale" in caplog.text
+
+
+def test_fail_open_keeps_enforcing_a_stale_list_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = make_store(tmp_path, "open")
+    status = enforceable(store, SYNCED + timedelta(hours=2))
+    assert status.stale
+    assert status.version == 4
+    assert "is stale" in caplog.text
+
+
+def test_an_unreadable_state_gives_no_verdicts(tmp_path: Path) -> None:
+    store = make_store(tmp_path, "open")
+    in_force = ListInForce(store, now=lambda: SYNCED)
+    assert in_force.verdicts(["http://www.example.com/"])[0].list_version == 4
+    store.state_path.write_text("{not json")
+    with pytest.raises(StorageError, match="cannot read the store's state"):
+        in_force.verdict("http://www.example.com/")
+
+
+def test_a_new_version_goes_into_force_after_the_interval(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    clock = [0.0]
+    in_force = ListInForce(store, reload_interval=5.0, clock=lambda: clock[0], now=lambda: SYNCED)
+    assert in_force.refresh()
+    assert in_force.verdict("http://www.example.com/").list_version == 4
+    store.install(
+        Snapshot.from_records("main", 5, synthetic_records(3)),
+        replace(store.state(), version=5, count=3),
+    )
+    clock[0] = 1.0
+    assert in_force.verdict("http://www.example.com/").list_version == 4  # not looked at yet
+    clock[0] = 6.0
+    assert in_force.verdict("http://www.example.com/").list_version == 5
+    assert not in_force.refresh(force=True)  # nothing new since
+    assert in_force.state.refusal is None
+
+
+def test_a_stale_list_is_logged_once_while_it_stays_stale(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = make_store(tmp_path, "open")
+    moment = [SYNCED + timedelta(hours=2)]
+    in_force = ListInForce(store, now=lambda: moment[0])
+    in_force.enforceable()
+    in_force.enforceable()
+    assert caplog.text.count("the stale list stays in force") == 1
+    moment[0] = SYNCED  # a sync confirmed it again, then it went stale again
+    in_force.enforceable()
+    moment[0] = SYNCED + timedelta(hours=3)
+    in_force.enforceable()
+    assert caplog.text.count("the stale list stays in force") == 2
