@@ -20,17 +20,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotlist import __version__
 from hotlist.errors import StorageError
+from hotlist.server.access_log import api as access_log_api
 from hotlist.server.accounts import api as accounts_api
 from hotlist.server.accounts.deps import api_routes
 from hotlist.server.accounts.keys import VerificationCache
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import api as appeals_api
 from hotlist.server.assessments import api as assessments_api
-from hotlist.server.audit import api as audit_api
 from hotlist.server.blockpage import api as blockpage_api
 from hotlist.server.config import Settings
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.entries import api as entries_api
+from hotlist.server.figures import api as figures_api
+from hotlist.server.log import api as log_api
 from hotlist.server.objections import api as objections_api
 from hotlist.server.observers import api as observers_api
 from hotlist.server.observers.access import record_observer_request
@@ -43,8 +45,6 @@ from hotlist.server.publishing.jobs import start_publish_job
 from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.reports import api as reports_api
 from hotlist.server.retention import start_retention_job
-from hotlist.server.translog import api as translog_api
-from hotlist.server.transparency import api as transparency_api
 from hotlist.server.web import install_web
 from hotlist.server.web.api_docs import install_api_docs
 from hotlist.server.web.pages import admin as admin_pages
@@ -56,17 +56,17 @@ from hotlist.server.web.pages import supervisor as supervisor_pages
 
 FEATURE_ROUTERS: list[APIRouter] = [
     accounts_api.router,
-    audit_api.router,
+    access_log_api.router,
     policies_api.router,
     reports_api.router,
     assessments_api.router,
     entries_api.router,
     publishing_api.router,
-    translog_api.router,
+    log_api.router,
     objections_api.router,
     appeals_api.router,
     observers_api.router,
-    transparency_api.router,
+    figures_api.router,
     blockpage_api.router,
 ]
 """Every feature's router; a new feature appends its ``api.router`` here."""

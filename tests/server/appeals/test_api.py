@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from hotlist.publish.log.merkle import verify_inclusion
 from hotlist.server.appeals.models import Appeal
 from hotlist.server.db.base import utcnow
-from hotlist.server.translog import service as translog
+from hotlist.server.log import service as log_service
 
 Auth = Callable[[str], dict[str, str]]
 Headers = Callable[[], dict[str, str]]
@@ -101,9 +101,9 @@ def test_interim_suspension_then_rejected_reinstates(
     }
     index = decided.json()["log_index"]
     with sessions() as session:
-        head = translog.tree_head(session)
-        proof = translog.inclusion_proof(session, index, head.size)
-        (leaf,) = translog.entries(session, index, index + 1)
+        head = log_service.tree_head(session)
+        proof = log_service.inclusion_proof(session, index, head.size)
+        (leaf,) = log_service.entries(session, index, index + 1)
     verify_inclusion(index, head.size, leaf.leaf_hash, proof, head.root_hash)
     assert leaf.event.kind.value == "appeal_decided"
     assert leaf.event.fields["appeal_id"] == appeal_id

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, MetaData, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from hotlist.server.audit.models import AccessLog
+from hotlist.server.access_log.models import AccessLog
 from hotlist.server.reports.models import Report
 from server.reports.factories import FiledReport
 

@@ -22,10 +22,10 @@ from hotlist.server.appeals.models import Appeal, AppealOutcome, AppealState, Re
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.log.service import record
 from hotlist.server.objections.service import check_decider
 from hotlist.server.policies import service as policies
 from hotlist.server.reports.contact import ContactCipher
-from hotlist.server.translog.service import record
 
 MAX_REASON_CHARS = 4_000
 MAX_CONTACT_CHARS = 320

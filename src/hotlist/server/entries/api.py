@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from hotlist.errors import NotFound, PermissionDenied
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.accounts.deps import require
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.service import record_plaintext_access
 from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service
 from hotlist.server.entries.models import Entry, EntryState

@@ -22,17 +22,17 @@ from hotlist.policy import Category
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry, EntryEvent, EntryState, EventKind
 from hotlist.server.entries.scope import scope_reason
-from hotlist.server.policies import service as policies
-from hotlist.server.policies.models import PolicyVersion
-from hotlist.server.reports.models import Report
-from hotlist.server.translog.hooks import (
+from hotlist.server.log.hooks import (
     NewEntry,
     entry_fields,
     log_entries_added,
     log_entry_added,
     log_entry_transition,
 )
-from hotlist.server.translog.service import record
+from hotlist.server.log.service import record
+from hotlist.server.policies import service as policies
+from hotlist.server.policies.models import PolicyVersion
+from hotlist.server.reports.models import Report
 from hotlist.urls import Scope, entry_expression, expression_hash, expression_host
 
 TRANSITIONS: Mapping[EntryState, frozenset[EntryState]] = {

@@ -20,9 +20,9 @@ from hotlist.server.db.base import utcnow
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.entries.scope import check_shared_hosting
+from hotlist.server.log.service import record
 from hotlist.server.objections.models import Objection, ObjectionOutcome, ObjectionState
 from hotlist.server.policies import service as policies
-from hotlist.server.translog.service import record
 from hotlist.urls import Scope
 
 

@@ -12,9 +12,9 @@ from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import PermissionDenied
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.accounts.deps import principal_for_key
 from hotlist.server.accounts.permissions import Role
-from hotlist.server.audit.service import record_plaintext_access
 
 ACTION = "observer.request"
 MAX_SUBJECT = 64

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotlist.errors import Conflict, NotFound
 from hotlist.policy import Policy, load_demo_policy, load_policy, policy_from_dict
 from hotlist.server.db.base import utcnow
+from hotlist.server.log.hooks import log_policy_version
 from hotlist.server.policies.models import PolicyVersion
-from hotlist.server.translog.hooks import log_policy_version
 
 _parsed: dict[str, Policy] = {}
 _parsed_lock = threading.Lock()

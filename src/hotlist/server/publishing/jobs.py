@@ -29,9 +29,9 @@ from hotlist.errors import HotlistError
 from hotlist.publish.publisher import Publisher
 from hotlist.server.config import Settings
 from hotlist.server.entries.models import EntryEvent
+from hotlist.server.log.models import LogLeaf
 from hotlist.server.publishing.service import make_publisher, publish
 from hotlist.server.scheduling import BackgroundLoop
-from hotlist.server.translog.models import LogLeaf
 from hotlist.text import plural
 
 log = logging.getLogger(__name__)

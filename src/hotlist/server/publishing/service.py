@@ -17,8 +17,8 @@ from hotlist.publish.records import FLAG_DISPUTED, ListRecord
 from hotlist.publish.repository import PublishSettings, Repository
 from hotlist.server.config import Settings, is_loopback_url
 from hotlist.server.entries.service import ActiveEntry, active_entries, expire_due
+from hotlist.server.log.signing import head_extras
 from hotlist.server.publishing.edge_extras import edge_extras
-from hotlist.server.translog.signing import head_extras
 
 
 def to_record(entry: ActiveEntry) -> ListRecord:

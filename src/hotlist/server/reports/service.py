@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session, aliased
 
 from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
 from hotlist.policy import Policy
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.service import record_plaintext_access
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.policies import service as policies

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from hotlist.errors import LoginRequired, PermissionDenied
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.accounts.deps import PermissionDependency, principal_for_key
 from hotlist.server.accounts.models import User
 from hotlist.server.accounts.permissions import (
@@ -32,7 +33,6 @@ from hotlist.server.accounts.permissions import (
     Role,
 )
 from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.service import record_plaintext_access
 from hotlist.server.observers.access import ACTION as OBSERVER_REQUEST
 from hotlist.server.observers.access import request_subject
 from hotlist.server.observers.service import plaintext_granted

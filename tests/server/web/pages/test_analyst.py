@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from hotlist.server.access_log.models import AccessLog
 from hotlist.server.accounts.models import User
 from hotlist.server.accounts.permissions import Role
-from hotlist.server.audit.models import AccessLog
 from hotlist.server.entries.models import EntryState
 from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.reports import service as reports

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError, NotFound
 from hotlist.policy import Policy, SharedHostingList
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.assessments import service as assessments
 from hotlist.server.assessments.api import shared_hosting
 from hotlist.server.assessments.schemas import AssessmentIn
-from hotlist.server.audit.service import record_plaintext_access
 from hotlist.server.db.base import MAX_ID
 from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service as entries

@@ -17,11 +17,11 @@ from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import MAX_ID
 from hotlist.server.db.session import DbSession
+from hotlist.server.log import service as log_service
 from hotlist.server.observers import service as observers
 from hotlist.server.observers.models import Verdict
 from hotlist.server.observers.schemas import ReviewIn
 from hotlist.server.problems import status_for
-from hotlist.server.translog import service as translog
 from hotlist.server.web.deps import PageForm, form_text, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
@@ -45,8 +45,8 @@ def log(
     start: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> HTMLResponse:
     """The log's leaves from ``start`` (hashes, categories, reasons; never an address)."""
-    size = translog.size(session)
-    leaves = translog.entries(session, start, start + LOG_PAGE)
+    size = log_service.size(session)
+    leaves = log_service.entries(session, start, start + LOG_PAGE)
     return staff_page(
         request,
         session,

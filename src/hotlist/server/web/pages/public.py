@@ -26,14 +26,14 @@ from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.models import Relation
 from hotlist.server.appeals.schemas import AppealIn
 from hotlist.server.db.session import DbSession
+from hotlist.server.figures.api import cached_figures
+from hotlist.server.figures.report import charts
 from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.policies import service as policies
 from hotlist.server.ratelimit import limit_by_client_address
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.api import contact_cipher
 from hotlist.server.reports.schemas import ReportIn
-from hotlist.server.transparency.api import cached_figures
-from hotlist.server.transparency.report import charts
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.rendering import render, translator

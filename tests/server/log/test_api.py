@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from hotlist.publish.log.head import SignedTreeHead, load_log_key
 from hotlist.publish.log.merkle import leaf_hash, verify_consistency, verify_inclusion
 from hotlist.server.config import Settings
-from hotlist.server.translog import service as translog
+from hotlist.server.log import service as log_service
 
 Auth = Callable[[str], dict[str, str]]
 DIGEST = "cd" * 32
@@ -25,7 +25,7 @@ def logged(sessions: sessionmaker[Session]) -> Callable[[int], None]:
     def append(count: int) -> None:
         with sessions() as session, session.begin():
             for number in range(count):
-                translog.record(
+                log_service.record(
                     session,
                     "entry_removed",
                     entry_id=f"{number + 1:016x}",

@@ -19,7 +19,7 @@ from hotlist.errors import VerificationError
 from hotlist.publish.log.head import SignedTreeHead
 from hotlist.publish.log.merkle import leaf_hash
 from hotlist.publish.publisher import PublishResult
-from hotlist.server.translog.models import LogLeaf
+from hotlist.server.log.models import LogLeaf
 
 URL = "http://www.example.com/a/b/page.html"
 

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hotlist.server.access_log.models import AccessLog
 from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.models import AccessLog
 from hotlist.server.db.base import utcnow
 
 

@@ -17,8 +17,8 @@ from hotlist.publish.log.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from hotlist.server.translog import service as translog
-from hotlist.server.translog.models import LogLeaf
+from hotlist.server.log import service as log_service
+from hotlist.server.log.models import LogLeaf
 
 AT = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)
 ENTRY_ID = "00000000000000ab"
@@ -26,7 +26,7 @@ DIGEST = "ab" * 32
 
 
 def _removed(session: Session, reason: str = "content_gone") -> int:
-    return translog.record(
+    return log_service.record(
         session,
         LogEventKind.ENTRY_REMOVED,
         at=AT,
@@ -39,11 +39,11 @@ def _removed(session: Session, reason: str = "content_gone") -> int:
 
 
 def test_record_appends_dense_indexes_with_canonical_leaves(session: Session) -> None:
-    assert translog.size(session) == 0
-    assert translog.tree_head(session).root_hash == EMPTY_ROOT
+    assert log_service.size(session) == 0
+    assert log_service.tree_head(session).root_hash == EMPTY_ROOT
     assert [_removed(session) for _ in range(3)] == [0, 1, 2]
     session.commit()
-    leaves = translog.entries(session)
+    leaves = log_service.entries(session)
     assert [leaf.index for leaf in leaves] == [0, 1, 2]
     assert leaves[0].data == (
         b'{"category":"csam","entry_id":"00000000000000ab","expression_hash":"'
@@ -56,7 +56,7 @@ def test_record_appends_dense_indexes_with_canonical_leaves(session: Session) ->
 
 
 def test_record_takes_a_kind_by_name_and_leaves_out_none(session: Session) -> None:
-    index = translog.record(
+    index = log_service.record(
         session,
         "policy_version",
         at=AT,
@@ -64,12 +64,12 @@ def test_record_takes_a_kind_by_name_and_leaves_out_none(session: Session) -> No
         policy_id="example-hotline-demo",
         content_hash=DIGEST,
     )
-    leaf = translog.entries(session, index, index + 1)[0]
+    leaf = log_service.entries(session, index, index + 1)[0]
     assert leaf.event.kind is LogEventKind.POLICY_VERSION
-    translog.record(
+    log_service.record(
         session, LogEventKind.ENTRY_DISPUTED, entry_id=ENTRY_ID, expression_hash=DIGEST, reason=None
     )
-    assert "reason" not in translog.entries(session, 1, 2)[0].event.fields
+    assert "reason" not in log_service.entries(session, 1, 2)[0].event.fields
 
 
 @pytest.mark.parametrize(
@@ -91,32 +91,32 @@ def test_record_refuses_what_the_kind_does_not_allow(
     session: Session, kind: str, fields: dict[str, str | int | bool], message: str
 ) -> None:
     with pytest.raises(InvalidLogEvent, match=message):
-        translog.record(session, kind, at=AT, **fields)
-    assert translog.size(session) == 0
+        log_service.record(session, kind, at=AT, **fields)
+    assert log_service.size(session) == 0
 
 
 def test_proofs_from_the_service_verify(session: Session) -> None:
     for number in range(7):
         _removed(session, reason=f"r{number}")
     session.commit()
-    first = translog.tree_head(session, 3)
-    second = translog.tree_head(session)
-    hashes = translog.leaf_hashes(session)
+    first = log_service.tree_head(session, 3)
+    second = log_service.tree_head(session)
+    hashes = log_service.leaf_hashes(session)
     for index in range(second.size):
-        proof = translog.inclusion_proof(session, index, second.size)
+        proof = log_service.inclusion_proof(session, index, second.size)
         verify_inclusion(index, second.size, hashes[index], proof, second.root_hash)
-    proof = translog.consistency_proof(session, first.size, second.size)
+    proof = log_service.consistency_proof(session, first.size, second.size)
     verify_consistency(first.size, second.size, first.root_hash, second.root_hash, proof)
 
 
 def test_sizes_beyond_the_log_are_not_found(session: Session) -> None:
     _removed(session)
     with pytest.raises(NotFound):
-        translog.tree_head(session, 2)
+        log_service.tree_head(session, 2)
     with pytest.raises(NotFound):
-        translog.inclusion_proof(session, 1, 1)
+        log_service.inclusion_proof(session, 1, 1)
     with pytest.raises(NotFound):
-        translog.consistency_proof(session, 2, 1)
+        log_service.consistency_proof(session, 2, 1)
 
 
 def test_leaves_are_never_changed_or_deleted(session: Session) -> None:
@@ -157,7 +157,7 @@ def test_concurrent_appends_get_dense_indexes(db_url: str, sessions: sessionmake
         thread.join(10)
     assert indexes == [0, 1]
     with sessions() as session:
-        assert [leaf.event.fields["reason"] for leaf in translog.entries(session)] == [
+        assert [leaf.event.fields["reason"] for leaf in log_service.entries(session)] == [
             "first",
             "second",
         ]

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 
 from hotlist.errors import ConfigError
-from hotlist.server.transparency.charts import bar_chart
-from hotlist.server.transparency.figures import (
+from hotlist.server.figures.charts import bar_chart
+from hotlist.server.figures.compute import (
     EntryEndRow,
     EntryRow,
     PeriodRows,
     ReportRow,
     compute,
 )
-from hotlist.server.transparency.report import FILES, write_report
+from hotlist.server.figures.report import FILES, write_report
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2026, 2, 1, tzinfo=UTC)

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from hotlist.server.access_log import service
+from hotlist.server.access_log.schemas import AccessLogOut
 from hotlist.server.accounts.deps import require
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit import service
-from hotlist.server.audit.schemas import AccessLogOut
 from hotlist.server.db.base import MAX_ID
 from hotlist.server.db.session import DbSession
 from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page

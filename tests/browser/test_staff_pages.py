@@ -22,11 +22,11 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from hotlist.demo.flow import hotlist_command
+from hotlist.server.access_log.models import AccessLog
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import OrgKind, User
 from hotlist.server.accounts.permissions import Role
 from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.models import AccessLog
 from hotlist.server.observers import service as observers
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.auth import totp

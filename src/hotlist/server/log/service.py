@@ -25,8 +25,8 @@ from hotlist.publish.log.merkle import (
     tree_root,
 )
 from hotlist.server.db.base import utcnow
-from hotlist.server.translog.models import LogLeaf
-from hotlist.server.translog.tree import DatabaseLeaves
+from hotlist.server.log.models import LogLeaf
+from hotlist.server.log.tree import DatabaseLeaves
 from hotlist.text import plural
 
 _APPEND_LOCK = 0x686F746C6F67  # "hotlog": the advisory lock id every append takes on PostgreSQL

@@ -8,15 +8,15 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.publish.log.merkle import CHUNK, consistency_proof, inclusion_proof, root_hash
-from hotlist.server.translog import service as translog
-from hotlist.server.translog.models import LogLeaf
+from hotlist.server.log import service as log_service
+from hotlist.server.log.models import LogLeaf
 
 SIZE = 2 * CHUNK + 37
 
 
 def _append(session: Session, count: int, tag: str) -> None:
     for number in range(count):
-        translog.record(
+        log_service.record(
             session,
             "entry_removed",
             entry_id=f"{number + 1:016x}",
@@ -26,17 +26,17 @@ def _append(session: Session, count: int, tag: str) -> None:
 
 
 def _check_against_every_leaf(session: Session) -> None:
-    hashes = list(translog.leaf_hashes(session))
+    hashes = list(log_service.leaf_hashes(session))
     size = len(hashes)
-    assert translog.tree_head(session).root_hash == root_hash(hashes)
+    assert log_service.tree_head(session).root_hash == root_hash(hashes)
     for tree_size in (CHUNK, CHUNK + 1, size):
-        assert translog.tree_head(session, tree_size).root_hash == root_hash(hashes[:tree_size])
+        assert log_service.tree_head(session, tree_size).root_hash == root_hash(hashes[:tree_size])
         for index in (0, CHUNK - 1, CHUNK, tree_size - 1):
             if index < tree_size:
                 expected = inclusion_proof(hashes[:tree_size], index)
-                assert translog.inclusion_proof(session, index, tree_size) == expected
+                assert log_service.inclusion_proof(session, index, tree_size) == expected
     for first in (1, CHUNK, CHUNK + 5, 2 * CHUNK, size):
-        found = translog.prove_consistency(session, first, size)
+        found = log_service.prove_consistency(session, first, size)
         assert found.proof == consistency_proof(hashes, first)
         assert found.first_root_hash == root_hash(hashes[:first])
 
@@ -71,7 +71,7 @@ def test_another_log_in_the_same_database_is_not_answered_from_the_old_one(
 def test_a_rolled_back_append_is_not_kept(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         _append(session, CHUNK, "rolled-back")
-        translog.tree_head(session)
+        log_service.tree_head(session)
         session.rollback()
     with sessions() as session, session.begin():
         _append(session, CHUNK, "kept")

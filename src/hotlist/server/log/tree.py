@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import StorageError
 from hotlist.publish.log.merkle import CHUNK
-from hotlist.server.translog.models import LogLeaf
+from hotlist.server.log.models import LogLeaf
 
 
 class _Kept:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from hotlist.publish.log.events import format_time
 from hotlist.publish.log.head import SignedTreeHead
-from hotlist.server.translog.service import LoggedEvent
+from hotlist.server.log.service import LoggedEvent
 
 
 class LeafOut(BaseModel):

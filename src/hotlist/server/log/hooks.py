@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from hotlist.publish.log.events import LogEventKind, format_time
 from hotlist.server.entries.models import Entry, EntryState, format_public_id
+from hotlist.server.log.service import PendingEvent, record, record_many
 from hotlist.server.policies.models import PolicyVersion
-from hotlist.server.translog.service import PendingEvent, record, record_many
 
 KIND_FOR_STATE = {
     EntryState.ACTIVE: LogEventKind.ENTRY_REINSTATED,

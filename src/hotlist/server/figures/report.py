@@ -14,13 +14,13 @@ from markupsafe import Markup
 
 from hotlist import __version__
 from hotlist.errors import ConfigError
-from hotlist.server.transparency.charts import bar_chart
-from hotlist.server.transparency.figures import TransparencyFigures, flatten
+from hotlist.server.figures.charts import bar_chart
+from hotlist.server.figures.compute import TransparencyFigures, flatten
 
 FILES = ("index.html", "transparency.json", "transparency.csv")
 
 _env = Environment(
-    loader=PackageLoader("hotlist.server.transparency", "templates"),
+    loader=PackageLoader("hotlist.server.figures", "templates"),
     autoescape=select_autoescape(default=True, default_for_string=True),
     keep_trailing_newline=True,
 )

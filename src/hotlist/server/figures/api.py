@@ -20,8 +20,8 @@ from hotlist.server.accounts.deps import require
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.session import DbSession
-from hotlist.server.transparency.figures import TransparencyFigures, compute
-from hotlist.server.transparency.query import period_rows
+from hotlist.server.figures.compute import TransparencyFigures, compute
+from hotlist.server.figures.query import period_rows
 
 router = APIRouter(tags=["transparency"])
 

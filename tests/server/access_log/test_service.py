@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from hotlist.server.access_log.service import list_access_log, record_plaintext_access
 from hotlist.server.accounts.permissions import Role
 from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.service import list_access_log, record_plaintext_access
 
 MakeKey = Callable[..., tuple[str, Principal]]
 

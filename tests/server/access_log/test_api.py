@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.accounts.permissions import Role
 from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.service import record_plaintext_access
 
 
 def test_read_the_log_in_pages(

@@ -1,6 +1,6 @@
 """The transparency figures of a period, computed by pure functions over plain rows.
 
-:mod:`hotlist.server.transparency.query` fetches the rows; nothing here touches a database.
+:mod:`hotlist.server.figures.query` fetches the rows; nothing here touches a database.
 The figures are counts, shares and medians only: no personal data, no URL, no free text.
 """
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.orm import Session
 
 from hotlist.publish.log.head import ensure_log_key, load_log_key, public_key_pem, sign_head
-from hotlist.server.translog.service import tree_head
+from hotlist.server.log.service import tree_head
 
 HEAD_EXTRA = "log/head.json"
 KEY_EXTRA = "log/key.pub"

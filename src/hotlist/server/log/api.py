@@ -15,16 +15,16 @@ from hotlist.server.accounts.deps import require
 from hotlist.server.accounts.permissions import Permission
 from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.session import DbSession
-from hotlist.server.publishing.service import repository_paths
-from hotlist.server.translog import service
-from hotlist.server.translog.schemas import (
+from hotlist.server.log import service
+from hotlist.server.log.schemas import (
     ConsistencyProofOut,
     InclusionProofOut,
     LeafOut,
     LeavesOut,
     SignedTreeHeadOut,
 )
-from hotlist.server.translog.signing import log_key
+from hotlist.server.log.signing import log_key
+from hotlist.server.publishing.service import repository_paths
 
 router = APIRouter(prefix="/v1/log", tags=["log"])
 

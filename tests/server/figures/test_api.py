@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from hotlist.server.transparency.api import FigureCache, period
-from hotlist.server.transparency.figures import PeriodRows, TransparencyFigures, compute
+from hotlist.server.figures.api import FigureCache, period
+from hotlist.server.figures.compute import PeriodRows, TransparencyFigures, compute
 
 Auth = Callable[[str], dict[str, str]]
 SECRET_URL = "http://secret-host.example.com/hidden/page.html"

@@ -1,4 +1,4 @@
-"""Fetch the rows :mod:`hotlist.server.transparency.figures` computes a period's figures from."""
+"""Fetch the rows :mod:`hotlist.server.figures.compute` computes a period's figures from."""
 
 from __future__ import annotations
 
@@ -10,10 +10,7 @@ from sqlalchemy.orm import Session
 from hotlist.server.appeals.models import Appeal
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.entries.models import Entry, EntryEvent, EntryState
-from hotlist.server.objections.models import Objection
-from hotlist.server.observers.models import AuditReview
-from hotlist.server.reports.models import Report
-from hotlist.server.transparency.figures import (
+from hotlist.server.figures.compute import (
     AssessmentRow,
     CaseRow,
     EntryEndRow,
@@ -22,6 +19,9 @@ from hotlist.server.transparency.figures import (
     ReportRow,
     ReviewRow,
 )
+from hotlist.server.objections.models import Objection
+from hotlist.server.observers.models import AuditReview
+from hotlist.server.reports.models import Report
 
 
 def period_rows(session: Session, start: datetime, end: datetime) -> PeriodRows:

@@ -18,11 +18,11 @@ from hotlist.server.appeals.models import Appeal
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryEvent, EventKind
+from hotlist.server.log import service as log_service
+from hotlist.server.log.service import LoggedEvent
 from hotlist.server.objections.models import Objection
 from hotlist.server.policies import service as policies
 from hotlist.server.policies.models import PolicyVersion
-from hotlist.server.translog import service as translog
-from hotlist.server.translog.service import LoggedEvent
 
 URL = "http://www.example.com/a/b/page.html"
 ENTRY_EVENT_KINDS: dict[str, str] = {
@@ -37,14 +37,14 @@ ENTRY_EVENT_KINDS: dict[str, str] = {
 
 def _log(sessions: sessionmaker[Session]) -> list[LoggedEvent]:
     with sessions() as session:
-        return translog.entries(session)
+        return log_service.entries(session)
 
 
 def _assert_all_provable(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
-        head = translog.tree_head(session)
-        for leaf in translog.entries(session):
-            proof = translog.inclusion_proof(session, leaf.index, head.size)
+        head = log_service.tree_head(session)
+        for leaf in log_service.entries(session):
+            proof = log_service.inclusion_proof(session, leaf.index, head.size)
             verify_inclusion(leaf.index, head.size, leaf.leaf_hash, proof, head.root_hash)
 
 
@@ -110,7 +110,9 @@ def test_expiry_and_a_new_policy_version_are_logged(
 def test_loading_the_same_policy_again_logs_nothing(session: Session) -> None:
     policies.load(session, load_demo_policy(), by=None)
     policies.load(session, load_demo_policy(), by=None)
-    assert [leaf.event.kind for leaf in translog.entries(session)] == [LogEventKind.POLICY_VERSION]
+    assert [leaf.event.kind for leaf in log_service.entries(session)] == [
+        LogEventKind.POLICY_VERSION
+    ]
 
 
 def test_every_outcome_is_in_the_log_and_provable(
@@ -157,7 +159,7 @@ def test_every_outcome_is_in_the_log_and_provable(
         entries.expire_due(session, now=utcnow() + timedelta(days=400))
 
     with sessions() as session:
-        log = translog.entries(session)
+        log = log_service.entries(session)
         logged: Counter[tuple[str, str]] = Counter(
             (leaf.event.kind.value, str(leaf.event.fields.get("entry_id"))) for leaf in log
         )

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hotlist.server.transparency.figures import (
+from hotlist.server.figures.compute import (
     AssessmentRow,
     CaseRow,
     CategoryCounts,
