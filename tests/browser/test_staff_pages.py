@@ -25,8 +25,8 @@ from hotlist.demo.flow import hotlist_command
 from hotlist.server.access_log.models import AccessLog
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import OrgKind, User
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.principal import Principal
 from hotlist.server.observers import service as observers
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.auth import totp

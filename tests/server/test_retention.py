@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.server.config import Settings
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.reports import service as reports
-from hotlist.server.reports.contact import ContactCipher
 from hotlist.server.reports.models import Report
 from hotlist.server.retention import Purged, purge_contacts, start_retention_job
 

@@ -19,12 +19,11 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotlist import __version__
+from hotlist.blockpage import Catalogues
 from hotlist.errors import StorageError
 from hotlist.server.access_log import api as access_log_api
 from hotlist.server.accounts import api as accounts_api
-from hotlist.server.accounts.deps import api_routes
-from hotlist.server.accounts.keys import VerificationCache
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.accounts import service as accounts_service
 from hotlist.server.appeals import api as appeals_api
 from hotlist.server.assessments import api as assessments_api
 from hotlist.server.blockpage import api as blockpage_api
@@ -32,9 +31,16 @@ from hotlist.server.config import Settings
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.entries import api as entries_api
 from hotlist.server.figures import api as figures_api
+from hotlist.server.kit.cache import TimedCache
+from hotlist.server.kit.contacts import ContactCipher
+from hotlist.server.kit.deps import ServicesDep, api_routes
+from hotlist.server.kit.keycache import VerificationCache
+from hotlist.server.kit.ratelimit import TokenBucketLimiter
+from hotlist.server.kit.services import Lazy, Services
 from hotlist.server.log import api as log_api
 from hotlist.server.objections import api as objections_api
 from hotlist.server.observers import api as observers_api
+from hotlist.server.observers import service as observers_service
 from hotlist.server.observers.access import record_observer_request
 from hotlist.server.policies import api as policies_api
 from hotlist.server.policies import service as policies_service
@@ -42,7 +48,6 @@ from hotlist.server.problems import ProblemResponse, install_problem_handlers, p
 from hotlist.server.publishing import api as publishing_api
 from hotlist.server.publishing.jobs import health as publishing_health
 from hotlist.server.publishing.jobs import start_publish_job
-from hotlist.server.ratelimit import TokenBucketLimiter
 from hotlist.server.reports import api as reports_api
 from hotlist.server.retention import start_retention_job
 from hotlist.server.web import install_web
@@ -135,11 +140,32 @@ def _declare_permissions(routes: Sequence[BaseRoute]) -> None:
             info.route.openapi_extra = {**extra, "x-permission": info.permissions[0]}
 
 
-async def _observer_requests(request: Request) -> None:
+async def _observer_requests(request: Request, services: ServicesDep) -> None:
     """Log an observer's request (:func:`record_observer_request`); a request without a key
     (the public's reports) skips the thread hop that sync dependency costs."""
     if "authorization" in request.headers:
-        await run_in_threadpool(record_observer_request, request)
+        await run_in_threadpool(record_observer_request, request, services)
+
+
+def make_services(settings: Settings, engine: Engine) -> Services:
+    """The app's services for ``settings`` on ``engine``: made once, shared by every request."""
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        key_cache=VerificationCache(ttl=settings.key_cache_seconds),
+        authenticate=accounts_service.authenticate,
+        plaintext_granted=observers_service.plaintext_granted,
+        intake_limiter=TokenBucketLimiter(
+            rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+        ),
+        login_limiter=TokenBucketLimiter(
+            rate=login_pages.LOGIN_RATE_PER_S, burst=login_pages.LOGIN_BURST
+        ),
+        contacts=Lazy(lambda: ContactCipher.from_settings(settings.contact_key, settings.data_dir)),
+        catalogues=Lazy(lambda: Catalogues(settings.blockpage_messages_dir)),
+        figures=TimedCache(ttl=figures_api.CACHE_SECONDS, size=figures_api.CACHE_SIZE),
+    )
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -150,13 +176,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """
     own_engine = engine is None
     db_engine = make_engine(settings.database_url) if engine is None else engine
+    services = make_services(settings, db_engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        policies_service.load_at_start(_app.state.session_factory, settings.policy_file)
-        job = start_publish_job(settings, _app.state.session_factory)
+        policies_service.load_at_start(services.sessions, settings.policy_file)
+        job = start_publish_job(settings, services.sessions)
         _app.state.publish_job = job
-        retention = start_retention_job(settings, _app.state.session_factory)
+        retention = start_retention_job(settings, services.sessions)
         yield
         for loop in (job, retention):
             if loop is not None:
@@ -174,14 +201,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
-    app.state.settings = settings
-    app.state.engine = db_engine
-    app.state.session_factory = session_factory(db_engine)
+    app.state.services = services  # read only by hotlist.server.kit.deps.get_services
     app.state.publish_job = None
-    app.state.key_cache = VerificationCache[Principal](ttl=settings.key_cache_seconds)
-    app.state.rate_limiter = TokenBucketLimiter(
-        rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
-    )
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     install_web(app, settings)
@@ -193,12 +214,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         summary="Liveness, database and publishing check",
         response_model=None,
     )
-    def healthz(request: Request) -> dict[str, Any] | ProblemResponse:
+    def healthz(request: Request, services: ServicesDep) -> dict[str, Any] | ProblemResponse:
         """``{"status": "ok", "publishing": {...}}`` when the database answers and the publish
         schedule's last attempt succeeded (or the schedule is off, or has not run yet);
         503 problem+json otherwise, with the publishing status as a member."""
         try:
-            with request.app.state.engine.connect() as connection:
+            with services.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError as exc:
             raise StorageError("the database does not answer") from exc

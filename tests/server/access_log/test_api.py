@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.server.access_log.service import record_plaintext_access
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.principal import Principal
 
 
 def test_read_the_log_in_pages(

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from hotlist.server.access_log.service import list_access_log, record_plaintext_access
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.principal import Principal
 
 MakeKey = Callable[..., tuple[str, Principal]]
 

@@ -16,7 +16,7 @@ from hotlist.server.appeals.models import Appeal, AppealState, Relation
 from hotlist.server.config import Settings
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry
-from hotlist.server.reports.contact import ContactCipher
+from hotlist.server.kit.contacts import ContactCipher
 
 
 def test_is_overdue_only_while_open_and_late() -> None:

@@ -28,6 +28,7 @@ from hotlist.server.entries.models import Entry, EntryEvent, EntryState
 from hotlist.server.log import service as log_service
 from hotlist.server.policies import service as policies
 from hotlist.server.publishing.service import make_publisher, publish
+from hotlist.server.reports.service import first_report_id
 from hotlist.urls import Scope, expression_hash
 
 Auth = Callable[[str], dict[str, str]]
@@ -363,7 +364,14 @@ def test_an_imported_entry_can_change_scope_without_a_report(
     supervisor = make_user("supervisor")
     with sessions() as session:
         entry = session.scalars(select(Entry)).one()
-        new = entries.rescope(session, entry, Scope.FOLDER, "the whole gallery", supervisor.id)
+        new = entries.rescope(
+            session,
+            entry,
+            Scope.FOLDER,
+            "the whole gallery",
+            supervisor.id,
+            report_id=first_report_id(session, entry.id),
+        )
         session.commit()
         assert (new.expression, new.scope, new.facts) == (
             "www.example.com/gallery/",

@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from hotlist.server.figures.api import FigureCache, period
-from hotlist.server.figures.compute import PeriodRows, TransparencyFigures, compute
+from hotlist.server.figures.api import period
 
 Auth = Callable[[str], dict[str, str]]
 SECRET_URL = "http://secret-host.example.com/hidden/page.html"
@@ -125,28 +124,3 @@ def test_bad_periods_are_problems(client: TestClient, query: str) -> None:
     response = client.get(f"/v1/transparency?{query}")
     assert response.status_code in (400, 422)
     assert response.headers["content-type"] == "application/problem+json"
-
-
-def test_figures_are_cached_per_period_for_a_while() -> None:
-    made: list[datetime] = []
-
-    def make(start: datetime) -> Callable[[], TransparencyFigures]:
-        def run() -> TransparencyFigures:
-            made.append(start)
-            return compute(PeriodRows(start, start + timedelta(days=1)))
-
-        return run
-
-    first = datetime(2026, 1, 1, tzinfo=UTC)
-    second = datetime(2026, 1, 2, tzinfo=UTC)
-    cache = FigureCache(ttl=60, size=1)
-    a = cache.get((first, first, 7), make(first))
-    assert cache.get((first, first, 7), make(first)) is a
-    cache.get((second, second, 7), make(second))
-    assert made == [first, second]
-    cache.get((second, second, 7), make(second))
-    assert made == [first, second]
-    expired = FigureCache(ttl=0)
-    expired.get((first, first, 7), make(first))
-    expired.get((first, first, 7), make(first))
-    assert made == [first, second, first, first]

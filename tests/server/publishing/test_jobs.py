@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.publish.publisher import Publisher
 from hotlist.server.config import Settings
+from hotlist.server.kit.paths import repository_paths
 from hotlist.server.publishing.jobs import PublishJob, start_publish_job
 from hotlist.server.publishing.service import (
     ensure_keys,
     make_publisher,
     publish,
-    repository_paths,
 )
 
 PUBLIC_URL = "https://hotline.example"

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import InvalidURL, PolicyError
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.policies import service as policies
 from hotlist.server.reports import service
-from hotlist.server.reports.contact import ContactCipher
 from hotlist.server.reports.models import ReportStatus
 
 URL = "http://www.example.com/page.html"

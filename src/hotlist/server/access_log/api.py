@@ -8,12 +8,11 @@ from fastapi import APIRouter, Depends, Query
 
 from hotlist.server.access_log import service
 from hotlist.server.access_log.schemas import AccessLogOut
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
-from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.deps import DbSession, require
+from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 
 router = APIRouter(prefix="/v1/access-log", tags=["audit"])
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotlist.server.access_log.models import AccessLog
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.principal import Principal
 
 
 def record_plaintext_access(

@@ -17,9 +17,9 @@ from hotlist.server.accounts.keys import (
     verify_key,
 )
 from hotlist.server.accounts.models import ApiKey, Organisation, OrgKind, User
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.principal import Principal
 
 ROLE_ORG_KINDS: Mapping[Role, frozenset[OrgKind]] = {
     Role.ANALYST: frozenset({OrgKind.HOTLINE}),

@@ -6,12 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path
 from sqlalchemy.orm import Session
 
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import service
 from hotlist.server.appeals.models import Appeal, AppealState
 from hotlist.server.appeals.schemas import (
@@ -23,12 +20,20 @@ from hotlist.server.appeals.schemas import (
     InterimIn,
 )
 from hotlist.server.db.base import MAX_ID, utcnow
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries.models import Entry
-from hotlist.server.objections.api import entry_by_ref
-from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
-from hotlist.server.ratelimit import limit_by_client_address
-from hotlist.server.reports.api import contact_cipher
+from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.deps import (
+    ContactCiphers,
+    DbSession,
+    ServicesDep,
+    limit_by_client_address,
+    require,
+)
+from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.services import Services
+from hotlist.server.kit.types import RECEIPT
 
 router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
 
@@ -37,16 +42,11 @@ StatusReader = Annotated[Principal, Depends(require(Permission.APPEALS_STATUS))]
 Reader = Annotated[Principal, Depends(require(Permission.APPEALS_READ))]
 Decider = Annotated[Principal, Depends(require(Permission.APPEALS_DECIDE))]
 AppealId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ReceiptPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+ReceiptPath = Annotated[str, Path(pattern=RECEIPT)]
 
 
-def _decide_days(request: Request) -> int:
-    days: int = request.app.state.settings.appeal_decide_days
-    return days
-
-
-def _view(session: Session, request: Request, appeal: Appeal) -> AppealOut:
-    days = _decide_days(request)
+def _view(session: Session, services: Services, appeal: Appeal) -> AppealOut:
+    days = services.settings.appeal_decide_days
     entry = session.get_one(Entry, appeal.entry_id)
     overdue = service.is_overdue(appeal, days, utcnow())
     return AppealOut.of(appeal, entry.public_ref, overdue, appeal.created_at + timedelta(days=days))
@@ -60,7 +60,7 @@ def _view(session: Session, request: Request, appeal: Appeal) -> AppealOut:
     dependencies=[Depends(limit_by_client_address)],
 )
 def create_appeal(
-    body: AppealIn, session: DbSession, request: Request, _p: Appellant
+    body: AppealIn, session: DbSession, contacts: ContactCiphers, _p: Appellant
 ) -> AppealReceipt:
     """Appeal with the entry id shown on the block page. Keep the receipt: it is the only way
     to follow the appeal. ``contact`` is optional, encrypted and purged after 90 days."""
@@ -70,7 +70,7 @@ def create_appeal(
         body.relation,
         body.reason,
         contact=body.contact,
-        cipher=contact_cipher(request) if body.contact is not None else None,
+        cipher=contacts.get() if body.contact is not None else None,
     )
     return AppealReceipt(receipt=appeal.receipt)
 
@@ -89,7 +89,7 @@ def appeal_status(receipt: ReceiptPath, session: DbSession, _p: StatusReader) ->
 @router.get("", response_model=Page[AppealOut], summary="The appeals queue")
 def list_appeals(
     session: DbSession,
-    request: Request,
+    services: ServicesDep,
     _p: Reader,
     state: AppealState | None = None,
     overdue: bool = False,
@@ -97,12 +97,13 @@ def list_appeals(
     limit: Limit = 50,
 ) -> Page[AppealOut]:
     """Appeals oldest first, each with its overdue flag; ``overdue=true`` shows only those."""
-    before = utcnow() - timedelta(days=_decide_days(request)) if overdue else None
+    days = services.settings.appeal_decide_days
+    before = utcnow() - timedelta(days=days) if overdue else None
     where = service.AppealFilter(state=state, overdue_before=before)
     rows = service.queue(session, where, decode_id_cursor(cursor), limit + 1)
     page, next_cursor = split_page(rows, limit, lambda row: (row.id,))
     return Page[AppealOut](
-        items=[_view(session, request, row) for row in page], next_cursor=next_cursor
+        items=[_view(session, services, row) for row in page], next_cursor=next_cursor
     )
 
 
@@ -113,11 +114,11 @@ def list_appeals(
     summary="Suspend the entry while the appeal is open",
 )
 def interim(
-    appeal_id: AppealId, body: InterimIn, session: DbSession, request: Request, by: Decider
+    appeal_id: AppealId, body: InterimIn, session: DbSession, services: ServicesDep, by: Decider
 ) -> AppealOut:
     """For a significant risk that the entry is wrong: the entry leaves the list until decided."""
     appeal = service.suspend_interim(session, service.get(session, appeal_id), body.reason, by)
-    return _view(session, request, appeal)
+    return _view(session, services, appeal)
 
 
 @router.post(
@@ -127,12 +128,12 @@ def decide(
     appeal_id: AppealId,
     body: AppealDecisionIn,
     session: DbSession,
-    request: Request,
+    services: ServicesDep,
     by: Decider,
 ) -> AppealOut:
     """Upheld: the entry is removed; rejected: it stands (reinstated after an interim
     suspension). The entry's own analyst cannot decide (403)."""
     appeal = service.get(session, appeal_id)
-    days = _decide_days(request)
+    days = services.settings.appeal_decide_days
     service.decide(session, appeal, body.outcome, body.reason, by, days)
-    return _view(session, request, appeal)
+    return _view(session, services, appeal)

@@ -17,18 +17,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, NotFound, PolicyError
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals.models import Appeal, AppealOutcome, AppealState, Relation
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.kit.contacts import ContactCipher
+from hotlist.server.kit.four_eyes import check_decider
+from hotlist.server.kit.principal import Principal
 from hotlist.server.log.service import record
-from hotlist.server.objections.service import check_decider
 from hotlist.server.policies import service as policies
-from hotlist.server.reports.contact import ContactCipher
 
-MAX_REASON_CHARS = 4_000
-MAX_CONTACT_CHARS = 320
 CONTACT_RETENTION = timedelta(days=90)
 INTERIM_PREFIX = "interim suspension while appeal"
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 
 from hotlist.errors import NotFound
 from hotlist.publish.log.head import sign_head
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.db.session import DbSession
+from hotlist.server.kit.deps import DbSession, ServicesDep, require
+from hotlist.server.kit.paths import repository_paths
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.log import service
 from hotlist.server.log.schemas import (
     ConsistencyProofOut,
@@ -24,7 +24,6 @@ from hotlist.server.log.schemas import (
     SignedTreeHeadOut,
 )
 from hotlist.server.log.signing import log_key
-from hotlist.server.publishing.service import repository_paths
 
 router = APIRouter(prefix="/v1/log", tags=["log"])
 
@@ -33,9 +32,9 @@ Index = Annotated[int, Query(ge=0, le=2**62)]
 
 
 @router.get("/head", response_model=SignedTreeHeadOut, summary="The log's signed tree head now")
-def head(request: Request, session: DbSession, _p: LogReader) -> SignedTreeHeadOut:
+def head(services: ServicesDep, session: DbSession, _p: LogReader) -> SignedTreeHeadOut:
     """The whole log's size and root, signed now with the log key (see docs/log.md)."""
-    key = log_key(repository_paths(request.app.state.settings).keys)
+    key = log_key(repository_paths(services.settings).keys)
     return SignedTreeHeadOut.of(sign_head(service.tree_head(session), key))
 
 

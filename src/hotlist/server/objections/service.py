@@ -14,28 +14,18 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, NotFound, PermissionDenied, PolicyError
 from hotlist.policy import SharedHostingList
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.entries.scope import check_shared_hosting
+from hotlist.server.kit.four_eyes import check_decider
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.log.service import record
 from hotlist.server.objections.models import Objection, ObjectionOutcome, ObjectionState
 from hotlist.server.policies import service as policies
+from hotlist.server.reports.service import first_report_id
 from hotlist.urls import Scope
-
-
-def check_decider(entry: Entry, decider: Principal, what: str) -> int:
-    """The deciding person's user id; PermissionDenied when they made the entry (or no person)."""
-    if decider.user_id is None:
-        raise PermissionDenied(f"deciding {what} is a person's decision; use a person's API key")
-    if decider.user_id == entry.decided_by:
-        raise PermissionDenied(
-            f"you made entry {entry.public_ref}, so you cannot decide {what} against it; "
-            "another supervisor must decide"
-        )
-    return decider.user_id
 
 
 def file(session: Session, entry: Entry, reason: str, by: Principal) -> Objection:
@@ -157,7 +147,15 @@ def decide(
         scope = decision.new_scope
         if scope is None:  # checked above; kept for the type checker
             raise PolicyError("the outcome scope_changed needs new_scope")
-        new = entries.rescope(session, entry, scope, because, decider, objection.id)
+        new = entries.rescope(
+            session,
+            entry,
+            scope,
+            because,
+            decider,
+            objection.id,
+            report_id=first_report_id(session, entry.id),
+        )
         objection.new_entry_id = new.id
     _clear_flag_if_settled(session, entry, objection.id)
     objection.log_index = record(

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, NotFound, PermissionDenied, PolicyError
 from hotlist.server.accounts.models import Organisation, OrgKind
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals.models import Appeal
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.principal import Principal
 from hotlist.server.objections.models import Objection
 from hotlist.server.observers.models import (
     AuditItem,

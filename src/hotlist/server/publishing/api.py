@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
 from hotlist.errors import NotFound
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.publishing.service import repository_paths
+from hotlist.server.kit.deps import ServicesDep, require
+from hotlist.server.kit.paths import repository_paths
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 
 router = APIRouter(prefix="/v1/tuf", tags=["list"])
 
@@ -42,12 +42,12 @@ def _resolve(repository: Path, path: str) -> Path:
 )
 def tuf_file(
     path: str,
-    request: Request,
+    services: ServicesDep,
     _principal: Annotated[Principal, Depends(require(Permission.LIST_SYNC))],
 ) -> FileResponse:
     """Metadata changes (``timestamp.json``, ``root.json``) are never cached; every other file
     carries its version or hash in its name and never changes."""
-    repository = repository_paths(request.app.state.settings).repository
+    repository = repository_paths(services.settings).repository
     file = _resolve(repository, path)
     mutable = file.name in ("timestamp.json", "root.json")
     cache = "no-cache" if mutable else "public, max-age=31536000, immutable"

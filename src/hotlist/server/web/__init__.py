@@ -15,6 +15,7 @@ from hotlist.server.config import Settings
 from hotlist.server.web.error_pages import install_page_error_handlers
 from hotlist.server.web.i18n import Languages
 from hotlist.server.web.security import WebSecurity, WebSecurityMiddleware
+from hotlist.server.web.services import WebServices
 
 STATIC_PATH = "/static"
 
@@ -23,8 +24,7 @@ def install_web(app: FastAPI, settings: Settings) -> None:
     """Sessions, security headers, languages, static files and HTML error pages on ``app``
     (its pages' routers are included by :func:`hotlist.server.app.create_app`)."""
     security = WebSecurity.from_settings(settings)
-    app.state.web_security = security
-    app.state.web_languages = Languages.packaged()
+    app.state.web = WebServices(security=security, languages=Languages.packaged())
     app.add_middleware(WebSecurityMiddleware, security=security)
     app.mount(STATIC_PATH, StaticFiles(packages=[("hotlist.server.web", "static")]), name="static")
     install_page_error_handlers(app)

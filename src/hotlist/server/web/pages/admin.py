@@ -11,12 +11,11 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
 from hotlist.server.accounts import service as accounts
-from hotlist.server.accounts.keys import VerificationCache
 from hotlist.server.accounts.models import OrgKind
-from hotlist.server.accounts.permissions import Permission, Role
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
+from hotlist.server.kit.deps import DbSession, ServicesDep
+from hotlist.server.kit.permissions import Permission, Role
+from hotlist.server.kit.principal import Principal
 from hotlist.server.problems import status_for
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.deps import PageForm, form_text, page
@@ -147,7 +146,12 @@ def issue_key(request: Request, session: DbSession, _p: KeysManager, form: PageF
 
 @router.post("/keys/{key_id}/revoke", response_class=HTMLResponse)
 def revoke_key(
-    request: Request, session: DbSession, _p: KeysManager, key_id: Id, _form: PageForm
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    _p: KeysManager,
+    key_id: Id,
+    _form: PageForm,
 ) -> Response:
     """Revoke a key at once here (other workers within their key cache period)."""
     try:
@@ -155,6 +159,5 @@ def revoke_key(
     except HotlistError as exc:
         session.rollback()
         return _keys_page(request, session, exc.message, status_code=status_for(exc))
-    cache: VerificationCache[Principal] = request.app.state.key_cache
-    cache.drop_key_id(row.id)
+    services.key_cache.drop_key_id(row.id)
     return RedirectResponse("/staff/admin/keys?revoked=1", status_code=303)

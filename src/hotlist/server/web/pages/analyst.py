@@ -14,18 +14,18 @@ from sqlalchemy.orm import Session
 from hotlist.errors import HotlistError, NotFound
 from hotlist.policy import Policy, SharedHostingList
 from hotlist.server.access_log.service import record_plaintext_access
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.assessments import service as assessments
-from hotlist.server.assessments.api import shared_hosting
 from hotlist.server.assessments.schemas import AssessmentIn
 from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.entries.schemas import SuspendIn
-from hotlist.server.objections.api import entry_by_ref
+from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.deps import DbSession
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
+from hotlist.server.policies.api import shared_hosting
 from hotlist.server.problems import status_for
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus

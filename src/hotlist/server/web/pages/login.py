@@ -14,10 +14,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import AccountLocked, LoginFailed, RateLimited
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.db.session import DbSession
-from hotlist.server.ratelimit import TokenBucketLimiter
+from hotlist.server.kit.deps import DbSession, LoginLimiter
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.deps import PageForm, form_text, page
 from hotlist.server.web.error_pages import safe_next
@@ -33,16 +32,8 @@ Visitor = Annotated[Principal, Depends(page(Permission.REPORTS_CREATE))]
 STAFF_HOME = "/staff"
 LOGIN_RATE_PER_S = 1 / 6
 LOGIN_BURST = 10
-"""Per address: 10 attempts at once, then one every 6 seconds (in memory, per process)."""
-
-
-def login_limiter(request: Request) -> TokenBucketLimiter:
-    """The app's limiter of sign-in attempts per address (made on first use)."""
-    limiter = getattr(request.app.state, "login_limiter", None)
-    if not isinstance(limiter, TokenBucketLimiter):
-        limiter = TokenBucketLimiter(rate=LOGIN_RATE_PER_S, burst=LOGIN_BURST)
-        request.app.state.login_limiter = limiter
-    return limiter
+"""Per address: 10 attempts at once, then one every 6 seconds (in memory, per process;
+``create_app`` makes the limiter with these)."""
 
 
 def _login_page(
@@ -68,12 +59,18 @@ def login_form(
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, session: DbSession, _p: Visitor, form: PageForm) -> Response:
+def login(
+    request: Request,
+    session: DbSession,
+    limiter: LoginLimiter,
+    _p: Visitor,
+    form: PageForm,
+) -> Response:
     """Check the user id, password and code; on success start a new session and go on."""
     next_path = safe_next(form_text(form, "next"), STAFF_HOME)
     client = request.client
     try:
-        login_limiter(request).check(client.host if client is not None else "unknown")
+        limiter.check(client.host if client is not None else "unknown")
     except RateLimited as exc:
         return _login_page(request, next_path, exc.message, 429)
     user_text = form_text(form, "user_id").lstrip("#")

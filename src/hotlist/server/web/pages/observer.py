@@ -13,10 +13,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
+from hotlist.server.kit.deps import DbSession
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.log import service as log_service
 from hotlist.server.observers import service as observers
 from hotlist.server.observers.models import Verdict

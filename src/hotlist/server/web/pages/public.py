@@ -20,19 +20,17 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
 from hotlist.policy import Policy
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.models import Relation
 from hotlist.server.appeals.schemas import AppealIn
-from hotlist.server.db.session import DbSession
+from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.figures.api import cached_figures
 from hotlist.server.figures.report import charts
-from hotlist.server.objections.api import entry_by_ref
+from hotlist.server.kit.deps import ContactCiphers, DbSession, ServicesDep, limit_by_client_address
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
-from hotlist.server.ratelimit import limit_by_client_address
 from hotlist.server.reports import service as reports
-from hotlist.server.reports.api import contact_cipher
 from hotlist.server.reports.schemas import ReportIn
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
@@ -89,7 +87,13 @@ def _report_page(
     response_class=HTMLResponse,
     dependencies=[Depends(limit_by_client_address)],
 )
-def report_submit(request: Request, session: DbSession, _p: Reporter, form: PageForm) -> Response:
+def report_submit(
+    request: Request,
+    session: DbSession,
+    contacts: ContactCiphers,
+    _p: Reporter,
+    form: PageForm,
+) -> Response:
     """File the report (the API's rules) and show its receipt, or the form with its errors."""
     t = translator(request)
     values = values_of(form, REPORT_FIELDS)
@@ -113,7 +117,7 @@ def report_submit(request: Request, session: DbSession, _p: Reporter, form: Page
             category_hint=body.category_hint,
             comment=body.comment,
             contact=body.contact,
-            cipher=contact_cipher(request) if body.contact is not None else None,
+            cipher=contacts.get() if body.contact is not None else None,
         )
     except InvalidURL:
         errors = {
@@ -205,7 +209,13 @@ def _appeal_page(request: Request, values: dict[str, str], errors: FieldErrors) 
     response_class=HTMLResponse,
     dependencies=[Depends(limit_by_client_address)],
 )
-def appeal_submit(request: Request, session: DbSession, _p: Appellant, form: PageForm) -> Response:
+def appeal_submit(
+    request: Request,
+    session: DbSession,
+    contacts: ContactCiphers,
+    _p: Appellant,
+    form: PageForm,
+) -> Response:
     """File the appeal (the API's rules) and show its receipt, or the form with its errors."""
     t = translator(request)
     values = values_of(form, APPEAL_FIELDS)
@@ -231,7 +241,7 @@ def appeal_submit(request: Request, session: DbSession, _p: Appellant, form: Pag
             body.relation,
             body.reason,
             contact=body.contact,
-            cipher=contact_cipher(request) if body.contact is not None else None,
+            cipher=contacts.get() if body.contact is not None else None,
         )
     except NotFound:
         errors = {"entry_id": t.gettext("No entry has this id; check it against the block page.")}
@@ -279,13 +289,14 @@ def appeal_status(
 def transparency(
     request: Request,
     session: DbSession,
+    services: ServicesDep,
     _p: Reader,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     """The transparency report of a period (the last 30 days by default): the same figures and
     charts as ``hotlist report transparency``, in the shared layout (cached like the JSON)."""
-    figures = cached_figures(session, request, start, end)
+    figures = cached_figures(session, services, start, end)
     last_day = (figures.end - timedelta(days=1)).date()
     return render(
         request, "public/transparency.html", f=figures, charts=charts(figures), last_day=last_day

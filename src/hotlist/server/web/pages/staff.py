@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import PLAINTEXT_PERMISSIONS, Permission, Role
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.kit.permissions import PLAINTEXT_PERMISSIONS, Permission, Role
+from hotlist.server.kit.principal import Principal
 from hotlist.server.observers.service import plaintext_granted
 from hotlist.server.problems import status_for
 from hotlist.server.web.rendering import render

@@ -18,22 +18,23 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
 from hotlist.policy import SharedHostingList
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.models import AppealOutcome, AppealState, Relation
 from hotlist.server.appeals.schemas import AppealDecisionIn, InterimIn
-from hotlist.server.assessments.api import shared_hosting
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.db.base import MAX_ID, utcnow
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry
 from hotlist.server.entries.schemas import TransitionIn
+from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.deps import DbSession, ServicesDep
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.services import Services
 from hotlist.server.objections import service as objections
-from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.objections.models import ObjectionOutcome, ObjectionState
 from hotlist.server.objections.schemas import DecisionIn
+from hotlist.server.policies.api import shared_hosting
 from hotlist.server.problems import status_for
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
@@ -109,15 +110,11 @@ def change_state(
     return RedirectResponse(f"/staff/entries/{entry.public_ref}?moved=1", status_code=303)
 
 
-def _overdue_days(request: Request) -> int:
-    days: int = request.app.state.settings.appeal_decide_days
-    return days
-
-
 @router.get("/objections", response_class=HTMLResponse)
 def objection_queue(
     request: Request,
     session: DbSession,
+    services: ServicesDep,
     principal: ObjectionReader,
     state: Annotated[str, Query(max_length=16)] = ObjectionState.OPEN.value,
     after: After = 0,
@@ -129,7 +126,7 @@ def objection_queue(
         org_id=None if objections.is_staff(principal) else principal.org_id,
     )
     rows = list(objections.listing(session, where, after, PAGE_SIZE))
-    days = _overdue_days(request)
+    days = services.settings.appeal_decide_days
     late = utcnow() - timedelta(days=days)
     return staff_page(
         request,
@@ -230,13 +227,14 @@ def objection_decide(
 def appeal_queue(
     request: Request,
     session: DbSession,
+    services: ServicesDep,
     _p: AppealReader,
     state: Annotated[str, Query(max_length=16)] = AppealState.OPEN.value,
     overdue: Annotated[str, Query(max_length=1)] = "",
     after: After = 0,
 ) -> HTMLResponse:
     """Appeals oldest first; open ones past the decision time are flagged (or only those)."""
-    days = _overdue_days(request)
+    days = services.settings.appeal_decide_days
     now = utcnow()
     chosen = state if state in {s.value for s in AppealState} else None
     where = appeals.AppealFilter(
@@ -262,6 +260,7 @@ def appeal_queue(
 def _appeal_page(
     request: Request,
     session: Session,
+    services: Services,
     appeal_id: int,
     refused: str | None = None,
     status_code: int = 200,
@@ -278,7 +277,7 @@ def _appeal_page(
         status_code=status_code,
         appeal=appeal,
         entry=entry,
-        overdue=appeals.is_overdue(appeal, _overdue_days(request), utcnow()),
+        overdue=appeals.is_overdue(appeal, services.settings.appeal_decide_days, utcnow()),
         names=names_of(session, {appeal.decided_by, appeal.interim_by, entry.decided_by}),
         outcomes=[o.value for o in AppealOutcome],
         relation=RELATION_PHRASES.get(appeal.relation, appeal.relation),
@@ -290,15 +289,20 @@ def _appeal_page(
 
 @router.get("/appeals/{appeal_id}", response_class=HTMLResponse)
 def appeal_view(
-    request: Request, session: DbSession, _p: AppealReader, appeal_id: Id
+    request: Request, session: DbSession, services: ServicesDep, _p: AppealReader, appeal_id: Id
 ) -> HTMLResponse:
     """An appeal, its entry's statement of reasons, and the decision form."""
-    return _appeal_page(request, session, appeal_id)
+    return _appeal_page(request, session, services, appeal_id)
 
 
 @router.post("/appeals/{appeal_id}/decide", response_class=HTMLResponse)
 def appeal_decide(
-    request: Request, session: DbSession, principal: AppealDecider, appeal_id: Id, form: PageForm
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    principal: AppealDecider,
+    appeal_id: Id,
+    form: PageForm,
 ) -> Response:
     """Decide the appeal with a reason (shown on the public status page), or suspend the entry
     while it is open; never by the entry's own analyst. Checked as the API checks
@@ -316,7 +320,9 @@ def appeal_decide(
     else:
         decision, errors = validate(AppealDecisionIn, values, t, messages)
     if errors:
-        return _appeal_page(request, session, appeal_id, None, 422, values=values, errors=errors)
+        return _appeal_page(
+            request, session, services, appeal_id, None, 422, values=values, errors=errors
+        )
     try:
         if interim is not None:
             appeals.suspend_interim(session, appeal, interim.reason, principal)
@@ -327,9 +333,9 @@ def appeal_decide(
                 decision.outcome,
                 decision.reason,
                 principal,
-                _overdue_days(request),
+                services.settings.appeal_decide_days,
             )
     except HotlistError as exc:
         session.rollback()
-        return _appeal_page(request, session, appeal_id, exc.message, status_for(exc))
+        return _appeal_page(request, session, services, appeal_id, exc.message, status_for(exc))
     return RedirectResponse(f"/staff/appeals/{appeal_id}?decided=1", status_code=303)

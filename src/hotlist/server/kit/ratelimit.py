@@ -1,4 +1,5 @@
-"""A per-client-address token bucket, held only in memory.
+"""A per-client-address token bucket, held only in memory (applied by
+:func:`hotlist.server.kit.deps.limit_by_client_address`).
 
 The address is used as a dictionary key and nothing else: never logged, never stored, gone
 when the process ends or the bucket refills. Each process limits on its own, so with N
@@ -12,8 +13,6 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-
-from fastapi import Request
 
 from hotlist.errors import RateLimited
 
@@ -77,12 +76,3 @@ class TokenBucketLimiter:
                 "too many requests from your address; wait and try again",
                 retry_after=max(1, math.ceil(wait)),
             )
-
-
-async def limit_by_client_address(request: Request) -> None:
-    """FastAPI dependency: apply the app's limiter to the client's address (in memory only)."""
-    limiter: TokenBucketLimiter = request.app.state.rate_limiter
-    if not limiter.enabled:
-        return
-    client = request.client
-    limiter.check(client.host if client is not None else "unknown")

@@ -9,7 +9,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from hotlist.errors import ConfigError, StorageError
-from hotlist.server.reports.contact import KEY_FILE_NAME, ContactCipher
+from hotlist.server.kit.contacts import KEY_FILE_NAME, ContactCipher
 
 
 def test_key_file_is_created_owner_only_and_reused(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hotlist.server.accounts.permissions import (
+from hotlist.server.kit.permissions import (
     ANONYMOUS_PERMISSIONS,
     PLAINTEXT_PERMISSIONS,
     ROLE_PERMISSIONS,

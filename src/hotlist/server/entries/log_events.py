@@ -1,4 +1,5 @@
-"""What the entries and policies services log: one call each where an entry or policy changes.
+"""What the entries service logs: one call each where an entry changes (a policy version's own
+event is the policies service's).
 
 The fields are the ones a member or observer can check against the list and the statements of
 reasons: the entry's public id, its expression hash, category and policy version number; never
@@ -139,16 +140,4 @@ def log_entry_transition(
         reason=reason,
         expires_at=expires,
         **entry_fields(session, entry),
-    )
-
-
-def log_policy_version(session: Session, row: PolicyVersion) -> int:
-    """Log a newly loaded policy version (number, policy id, content hash); the leaf index."""
-    return record(
-        session,
-        LogEventKind.POLICY_VERSION,
-        at=row.loaded_at,
-        policy_version=row.version,
-        policy_id=row.policy_id,
-        content_hash=row.content_hash,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hotlist.server.accounts.permissions import Permission, Role, allows
+from hotlist.server.kit.permissions import Permission, Role, allows
 
 
 @dataclass(frozen=True)

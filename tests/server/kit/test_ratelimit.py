@@ -9,7 +9,8 @@ import pytest
 from fastapi import Depends, FastAPI
 
 from hotlist.errors import RateLimited
-from hotlist.server.ratelimit import TokenBucketLimiter, limit_by_client_address
+from hotlist.server.kit.deps import limit_by_client_address
+from hotlist.server.kit.ratelimit import TokenBucketLimiter
 
 
 class FakeClock:

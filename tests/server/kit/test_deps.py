@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import Conflict
 from hotlist.server.accounts.models import Organisation
-from hotlist.server.db.session import DbSession
+from hotlist.server.kit.deps import DbSession
 
 
 @pytest.fixture

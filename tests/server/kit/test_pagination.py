@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotlist.errors import InvalidRequest
-from hotlist.server.pagination import (
+from hotlist.server.kit.pagination import (
     MAX_CURSOR_LENGTH,
     decode_cursor,
     decode_id_cursor,

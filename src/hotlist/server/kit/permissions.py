@@ -1,6 +1,6 @@
 """Roles, named permissions, and the one table that says which role holds which.
 
-Every endpoint declares exactly one :class:`Permission` (see :func:`hotlist.server.accounts.deps.
+Every endpoint declares exactly one :class:`Permission` (see :func:`hotlist.server.kit.deps.
 require`). Plaintext URLs sit behind their own permissions (``reports:read_url``,
 ``entries:read_expression``), so a role can read a queue or a list without ever seeing one.
 

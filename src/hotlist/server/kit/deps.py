@@ -1,9 +1,12 @@
-"""``require(permission)``: the FastAPI dependency every endpoint declares.
+"""The FastAPI dependencies features share: the app's services, the request's database session,
+``require(permission)``, the public's rate limit and the contact cipher.
 
-It authenticates the caller (``Authorization: Bearer <key>``) and checks the permission,
-returning the :class:`Principal`. Public permissions never look at a key, so reporting costs
-no hash. Each dependency remembers its permission, so the routes can be enumerated with what
-they require (:func:`route_permission`).
+``require`` authenticates the caller (``Authorization: Bearer <key>``) and checks the permission,
+returning the :class:`Principal`. Public permissions never look at a key, so reporting costs no
+hash. Each dependency remembers its permission, so the routes can be enumerated with what they
+require (:func:`route_permissions`, :func:`api_routes`).
+
+Dependencies that only hand out a service are ``async``: no I/O, so no thread hop.
 """
 
 from __future__ import annotations
@@ -16,20 +19,78 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
-from hotlist.errors import PermissionDenied, Unauthenticated
-from hotlist.server.accounts import service
-from hotlist.server.accounts.keys import VerificationCache
-from hotlist.server.accounts.permissions import (
+from hotlist.errors import PermissionDenied, StorageError, Unauthenticated
+from hotlist.server.kit.contacts import ContactCipher
+from hotlist.server.kit.permissions import (
     ANONYMOUS_PERMISSIONS,
     PLAINTEXT_PERMISSIONS,
     Permission,
     Role,
 )
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.observers.service import plaintext_granted
+from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.ratelimit import TokenBucketLimiter
+from hotlist.server.kit.services import Lazy, Services
+
+
+async def get_services(request: Request) -> Services:
+    """The app's services (made once by ``create_app``)."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_session(services: ServicesDep) -> Iterator[Session]:
+    """A session for this request, committed on success, rolled back on error.
+
+    Depend on it through :data:`DbSession` (``scope="function"``), so the commit happens before
+    the response leaves: a client never sees success for a change that was not stored.
+    """
+    with services.sessions() as session:
+        try:
+            yield session
+            session.commit()
+        except SQLAlchemyError as exc:
+            session.rollback()
+            raise StorageError(f"the database refused the change: {type(exc).__name__}") from exc
+        except BaseException:
+            session.rollback()
+            raise
+
+
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
+"""The request's session, committed before the response is sent."""
+
+
+async def contact_ciphers(services: ServicesDep) -> Lazy[ContactCipher]:
+    """The contact cipher, made at the first contact (a server may run without a contact key)."""
+    return services.contacts
+
+
+ContactCiphers = Annotated[Lazy[ContactCipher], Depends(contact_ciphers)]
+
+
+async def login_limiter(services: ServicesDep) -> TokenBucketLimiter:
+    """The limit on sign-in attempts per client address (on top of each account's lock-out)."""
+    return services.login_limiter
+
+
+LoginLimiter = Annotated[TokenBucketLimiter, Depends(login_limiter)]
+
+
+async def limit_by_client_address(request: Request, services: ServicesDep) -> None:
+    """Apply the public's rate limit to the client's address (in memory only, never stored)."""
+    limiter = services.intake_limiter
+    if not limiter.enabled:
+        return
+    client = request.client
+    limiter.check(client.host if client is not None else "unknown")
+
 
 bearer = HTTPBearer(
     auto_error=False,
@@ -60,7 +121,7 @@ class _Authenticated(PermissionDependency):
 
     def __call__(
         self,
-        request: Request,
+        services: ServicesDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     ) -> Principal:
         if credentials is None:
@@ -68,8 +129,10 @@ class _Authenticated(PermissionDependency):
                 f"this needs an API key with permission {self.permission.value!r}; "
                 "send it as `Authorization: Bearer <key>`"
             )
-        principal = _principal_for(request, credentials.credentials)
-        if not principal.can(self.permission) and not _plaintext_grant(request, principal, self):
+        principal = principal_for_key(services, credentials.credentials)
+        if not principal.can(self.permission) and not plaintext_grant(
+            services, principal, self.permission
+        ):
             role = principal.role.value if principal.role else "anonymous"
             raise PermissionDenied(
                 f"role {role!r} lacks permission {self.permission.value!r} for this request"
@@ -77,33 +140,27 @@ class _Authenticated(PermissionDependency):
         return principal
 
 
-def _principal_for(request: Request, secret: str) -> Principal:
-    cache: VerificationCache[Principal] = request.app.state.key_cache
+def principal_for_key(services: Services, secret: str) -> Principal:
+    """The caller behind API key ``secret`` (cached); Unauthenticated when unknown or revoked."""
+    cache = services.key_cache
     principal = cache.get(secret)
     if principal is not None:
         return principal
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
-        principal = service.authenticate(session, secret)
+    with services.sessions() as session:
+        principal = services.authenticate(session, secret)
     if principal is None or principal.key_id is None:
         raise Unauthenticated("the API key is unknown or revoked; ask an admin for a new one")
     cache.put(secret, principal.key_id, principal)
     return principal
 
 
-def principal_for_key(request: Request, secret: str) -> Principal:
-    """The caller behind API key ``secret`` (cached); Unauthenticated when unknown or revoked."""
-    return _principal_for(request, secret)
-
-
-def _plaintext_grant(request: Request, principal: Principal, dep: PermissionDependency) -> bool:
+def plaintext_grant(services: Services, principal: Principal, permission: Permission) -> bool:
     """Whether an observer's organisation holds a plaintext grant for a plaintext permission
     (the endpoint logs each view, as for staff)."""
-    if dep.permission not in PLAINTEXT_PERMISSIONS or principal.role is not Role.OBSERVER:
+    if permission not in PLAINTEXT_PERMISSIONS or principal.role is not Role.OBSERVER:
         return False
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
-        return plaintext_granted(session, principal.org_id)
+    with services.sessions() as session:
+        return services.plaintext_granted(session, principal.org_id)
 
 
 def require(permission: Permission) -> PermissionDependency:
