@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import OrgKind
-from hotlist.server.db.base import MAX_ID
 from hotlist.server.kit.deps import DbSession, ServicesDep
+from hotlist.server.kit.params import RowId
 from hotlist.server.kit.permissions import Permission, Role
 from hotlist.server.kit.principal import Principal
 from hotlist.server.problems import status_for
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/staff/admin", tags=["pages"], include_in_schema=Fals
 
 OrgsManager = Annotated[Principal, Depends(page(Permission.ORGS_MANAGE))]
 KeysManager = Annotated[Principal, Depends(page(Permission.KEYS_MANAGE))]
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Id = RowId
 LISTED = 1_000
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -16,12 +16,12 @@ from hotlist.policy import Policy, SharedHostingList
 from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.assessments import service as assessments
 from hotlist.server.assessments.schemas import AssessmentIn
-from hotlist.server.db.base import MAX_ID
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.entries.schemas import SuspendIn
 from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.kit.deps import DbSession
+from hotlist.server.kit.params import RowId
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
@@ -31,7 +31,14 @@ from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
-from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
+from hotlist.server.web.pages.staff import (
+    PAGE_SIZE,
+    After,
+    EntryRef,
+    names_of,
+    next_after,
+    staff_page,
+)
 from hotlist.server.web.rendering import translator
 from hotlist.urls import Scope
 
@@ -43,9 +50,7 @@ Assessor = Annotated[Principal, Depends(page(Permission.REPORTS_ASSESS))]
 EntryReader = Annotated[Principal, Depends(page(Permission.ENTRIES_READ))]
 ExpressionReader = Annotated[Principal, Depends(page(Permission.ENTRIES_READ_EXPRESSION))]
 Suspender = Annotated[Principal, Depends(page(Permission.ENTRIES_SUSPEND))]
-EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
-ReportId = Annotated[int, Path(ge=1, le=MAX_ID)]
-After = Annotated[int, Query(ge=0, le=MAX_ID)]
+ReportId = RowId
 ASSESS_FIELDS = ("actionable", "reason", "category", "scope", "scope_reason")
 
 

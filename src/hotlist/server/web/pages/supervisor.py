@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,12 +22,13 @@ from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.models import AppealOutcome, AppealState, Relation
 from hotlist.server.appeals.schemas import AppealDecisionIn, InterimIn
 from hotlist.server.assessments.models import Assessment
-from hotlist.server.db.base import MAX_ID, utcnow
+from hotlist.server.db.base import utcnow
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry
 from hotlist.server.entries.schemas import TransitionIn
 from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.kit.deps import DbSession, ServicesDep
+from hotlist.server.kit.params import RowId
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
 from hotlist.server.kit.services import Services
@@ -39,7 +40,14 @@ from hotlist.server.problems import status_for
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.pages.analyst import entry_page
-from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
+from hotlist.server.web.pages.staff import (
+    PAGE_SIZE,
+    After,
+    EntryRef,
+    names_of,
+    next_after,
+    staff_page,
+)
 from hotlist.server.web.rendering import translator
 from hotlist.urls import Scope
 
@@ -50,9 +58,7 @@ ObjectionReader = Annotated[Principal, Depends(page(Permission.OBJECTIONS_READ))
 ObjectionDecider = Annotated[Principal, Depends(page(Permission.OBJECTIONS_DECIDE))]
 AppealReader = Annotated[Principal, Depends(page(Permission.APPEALS_READ))]
 AppealDecider = Annotated[Principal, Depends(page(Permission.APPEALS_DECIDE))]
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-After = Annotated[int, Query(ge=0, le=MAX_ID)]
-EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
+Id = RowId
 RELATION_PHRASES: dict[str, str] = {
     Relation.SITE_OWNER: "the site's owner (or the content's)",
     Relation.USER: "a user of the site",
