@@ -32,7 +32,8 @@ from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.entries import api as entries_api
 from hotlist.server.figures import api as figures_api
 from hotlist.server.kit.cache import TimedCache
-from hotlist.server.kit.contacts import ContactCipher
+from hotlist.server.kit.clock import Clock, SystemClock
+from hotlist.server.kit.contacts import FernetContactCipher
 from hotlist.server.kit.deps import ServicesDep, api_routes
 from hotlist.server.kit.keycache import VerificationCache
 from hotlist.server.kit.ratelimit import TokenBucketLimiter
@@ -147,24 +148,33 @@ async def _observer_requests(request: Request, services: ServicesDep) -> None:
         await run_in_threadpool(record_observer_request, request, services)
 
 
-def make_services(settings: Settings, engine: Engine) -> Services:
-    """The app's services for ``settings`` on ``engine``: made once, shared by every request."""
+def make_services(settings: Settings, engine: Engine, clock: Clock | None = None) -> Services:
+    """The app's services for ``settings`` on ``engine``: made once, shared by every request.
+    ``clock`` (the system's by default) also drives the limiters and caches."""
+    clock = clock or SystemClock()
     return Services(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
-        key_cache=VerificationCache(ttl=settings.key_cache_seconds),
+        clock=clock,
+        key_cache=VerificationCache(ttl=settings.key_cache_seconds, clock=clock.monotonic),
         authenticate=accounts_service.authenticate,
         plaintext_granted=observers_service.plaintext_granted,
         intake_limiter=TokenBucketLimiter(
-            rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst
+            rate=settings.rate_limit_per_second,
+            burst=settings.rate_limit_burst,
+            clock=clock.monotonic,
         ),
         login_limiter=TokenBucketLimiter(
-            rate=login_pages.LOGIN_RATE_PER_S, burst=login_pages.LOGIN_BURST
+            rate=login_pages.LOGIN_RATE_PER_S, burst=login_pages.LOGIN_BURST, clock=clock.monotonic
         ),
-        contacts=Lazy(lambda: ContactCipher.from_settings(settings.contact_key, settings.data_dir)),
+        contacts=Lazy(
+            lambda: FernetContactCipher.from_settings(settings.contact_key, settings.data_dir)
+        ),
         catalogues=Lazy(lambda: Catalogues(settings.blockpage_messages_dir)),
-        figures=TimedCache(ttl=figures_api.CACHE_SECONDS, size=figures_api.CACHE_SIZE),
+        figures=TimedCache(
+            ttl=figures_api.CACHE_SECONDS, size=figures_api.CACHE_SIZE, clock=clock.monotonic
+        ),
     )
 
 

@@ -9,9 +9,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from hotlist.server.figures.api import period
+from hotlist.server.kit.clock import ManualClock
+from hotlist.server.kit.deps import get_clock
 
 Auth = Callable[[str], dict[str, str]]
 SECRET_URL = "http://secret-host.example.com/hidden/page.html"
@@ -124,3 +127,13 @@ def test_bad_periods_are_problems(client: TestClient, query: str) -> None:
     response = client.get(f"/v1/transparency?{query}")
     assert response.status_code in (400, 422)
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_default_period_ends_on_the_apps_today(app: FastAPI, client: TestClient) -> None:
+    app.dependency_overrides[get_clock] = lambda: ManualClock(datetime(2026, 3, 10, 15, tzinfo=UTC))
+    figures = client.get("/v1/transparency").json()
+    assert (figures["start"], figures["end"]) == (
+        "2026-02-09T00:00:00+00:00",
+        "2026-03-11T00:00:00+00:00",
+    )
+    assert "2026-03-10" in client.get("/transparency").text

@@ -1,4 +1,6 @@
-"""The token bucket: bursts, refill, Retry-After, a bound on memory, off at rate 0."""
+"""The rate limiters: a refusal says when to come back and one key never refuses another (the
+contract both inherit); the token bucket's bursts, refill, Retry-After, bound on memory, off at
+rate 0."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from fastapi import Depends, FastAPI
 
 from hotlist.errors import RateLimited
 from hotlist.server.kit.deps import limit_by_client_address
-from hotlist.server.kit.ratelimit import TokenBucketLimiter
+from hotlist.server.kit.ratelimit import Limiter, NoLimit, TokenBucketLimiter
 
 
 class FakeClock:
@@ -24,6 +26,55 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+def first_refusal(limiter: Limiter, key: str, tries: int = 50) -> RateLimited | None:
+    """The first refusal of ``tries`` checks of ``key`` in a row, if any."""
+    for _ in range(tries):
+        try:
+            limiter.check(key)
+        except RateLimited as refused:
+            return refused
+    return None
+
+
+class LimiterContract:
+    """What every :class:`Limiter` does; an implementation's tests inherit this.
+    ``limits``: whether 50 requests in a row from one address are refused at some point."""
+
+    limits = True
+
+    def make(self) -> Limiter:
+        raise NotImplementedError
+
+    def test_a_first_request_of_any_key_goes_on(self) -> None:
+        limiter = self.make()
+        for key in ("192.0.2.1", "2001:db8::1", "unknown", "", "x" * 1000):
+            limiter.check(key)
+
+    def test_a_refusal_says_when_to_come_back(self) -> None:
+        refused = first_refusal(self.make(), "198.51.100.7")
+        assert (refused is not None) == self.limits
+        if refused is not None:
+            assert refused.retry_after >= 1
+            assert "wait" in refused.message
+
+    def test_one_key_never_refuses_another(self) -> None:
+        limiter = self.make()
+        first_refusal(limiter, "198.51.100.7")
+        limiter.check("203.0.113.9")
+
+
+class TestTokenBucketLimiter(LimiterContract):
+    def make(self) -> Limiter:
+        return TokenBucketLimiter(rate=0.01, burst=3, clock=FakeClock())
+
+
+class TestNoLimit(LimiterContract):
+    limits = False
+
+    def make(self) -> Limiter:
+        return NoLimit()
 
 
 def test_burst_then_refill(clock: FakeClock) -> None:

@@ -1,12 +1,12 @@
 """``/v1/appeals``: anyone appeals from the block page; supervisors suspend in the interim and
-decide."""
+decide. Time (the due date, the overdue flag) is the app's clock's."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
 from hotlist.server.appeals import service
@@ -19,10 +19,10 @@ from hotlist.server.appeals.schemas import (
     AppealStatusOut,
     InterimIn,
 )
-from hotlist.server.db.base import MAX_ID, utcnow
 from hotlist.server.entries.models import Entry
 from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.kit.deps import (
+    ClockDep,
     ContactCiphers,
     DbSession,
     ServicesDep,
@@ -30,10 +30,9 @@ from hotlist.server.kit.deps import (
     require,
 )
 from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.params import ReceiptPath, RowId
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
-from hotlist.server.kit.services import Services
-from hotlist.server.kit.types import RECEIPT
 
 router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
 
@@ -41,14 +40,12 @@ Appellant = Annotated[Principal, Depends(require(Permission.APPEALS_CREATE))]
 StatusReader = Annotated[Principal, Depends(require(Permission.APPEALS_STATUS))]
 Reader = Annotated[Principal, Depends(require(Permission.APPEALS_READ))]
 Decider = Annotated[Principal, Depends(require(Permission.APPEALS_DECIDE))]
-AppealId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ReceiptPath = Annotated[str, Path(pattern=RECEIPT)]
+AppealId = RowId
 
 
-def _view(session: Session, services: Services, appeal: Appeal) -> AppealOut:
-    days = services.settings.appeal_decide_days
+def _view(session: Session, days: int, now: datetime, appeal: Appeal) -> AppealOut:
     entry = session.get_one(Entry, appeal.entry_id)
-    overdue = service.is_overdue(appeal, days, utcnow())
+    overdue = service.is_overdue(appeal, days, now)
     return AppealOut.of(appeal, entry.public_ref, overdue, appeal.created_at + timedelta(days=days))
 
 
@@ -60,7 +57,7 @@ def _view(session: Session, services: Services, appeal: Appeal) -> AppealOut:
     dependencies=[Depends(limit_by_client_address)],
 )
 def create_appeal(
-    body: AppealIn, session: DbSession, contacts: ContactCiphers, _p: Appellant
+    body: AppealIn, session: DbSession, contacts: ContactCiphers, clock: ClockDep, _p: Appellant
 ) -> AppealReceipt:
     """Appeal with the entry id shown on the block page. Keep the receipt: it is the only way
     to follow the appeal. ``contact`` is optional, encrypted and purged after 90 days."""
@@ -71,6 +68,7 @@ def create_appeal(
         body.reason,
         contact=body.contact,
         cipher=contacts.get() if body.contact is not None else None,
+        now=clock.now(),
     )
     return AppealReceipt(receipt=appeal.receipt)
 
@@ -90,6 +88,7 @@ def appeal_status(receipt: ReceiptPath, session: DbSession, _p: StatusReader) ->
 def list_appeals(
     session: DbSession,
     services: ServicesDep,
+    clock: ClockDep,
     _p: Reader,
     state: AppealState | None = None,
     overdue: bool = False,
@@ -97,13 +96,13 @@ def list_appeals(
     limit: Limit = 50,
 ) -> Page[AppealOut]:
     """Appeals oldest first, each with its overdue flag; ``overdue=true`` shows only those."""
-    days = services.settings.appeal_decide_days
-    before = utcnow() - timedelta(days=days) if overdue else None
+    days, now = services.settings.appeal_decide_days, clock.now()
+    before = now - timedelta(days=days) if overdue else None
     where = service.AppealFilter(state=state, overdue_before=before)
     rows = service.queue(session, where, decode_id_cursor(cursor), limit + 1)
     page, next_cursor = split_page(rows, limit, lambda row: (row.id,))
     return Page[AppealOut](
-        items=[_view(session, services, row) for row in page], next_cursor=next_cursor
+        items=[_view(session, days, now, row) for row in page], next_cursor=next_cursor
     )
 
 
@@ -114,11 +113,18 @@ def list_appeals(
     summary="Suspend the entry while the appeal is open",
 )
 def interim(
-    appeal_id: AppealId, body: InterimIn, session: DbSession, services: ServicesDep, by: Decider
+    appeal_id: AppealId,
+    body: InterimIn,
+    session: DbSession,
+    services: ServicesDep,
+    clock: ClockDep,
+    by: Decider,
 ) -> AppealOut:
     """For a significant risk that the entry is wrong: the entry leaves the list until decided."""
-    appeal = service.suspend_interim(session, service.get(session, appeal_id), body.reason, by)
-    return _view(session, services, appeal)
+    now = clock.now()
+    appeal = service.get(session, appeal_id)
+    service.suspend_interim(session, appeal, body.reason, by, now)
+    return _view(session, services.settings.appeal_decide_days, now, appeal)
 
 
 @router.post(
@@ -129,11 +135,12 @@ def decide(
     body: AppealDecisionIn,
     session: DbSession,
     services: ServicesDep,
+    clock: ClockDep,
     by: Decider,
 ) -> AppealOut:
     """Upheld: the entry is removed; rejected: it stands (reinstated after an interim
     suspension). The entry's own analyst cannot decide (403)."""
     appeal = service.get(session, appeal_id)
-    days = services.settings.appeal_decide_days
-    service.decide(session, appeal, body.outcome, body.reason, by, days)
-    return _view(session, services, appeal)
+    days, now = services.settings.appeal_decide_days, clock.now()
+    service.decide(session, appeal, body.outcome, body.reason, by, days, now)
+    return _view(session, days, now, appeal)

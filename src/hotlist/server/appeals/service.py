@@ -43,9 +43,10 @@ def submit(
     reason: str,
     contact: str | None = None,
     cipher: ContactCipher | None = None,
+    now: datetime | None = None,
 ) -> Appeal:
-    """File an appeal against ``entry``; nothing identifies the appellant but an optional,
-    encrypted contact."""
+    """File an appeal against ``entry`` (at ``now``, the clock's time by default); nothing
+    identifies the appellant but an optional, encrypted contact."""
     if entry.state == EntryState.REMOVED:
         raise Conflict(f"entry {entry.public_ref} is removed already; nothing blocks the address")
     encrypted = None
@@ -60,7 +61,7 @@ def submit(
         reason=reason,
         contact=encrypted,
         state=AppealState.OPEN,
-        created_at=utcnow(),
+        created_at=now or utcnow(),
     )
     session.add(appeal)
     session.flush()
@@ -116,7 +117,9 @@ def _open(appeal: Appeal) -> None:
         raise Conflict(f"appeal {appeal.id} is decided already ({appeal.outcome})")
 
 
-def suspend_interim(session: Session, appeal: Appeal, reason: str, by: Principal) -> Appeal:
+def suspend_interim(
+    session: Session, appeal: Appeal, reason: str, by: Principal, now: datetime | None = None
+) -> Appeal:
     """Suspend the appealed entry while the appeal is open (a significant risk it is wrong)."""
     _open(appeal)
     if appeal.interim_at is not None:
@@ -127,7 +130,7 @@ def suspend_interim(session: Session, appeal: Appeal, reason: str, by: Principal
         raise Conflict(
             f"entry {entry.public_ref} is {entry.state}; only an active one is suspended"
         )
-    now = utcnow()
+    now = now or utcnow()
     entries.transition(
         session,
         entry,
@@ -150,13 +153,14 @@ def decide(
     reason: str,
     by: Principal,
     decide_days: int = 7,
+    now: datetime | None = None,
 ) -> Appeal:
-    """Decide ``appeal``: upheld removes the entry; rejected reinstates it if this appeal had it
-    suspended (and it still is). The log notes whether it was decided late."""
+    """Decide ``appeal`` at ``now``: upheld removes the entry; rejected reinstates it if this
+    appeal had it suspended (and it still is). The log notes whether it was decided late."""
     _open(appeal)
     entry = session.get_one(Entry, appeal.entry_id)
     decider = check_decider(entry, by, f"appeal {appeal.id}")
-    now = utcnow()
+    now = now or utcnow()
     overdue = is_overdue(appeal, decide_days, now)
     appeal.state = AppealState.DECIDED
     appeal.outcome = outcome.value

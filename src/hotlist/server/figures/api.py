@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from hotlist.errors import InvalidRequest
 from hotlist.server.figures.compute import TransparencyFigures, compute
 from hotlist.server.figures.query import period_rows
-from hotlist.server.kit.deps import DbSession, ServicesDep, require
+from hotlist.server.kit.deps import ClockDep, DbSession, ServicesDep, require
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
 from hotlist.server.kit.services import Services
@@ -50,11 +50,11 @@ def period(
 
 
 def cached_figures(
-    session: Session, services: Services, start: date | None, end: date | None
+    session: Session, services: Services, today: date, start: date | None, end: date | None
 ) -> TransparencyFigures:
-    """The figures of the period ``start``..``end`` (days, both included; the last 30 days by
-    default), from the app's cache when computed less than 5 minutes ago."""
-    begin, stop = period(start, end)
+    """The figures of the period ``start``..``end`` (days, both included; the last 30 days up
+    to ``today`` by default), from the app's cache when computed less than 5 minutes ago."""
+    begin, stop = period(start, end, today)
     days = services.settings.appeal_decide_days
     return services.figures.get(
         (begin, stop, days),
@@ -67,8 +67,13 @@ def cached_figures(
     summary="The transparency figures (JSON)",
 )
 def transparency_figures(
-    session: DbSession, services: ServicesDep, _p: Reader, start: From = None, end: To = None
+    session: DbSession,
+    services: ServicesDep,
+    clock: ClockDep,
+    _p: Reader,
+    start: From = None,
+    end: To = None,
 ) -> dict[str, object]:
     """Every figure of the period: counts, shares and medians; no personal data, no URL.
     Computed at most every 5 minutes per period."""
-    return cached_figures(session, services, start, end).to_dict()
+    return cached_figures(session, services, clock.now().date(), start, end).to_dict()

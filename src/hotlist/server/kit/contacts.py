@@ -1,13 +1,19 @@
-"""Encryption of reporters' contact details (Fernet), and the key it uses.
+"""Encryption of reporters' and appellants' contact details, a seam.
 
-The key comes from ``HOTLIST_CONTACT_KEY`` or the file ``<data_dir>/contact.key``, created with
-mode 0600 on first use. Losing the key loses the contacts, nothing else.
+:class:`ContactCipher` is what the reports and appeals services ask of one. The real one is
+:class:`FernetContactCipher`: its key comes from ``HOTLIST_CONTACT_KEY`` or the file
+``<data_dir>/contact.key``, created with mode 0600 on first use; losing the key loses the
+contacts, nothing else. :class:`InMemoryContactCipher` keeps contacts in memory and stores only
+random tokens (tests).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+import threading
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -16,7 +22,19 @@ from hotlist.errors import ConfigError, StorageError
 KEY_FILE_NAME = "contact.key"
 
 
-class ContactCipher:
+class ContactCipher(Protocol):
+    """Turns a contact into what the database stores, and back."""
+
+    def encrypt(self, contact: str) -> bytes:
+        """The stored form: never the contact in clear."""
+        ...
+
+    def decrypt(self, token: bytes) -> str:
+        """The contact again; StorageError when this cipher cannot read ``token``."""
+        ...
+
+
+class FernetContactCipher:
     """Encrypts and decrypts contact details with one Fernet key."""
 
     def __init__(self, key: str | bytes) -> None:
@@ -30,7 +48,7 @@ class ContactCipher:
             ) from exc
 
     @classmethod
-    def from_settings(cls, contact_key: str | None, data_dir: Path | None) -> ContactCipher:
+    def from_settings(cls, contact_key: str | None, data_dir: Path | None) -> FernetContactCipher:
         """The cipher for a server: the configured key, else the data directory's key file."""
         if contact_key:
             return cls(contact_key.strip())
@@ -52,6 +70,29 @@ class ContactCipher:
             raise StorageError(
                 "a stored contact cannot be decrypted with the configured contact key"
             ) from exc
+
+
+class InMemoryContactCipher:
+    """Contacts kept in this process only; the database gets a random token for each (tests)."""
+
+    def __init__(self) -> None:
+        self._contacts: dict[bytes, str] = {}
+        self._lock = threading.Lock()
+
+    def encrypt(self, contact: str) -> bytes:
+        """A new random token standing for ``contact``."""
+        token = secrets.token_bytes(32)
+        with self._lock:
+            self._contacts[token] = contact
+        return token
+
+    def decrypt(self, token: bytes) -> str:
+        """The contact ``token`` stands for; StorageError for a token this cipher never made."""
+        with self._lock:
+            contact = self._contacts.get(token)
+        if contact is None:
+            raise StorageError("a stored contact cannot be decrypted with this cipher")
+        return contact
 
 
 def _key_file(path: Path) -> bytes:

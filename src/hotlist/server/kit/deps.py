@@ -1,5 +1,6 @@
 """The FastAPI dependencies features share: the app's services, the request's database session,
-``require(permission)``, the public's rate limit and the contact cipher.
+``require(permission)``, and the seams (the clock, the contact cipher, the rate limits), each its
+own dependency so a test swaps one with ``app.dependency_overrides[get_clock] = ...``.
 
 ``require`` authenticates the caller (``Authorization: Bearer <key>``) and checks the permission,
 returning the :class:`Principal`. Public permissions never look at a key, so reporting costs no
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from starlette.routing import BaseRoute
 
 from hotlist.errors import PermissionDenied, StorageError, Unauthenticated
+from hotlist.server.kit.clock import Clock
 from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.kit.permissions import (
     ANONYMOUS_PERMISSIONS,
@@ -32,7 +34,7 @@ from hotlist.server.kit.permissions import (
     Role,
 )
 from hotlist.server.kit.principal import Principal
-from hotlist.server.kit.ratelimit import TokenBucketLimiter
+from hotlist.server.kit.ratelimit import Limiter
 from hotlist.server.kit.services import Lazy, Services
 
 
@@ -67,6 +69,14 @@ DbSession = Annotated[Session, Depends(get_session, scope="function")]
 """The request's session, committed before the response is sent."""
 
 
+async def get_clock(services: ServicesDep) -> Clock:
+    """The app's clock."""
+    return services.clock
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
 async def contact_ciphers(services: ServicesDep) -> Lazy[ContactCipher]:
     """The contact cipher, made at the first contact (a server may run without a contact key)."""
     return services.contacts
@@ -75,19 +85,23 @@ async def contact_ciphers(services: ServicesDep) -> Lazy[ContactCipher]:
 ContactCiphers = Annotated[Lazy[ContactCipher], Depends(contact_ciphers)]
 
 
-async def login_limiter(services: ServicesDep) -> TokenBucketLimiter:
+async def intake_limiter(services: ServicesDep) -> Limiter:
+    """The limit on the public's reports and appeals per client address."""
+    return services.intake_limiter
+
+
+async def login_limiter(services: ServicesDep) -> Limiter:
     """The limit on sign-in attempts per client address (on top of each account's lock-out)."""
     return services.login_limiter
 
 
-LoginLimiter = Annotated[TokenBucketLimiter, Depends(login_limiter)]
+LoginLimiter = Annotated[Limiter, Depends(login_limiter)]
 
 
-async def limit_by_client_address(request: Request, services: ServicesDep) -> None:
+async def limit_by_client_address(
+    request: Request, limiter: Annotated[Limiter, Depends(intake_limiter)]
+) -> None:
     """Apply the public's rate limit to the client's address (in memory only, never stored)."""
-    limiter = services.intake_limiter
-    if not limiter.enabled:
-        return
     client = request.client
     limiter.check(client.host if client is not None else "unknown")
 

@@ -1,5 +1,7 @@
-"""A per-client-address token bucket, held only in memory (applied by
-:func:`hotlist.server.kit.deps.limit_by_client_address`).
+"""Rate limits, a seam: :class:`Limiter` is what a route asks of one; the real one is a
+per-client-address token bucket held only in memory (:class:`TokenBucketLimiter`, applied by
+:func:`hotlist.server.kit.deps.limit_by_client_address`); :class:`NoLimit` never refuses (tests
+swap it in with ``app.dependency_overrides``).
 
 The address is used as a dictionary key and nothing else: never logged, never stored, gone
 when the process ends or the bucket refills. Each process limits on its own, so with N
@@ -13,10 +15,26 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Protocol
 
 from hotlist.errors import RateLimited
 
 DEFAULT_MAX_CLIENTS = 100_000
+
+
+class Limiter(Protocol):
+    """Says whether one more request under ``key`` (a client address) may go on now."""
+
+    def check(self, key: str) -> None:
+        """Return when it may; raise :class:`RateLimited` (with ``retry_after``) when not."""
+        ...
+
+
+class NoLimit:
+    """A limiter that never refuses (a test that sends many requests on purpose)."""
+
+    def check(self, key: str) -> None:
+        """Always allowed."""
 
 
 class TokenBucketLimiter:

@@ -1,8 +1,12 @@
 """The services an app is built from: made once by ``create_app``, reached through one dependency
 (:func:`hotlist.server.kit.deps.get_services`), swapped in tests with ``app.dependency_overrides``.
 
-The kit imports no feature, so what a feature provides (who holds an API key, whether an
-organisation holds a plaintext grant) comes in as a function ``create_app`` passes in.
+Each outside dependency is a small ``Protocol`` with a real and an offline implementation
+(:mod:`~hotlist.server.kit.clock`, :mod:`~hotlist.server.kit.contacts`,
+:mod:`~hotlist.server.kit.ratelimit`; the publisher's is
+:mod:`hotlist.server.publishing.publishers`). The kit imports no feature, so what a feature
+provides (who holds an API key, whether an organisation holds a plaintext grant) comes in as a
+function ``create_app`` passes in.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotlist.blockpage import Catalogues
 from hotlist.server.config import Settings
 from hotlist.server.kit.cache import TimedCache
+from hotlist.server.kit.clock import Clock
 from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.kit.keycache import VerificationCache
 from hotlist.server.kit.principal import Principal
-from hotlist.server.kit.ratelimit import TokenBucketLimiter
+from hotlist.server.kit.ratelimit import Limiter
 
 T = TypeVar("T")
 
@@ -70,13 +75,15 @@ class Services:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    clock: Clock
+    """What time it is: to stamp and to decide by (an appeal's due date, the figures' period)."""
     key_cache: VerificationCache[Principal]
     """Verified API keys for ``key_cache_seconds`` (one slow hash per key per period)."""
     authenticate: Authenticate
     plaintext_granted: GrantCheck
-    intake_limiter: TokenBucketLimiter
+    intake_limiter: Limiter
     """The public's reports and appeals, per client address (in memory, per process)."""
-    login_limiter: TokenBucketLimiter
+    login_limiter: Limiter
     """Sign-in attempts, per client address (in memory, per process)."""
     contacts: Lazy[ContactCipher]
     """Made at the first contact given: a server without a contact key takes reports without."""

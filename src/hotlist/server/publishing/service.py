@@ -18,6 +18,7 @@ from hotlist.server.entries.service import ActiveEntry, active_entries, expire_d
 from hotlist.server.kit.paths import RepositoryPaths, repository_paths
 from hotlist.server.log.signing import head_extras
 from hotlist.server.publishing.edge_extras import edge_extras
+from hotlist.server.publishing.publishers import ListPublisher
 
 
 def to_record(entry: ActiveEntry) -> ListRecord:
@@ -80,7 +81,7 @@ def checked_public_url(public_url: str | None, *, allow_loopback: bool = False) 
 
 def publish(
     factory: sessionmaker[Session],
-    publisher: Publisher,
+    publisher: ListPublisher,
     *,
     public_url: str | None,
     allow_loopback: bool = False,
@@ -97,6 +98,6 @@ def publish(
     with factory() as session, session.begin():
         expire_due(session)
         records: Sequence[ListRecord] = list_records(session)
-        extras = head_extras(session, publisher.repository.keys.path)
+        extras = head_extras(session, publisher.keys_dir)
         extras.update(edge_extras(session, public_url))
     return publisher.publish(records, extras)

@@ -17,7 +17,7 @@ from hotlist.server.accounts.models import User
 from hotlist.server.db.base import utcnow
 from hotlist.server.kit.deps import login_limiter
 from hotlist.server.kit.permissions import Role
-from hotlist.server.kit.ratelimit import TokenBucketLimiter
+from hotlist.server.kit.ratelimit import NoLimit
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.auth import totp
 from hotlist.server.web.security import PLAIN_COOKIE
@@ -166,8 +166,7 @@ def test_any_sign_in_form_is_refused_cleanly(
     code: str,
     next_path: str,
 ) -> None:
-    unlimited = TokenBucketLimiter(rate=1000.0, burst=1000)
-    web_app.dependency_overrides[login_limiter] = lambda: unlimited
+    web_app.dependency_overrides[login_limiter] = NoLimit
     response = sign_in_form(browser_client, user_id, password, code, next_path)
     assert response.status_code in {401, 422}
     assert 'name="next"' in response.text

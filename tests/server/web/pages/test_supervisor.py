@@ -30,9 +30,12 @@ SignIn = Callable[[TestClient, int], None]
 def _appeal(sessions: sessionmaker[Session], ref: str, days_old: int = 0) -> int:
     with sessions() as session:
         appeal = appeals.submit(
-            session, entry_by_ref(session, ref), Relation.SITE_OWNER, "My own holiday photos."
+            session,
+            entry_by_ref(session, ref),
+            Relation.SITE_OWNER,
+            "My own holiday photos.",
+            now=utcnow() - timedelta(days=days_old),
         )
-        appeal.created_at = utcnow() - timedelta(days=days_old)
         session.commit()
         return appeal.id
 

@@ -26,7 +26,13 @@ from hotlist.server.appeals.schemas import AppealIn
 from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.figures.api import cached_figures
 from hotlist.server.figures.report import charts
-from hotlist.server.kit.deps import ContactCiphers, DbSession, ServicesDep, limit_by_client_address
+from hotlist.server.kit.deps import (
+    ClockDep,
+    ContactCiphers,
+    DbSession,
+    ServicesDep,
+    limit_by_client_address,
+)
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
@@ -213,6 +219,7 @@ def appeal_submit(
     request: Request,
     session: DbSession,
     contacts: ContactCiphers,
+    clock: ClockDep,
     _p: Appellant,
     form: PageForm,
 ) -> Response:
@@ -242,6 +249,7 @@ def appeal_submit(
             body.reason,
             contact=body.contact,
             cipher=contacts.get() if body.contact is not None else None,
+            now=clock.now(),
         )
     except NotFound:
         errors = {"entry_id": t.gettext("No entry has this id; check it against the block page.")}
@@ -290,13 +298,14 @@ def transparency(
     request: Request,
     session: DbSession,
     services: ServicesDep,
+    clock: ClockDep,
     _p: Reader,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     """The transparency report of a period (the last 30 days by default): the same figures and
     charts as ``hotlist report transparency``, in the shared layout (cached like the JSON)."""
-    figures = cached_figures(session, services, start, end)
+    figures = cached_figures(session, services, clock.now().date(), start, end)
     last_day = (figures.end - timedelta(days=1)).date()
     return render(
         request, "public/transparency.html", f=figures, charts=charts(figures), last_day=last_day

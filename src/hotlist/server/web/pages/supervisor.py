@@ -8,7 +8,7 @@ refusal beside the form rather than as an error page.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -22,16 +22,14 @@ from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.models import AppealOutcome, AppealState, Relation
 from hotlist.server.appeals.schemas import AppealDecisionIn, InterimIn
 from hotlist.server.assessments.models import Assessment
-from hotlist.server.db.base import utcnow
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry
 from hotlist.server.entries.schemas import TransitionIn
 from hotlist.server.entries.service import entry_by_ref
-from hotlist.server.kit.deps import DbSession, ServicesDep
+from hotlist.server.kit.deps import ClockDep, DbSession, ServicesDep
 from hotlist.server.kit.params import RowId
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
-from hotlist.server.kit.services import Services
 from hotlist.server.objections import service as objections
 from hotlist.server.objections.models import ObjectionOutcome, ObjectionState
 from hotlist.server.objections.schemas import DecisionIn
@@ -121,6 +119,7 @@ def objection_queue(
     request: Request,
     session: DbSession,
     services: ServicesDep,
+    clock: ClockDep,
     principal: ObjectionReader,
     state: Annotated[str, Query(max_length=16)] = ObjectionState.OPEN.value,
     after: After = 0,
@@ -133,7 +132,7 @@ def objection_queue(
     )
     rows = list(objections.listing(session, where, after, PAGE_SIZE))
     days = services.settings.appeal_decide_days
-    late = utcnow() - timedelta(days=days)
+    late = clock.now() - timedelta(days=days)
     return staff_page(
         request,
         session,
@@ -234,14 +233,14 @@ def appeal_queue(
     request: Request,
     session: DbSession,
     services: ServicesDep,
+    clock: ClockDep,
     _p: AppealReader,
     state: Annotated[str, Query(max_length=16)] = AppealState.OPEN.value,
     overdue: Annotated[str, Query(max_length=1)] = "",
     after: After = 0,
 ) -> HTMLResponse:
     """Appeals oldest first; open ones past the decision time are flagged (or only those)."""
-    days = services.settings.appeal_decide_days
-    now = utcnow()
+    days, now = services.settings.appeal_decide_days, clock.now()
     chosen = state if state in {s.value for s in AppealState} else None
     where = appeals.AppealFilter(
         state=AppealState(chosen) if chosen else None,
@@ -266,7 +265,7 @@ def appeal_queue(
 def _appeal_page(
     request: Request,
     session: Session,
-    services: Services,
+    due: tuple[int, datetime],
     appeal_id: int,
     refused: str | None = None,
     status_code: int = 200,
@@ -274,6 +273,7 @@ def _appeal_page(
     values: Mapping[str, str] | None = None,
     errors: FieldErrors | None = None,
 ) -> HTMLResponse:
+    """The appeal page; ``due`` is the days allowed to decide and the time now."""
     appeal = appeals.get(session, appeal_id)
     entry = session.get_one(Entry, appeal.entry_id)
     return staff_page(
@@ -283,7 +283,7 @@ def _appeal_page(
         status_code=status_code,
         appeal=appeal,
         entry=entry,
-        overdue=appeals.is_overdue(appeal, services.settings.appeal_decide_days, utcnow()),
+        overdue=appeals.is_overdue(appeal, *due),
         names=names_of(session, {appeal.decided_by, appeal.interim_by, entry.decided_by}),
         outcomes=[o.value for o in AppealOutcome],
         relation=RELATION_PHRASES.get(appeal.relation, appeal.relation),
@@ -295,10 +295,16 @@ def _appeal_page(
 
 @router.get("/appeals/{appeal_id}", response_class=HTMLResponse)
 def appeal_view(
-    request: Request, session: DbSession, services: ServicesDep, _p: AppealReader, appeal_id: Id
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    clock: ClockDep,
+    _p: AppealReader,
+    appeal_id: Id,
 ) -> HTMLResponse:
     """An appeal, its entry's statement of reasons, and the decision form."""
-    return _appeal_page(request, session, services, appeal_id)
+    due = (services.settings.appeal_decide_days, clock.now())
+    return _appeal_page(request, session, due, appeal_id)
 
 
 @router.post("/appeals/{appeal_id}/decide", response_class=HTMLResponse)
@@ -306,6 +312,7 @@ def appeal_decide(
     request: Request,
     session: DbSession,
     services: ServicesDep,
+    clock: ClockDep,
     principal: AppealDecider,
     appeal_id: Id,
     form: PageForm,
@@ -314,6 +321,7 @@ def appeal_decide(
     while it is open; never by the entry's own analyst. Checked as the API checks
     ``POST /v1/appeals/{id}/decision`` and ``/interim``."""
     appeal = appeals.get(session, appeal_id)
+    days, now = services.settings.appeal_decide_days, clock.now()
     values = values_of(form, ("outcome", "reason"))
     t = translator(request)
     messages = {
@@ -327,21 +335,14 @@ def appeal_decide(
         decision, errors = validate(AppealDecisionIn, values, t, messages)
     if errors:
         return _appeal_page(
-            request, session, services, appeal_id, None, 422, values=values, errors=errors
+            request, session, (days, now), appeal_id, None, 422, values=values, errors=errors
         )
     try:
         if interim is not None:
-            appeals.suspend_interim(session, appeal, interim.reason, principal)
+            appeals.suspend_interim(session, appeal, interim.reason, principal, now)
         elif decision is not None:
-            appeals.decide(
-                session,
-                appeal,
-                decision.outcome,
-                decision.reason,
-                principal,
-                services.settings.appeal_decide_days,
-            )
+            appeals.decide(session, appeal, decision.outcome, decision.reason, principal, days, now)
     except HotlistError as exc:
         session.rollback()
-        return _appeal_page(request, session, services, appeal_id, exc.message, status_for(exc))
+        return _appeal_page(request, session, (days, now), appeal_id, exc.message, status_for(exc))
     return RedirectResponse(f"/staff/appeals/{appeal_id}?decided=1", status_code=303)
