@@ -1,4 +1,5 @@
-"""The package map holds: what each part of ``hotlist`` may import (docs/architecture.md).
+"""The package map holds: what each part of ``hotlist`` may import (docs/server.md, "How the code
+is laid out"; docs/adr/0001).
 
 The imports are read from the source with :mod:`ast` (every ``import`` in a module, at its top,
 inside functions or under ``TYPE_CHECKING``), so a rule broken anywhere fails here, naming the
@@ -7,7 +8,8 @@ modules that break it:
 - no cycle between the server's feature packages (a direct subfolder or top-level module of
   ``hotlist.server``); ``app.py`` includes every router and ``db/models.py`` gathers every model
   for Alembic, so those two are left out;
-- the kit imports no feature (only the configuration and the database's base);
+- the kit imports no feature (only the configuration and the database's base), and no feature
+  imports the web layer (the HTML pages sit above every feature);
 - no module of ``hotlist.edge`` imports the signing side (``hotlist.publish.publisher``) or the
   server;
 - ``hotlist.urls`` imports nothing of ours but the error base and the compiled core;
@@ -162,6 +164,15 @@ def test_the_kit_imports_no_feature() -> None:
         if source == "kit" and target not in KIT_MAY_IMPORT
     )
     assert not wrong, "the kit is below every feature:\n" + "\n".join(wrong)
+
+
+def test_no_feature_imports_the_web_layer() -> None:
+    wrong = sorted(
+        f"{' '.join(sorted(modules))} imports hotlist.server.web"
+        for (source, target), modules in _feature_edges().items()
+        if target == "web"
+    )
+    assert not wrong, "the pages are above every feature (docs/adr/0008):\n" + "\n".join(wrong)
 
 
 @pytest.mark.xfail(strict=True, reason="the edge/wire helper removes it")
