@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from hotlist.errors import Conflict, NotFound, PolicyError
 from hotlist.server.appeals.models import Appeal, AppealOutcome, AppealState, Relation
 from hotlist.server.db.base import utcnow
+from hotlist.server.db.rows import get_or_missing, page_after, where_given
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.kit.contacts import ContactCipher
@@ -78,10 +79,7 @@ def by_receipt(session: Session, receipt: str) -> Appeal:
 
 def get(session: Session, appeal_id: int) -> Appeal:
     """The appeal with id ``appeal_id``."""
-    appeal = session.get(Appeal, appeal_id)
-    if appeal is None:
-        raise NotFound(f"no appeal {appeal_id}")
-    return appeal
+    return get_or_missing(session, Appeal, appeal_id, f"no appeal {appeal_id}")
 
 
 def is_overdue(appeal: Appeal, decide_days: int, now: datetime) -> bool:
@@ -103,13 +101,11 @@ def queue(
     session: Session, where: AppealFilter, after_id: int = 0, limit: int = 50
 ) -> Sequence[Appeal]:
     """Appeals oldest first, after id ``after_id``."""
-    query = select(Appeal).where(Appeal.id > after_id)
-    if where.state is not None:
-        query = query.where(Appeal.state == where.state)
+    query = where_given(select(Appeal), (Appeal.state, where.state))
     if where.overdue_before is not None:
         query = query.where(Appeal.state == AppealState.OPEN)
         query = query.where(Appeal.created_at < where.overdue_before)
-    return session.scalars(query.order_by(Appeal.id).limit(limit)).all()
+    return page_after(session, query, Appeal.id, after_id, limit)
 
 
 def _open(appeal: Appeal) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hotlist.errors import Conflict, NotFound, PolicyError
 from hotlist.policy import Category
 from hotlist.server.db.base import utcnow
+from hotlist.server.db.rows import page_after, where_given
 from hotlist.server.entries.log_events import (
     NewEntry,
     entry_fields,
@@ -290,14 +291,13 @@ def list_entries(
     session: Session, where: EntryFilter, after_id: int = 0, limit: int = 50
 ) -> Sequence[Entry]:
     """Entries in the order made, after id ``after_id``."""
-    query = select(Entry).where(Entry.id > after_id)
-    if where.state is not None:
-        query = query.where(Entry.state == where.state)
-    if where.category_code is not None:
-        query = query.where(Entry.category_code == where.category_code)
-    if where.scope is not None:
-        query = query.where(Entry.scope == where.scope)
-    return session.scalars(query.order_by(Entry.id).limit(limit)).all()
+    query = where_given(
+        select(Entry),
+        (Entry.state, where.state),
+        (Entry.category_code, where.category_code),
+        (Entry.scope, where.scope),
+    )
+    return page_after(session, query, Entry.id, after_id, limit)
 
 
 def events(

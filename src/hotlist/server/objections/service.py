@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hotlist.errors import Conflict, NotFound, PermissionDenied, PolicyError
 from hotlist.policy import SharedHostingList
 from hotlist.server.db.base import utcnow
+from hotlist.server.db.rows import get_or_missing, page_after, where_given
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.entries.scope import check_shared_hosting
@@ -62,10 +63,7 @@ def file(session: Session, entry: Entry, reason: str, by: Principal) -> Objectio
 
 def get(session: Session, objection_id: int) -> Objection:
     """The objection with id ``objection_id``."""
-    objection = session.get(Objection, objection_id)
-    if objection is None:
-        raise NotFound(f"no objection {objection_id}")
-    return objection
+    return get_or_missing(session, Objection, objection_id, f"no objection {objection_id}")
 
 
 def get_for(session: Session, objection_id: int, viewer: Principal) -> Objection:
@@ -93,12 +91,10 @@ def listing(
     session: Session, where: ObjectionFilter, after_id: int = 0, limit: int = 50
 ) -> Sequence[Objection]:
     """Objections oldest first (the queue order), after id ``after_id``."""
-    query = select(Objection).where(Objection.id > after_id)
-    if where.state is not None:
-        query = query.where(Objection.state == where.state)
-    if where.org_id is not None:
-        query = query.where(Objection.org_id == where.org_id)
-    return session.scalars(query.order_by(Objection.id).limit(limit)).all()
+    query = where_given(
+        select(Objection), (Objection.state, where.state), (Objection.org_id, where.org_id)
+    )
+    return page_after(session, query, Objection.id, after_id, limit)
 
 
 @dataclass(frozen=True)

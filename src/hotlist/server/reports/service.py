@@ -22,6 +22,7 @@ from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
 from hotlist.policy import Policy
 from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.db.base import utcnow
+from hotlist.server.db.rows import get_or_missing
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.kit.principal import Principal
@@ -193,10 +194,8 @@ def queue(
 def get(session: Session, report_id: int, *, for_update: bool = False) -> Report:
     """The report with id ``report_id``; ``for_update`` locks its row until the transaction
     ends on PostgreSQL (SQLite has no row locks; :func:`settle`'s guarded update covers it)."""
-    report = session.get(Report, report_id, with_for_update=for_update)
-    if report is None:
-        raise NotFound(f"no report with id {report_id}")
-    return report
+    missing = f"no report with id {report_id}"
+    return get_or_missing(session, Report, report_id, missing, for_update=for_update)
 
 
 def open_report(session: Session, report_id: int, principal: Principal) -> Report:
