@@ -21,6 +21,7 @@ from hotlist.server.appeals.schemas import (
 )
 from hotlist.server.entries.models import Entry
 from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.kit.deps import (
     ClockDep,
     ContactCiphers,
@@ -33,6 +34,7 @@ from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor,
 from hotlist.server.kit.params import ReceiptPath, RowId
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.services import Lazy
 
 router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
 
@@ -61,16 +63,23 @@ def create_appeal(
 ) -> AppealReceipt:
     """Appeal with the entry id shown on the block page. Keep the receipt: it is the only way
     to follow the appeal. ``contact`` is optional, encrypted and purged after 90 days."""
-    appeal = service.submit(
+    return AppealReceipt(receipt=file_appeal(session, body, contacts, clock.now()).receipt)
+
+
+def file_appeal(
+    session: Session, body: AppealIn, contacts: Lazy[ContactCipher], now: datetime
+) -> Appeal:
+    """File the appeal ``body`` (the API's or the appeal form's) at ``now``; NotFound for no
+    such entry. The cipher is made only for a contact."""
+    return service.submit(
         session,
         entry_by_ref(session, body.entry_id),
         body.relation,
         body.reason,
         contact=body.contact,
         cipher=contacts.get() if body.contact is not None else None,
-        now=clock.now(),
+        now=now,
     )
-    return AppealReceipt(receipt=appeal.receipt)
 
 
 @router.get("/{receipt}", response_model=AppealStatusOut, summary="An appeal's state (public)")

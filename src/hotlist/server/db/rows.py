@@ -25,9 +25,7 @@ def get_or_missing(
     return row
 
 
-def where_given(
-    query: Select[T], *filters: tuple[InstrumentedAttribute[Any], object]
-) -> Select[T]:
+def where_given(query: Select[T], *filters: tuple[InstrumentedAttribute[Any], object]) -> Select[T]:
     """``query`` narrowed to rows whose column equals the value, for each value not None."""
     for column, value in filters:
         if value is not None:

@@ -6,14 +6,17 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
 
 from hotlist.errors import InvalidRequest
 from hotlist.server.db.base import MAX_ID
 from hotlist.server.entries.models import Entry, format_public_id
+from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.kit.deps import ContactCiphers, DbSession, limit_by_client_address, require
 from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
 from hotlist.server.kit.permissions import Permission, Role
 from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.services import Lazy
 from hotlist.server.kit.types import CATEGORY_CODE, RECEIPT
 from hotlist.server.reports import service
 from hotlist.server.reports.models import Report, ReportStatus
@@ -50,7 +53,13 @@ def create_report(
     No address or other identifier of the reporter is stored. ``contact`` is optional,
     stored encrypted and purged after 90 days.
     """
-    report = service.submit(
+    return Receipt(receipt=file_report(session, body, contacts).receipt)
+
+
+def file_report(session: Session, body: ReportIn, contacts: Lazy[ContactCipher]) -> Report:
+    """File the report ``body`` (the API's or the report form's); the cipher is made only for
+    a contact."""
+    return service.submit(
         session,
         body.url,
         category_hint=body.category_hint,
@@ -58,7 +67,6 @@ def create_report(
         contact=body.contact,
         cipher=contacts.get() if body.contact is not None else None,
     )
-    return Receipt(receipt=report.receipt)
 
 
 @router.get(

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
 from hotlist.policy import Policy
 from hotlist.server.appeals import service as appeals
+from hotlist.server.appeals.api import file_appeal
 from hotlist.server.appeals.models import Relation
 from hotlist.server.appeals.schemas import AppealIn
-from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.figures.api import cached_figures
 from hotlist.server.figures.report import charts
 from hotlist.server.kit.deps import (
@@ -35,8 +35,10 @@ from hotlist.server.kit.deps import (
 )
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.types import RECEIPT as RECEIPT_PATTERN
 from hotlist.server.policies import service as policies
 from hotlist.server.reports import service as reports
+from hotlist.server.reports.api import file_report
 from hotlist.server.reports.schemas import ReportIn
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
@@ -50,7 +52,7 @@ Appellant = Annotated[Principal, Depends(page(Permission.APPEALS_CREATE))]
 AppealFollower = Annotated[Principal, Depends(page(Permission.APPEALS_STATUS))]
 Reader = Annotated[Principal, Depends(page(Permission.TRANSPARENCY_READ))]
 
-RECEIPT = re.compile(r"[A-Za-z0-9_-]{1,32}")
+RECEIPT = re.compile(RECEIPT_PATTERN)
 REPORT_FIELDS = ("url", "category_hint", "comment", "contact")
 APPEAL_FIELDS = ("entry_id", "relation", "reason", "contact")
 
@@ -117,14 +119,7 @@ def report_submit(
     if body is None:
         return _report_page(request, session, values, errors)
     try:
-        report = reports.submit(
-            session,
-            body.url,
-            category_hint=body.category_hint,
-            comment=body.comment,
-            contact=body.contact,
-            cipher=contacts.get() if body.contact is not None else None,
-        )
+        report = file_report(session, body, contacts)
     except InvalidURL:
         errors = {
             "url": t.gettext(
@@ -242,15 +237,7 @@ def appeal_submit(
     if body is None:
         return _appeal_page(request, values, errors)
     try:
-        appeal = appeals.submit(
-            session,
-            entry_by_ref(session, body.entry_id),
-            body.relation,
-            body.reason,
-            contact=body.contact,
-            cipher=contacts.get() if body.contact is not None else None,
-            now=clock.now(),
-        )
+        appeal = file_appeal(session, body, contacts, clock.now())
     except NotFound:
         errors = {"entry_id": t.gettext("No entry has this id; check it against the block page.")}
     except Conflict:
