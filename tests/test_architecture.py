@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -175,39 +175,36 @@ def test_no_feature_imports_the_web_layer() -> None:
     assert not wrong, "the pages are above every feature (docs/adr/0008):\n" + "\n".join(wrong)
 
 
+def _within(name: str, *packages: str) -> bool:
+    """Whether module ``name`` is one of ``packages`` or inside one."""
+    return any(name == package or name.startswith(package + ".") for package in packages)
+
+
+def _imports_from(modules: list[str], allowed: Callable[[str], bool]) -> list[str]:
+    """``module imports target`` for each import of ``modules`` that ``allowed`` refuses."""
+    return sorted(
+        f"{module} imports {target}"
+        for module in modules
+        for target in _imports()[module]
+        if not allowed(target)
+    )
+
+
 @pytest.mark.xfail(strict=True, reason="the edge/wire helper removes it")
 def test_the_edge_imports_neither_the_signing_side_nor_the_server() -> None:
-    wrong = sorted(
-        f"{module} imports {target}"
-        for module, targets in _imports().items()
-        if module == "hotlist.edge" or module.startswith("hotlist.edge.")
-        for target in targets
-        if target == "hotlist.publish.publisher"
-        or target == SERVER
-        or target.startswith(SERVER + ".")
-    )
+    edge = [m for m in _modules() if _within(m, "hotlist.edge")]
+    wrong = _imports_from(edge, lambda t: not _within(t, "hotlist.publish.publisher", SERVER))
     assert not wrong, "the edge reads the list's formats only:\n" + "\n".join(wrong)
 
 
 def test_urls_imports_nothing_of_ours() -> None:
-    wrong = sorted(
-        f"{module} imports {target}"
-        for module, targets in _imports().items()
-        if module == "hotlist.urls" or module.startswith("hotlist.urls.")
-        for target in targets
-        if (target == "hotlist" or target.startswith("hotlist."))
-        and not any(target == ok or target.startswith(ok + ".") for ok in URLS_MAY_IMPORT)
-    )
+    urls = [m for m in _modules() if _within(m, "hotlist.urls")]
+    wrong = _imports_from(urls, lambda t: not _within(t, "hotlist") or _within(t, *URLS_MAY_IMPORT))
     assert not wrong, "hotlist.urls depends on nothing of ours:\n" + "\n".join(wrong)
 
 
 def test_no_domain_service_imports_the_web_framework() -> None:
-    services = [m for m in _modules() if m.startswith(SERVER + ".") and m.endswith(".service")]
+    services = [m for m in _modules() if _within(m, SERVER) and m.endswith(".service")]
     assert len(services) >= 10
-    wrong = sorted(
-        f"{module} imports {target}"
-        for module in services
-        for target in _imports()[module]
-        if any(target == web or target.startswith(web + ".") for web in WEB_FRAMEWORKS)
-    )
+    wrong = _imports_from(services, lambda t: not _within(t, *WEB_FRAMEWORKS))
     assert not wrong, "domain services are plain code; HTTP stays in api.py:\n" + "\n".join(wrong)
