@@ -76,6 +76,13 @@ def current_policy(session: Session) -> tuple[PolicyVersion, Policy]:
     return row, policy_of(row)
 
 
+def policy_in_force(session: Session) -> Policy | None:
+    """The parsed policy in force, or None before any policy was loaded (the forms show the
+    categories when there is one)."""
+    row = current_or_none(session)
+    return policy_of(row) if row is not None else None
+
+
 def get_version(session: Session, version: int) -> PolicyVersion:
     """The policy version numbered ``version``."""
     row = session.scalar(select(PolicyVersion).where(PolicyVersion.version == version))

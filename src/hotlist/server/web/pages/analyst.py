@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError, NotFound
-from hotlist.policy import Policy, SharedHostingList
+from hotlist.policy import SharedHostingList
 from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.assessments import service as assessments
 from hotlist.server.assessments.schemas import AssessmentIn
@@ -54,11 +54,6 @@ ReportId = RowId
 ASSESS_FIELDS = ("actionable", "reason", "category", "scope", "scope_reason")
 
 
-def _policy(session: Session) -> Policy | None:
-    row = policies.current_or_none(session)
-    return policies.policy_of(row) if row is not None else None
-
-
 def _day(text: str) -> datetime | None:
     """Midnight UTC of an ISO date (``2026-11-24``), or None when empty or not a date."""
     try:
@@ -85,7 +80,7 @@ def queue(
 ) -> HTMLResponse:
     """Reports in the order received, filtered by status, category hint and the days they came
     in (``from`` and ``to`` both included); no address."""
-    policy = _policy(session)
+    policy = policies.policy_in_force(session)
     codes = [c.code for c in policy.categories] if policy else []
     statuses = [s.value for s in ReportStatus]
     chosen = _choice(status, statuses)
@@ -187,7 +182,7 @@ def _assess_page(
         "staff/assess.html",
         status_code=status_code,
         report=report,
-        policy=_policy(session),
+        policy=policies.policy_in_force(session),
         scopes=[s.value for s in Scope],
         values=values,
         errors=errors,
@@ -253,7 +248,7 @@ def entry_list(
     after: After = 0,
 ) -> HTMLResponse:
     """Entries in the order made, by state and category; hashes and reasons, no address."""
-    policy = _policy(session)
+    policy = policies.policy_in_force(session)
     states = [s.value for s in EntryState]
     chosen = _choice(state, states)
     where = entries.EntryFilter(

@@ -19,7 +19,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
-from hotlist.policy import Policy
 from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.api import file_appeal
 from hotlist.server.appeals.models import Relation
@@ -57,11 +56,6 @@ REPORT_FIELDS = ("url", "category_hint", "comment", "contact")
 APPEAL_FIELDS = ("entry_id", "relation", "reason", "contact")
 
 
-def _policy(session: Session) -> Policy | None:
-    row = policies.current_or_none(session)
-    return policies.policy_of(row) if row is not None else None
-
-
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, _p: Reporter) -> HTMLResponse:
     """The start page: it leads to the report form."""
@@ -84,7 +78,7 @@ def _report_page(
         request,
         "public/report.html",
         status_code=422 if errors else 200,
-        policy=_policy(session),
+        policy=policies.policy_in_force(session),
         values=values,
         errors=errors,
     )
