@@ -46,7 +46,7 @@ def pure(size: int) -> None:
 def database(appends: int) -> None:
     from hotlist.server.db.session import make_engine, session_factory
     from hotlist.server.db.upgrade import upgrade
-    from hotlist.server.translog import service
+    from hotlist.server.log import service
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'hotlist.db'}"
@@ -90,8 +90,8 @@ def large(size: int) -> None:
     from hotlist.server.db.base import utcnow
     from hotlist.server.db.session import make_engine, session_factory
     from hotlist.server.db.upgrade import upgrade
-    from hotlist.server.translog import service
-    from hotlist.server.translog.models import LogLeaf
+    from hotlist.server.log import service
+    from hotlist.server.log.models import LogLeaf
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'hotlist.db'}"

@@ -22,13 +22,13 @@ from pathlib import Path
 from hotlist.policy import SharedHostingList
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import OrgKind
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.app import create_app
 from hotlist.server.assessments import service as assessments
 from hotlist.server.config import Settings
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.db.upgrade import upgrade
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
 from hotlist.server.reports import service as reports
 from hotlist.server.web.auth import service as auth
@@ -123,7 +123,7 @@ def main() -> None:
             print(
                 f"{'sign-in (Argon2id + TOTP)':<34} {(time.perf_counter() - start) * 1000:7.1f} ms"
             )
-            codec = app.state.web_security.codec
+            codec = app.state.web.security.codec
             now = codec.clock()
             client.cookies.set(
                 PLAIN_COOKIE, codec.encode(WebSession.new(now).signed_in(analyst_id, now))

@@ -36,7 +36,7 @@ def _moment(rng: random.Random) -> datetime:
 
 def pure(count: int) -> None:
     """compute() over rows made in memory."""
-    from hotlist.server.transparency.figures import (
+    from hotlist.server.figures.compute import (
         AssessmentRow,
         CaseRow,
         EntryEndRow,
@@ -80,11 +80,11 @@ def database(count: int) -> None:
     from hotlist.server.db.session import make_engine, session_factory
     from hotlist.server.db.upgrade import upgrade
     from hotlist.server.entries.models import Entry
+    from hotlist.server.figures.compute import compute
+    from hotlist.server.figures.query import period_rows
+    from hotlist.server.figures.report import to_html
     from hotlist.server.policies.service import ensure_policy
     from hotlist.server.reports.models import Report
-    from hotlist.server.transparency.figures import compute
-    from hotlist.server.transparency.query import period_rows
-    from hotlist.server.transparency.report import to_html
 
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:

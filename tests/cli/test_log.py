@@ -1,7 +1,7 @@
 """``hotlist log show`` on a data directory's database, and the errors of ``hotlist log``.
 
 Over the API (``--server``), show and verify are tested end to end in
-tests/server/translog/test_edge.py, against a live server and an edge store.
+tests/server/log/test_edge.py, against a live server and an edge store.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from hotlist.cli.main import app
 from hotlist.errors import ConfigError
 from hotlist.server.db.session import make_engine, session_factory
-from hotlist.server.translog import service
+from hotlist.server.log import service
 
 
 @pytest.fixture

@@ -27,13 +27,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import Organisation, OrgKind, User
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.app import create_app
 from hotlist.server.config import Settings
 from hotlist.server.db.models import Base
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.db.upgrade import upgrade
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.principal import Principal
 
 with warnings.catch_warnings():
     # Starlette now prefers httpx2 for its test client; the project pins httpx, which still works.

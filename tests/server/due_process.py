@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.kit.principal import Principal
 
 __all__ = ["other_supervisor"]
 

@@ -10,9 +10,9 @@ from typing import Any
 from fastapi import FastAPI
 from sqlalchemy import create_engine
 
-from hotlist.server.accounts.deps import api_routes
 from hotlist.server.app import create_app
 from hotlist.server.config import Settings
+from hotlist.server.kit.deps import api_routes
 
 
 def test_healthz(client: Any) -> None:
@@ -49,13 +49,14 @@ def test_app_disposes_its_own_engine(settings: Settings, client_for: Callable[..
     app = create_app(settings)
     with client_for(app) as client:
         assert client.get("/healthz").status_code == 200
-    assert app.state.engine.pool.checkedout() == 0
+    assert app.state.services.engine.pool.checkedout() == 0
 
 
 def test_healthz_reports_a_failing_publish_schedule(
     make_app: Callable[..., FastAPI], client_for: Callable[..., Any], settings: Settings
 ) -> None:
-    from hotlist.server.publishing.service import ensure_keys, repository_paths
+    from hotlist.server.kit.paths import repository_paths
+    from hotlist.server.publishing.service import ensure_keys
 
     paths = repository_paths(settings)
     ensure_keys(paths)

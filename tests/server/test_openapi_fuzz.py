@@ -18,7 +18,7 @@ from hypothesis.errors import Unsatisfiable
 from hypothesis.strategies import SearchStrategy
 from schemathesis.generation.modes import GenerationMode
 
-from hotlist.server.accounts.permissions import Permission, Role, allows
+from hotlist.server.kit.permissions import Permission, Role, allows
 
 EXAMPLES_PER_OPERATION = 5
 """Per operation and mode (valid data, then invalid data)."""

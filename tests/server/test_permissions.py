@@ -14,15 +14,15 @@ from typing import Any
 
 import pytest
 
-from hotlist.server.accounts.deps import RouteInfo, api_routes
-from hotlist.server.accounts.permissions import (
+from hotlist.server.app import create_app
+from hotlist.server.config import Settings
+from hotlist.server.kit.deps import RouteInfo, api_routes
+from hotlist.server.kit.permissions import (
     ANONYMOUS_PERMISSIONS,
     Permission,
     Role,
     allows,
 )
-from hotlist.server.app import create_app
-from hotlist.server.config import Settings
 
 WITHOUT_PERMISSION = {("GET", "/healthz")}
 """Routes that are public by nature and declare no permission."""

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from hotlist.server.accounts.deps import RouteInfo, api_routes
-from hotlist.server.accounts.permissions import PLAINTEXT_PERMISSIONS
 from hotlist.server.app import create_app
 from hotlist.server.config import Settings
+from hotlist.server.kit.deps import RouteInfo, api_routes
+from hotlist.server.kit.permissions import PLAINTEXT_PERMISSIONS
 from server.reports.factories import FiledReport, assess, file_report, listed_entry
 
 __all__ = ["assess", "file_report", "listed_entry"]

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.server.config import Settings
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.contacts import FernetContactCipher
 from hotlist.server.reports import service as reports
-from hotlist.server.reports.contact import ContactCipher
 from hotlist.server.reports.models import Report
 from hotlist.server.retention import Purged, purge_contacts, start_retention_job
 
@@ -19,7 +19,7 @@ URL = "http://www.example.com/a/page.html"
 
 
 def file_with_contact(sessions: sessionmaker[Session], age_days: int) -> int:
-    cipher = ContactCipher(Fernet.generate_key())
+    cipher = FernetContactCipher(Fernet.generate_key())
     with sessions() as session, session.begin():
         report = reports.submit(session, URL, contact="someone@example.org", cipher=cipher)
         report.received_at = utcnow() - timedelta(days=age_days)

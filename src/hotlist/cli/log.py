@@ -95,7 +95,7 @@ def _events_from_database(
     data_dir: Path | None, database_url: str | None, start: int, end: int | None
 ) -> list[tuple[int, LogEvent]]:
     from hotlist.cli.admin import _session
-    from hotlist.server.translog import service
+    from hotlist.server.log import service
 
     found: list[tuple[int, LogEvent]] = []
     with _session(data_dir, database_url) as session:

@@ -47,9 +47,9 @@ def transparency(
     """Write index.html (inline SVG charts), transparency.csv and transparency.json for the
     period: counts, shares and medians only, no personal data, no URL."""
     from hotlist.server.config import Settings
-    from hotlist.server.transparency.figures import compute
-    from hotlist.server.transparency.query import period_rows
-    from hotlist.server.transparency.report import write_report
+    from hotlist.server.figures.compute import compute
+    from hotlist.server.figures.query import period_rows
+    from hotlist.server.figures.report import write_report
 
     first, last = _day(start, "--from"), _day(end, "--to")
     if last < first:

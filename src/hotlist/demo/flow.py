@@ -142,8 +142,9 @@ class Demo:
         from hotlist.server.config import Settings
         from hotlist.server.db.session import make_engine, session_factory
         from hotlist.server.db.upgrade import upgrade
+        from hotlist.server.kit.paths import repository_paths
         from hotlist.server.policies import service as policies
-        from hotlist.server.publishing.service import ensure_keys, repository_paths
+        from hotlist.server.publishing.service import ensure_keys
 
         self.step("Create the data directory and apply the migrations")
         settings = Settings.load(self.data_dir)

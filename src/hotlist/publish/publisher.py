@@ -74,6 +74,11 @@ class Publisher:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._last: Snapshot | None = None
 
+    @property
+    def keys_dir(self) -> Path:
+        """The directory of the signing keys (the server keeps its log key there too)."""
+        return self.repository.keys.path
+
     def manifest(self) -> Manifest | None:
         """The published ``list.json``, or None before the first version."""
         if not self.repository.exists():

@@ -19,20 +19,29 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hotlist import __version__
+from hotlist.blockpage import Catalogues
 from hotlist.errors import StorageError
+from hotlist.server.access_log import api as access_log_api
 from hotlist.server.accounts import api as accounts_api
-from hotlist.server.accounts.deps import api_routes
-from hotlist.server.accounts.keys import VerificationCache
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.accounts import service as accounts_service
 from hotlist.server.appeals import api as appeals_api
 from hotlist.server.assessments import api as assessments_api
-from hotlist.server.audit import api as audit_api
 from hotlist.server.blockpage import api as blockpage_api
 from hotlist.server.config import Settings
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.entries import api as entries_api
+from hotlist.server.figures import api as figures_api
+from hotlist.server.kit.cache import TimedCache
+from hotlist.server.kit.clock import Clock, SystemClock
+from hotlist.server.kit.contacts import FernetContactCipher
+from hotlist.server.kit.deps import ServicesDep, api_routes
+from hotlist.server.kit.keycache import VerificationCache
+from hotlist.server.kit.ratelimit import RateLimiter
+from hotlist.server.kit.services import Lazy, Services
+from hotlist.server.log import api as log_api
 from hotlist.server.objections import api as objections_api
 from hotlist.server.observers import api as observers_api
+from hotlist.server.observers import service as observers_service
 from hotlist.server.observers.access import record_observer_request
 from hotlist.server.policies import api as policies_api
 from hotlist.server.policies import service as policies_service
@@ -40,11 +49,8 @@ from hotlist.server.problems import ProblemResponse, install_problem_handlers, p
 from hotlist.server.publishing import api as publishing_api
 from hotlist.server.publishing.jobs import health as publishing_health
 from hotlist.server.publishing.jobs import start_publish_job
-from hotlist.server.ratelimit import RateLimiter
 from hotlist.server.reports import api as reports_api
 from hotlist.server.retention import start_retention_job
-from hotlist.server.translog import api as translog_api
-from hotlist.server.transparency import api as transparency_api
 from hotlist.server.web import install_web
 from hotlist.server.web.api_docs import install_api_docs
 from hotlist.server.web.pages import admin as admin_pages
@@ -56,17 +62,17 @@ from hotlist.server.web.pages import supervisor as supervisor_pages
 
 FEATURE_ROUTERS: list[APIRouter] = [
     accounts_api.router,
-    audit_api.router,
+    access_log_api.router,
     policies_api.router,
     reports_api.router,
     assessments_api.router,
     entries_api.router,
     publishing_api.router,
-    translog_api.router,
+    log_api.router,
     objections_api.router,
     appeals_api.router,
     observers_api.router,
-    transparency_api.router,
+    figures_api.router,
     blockpage_api.router,
 ]
 """Every feature's router; a new feature appends its ``api.router`` here."""
@@ -135,11 +141,34 @@ def _declare_permissions(routes: Sequence[BaseRoute]) -> None:
             info.route.openapi_extra = {**extra, "x-permission": info.permissions[0]}
 
 
-async def _observer_requests(request: Request) -> None:
+async def _observer_requests(request: Request, services: ServicesDep) -> None:
     """Log an observer's request (:func:`record_observer_request`); a request without a key
     (the public's reports) skips the thread hop that sync dependency costs."""
     if "authorization" in request.headers:
-        await run_in_threadpool(record_observer_request, request)
+        await run_in_threadpool(record_observer_request, request, services)
+
+
+def make_services(settings: Settings, engine: Engine, clock: Clock | None = None) -> Services:
+    """The app's services for ``settings`` on ``engine``: made once, shared by every request.
+    ``clock`` (the system's by default) also drives the caches."""
+    clock = clock or SystemClock()
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        clock=clock,
+        key_cache=VerificationCache(ttl=settings.key_cache_seconds, clock=clock.monotonic),
+        authenticate=accounts_service.authenticate,
+        plaintext_granted=observers_service.plaintext_granted,
+        intake_limiter=RateLimiter.from_settings(settings),
+        contacts=Lazy(
+            lambda: FernetContactCipher.from_settings(settings.contact_key, settings.data_dir)
+        ),
+        catalogues=Lazy(lambda: Catalogues(settings.blockpage_messages_dir)),
+        figures=TimedCache(
+            ttl=figures_api.CACHE_SECONDS, size=figures_api.CACHE_SIZE, clock=clock.monotonic
+        ),
+    )
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
@@ -150,13 +179,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """
     own_engine = engine is None
     db_engine = make_engine(settings.database_url) if engine is None else engine
+    services = make_services(settings, db_engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        policies_service.load_at_start(_app.state.session_factory, settings.policy_file)
-        job = start_publish_job(settings, _app.state.session_factory)
+        policies_service.load_at_start(services.sessions, settings.policy_file)
+        job = start_publish_job(settings, services.sessions)
         _app.state.publish_job = job
-        retention = start_retention_job(settings, _app.state.session_factory)
+        retention = start_retention_job(settings, services.sessions)
         yield
         for loop in (job, retention):
             if loop is not None:
@@ -174,12 +204,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
     )
-    app.state.settings = settings
-    app.state.engine = db_engine
-    app.state.session_factory = session_factory(db_engine)
+    app.state.services = services  # read only by hotlist.server.kit.deps.get_services
     app.state.publish_job = None
-    app.state.key_cache = VerificationCache[Principal](ttl=settings.key_cache_seconds)
-    app.state.rate_limiter = RateLimiter.from_settings(settings)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
     install_web(app, settings)
@@ -191,12 +217,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         summary="Liveness, database and publishing check",
         response_model=None,
     )
-    def healthz(request: Request) -> dict[str, Any] | ProblemResponse:
+    def healthz(request: Request, services: ServicesDep) -> dict[str, Any] | ProblemResponse:
         """``{"status": "ok", "publishing": {...}}`` when the database answers and the publish
         schedule's last attempt succeeded (or the schedule is off, or has not run yet);
         503 problem+json otherwise, with the publishing status as a member."""
         try:
-            with request.app.state.engine.connect() as connection:
+            with services.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError as exc:
             raise StorageError("the database does not answer") from exc

@@ -14,7 +14,7 @@ import ipaddress
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from hotlist import _core
+import hotlist._core as _core
 from hotlist.errors import InvalidURL
 from hotlist.urls.canonical import MAX_URL_BYTES, SCHEMES, CanonicalURL
 from hotlist.urls.entries import Scope, check_scope, scoped_expression

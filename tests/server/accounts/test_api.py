@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from hotlist.server.accounts.permissions import Role
+from hotlist.server.kit.permissions import Role
 
 Auth = Callable[[Role | str], dict[str, str]]
 

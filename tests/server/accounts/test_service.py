@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 from hotlist.errors import Conflict, InvalidRequest, NotFound
 from hotlist.server.accounts import service
 from hotlist.server.accounts.models import OrgKind
-from hotlist.server.accounts.permissions import Role
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.permissions import Role
 
 
 def test_org_names_are_unique_and_tidied(session: Session) -> None:

@@ -9,14 +9,16 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from hotlist.publish.log.merkle import verify_inclusion
 from hotlist.server.appeals.models import Appeal
 from hotlist.server.db.base import utcnow
-from hotlist.server.translog import service as translog
+from hotlist.server.kit.clock import ManualClock
+from hotlist.server.kit.deps import get_clock
+from hotlist.server.log import service as log_service
 
 Auth = Callable[[str], dict[str, str]]
 Headers = Callable[[], dict[str, str]]
@@ -101,9 +103,9 @@ def test_interim_suspension_then_rejected_reinstates(
     }
     index = decided.json()["log_index"]
     with sessions() as session:
-        head = translog.tree_head(session)
-        proof = translog.inclusion_proof(session, index, head.size)
-        (leaf,) = translog.entries(session, index, index + 1)
+        head = log_service.tree_head(session)
+        proof = log_service.inclusion_proof(session, index, head.size)
+        (leaf,) = log_service.entries(session, index, index + 1)
     verify_inclusion(index, head.size, leaf.leaf_hash, proof, head.root_hash)
     assert leaf.event.kind.value == "appeal_decided"
     assert leaf.event.fields["appeal_id"] == appeal_id
@@ -171,16 +173,13 @@ def test_the_queue_flags_overdue_appeals(
     entry: str,
     sessions: sessionmaker[Session],
 ) -> None:
-    with client_for(make_app(appeal_decide_days=3)) as client:
+    app = make_app(appeal_decide_days=3)
+    clock = ManualClock(utcnow())
+    app.dependency_overrides[get_clock] = lambda: clock
+    with client_for(app) as client:
         late = _appeal_id(sessions, _appeal(client, entry))
+        clock.advance(timedelta(days=4))
         fresh = _appeal_id(sessions, _appeal(client, entry))
-        with sessions() as session:
-            session.execute(
-                update(Appeal)
-                .where(Appeal.id == late)
-                .values(created_at=utcnow() - timedelta(days=4))
-            )
-            session.commit()
         queue = client.get("/v1/appeals", headers=auth("supervisor")).json()["items"]
         assert {item["id"]: item["overdue"] for item in queue} == {late: True, fresh: False}
         assert "contact" not in queue[0]

@@ -16,7 +16,7 @@ from hotlist.server.appeals.models import Appeal, AppealState, Relation
 from hotlist.server.config import Settings
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry
-from hotlist.server.reports.contact import ContactCipher
+from hotlist.server.kit.contacts import FernetContactCipher
 
 
 def test_is_overdue_only_while_open_and_late() -> None:
@@ -43,7 +43,7 @@ def test_contacts_are_purged_after_retention(
 ) -> None:
     listed_entry()
     entry = session.scalars(select(Entry)).one()
-    cipher = ContactCipher(Fernet.generate_key())
+    cipher = FernetContactCipher(Fernet.generate_key())
     old = service.submit(session, entry, Relation.USER, "why", "a@example.org", cipher)
     new = service.submit(session, entry, Relation.USER, "why", "b@example.org", cipher)
     old.created_at = utcnow() - timedelta(days=91)

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import Conflict, StorageError
 from hotlist.policy import SharedHostingList
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.assessments import service
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.entries.models import Entry
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
 from hotlist.server.reports import service as reports
 from hotlist.urls import Scope

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from hotlist.server.audit.models import AccessLog
+from hotlist.server.access_log.models import AccessLog
 
 Auth = Callable[[str], dict[str, str]]
 ListedEntry = Callable[..., str]

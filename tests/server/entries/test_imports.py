@@ -25,9 +25,10 @@ from hotlist.server.db.base import utcnow
 from hotlist.server.entries import imports
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryEvent, EntryState
+from hotlist.server.log import service as log_service
 from hotlist.server.policies import service as policies
 from hotlist.server.publishing.service import make_publisher, publish
-from hotlist.server.translog import service as translog
+from hotlist.server.reports.service import first_report_id
 from hotlist.urls import Scope, expression_hash
 
 Auth = Callable[[str], dict[str, str]]
@@ -133,7 +134,7 @@ def test_each_line_becomes_an_entry_with_its_statement_of_reasons(
         assert (created["kind"], created["reason"]) == ("created", imports.IMPORT_NOTE)
         assert created["actor_id"] == analyst.id
     with sessions() as session:
-        logged = translog.events_of_kind(session, LogEventKind.ENTRY_ADDED)
+        logged = log_service.events_of_kind(session, LogEventKind.ENTRY_ADDED)
     assert sorted(leaf.event.fields["entry_id"] for leaf in logged) == sorted(
         shown["public_id"] for shown in listed
     )
@@ -221,11 +222,11 @@ def test_a_second_run_adds_nothing_and_logs_nothing(
     first = _json(run(file, "--batch-size", "3", "--json"))
     assert (first["added"], first["duplicates"], len(first["refused"])) == (7, 0, 1)
     with sessions() as session:
-        leaves = translog.size(session)
+        leaves = log_service.size(session)
     second = _json(run(file, "--batch-size", "3", "--json"))
     assert (second["added"], second["duplicates"], len(second["refused"])) == (0, 7, 1)
     with sessions() as session:
-        assert translog.size(session) == leaves
+        assert log_service.size(session) == leaves
     assert _count(sessions, Entry) == 7
     assert _count(sessions, EntryEvent) == 7
 
@@ -313,7 +314,7 @@ def test_an_interrupted_import_keeps_whole_batches_and_a_rerun_completes_it(
     assert _count(sessions, Entry) == 6
     assert _count(sessions, EntryEvent) == 6
     with sessions() as session:
-        assert translog.size(session) == 1 + 6  # the policy version, then the entries
+        assert log_service.size(session) == 1 + 6  # the policy version, then the entries
     monkeypatch.setattr(entries, "create_many", real)
     summary = imports.apply_import(sessions, plan, batch_size=3)
     assert (summary.added, summary.duplicates) == (4, 6)
@@ -363,7 +364,14 @@ def test_an_imported_entry_can_change_scope_without_a_report(
     supervisor = make_user("supervisor")
     with sessions() as session:
         entry = session.scalars(select(Entry)).one()
-        new = entries.rescope(session, entry, Scope.FOLDER, "the whole gallery", supervisor.id)
+        new = entries.rescope(
+            session,
+            entry,
+            Scope.FOLDER,
+            "the whole gallery",
+            supervisor.id,
+            report_id=first_report_id(session, entry.id),
+        )
         session.commit()
         assert (new.expression, new.scope, new.facts) == (
             "www.example.com/gallery/",
@@ -382,5 +390,5 @@ def test_many_lines_in_several_batches(
     assert summary["added"] == 2_500
     assert _count(sessions, EntryEvent) == 2_500
     with sessions() as session:
-        assert len(translog.events_of_kind(session, LogEventKind.ENTRY_ADDED)) == 2_500
+        assert len(log_service.events_of_kind(session, LogEventKind.ENTRY_ADDED)) == 2_500
         assert len(entries.active_entries(session)) == 2_500

@@ -23,7 +23,8 @@ from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store
 from hotlist.publish.publisher import PublishResult
 from hotlist.server.config import Settings
-from hotlist.server.publishing.service import make_publisher, publish, repository_paths
+from hotlist.server.kit.paths import repository_paths
+from hotlist.server.publishing.service import make_publisher, publish
 
 __all__ = ["live_server", "member_store", "publish_now"]
 

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from hotlist.publish.log.merkle import verify_inclusion
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import OrgKind
-from hotlist.server.translog import service as translog
+from hotlist.server.log import service as log_service
 from server.conftest import FAST_HASHER
 
 Auth = Callable[[str], dict[str, str]]
@@ -49,9 +49,9 @@ def _entry(client: TestClient, auth: Auth, public_id: str) -> Any:
 def _logged(sessions: sessionmaker[Session], index: int) -> dict[str, Any]:
     """The event at leaf ``index``, after checking its inclusion proof against the log's head."""
     with sessions() as session:
-        head = translog.tree_head(session)
-        proof = translog.inclusion_proof(session, index, head.size)
-        (leaf,) = translog.entries(session, index, index + 1)
+        head = log_service.tree_head(session)
+        proof = log_service.inclusion_proof(session, index, head.size)
+        (leaf,) = log_service.entries(session, index, index + 1)
     verify_inclusion(index, head.size, leaf.leaf_hash, proof, head.root_hash)
     return {"kind": leaf.event.kind.value, **leaf.event.fields}
 
@@ -65,7 +65,7 @@ def test_objection_flags_the_entry_disputed(
     assert objection["outcome"] is None
     assert _entry(client, auth, entry)["disputed"] is True
     with sessions() as session:
-        kinds = [leaf.event.kind.value for leaf in translog.entries(session)]
+        kinds = [leaf.event.kind.value for leaf in log_service.entries(session)]
     assert "entry_disputed" in kinds
 
 
@@ -172,7 +172,7 @@ def test_scope_changed_replaces_the_entry(
     expression = client.get(f"/v1/entries/{new_id}/expression", headers=auth("supervisor"))
     assert expression.json()["expression"] == "www.example.com/a/b/"
     with sessions() as session:
-        kinds = [leaf.event.kind.value for leaf in translog.entries(session)]
+        kinds = [leaf.event.kind.value for leaf in log_service.entries(session)]
     assert "entry_scope_changed" in kinds
 
 

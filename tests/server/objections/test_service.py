@@ -1,5 +1,5 @@
 """The rules of deciding an objection that the API tests do not reach: scope changes that the
-policy or the shared-hosting list refuse, and who may decide."""
+policy or the shared-hosting list refuse (who may decide: tests/server/kit/test_four_eyes.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,6 @@ from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
-
-from hotlist.errors import PermissionDenied
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.entries.models import Entry
-from hotlist.server.objections.service import check_decider
 
 Auth = Callable[[str], dict[str, str]]
 
@@ -83,15 +78,3 @@ def test_new_scope_only_with_scope_changed(
         headers=auth("supervisor"),
     )
     assert response.status_code == 422
-
-
-def test_a_decision_needs_a_person_other_than_the_entrys_analyst() -> None:
-    entry = Entry(public_id=1, decided_by=7)
-    machine = Principal(user_id=None, org_id=1, role=None, is_person=False, key_id=3)
-    with pytest.raises(PermissionDenied, match="person's API key"):
-        check_decider(entry, machine, "objection 1")
-    analyst = Principal(user_id=7, org_id=1, role=None, is_person=True)
-    with pytest.raises(PermissionDenied, match="another supervisor"):
-        check_decider(entry, analyst, "objection 1")
-    other = Principal(user_id=8, org_id=1, role=None, is_person=True)
-    assert check_decider(entry, other, "objection 1") == 8

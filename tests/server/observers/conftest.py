@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.kit.principal import Principal
 from server.reports.factories import assess, file_report, listed_entry
 
 __all__ = ["assess", "file_report", "listed_entry", "other_supervisor"]

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from hotlist.server.access_log.models import AccessLog
 from hotlist.server.accounts.models import Organisation
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.models import AccessLog
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.principal import Principal
 from hotlist.server.observers.access import request_subject
 
 Auth = Callable[[str], dict[str, str]]

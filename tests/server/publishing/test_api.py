@@ -13,8 +13,8 @@ from starlette.testclient import TestClient
 
 from hotlist.publish.hosts import HOSTS_EXTRA
 from hotlist.publish.publisher import Publisher
+from hotlist.server.access_log.models import AccessLog
 from hotlist.server.accounts.models import Organisation, OrgKind
-from hotlist.server.audit.models import AccessLog
 from hotlist.server.publishing.service import publish
 
 

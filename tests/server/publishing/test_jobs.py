@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -14,15 +14,16 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from hotlist.publish.publisher import Publisher
+from hotlist.publish.publisher import Publisher, PublishResult
+from hotlist.publish.records import ListRecord
 from hotlist.publish.repository import PublishSettings
 from hotlist.server.config import Settings
+from hotlist.server.kit.paths import repository_paths
 from hotlist.server.publishing.jobs import PublishJob, start_publish_job
 from hotlist.server.publishing.service import (
     ensure_keys,
     make_publisher,
     publish,
-    repository_paths,
 )
 
 PUBLIC_URL = "https://hotline.example"
@@ -176,17 +177,22 @@ def test_a_publisher_that_cannot_be_made_is_retried(
     assert make_publisher(settings).index() is not None
 
 
+class BrokenPublisher(Publisher):
+    """The server's publisher whose publish fails with a detail /healthz must not show."""
+
+    def publish(
+        self, records: Iterable[ListRecord], extras: Mapping[str, bytes] | None = None
+    ) -> PublishResult:
+        raise RuntimeError("secret detail /var/lib/hotlist/private")
+
+
 def test_an_unexpected_error_is_logged_whole_but_not_shown(
     sessions: sessionmaker[Session],
     publisher: Publisher,
-    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    def broken(*_args: object, **_kwargs: object) -> None:
-        raise RuntimeError("secret detail /var/lib/hotlist/private")
-
-    monkeypatch.setattr(publisher, "publish", broken)
-    job = PublishJob(sessions, publisher, interval_s=3600, public_url=PUBLIC_URL)
+    broken = BrokenPublisher(publisher.repository.path, publisher.keys_dir)
+    job = PublishJob(sessions, broken, interval_s=3600, public_url=PUBLIC_URL)
     with caplog.at_level(logging.ERROR, logger="hotlist.server.publishing.jobs"):
         job.run_once()
     assert "secret detail" not in str(job.health())

@@ -16,12 +16,12 @@ from hotlist.cli.main import app
 from hotlist.errors import ConfigError
 from hotlist.publish.publisher import Publisher
 from hotlist.server.config import Settings
+from hotlist.server.kit.paths import repository_paths
 from hotlist.server.publishing.service import (
     ensure_keys,
     list_records,
     make_publisher,
     publish,
-    repository_paths,
 )
 from hotlist.urls import entry_expression
 
@@ -73,24 +73,6 @@ def test_publish_makes_a_version_and_then_only_refreshes(
     listed_entry("http://www.example.com/other.html")
     second = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert (second.version, second.count, second.added, second.removed) == (2, 2, 1, 0)
-
-
-def test_repository_paths_default_to_the_data_dir(settings: Settings) -> None:
-    paths = repository_paths(settings)
-    assert settings.data_dir is not None
-    assert paths.repository == settings.data_dir / "repository"
-    assert paths.keys == settings.data_dir / "keys"
-
-
-def test_repository_paths_from_settings(settings: Settings, tmp_path: Path) -> None:
-    changed = settings.with_changes(repository_dir=tmp_path / "r", keys_dir=tmp_path / "k")
-    assert repository_paths(changed).repository == tmp_path / "r"
-    assert repository_paths(changed).keys == tmp_path / "k"
-
-
-def test_no_place_for_the_list_is_a_clear_error(settings: Settings) -> None:
-    with pytest.raises(ConfigError, match="HOTLIST_REPOSITORY_DIR"):
-        repository_paths(settings.with_changes(data_dir=None))
 
 
 # -- Keys: made only when there are none at all; root kept offline -----------------------------

@@ -12,7 +12,10 @@ from sqlalchemy import Engine, MetaData, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from hotlist.server.audit.models import AccessLog
+from hotlist.server.access_log.models import AccessLog
+from hotlist.server.kit.contacts import InMemoryContactCipher
+from hotlist.server.kit.deps import contact_ciphers
+from hotlist.server.kit.services import Lazy
 from hotlist.server.reports.models import Report
 from server.reports.factories import FiledReport
 
@@ -248,3 +251,31 @@ def test_anonymous_cannot_read_the_queue(client: TestClient) -> None:
 
 def test_unknown_report_is_404(client: TestClient, auth: Auth) -> None:
     assert client.get("/v1/reports/999999", headers=auth("analyst")).status_code == 404
+
+
+def test_contacts_go_through_the_apps_contact_cipher(
+    app: FastAPI,
+    file_report: FileReport,
+    client: TestClient,
+    auth: Auth,
+    sessions: sessionmaker[Session],
+) -> None:
+    cipher = InMemoryContactCipher()
+    app.dependency_overrides[contact_ciphers] = lambda: Lazy.of(cipher)
+    report = file_report(URL, contact="reporter@example.org")
+    body = client.get(f"/v1/reports/{report.id}", headers=auth("supervisor")).json()
+    assert body["contact"] == "reporter@example.org"
+    with sessions() as session:
+        stored = session.scalar(select(Report.contact).where(Report.id == report.id))
+    assert stored is not None
+    assert cipher.decrypt(stored) == "reporter@example.org"
+
+
+def test_without_a_contact_key_only_a_report_with_a_contact_is_refused(
+    make_app: Callable[..., FastAPI], client_for: Callable[..., TestClient]
+) -> None:
+    with client_for(make_app(data_dir=None, contact_key=None), False) as client:
+        assert client.post("/v1/reports", json={"url": URL}).status_code == 201
+        refused = client.post("/v1/reports", json={"url": URL, "contact": "reporter@example.org"})
+    assert refused.status_code == 500
+    assert "HOTLIST_CONTACT_KEY" in refused.json()["detail"]

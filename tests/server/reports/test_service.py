@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import InvalidURL, PolicyError
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.contacts import FernetContactCipher
 from hotlist.server.policies import service as policies
 from hotlist.server.reports import service
-from hotlist.server.reports.contact import ContactCipher
 from hotlist.server.reports.models import ReportStatus
 
 URL = "http://www.example.com/page.html"
@@ -47,7 +47,7 @@ def test_settle_closes_the_report_and_its_open_duplicates(session: Session) -> N
 
 
 def test_purge_contacts_after_retention(session: Session) -> None:
-    cipher = ContactCipher(Fernet.generate_key())
+    cipher = FernetContactCipher(Fernet.generate_key())
     old = service.submit(session, URL, contact="old@example.org", cipher=cipher)
     new = service.submit(session, URL, contact="new@example.org", cipher=cipher)
     old.received_at = utcnow() - timedelta(days=91)

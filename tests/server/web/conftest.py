@@ -63,7 +63,7 @@ def sign_in(web_app: FastAPI) -> Callable[[TestClient, int], None]:
     """``sign_in(client, user_id)``: give the client a signed-in session (no login page)."""
 
     def give(client: TestClient, user_id: int) -> None:
-        security: WebSecurity = web_app.state.web_security
+        security: WebSecurity = web_app.state.web.security
         now = security.codec.clock()
         value = security.codec.encode(WebSession.new(now).signed_in(user_id, now))
         client.cookies.set(PLAIN_COOKIE, value)

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
-from hotlist.server.accounts.deps import route_permission
+from hotlist.server.access_log.models import AccessLog
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Permission, Role
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.models import AccessLog
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.deps import route_permission
+from hotlist.server.kit.permissions import Permission, Role
+from hotlist.server.kit.principal import Principal
 from hotlist.server.web.deps import PageForm, form_text, page
 from hotlist.server.web.rendering import render
 

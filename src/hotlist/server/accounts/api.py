@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 
 from hotlist.server.accounts import service
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.keys import VerificationCache
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.accounts.schemas import (
     IssuedKey,
     KeyIn,
@@ -21,8 +17,10 @@ from hotlist.server.accounts.schemas import (
     UserOut,
 )
 from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
-from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.deps import DbSession, ServicesDep, require
+from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
 
@@ -94,12 +92,11 @@ def issue_key(body: KeyIn, session: DbSession, _p: KeysManager) -> IssuedKey:
 @router.delete("/keys/{key_id}", response_model=KeyOut, summary="Revoke an API key")
 def revoke_key(
     key_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    request: Request,
+    services: ServicesDep,
     session: DbSession,
     _p: KeysManager,
 ) -> KeyOut:
     """Revoke a key at once (this process) or within the key cache period (other workers)."""
     row = service.revoke_key(session, key_id)
-    cache: VerificationCache[Principal] = request.app.state.key_cache
-    cache.drop_key_id(row.id)
+    services.key_cache.drop_key_id(row.id)
     return KeyOut.model_validate(row)

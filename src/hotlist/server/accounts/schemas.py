@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from hotlist.server.accounts.models import OrgKind
-from hotlist.server.accounts.permissions import Role
 from hotlist.server.db.base import MAX_ID
+from hotlist.server.kit.permissions import Role
 
 
 class OrgIn(BaseModel):

@@ -17,9 +17,10 @@ from hotlist.server.accounts.keys import (
     verify_key,
 )
 from hotlist.server.accounts.models import ApiKey, Organisation, OrgKind, User
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import utcnow
+from hotlist.server.db.rows import get_or_missing, page_after, where_given
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.principal import Principal
 
 ROLE_ORG_KINDS: Mapping[Role, frozenset[OrgKind]] = {
     Role.ANALYST: frozenset({OrgKind.HOTLINE}),
@@ -99,8 +100,7 @@ def get_org(session: Session, ref: int | str) -> Organisation:
 
 def list_orgs(session: Session, after_id: int = 0, limit: int = 50) -> Sequence[Organisation]:
     """Organisations by id, after ``after_id``."""
-    query = select(Organisation).where(Organisation.id > after_id).order_by(Organisation.id)
-    return session.scalars(query.limit(limit)).all()
+    return page_after(session, select(Organisation), Organisation.id, after_id, limit)
 
 
 def create_user(session: Session, org: Organisation, name: str, role: Role | str) -> User:
@@ -115,10 +115,7 @@ def create_user(session: Session, org: Organisation, name: str, role: Role | str
 
 def get_user(session: Session, user_id: int) -> User:
     """The person with id ``user_id``."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"no user with id {user_id}")
-    return user
+    return get_or_missing(session, User, user_id, f"no user with id {user_id}")
 
 
 def find_user(session: Session, ref: int | str) -> User:
@@ -139,10 +136,8 @@ def list_users(
     session: Session, org_id: int | None = None, after_id: int = 0, limit: int = 50
 ) -> Sequence[User]:
     """People by id, after ``after_id``, optionally of one organisation."""
-    query = select(User).where(User.id > after_id)
-    if org_id is not None:
-        query = query.where(User.org_id == org_id)
-    return session.scalars(query.order_by(User.id).limit(limit)).all()
+    query = where_given(select(User), (User.org_id, org_id))
+    return page_after(session, query, User.id, after_id, limit)
 
 
 def issue_key(
@@ -191,20 +186,15 @@ def issue_key(
 
 def get_key(session: Session, key_id: int) -> ApiKey:
     """The key row with id ``key_id``."""
-    key = session.get(ApiKey, key_id)
-    if key is None:
-        raise NotFound(f"no API key with id {key_id}")
-    return key
+    return get_or_missing(session, ApiKey, key_id, f"no API key with id {key_id}")
 
 
 def list_keys(
     session: Session, org_id: int | None = None, after_id: int = 0, limit: int = 50
 ) -> Sequence[ApiKey]:
     """Key rows (never the keys) by id, after ``after_id``, optionally of one organisation."""
-    query = select(ApiKey).where(ApiKey.id > after_id)
-    if org_id is not None:
-        query = query.where(ApiKey.org_id == org_id)
-    return session.scalars(query.order_by(ApiKey.id).limit(limit)).all()
+    query = where_given(select(ApiKey), (ApiKey.org_id, org_id))
+    return page_after(session, query, ApiKey.id, after_id, limit)
 
 
 def revoke_key(session: Session, key_id: int) -> ApiKey:

@@ -1,17 +1,14 @@
 """``/v1/appeals``: anyone appeals from the block page; supervisors suspend in the interim and
-decide."""
+decide. Time (the due date, the overdue flag) is the app's clock's."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import service
 from hotlist.server.appeals.models import Appeal, AppealState
 from hotlist.server.appeals.schemas import (
@@ -22,13 +19,22 @@ from hotlist.server.appeals.schemas import (
     AppealStatusOut,
     InterimIn,
 )
-from hotlist.server.db.base import MAX_ID, utcnow
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries.models import Entry
-from hotlist.server.objections.api import entry_by_ref
-from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
-from hotlist.server.ratelimit import limit_by_client_address
-from hotlist.server.reports.api import contact_cipher
+from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.contacts import ContactCipher
+from hotlist.server.kit.deps import (
+    ClockDep,
+    ContactCiphers,
+    DbSession,
+    ServicesDep,
+    limit_by_client_address,
+    require,
+)
+from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.params import ReceiptPath, RowId
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.services import Lazy
 
 router = APIRouter(prefix="/v1/appeals", tags=["appeals"])
 
@@ -36,19 +42,12 @@ Appellant = Annotated[Principal, Depends(require(Permission.APPEALS_CREATE))]
 StatusReader = Annotated[Principal, Depends(require(Permission.APPEALS_STATUS))]
 Reader = Annotated[Principal, Depends(require(Permission.APPEALS_READ))]
 Decider = Annotated[Principal, Depends(require(Permission.APPEALS_DECIDE))]
-AppealId = Annotated[int, Path(ge=1, le=MAX_ID)]
-ReceiptPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
+AppealId = RowId
 
 
-def _decide_days(request: Request) -> int:
-    days: int = request.app.state.settings.appeal_decide_days
-    return days
-
-
-def _view(session: Session, request: Request, appeal: Appeal) -> AppealOut:
-    days = _decide_days(request)
+def _view(session: Session, days: int, now: datetime, appeal: Appeal) -> AppealOut:
     entry = session.get_one(Entry, appeal.entry_id)
-    overdue = service.is_overdue(appeal, days, utcnow())
+    overdue = service.is_overdue(appeal, days, now)
     return AppealOut.of(appeal, entry.public_ref, overdue, appeal.created_at + timedelta(days=days))
 
 
@@ -60,19 +59,27 @@ def _view(session: Session, request: Request, appeal: Appeal) -> AppealOut:
     dependencies=[Depends(limit_by_client_address)],
 )
 def create_appeal(
-    body: AppealIn, session: DbSession, request: Request, _p: Appellant
+    body: AppealIn, session: DbSession, contacts: ContactCiphers, clock: ClockDep, _p: Appellant
 ) -> AppealReceipt:
     """Appeal with the entry id shown on the block page. Keep the receipt: it is the only way
     to follow the appeal. ``contact`` is optional, encrypted and purged after 90 days."""
-    appeal = service.submit(
+    return AppealReceipt(receipt=file_appeal(session, body, contacts, clock.now()).receipt)
+
+
+def file_appeal(
+    session: Session, body: AppealIn, contacts: Lazy[ContactCipher], now: datetime
+) -> Appeal:
+    """File the appeal ``body`` (the API's or the appeal form's) at ``now``; NotFound for no
+    such entry. The cipher is made only for a contact."""
+    return service.submit(
         session,
         entry_by_ref(session, body.entry_id),
         body.relation,
         body.reason,
         contact=body.contact,
-        cipher=contact_cipher(request) if body.contact is not None else None,
+        cipher=contacts.get() if body.contact is not None else None,
+        now=now,
     )
-    return AppealReceipt(receipt=appeal.receipt)
 
 
 @router.get("/{receipt}", response_model=AppealStatusOut, summary="An appeal's state (public)")
@@ -89,7 +96,8 @@ def appeal_status(receipt: ReceiptPath, session: DbSession, _p: StatusReader) ->
 @router.get("", response_model=Page[AppealOut], summary="The appeals queue")
 def list_appeals(
     session: DbSession,
-    request: Request,
+    services: ServicesDep,
+    clock: ClockDep,
     _p: Reader,
     state: AppealState | None = None,
     overdue: bool = False,
@@ -97,12 +105,13 @@ def list_appeals(
     limit: Limit = 50,
 ) -> Page[AppealOut]:
     """Appeals oldest first, each with its overdue flag; ``overdue=true`` shows only those."""
-    before = utcnow() - timedelta(days=_decide_days(request)) if overdue else None
+    days, now = services.settings.appeal_decide_days, clock.now()
+    before = now - timedelta(days=days) if overdue else None
     where = service.AppealFilter(state=state, overdue_before=before)
     rows = service.queue(session, where, decode_id_cursor(cursor), limit + 1)
     page, next_cursor = split_page(rows, limit, lambda row: (row.id,))
     return Page[AppealOut](
-        items=[_view(session, request, row) for row in page], next_cursor=next_cursor
+        items=[_view(session, days, now, row) for row in page], next_cursor=next_cursor
     )
 
 
@@ -113,11 +122,18 @@ def list_appeals(
     summary="Suspend the entry while the appeal is open",
 )
 def interim(
-    appeal_id: AppealId, body: InterimIn, session: DbSession, request: Request, by: Decider
+    appeal_id: AppealId,
+    body: InterimIn,
+    session: DbSession,
+    services: ServicesDep,
+    clock: ClockDep,
+    by: Decider,
 ) -> AppealOut:
     """For a significant risk that the entry is wrong: the entry leaves the list until decided."""
-    appeal = service.suspend_interim(session, service.get(session, appeal_id), body.reason, by)
-    return _view(session, request, appeal)
+    now = clock.now()
+    appeal = service.get(session, appeal_id)
+    service.suspend_interim(session, appeal, body.reason, by, now)
+    return _view(session, services.settings.appeal_decide_days, now, appeal)
 
 
 @router.post(
@@ -127,12 +143,13 @@ def decide(
     appeal_id: AppealId,
     body: AppealDecisionIn,
     session: DbSession,
-    request: Request,
+    services: ServicesDep,
+    clock: ClockDep,
     by: Decider,
 ) -> AppealOut:
     """Upheld: the entry is removed; rejected: it stands (reinstated after an interim
     suspension). The entry's own analyst cannot decide (403)."""
     appeal = service.get(session, appeal_id)
-    days = _decide_days(request)
-    service.decide(session, appeal, body.outcome, body.reason, by, days)
-    return _view(session, request, appeal)
+    days, now = services.settings.appeal_decide_days, clock.now()
+    service.decide(session, appeal, body.outcome, body.reason, by, days, now)
+    return _view(session, days, now, appeal)

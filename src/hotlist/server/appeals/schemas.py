@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotlist.server.appeals.models import Appeal, AppealOutcome, AppealState, Relation
-from hotlist.server.appeals.service import MAX_CONTACT_CHARS, MAX_REASON_CHARS
-from hotlist.server.objections.schemas import EntryRef
-from hotlist.server.reports.schemas import storable
-
-Reason = Annotated[str, Field(min_length=1, max_length=MAX_REASON_CHARS), AfterValidator(storable)]
+from hotlist.server.kit.types import Contact, EntryRef, Reason
 
 
 class AppealIn(BaseModel):
@@ -23,18 +18,7 @@ class AppealIn(BaseModel):
     entry_id: EntryRef
     relation: Relation
     reason: Reason
-    contact: (
-        Annotated[
-            str,
-            Field(
-                min_length=1,
-                max_length=MAX_CONTACT_CHARS,
-                description="Optional; stored encrypted, purged after 90 days.",
-            ),
-            AfterValidator(storable),
-        ]
-        | None
-    ) = None
+    contact: Contact | None = None
 
 
 class AppealReceipt(BaseModel):

@@ -17,18 +17,17 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, NotFound, PolicyError
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals.models import Appeal, AppealOutcome, AppealState, Relation
 from hotlist.server.db.base import utcnow
+from hotlist.server.db.rows import get_or_missing, page_after, where_given
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
-from hotlist.server.objections.service import check_decider
+from hotlist.server.kit.contacts import ContactCipher
+from hotlist.server.kit.four_eyes import check_decider
+from hotlist.server.kit.principal import Principal
+from hotlist.server.log.service import record
 from hotlist.server.policies import service as policies
-from hotlist.server.reports.contact import ContactCipher
-from hotlist.server.translog.service import record
 
-MAX_REASON_CHARS = 4_000
-MAX_CONTACT_CHARS = 320
 CONTACT_RETENTION = timedelta(days=90)
 INTERIM_PREFIX = "interim suspension while appeal"
 
@@ -45,9 +44,10 @@ def submit(
     reason: str,
     contact: str | None = None,
     cipher: ContactCipher | None = None,
+    now: datetime | None = None,
 ) -> Appeal:
-    """File an appeal against ``entry``; nothing identifies the appellant but an optional,
-    encrypted contact."""
+    """File an appeal against ``entry`` (at ``now``, the clock's time by default); nothing
+    identifies the appellant but an optional, encrypted contact."""
     if entry.state == EntryState.REMOVED:
         raise Conflict(f"entry {entry.public_ref} is removed already; nothing blocks the address")
     encrypted = None
@@ -62,7 +62,7 @@ def submit(
         reason=reason,
         contact=encrypted,
         state=AppealState.OPEN,
-        created_at=utcnow(),
+        created_at=now or utcnow(),
     )
     session.add(appeal)
     session.flush()
@@ -79,10 +79,7 @@ def by_receipt(session: Session, receipt: str) -> Appeal:
 
 def get(session: Session, appeal_id: int) -> Appeal:
     """The appeal with id ``appeal_id``."""
-    appeal = session.get(Appeal, appeal_id)
-    if appeal is None:
-        raise NotFound(f"no appeal {appeal_id}")
-    return appeal
+    return get_or_missing(session, Appeal, appeal_id, f"no appeal {appeal_id}")
 
 
 def is_overdue(appeal: Appeal, decide_days: int, now: datetime) -> bool:
@@ -104,13 +101,11 @@ def queue(
     session: Session, where: AppealFilter, after_id: int = 0, limit: int = 50
 ) -> Sequence[Appeal]:
     """Appeals oldest first, after id ``after_id``."""
-    query = select(Appeal).where(Appeal.id > after_id)
-    if where.state is not None:
-        query = query.where(Appeal.state == where.state)
+    query = where_given(select(Appeal), (Appeal.state, where.state))
     if where.overdue_before is not None:
         query = query.where(Appeal.state == AppealState.OPEN)
         query = query.where(Appeal.created_at < where.overdue_before)
-    return session.scalars(query.order_by(Appeal.id).limit(limit)).all()
+    return page_after(session, query, Appeal.id, after_id, limit)
 
 
 def _open(appeal: Appeal) -> None:
@@ -118,7 +113,9 @@ def _open(appeal: Appeal) -> None:
         raise Conflict(f"appeal {appeal.id} is decided already ({appeal.outcome})")
 
 
-def suspend_interim(session: Session, appeal: Appeal, reason: str, by: Principal) -> Appeal:
+def suspend_interim(
+    session: Session, appeal: Appeal, reason: str, by: Principal, now: datetime | None = None
+) -> Appeal:
     """Suspend the appealed entry while the appeal is open (a significant risk it is wrong)."""
     _open(appeal)
     if appeal.interim_at is not None:
@@ -130,7 +127,7 @@ def suspend_interim(session: Session, appeal: Appeal, reason: str, by: Principal
         raise Conflict(
             f"entry {entry.public_ref} is {entry.state}; only an active one is suspended"
         )
-    now = utcnow()
+    now = now or utcnow()
     entries.transition(
         session,
         entry,
@@ -153,15 +150,16 @@ def decide(
     reason: str,
     by: Principal,
     decide_days: int = 7,
+    now: datetime | None = None,
 ) -> Appeal:
-    """Decide ``appeal``: upheld removes the entry; rejected reinstates it if this appeal had it
-    suspended (and it still is). The log notes whether it was decided late."""
+    """Decide ``appeal`` at ``now``: upheld removes the entry; rejected reinstates it if this
+    appeal had it suspended (and it still is). The log notes whether it was decided late."""
     _open(appeal)
     entry = session.get_one(Entry, appeal.entry_id)
     # Public: the appellant reads it on /v1/appeals/{receipt}.
     entries.check_reason(entry, "reason", reason)
     decider = check_decider(entry, by, f"appeal {appeal.id}")
-    now = utcnow()
+    now = now or utcnow()
     overdue = is_overdue(appeal, decide_days, now)
     appeal.state = AppealState.DECIDED
     appeal.outcome = outcome.value

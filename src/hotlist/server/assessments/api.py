@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends
 
 from hotlist.policy import SharedHostingList
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.assessments import service
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.assessments.schemas import AssessmentIn, AssessmentOut
-from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries.models import Entry
+from hotlist.server.kit.deps import DbSession, require
+from hotlist.server.kit.params import RowId
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
-from hotlist.server.policies.shared_hosting import shared_hosting_list
+from hotlist.server.policies.api import shared_hosting
 from hotlist.server.reports import service as reports
 from hotlist.urls import Scope
 
@@ -25,13 +24,7 @@ router = APIRouter(prefix="/v1", tags=["assessments"])
 
 Assessor = Annotated[Principal, Depends(require(Permission.REPORTS_ASSESS))]
 Reader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
-ReportId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def shared_hosting(request: Request) -> SharedHostingList:
-    """The shared-hosting list in force for the app's settings (see
-    :mod:`hotlist.server.policies.shared_hosting`)."""
-    return shared_hosting_list(request.app.state.settings)
+ReportId = RowId
 
 
 def _view(session: DbSession, assessment: Assessment) -> AssessmentOut:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from hotlist.server.reports.schemas import CategoryCode, storable
+from hotlist.server.kit.types import CategoryCode, Reason
 from hotlist.urls import Scope
-
-Text = Annotated[str, Field(min_length=1, max_length=4_000), AfterValidator(storable)]
 
 
 class AssessmentIn(BaseModel):
@@ -23,10 +20,12 @@ class AssessmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     actionable: bool
-    reason: Text = Field(description="The facts the decision relies on; no personal data.")
+    reason: Reason = Field(description="The facts the decision relies on; no personal data.")
     category: CategoryCode | None = None
     scope: Scope | None = None
-    scope_reason: Text | None = Field(default=None, description="Why this scope; needed for host.")
+    scope_reason: Reason | None = Field(
+        default=None, description="Why this scope; needed for host."
+    )
 
 
 class AssessmentOut(BaseModel):

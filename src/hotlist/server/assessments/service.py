@@ -16,12 +16,12 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, PermissionDenied, PolicyError
 from hotlist.policy import SharedHostingList
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries import scope as scopes
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
 from hotlist.server.reasons import check_free_text
 from hotlist.server.reports import service as reports

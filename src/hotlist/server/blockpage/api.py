@@ -15,7 +15,6 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from hotlist.blockpage import (
-    Catalogues,
     RenderedPage,
     bad_entry_page,
     blocked_page,
@@ -23,12 +22,11 @@ from hotlist.blockpage import (
     parse_entry_ref,
 )
 from hotlist.errors import NotFound
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import EntryState
+from hotlist.server.kit.deps import DbSession, ServicesDep, require
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies.models import PolicyVersion
 from hotlist.server.policies.service import policy_of
 from hotlist.server.publishing.edge_extras import public_policy
@@ -38,15 +36,6 @@ router = APIRouter(tags=["block page"])
 Reader = Annotated[Principal, Depends(require(Permission.BLOCKPAGE_READ))]
 EntryRef = Annotated[str, Path(max_length=64, description="The entry id: 16 hex digits.")]
 Lang = Annotated[str | None, Query(max_length=35, description="A language tag to prefer.")]
-
-
-def catalogues(request: Request) -> Catalogues:
-    """The block page catalogues, loaded once per application."""
-    found = getattr(request.app.state, "blockpage_catalogues", None)
-    if not isinstance(found, Catalogues):
-        found = Catalogues(request.app.state.settings.blockpage_messages_dir)
-        request.app.state.blockpage_catalogues = found
-    return found
 
 
 def _response(page: RenderedPage) -> HTMLResponse:
@@ -66,11 +55,16 @@ def _response(page: RenderedPage) -> HTMLResponse:
     },
 )
 def block_page(
-    entry_id: EntryRef, request: Request, session: DbSession, _p: Reader, lang: Lang = None
+    entry_id: EntryRef,
+    request: Request,
+    services: ServicesDep,
+    session: DbSession,
+    _p: Reader,
+    lang: Lang = None,
 ) -> HTMLResponse:
     """Who keeps the list, the entry's category and legal basis, its id and how to appeal;
     403, or 451 when the category's legal basis is a legal order."""
-    catalogue = catalogues(request).choose(request.headers.get("accept-language"), lang)
+    catalogue = services.catalogues.get().choose(request.headers.get("accept-language"), lang)
     ref = parse_entry_ref(entry_id)
     if ref is None or not 0 < int(ref, 16) <= entries.MAX_PUBLIC_ID:
         return _response(bad_entry_page(catalogue))
@@ -82,6 +76,6 @@ def block_page(
         return _response(not_listed_page(ref, catalogue))
     row = session.get_one(PolicyVersion, entry.policy_version_id)
     # This page is served here, so without a public URL its appeal link is this server's.
-    public_url = request.app.state.settings.public_url or str(request.base_url)
+    public_url = services.settings.public_url or str(request.base_url)
     policy = public_policy(policy_of(row), row.version, public_url)
     return _response(blocked_page(policy, ref, entry.category_wire_id, catalogue))

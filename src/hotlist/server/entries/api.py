@@ -5,15 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
-from hotlist.errors import NotFound, PermissionDenied
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.service import record_plaintext_access
-from hotlist.server.db.session import DbSession
+from hotlist.errors import PermissionDenied
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.entries import service
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.entries.schemas import (
@@ -24,9 +20,13 @@ from hotlist.server.entries.schemas import (
     TransitionIn,
     TransitionOut,
 )
-from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.deps import DbSession, require
+from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.params import EntryRefPath
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.types import CATEGORY_CODE
 from hotlist.server.policies import service as policies
-from hotlist.server.reports.schemas import CATEGORY_CODE
 from hotlist.urls import Scope
 
 router = APIRouter(prefix="/v1", tags=["entries"])
@@ -35,16 +35,6 @@ EntryReader = Annotated[Principal, Depends(require(Permission.ENTRIES_READ))]
 ExpressionReader = Annotated[Principal, Depends(require(Permission.ENTRIES_READ_EXPRESSION))]
 Suspender = Annotated[Principal, Depends(require(Permission.ENTRIES_SUSPEND))]
 Transitioner = Annotated[Principal, Depends(require(Permission.ENTRIES_TRANSITION))]
-PublicId = Annotated[
-    str, Path(pattern=r"^[0-9a-f]{16}$", description="The entry's public id: 16 hex digits.")
-]
-
-
-def _entry(session: Session, public_id: str, *, for_update: bool = False) -> Entry:
-    value = int(public_id, 16)
-    if not 0 < value <= service.MAX_PUBLIC_ID:
-        raise NotFound(f"no entry {public_id}")
-    return service.get_by_public_id(session, value, for_update=for_update)
 
 
 def _views(session: Session, entries: Sequence[Entry]) -> list[EntryOut]:
@@ -76,9 +66,9 @@ def list_entries(
 
 
 @router.get("/entries/{public_id}", response_model=EntryOut, summary="One entry (no plaintext)")
-def get_entry(public_id: PublicId, session: DbSession, _p: EntryReader) -> EntryOut:
+def get_entry(public_id: EntryRefPath, session: DbSession, _p: EntryReader) -> EntryOut:
     """The entry with its statement of reasons."""
-    return _views(session, [_entry(session, public_id)])[0]
+    return _views(session, [service.entry_by_ref(session, public_id)])[0]
 
 
 @router.get(
@@ -87,10 +77,10 @@ def get_entry(public_id: PublicId, session: DbSession, _p: EntryReader) -> Entry
     summary="The plaintext an entry lists (logged)",
 )
 def get_expression(
-    public_id: PublicId, session: DbSession, principal: ExpressionReader
+    public_id: EntryRefPath, session: DbSession, principal: ExpressionReader
 ) -> EntryExpressionOut:
     """The expression the entry lists; every read is written to the access log."""
-    entry = _entry(session, public_id)
+    entry = service.entry_by_ref(session, public_id)
     record_plaintext_access(session, principal, "entry.expression", "entry", entry.public_ref)
     return EntryExpressionOut(
         public_id=entry.public_ref,
@@ -104,14 +94,14 @@ def get_expression(
     "/entries/{public_id}/events", response_model=Page[EntryEventOut], summary="Entry history"
 )
 def list_events(
-    public_id: PublicId,
+    public_id: EntryRefPath,
     session: DbSession,
     _p: EntryReader,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[EntryEventOut]:
     """Everything that happened to the entry, oldest first: who, when, why."""
-    entry = _entry(session, public_id)
+    entry = service.entry_by_ref(session, public_id)
     rows = service.events(session, entry, decode_id_cursor(cursor), limit + 1)
     page, next_cursor = split_page(rows, limit, lambda row: (row.id,))
     return Page[EntryEventOut](
@@ -126,10 +116,10 @@ def list_events(
     summary="Change an entry's state",
 )
 def transition(
-    public_id: PublicId, body: TransitionIn, session: DbSession, principal: Transitioner
+    public_id: EntryRefPath, body: TransitionIn, session: DbSession, principal: Transitioner
 ) -> TransitionOut:
     """Suspend, restore, expire or remove an entry; a move the states forbid is a 409."""
-    entry = _entry(session, public_id, for_update=True)
+    entry = service.entry_by_ref(session, public_id, for_update=True)
     event = service.transition(session, entry, body.to, body.reason, _person(principal))
     return TransitionOut(entry=_views(session, [entry])[0], event=EntryEventOut.of(event))
 
@@ -141,10 +131,10 @@ def transition(
     summary="Suspend an entry at once",
 )
 def suspend(
-    public_id: PublicId, body: SuspendIn, session: DbSession, principal: Suspender
+    public_id: EntryRefPath, body: SuspendIn, session: DbSession, principal: Suspender
 ) -> TransitionOut:
     """Take an active entry out of the list while in doubt; a supervisor decides what next."""
-    entry = _entry(session, public_id, for_update=True)
+    entry = service.entry_by_ref(session, public_id, for_update=True)
     event = service.transition(
         session, entry, EntryState.SUSPENDED, body.reason, _person(principal)
     )

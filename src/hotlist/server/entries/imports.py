@@ -30,10 +30,10 @@ from hotlist.errors import ConfigError, HotlistError, InvalidRequest, Permission
 from hotlist.policy import Category, SharedHostingList
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Permission, Role, allows
 from hotlist.server.entries import service as entries
-from hotlist.server.entries.schemas import Reason
 from hotlist.server.entries.scope import check_scope, scope_reason
+from hotlist.server.kit.permissions import Permission, Role, allows
+from hotlist.server.kit.types import Reason
 from hotlist.server.policies import service as policies
 from hotlist.urls import Scope, entry_expression, expression_hash
 

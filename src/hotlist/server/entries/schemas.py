@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import BaseModel, Field
 
 from hotlist.server.entries.models import Entry, EntryEvent, EntryState, EventKind
-from hotlist.server.reports.schemas import storable
+from hotlist.server.kit.types import Reason
 from hotlist.urls import Scope
-
-Reason = Annotated[str, Field(min_length=1, max_length=4_000), AfterValidator(storable)]
 
 
 class StatementOfReasons(BaseModel):

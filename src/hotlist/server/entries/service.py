@@ -20,20 +20,20 @@ from sqlalchemy.orm import Session
 from hotlist.errors import Conflict, NotFound, PolicyError
 from hotlist.policy import Category
 from hotlist.server.db.base import utcnow
-from hotlist.server.entries.models import Entry, EntryEvent, EntryState, EventKind
-from hotlist.server.entries.scope import scope_reason
-from hotlist.server.policies import service as policies
-from hotlist.server.policies.models import PolicyVersion
-from hotlist.server.reasons import check_free_text
-from hotlist.server.reports.models import Report
-from hotlist.server.translog.hooks import (
+from hotlist.server.db.rows import page_after, where_given
+from hotlist.server.entries.log_events import (
     NewEntry,
     entry_fields,
     log_entries_added,
     log_entry_added,
     log_entry_transition,
 )
-from hotlist.server.translog.service import record
+from hotlist.server.entries.models import Entry, EntryEvent, EntryState, EventKind
+from hotlist.server.entries.scope import scope_reason
+from hotlist.server.log.service import record
+from hotlist.server.policies import service as policies
+from hotlist.server.policies.models import PolicyVersion
+from hotlist.server.reasons import check_free_text
 from hotlist.urls import Scope, entry_expression, expression_hash, expression_host
 
 TRANSITIONS: Mapping[EntryState, frozenset[EntryState]] = {
@@ -276,6 +276,15 @@ def get_by_public_id(session: Session, public_id: int, *, for_update: bool = Fal
     return entry
 
 
+def entry_by_ref(session: Session, ref: str, *, for_update: bool = False) -> Entry:
+    """The entry with public id ``ref`` (16 hex digits, as members and the block page show it);
+    ``for_update`` as in :func:`get_by_public_id`."""
+    value = int(ref, 16)
+    if not 0 < value <= MAX_PUBLIC_ID:
+        raise NotFound(f"no entry {ref}")
+    return get_by_public_id(session, value, for_update=for_update)
+
+
 @dataclass(frozen=True)
 class EntryFilter:
     """Which entries a listing shows; None means any."""
@@ -289,14 +298,13 @@ def list_entries(
     session: Session, where: EntryFilter, after_id: int = 0, limit: int = 50
 ) -> Sequence[Entry]:
     """Entries in the order made, after id ``after_id``."""
-    query = select(Entry).where(Entry.id > after_id)
-    if where.state is not None:
-        query = query.where(Entry.state == where.state)
-    if where.category_code is not None:
-        query = query.where(Entry.category_code == where.category_code)
-    if where.scope is not None:
-        query = query.where(Entry.scope == where.scope)
-    return session.scalars(query.order_by(Entry.id).limit(limit)).all()
+    query = where_given(
+        select(Entry),
+        (Entry.state, where.state),
+        (Entry.category_code, where.category_code),
+        (Entry.scope, where.scope),
+    )
+    return page_after(session, query, Entry.id, after_id, limit)
 
 
 def events(
@@ -439,14 +447,18 @@ def rescope(
     reason: str,
     actor_id: int,
     objection_id: int | None = None,
+    *,
+    report_id: int | None,
 ) -> Entry:
     """Replace ``entry`` by an entry of ``scope`` over the same URL, and remove the old one.
 
     The new entry keeps the statement of reasons (category, policy version, facts) with
-    ``reason`` as its scope reason and ``actor_id`` as its decider, and carries over the first
-    report, if any (an imported entry has none); the old one is removed with a reason naming the
-    new one. When an active entry already lists the new expression, the old one is removed in
-    its favour. The scope rules are :func:`~hotlist.server.entries.scope.scope_reason`'s.
+    ``reason`` as its scope reason and ``actor_id`` as its decider, and carries over
+    ``report_id``, the first report the old one covers, if any (an imported entry may have none:
+    :func:`hotlist.server.reports.service.first_report_id`); the old one is removed with a
+    reason naming the new one. When an active entry already lists the new expression, the old
+    one is removed in its favour. The scope rules are
+    :func:`~hotlist.server.entries.scope.scope_reason`'s.
     """
     if entry.state == EntryState.REMOVED:
         raise Conflict(f"entry {entry.public_ref} is removed already; it cannot change scope")
@@ -456,9 +468,6 @@ def rescope(
     version = session.get_one(PolicyVersion, entry.policy_version_id)
     category = policies.policy_of(version).category(entry.category_code)
     scope_reason(scope, reason, category)
-    report_id = session.scalar(
-        select(Report.id).where(Report.entry_id == entry.id).order_by(Report.id).limit(1)
-    )
     new, _created = create_or_join(
         session,
         Decision(

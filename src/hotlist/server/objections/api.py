@@ -4,38 +4,28 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from hotlist.errors import NotFound
 from hotlist.policy import SharedHostingList
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.assessments.api import shared_hosting
-from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
-from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry
+from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.deps import DbSession, require
+from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.params import RowId
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.objections import service
 from hotlist.server.objections.models import Objection, ObjectionState
 from hotlist.server.objections.schemas import DecisionIn, ObjectionIn, ObjectionOut
-from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.policies.api import shared_hosting
 
 router = APIRouter(prefix="/v1/objections", tags=["objections"])
 
 Objector = Annotated[Principal, Depends(require(Permission.OBJECTIONS_CREATE))]
 Reader = Annotated[Principal, Depends(require(Permission.OBJECTIONS_READ))]
 Decider = Annotated[Principal, Depends(require(Permission.OBJECTIONS_DECIDE))]
-ObjectionId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def entry_by_ref(session: Session, public_id: str) -> Entry:
-    """The entry with public id ``public_id`` (16 hex digits)."""
-    value = int(public_id, 16)
-    if not 0 < value <= entries.MAX_PUBLIC_ID:
-        raise NotFound(f"no entry {public_id}")
-    return entries.get_by_public_id(session, value)
+ObjectionId = RowId
 
 
 def _view(session: Session, objection: Objection) -> ObjectionOut:

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from hotlist.server.entries.models import Entry
+from hotlist.server.kit.types import EntryRef, Reason
 from hotlist.server.objections.models import Objection, ObjectionOutcome, ObjectionState
-from hotlist.server.reports.schemas import storable
 from hotlist.urls import Scope
-
-Reason = Annotated[str, Field(min_length=1, max_length=4_000), AfterValidator(storable)]
-EntryRef = Annotated[
-    str, Field(pattern=r"^[0-9a-f]{16}$", description="The entry's public id: 16 hex digits.")
-]
 
 
 class ObjectionIn(BaseModel):

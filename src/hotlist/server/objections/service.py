@@ -14,28 +14,19 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, NotFound, PermissionDenied, PolicyError
 from hotlist.policy import SharedHostingList
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import utcnow
+from hotlist.server.db.rows import get_or_missing, page_after, where_given
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.entries.scope import check_shared_hosting
+from hotlist.server.kit.four_eyes import check_decider
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
+from hotlist.server.log.service import record
 from hotlist.server.objections.models import Objection, ObjectionOutcome, ObjectionState
 from hotlist.server.policies import service as policies
-from hotlist.server.translog.service import record
+from hotlist.server.reports.service import first_report_id
 from hotlist.urls import Scope
-
-
-def check_decider(entry: Entry, decider: Principal, what: str) -> int:
-    """The deciding person's user id; PermissionDenied when they made the entry (or no person)."""
-    if decider.user_id is None:
-        raise PermissionDenied(f"deciding {what} is a person's decision; use a person's API key")
-    if decider.user_id == entry.decided_by:
-        raise PermissionDenied(
-            f"you made entry {entry.public_ref}, so you cannot decide {what} against it; "
-            "another supervisor must decide"
-        )
-    return decider.user_id
 
 
 def file(session: Session, entry: Entry, reason: str, by: Principal) -> Objection:
@@ -72,10 +63,7 @@ def file(session: Session, entry: Entry, reason: str, by: Principal) -> Objectio
 
 def get(session: Session, objection_id: int) -> Objection:
     """The objection with id ``objection_id``."""
-    objection = session.get(Objection, objection_id)
-    if objection is None:
-        raise NotFound(f"no objection {objection_id}")
-    return objection
+    return get_or_missing(session, Objection, objection_id, f"no objection {objection_id}")
 
 
 def get_for(session: Session, objection_id: int, viewer: Principal) -> Objection:
@@ -103,12 +91,10 @@ def listing(
     session: Session, where: ObjectionFilter, after_id: int = 0, limit: int = 50
 ) -> Sequence[Objection]:
     """Objections oldest first (the queue order), after id ``after_id``."""
-    query = select(Objection).where(Objection.id > after_id)
-    if where.state is not None:
-        query = query.where(Objection.state == where.state)
-    if where.org_id is not None:
-        query = query.where(Objection.org_id == where.org_id)
-    return session.scalars(query.order_by(Objection.id).limit(limit)).all()
+    query = where_given(
+        select(Objection), (Objection.state, where.state), (Objection.org_id, where.org_id)
+    )
+    return page_after(session, query, Objection.id, after_id, limit)
 
 
 @dataclass(frozen=True)
@@ -158,7 +144,15 @@ def decide(
         scope = decision.new_scope
         if scope is None:  # checked above; kept for the type checker
             raise PolicyError("the outcome scope_changed needs new_scope")
-        new = entries.rescope(session, entry, scope, because, decider, objection.id)
+        new = entries.rescope(
+            session,
+            entry,
+            scope,
+            because,
+            decider,
+            objection.id,
+            report_id=first_report_id(session, entry.id),
+        )
         objection.new_entry_id = new.id
     _clear_flag_if_settled(session, entry, objection.id)
     objection.log_index = record(

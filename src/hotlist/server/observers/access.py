@@ -9,12 +9,12 @@ session of its own, committed at once, so a request refused or failing afterward
 from __future__ import annotations
 
 from fastapi import Request
-from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import PermissionDenied
-from hotlist.server.accounts.deps import principal_for_key
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.audit.service import record_plaintext_access
+from hotlist.server.access_log.service import record_plaintext_access
+from hotlist.server.kit.deps import principal_for_key
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.services import Services
 
 ACTION = "observer.request"
 MAX_SUBJECT = 64
@@ -28,20 +28,19 @@ def request_subject(method: str, path: str) -> str:
     return subject[: MAX_SUBJECT - 1] + "…"
 
 
-def record_observer_request(request: Request) -> None:
+def record_observer_request(request: Request, services: Services) -> None:
     """Log the request when its caller is an observer (a no-op for everyone else)."""
     header = request.headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return
     try:
-        principal = principal_for_key(request, secret.strip())
+        principal = principal_for_key(services, secret.strip())
     except PermissionDenied:
         return
     if principal.role is not Role.OBSERVER:
         return
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    with factory() as session:
+    with services.sessions() as session:
         record_plaintext_access(
             session,
             principal,

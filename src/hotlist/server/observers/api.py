@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals.models import Appeal
 from hotlist.server.assessments.models import Assessment
-from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries.models import Entry, format_public_id
+from hotlist.server.kit.deps import DbSession, require
+from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.params import RowId
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.objections.models import Objection
 from hotlist.server.observers import service
 from hotlist.server.observers.models import AuditItem, AuditSample, DecisionKind, Verdict
@@ -28,7 +28,6 @@ from hotlist.server.observers.schemas import (
     SampleIn,
     SampleOut,
 )
-from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
 from hotlist.server.policies import service as policies
 
 router = APIRouter(prefix="/v1", tags=["observers"])
@@ -37,7 +36,7 @@ Manager = Annotated[Principal, Depends(require(Permission.ORGS_MANAGE))]
 Sampler = Annotated[Principal, Depends(require(Permission.AUDIT_SAMPLE))]
 AuditReader = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
 Reviewer = Annotated[Principal, Depends(require(Permission.AUDIT_REVIEW))]
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Id = RowId
 
 
 def _grant_view(session: Session, org_id: int) -> GrantOut:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hotlist.server.kit.types import Comment, Reason
 from hotlist.server.observers.models import DecisionKind, Verdict
 from hotlist.server.observers.service import MAX_SAMPLE_SIZE
-from hotlist.server.reports.schemas import storable
-
-Reason = Annotated[str, Field(min_length=1, max_length=4_000), AfterValidator(storable)]
-Comment = Annotated[str, Field(max_length=4_000), AfterValidator(storable)]
 
 
 class GrantIn(BaseModel):

@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, NotFound, PermissionDenied, PolicyError
 from hotlist.server.accounts.models import Organisation, OrgKind
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals.models import Appeal
 from hotlist.server.assessments.models import Assessment
 from hotlist.server.db.base import utcnow
+from hotlist.server.db.rows import get_or_missing, page_after
+from hotlist.server.kit.principal import Principal
 from hotlist.server.objections.models import Objection
 from hotlist.server.observers.models import (
     AuditItem,
@@ -133,16 +134,12 @@ def draw_sample(
 
 def get_sample(session: Session, sample_id: int) -> AuditSample:
     """The sample with id ``sample_id``."""
-    sample = session.get(AuditSample, sample_id)
-    if sample is None:
-        raise NotFound(f"no audit sample {sample_id}")
-    return sample
+    return get_or_missing(session, AuditSample, sample_id, f"no audit sample {sample_id}")
 
 
 def list_samples(session: Session, after_id: int = 0, limit: int = 50) -> Sequence[AuditSample]:
     """Samples in the order drawn."""
-    query = select(AuditSample).where(AuditSample.id > after_id).order_by(AuditSample.id)
-    return session.scalars(query.limit(limit)).all()
+    return page_after(session, select(AuditSample), AuditSample.id, after_id, limit)
 
 
 def items_of(session: Session, sample: AuditSample) -> Sequence[AuditItem]:

@@ -1,4 +1,5 @@
-"""``/v1/policy``: the policy in force, its history, and loading a new one (YAML)."""
+"""``/v1/policy``: the policy in force, its history, and loading a new one (YAML); and the
+shared-hosting list routes that decide on host scope depend on (:func:`shared_hosting`)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from hotlist.errors import InvalidPolicy
+from hotlist.policy import SharedHostingList
 from hotlist.policy.loader import MAX_POLICY_BYTES
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
-from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.deps import DbSession, ServicesDep, require
+from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service
 from hotlist.server.policies.schemas import PolicyLoaded, PolicyVersionOut, PolicyVersionSummary
+from hotlist.server.policies.shared_hosting import shared_hosting_list
 from hotlist.server.problems import problem
 
 router = APIRouter(prefix="/v1", tags=["policy"])
@@ -30,6 +32,12 @@ YAML_BODY = {
         "content": {"application/yaml": {"schema": {"type": "string"}}},
     }
 }
+
+
+def shared_hosting(services: ServicesDep) -> SharedHostingList:
+    """The shared-hosting list in force for the app's settings (see
+    :mod:`hotlist.server.policies.shared_hosting`)."""
+    return shared_hosting_list(services.settings)
 
 
 async def _yaml_body(request: Request) -> bytes:

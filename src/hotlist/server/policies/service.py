@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.errors import Conflict, NotFound
 from hotlist.policy import Policy, load_demo_policy, load_policy, policy_from_dict
+from hotlist.publish.log.events import LogEventKind
 from hotlist.server.db.base import utcnow
+from hotlist.server.log.service import record
 from hotlist.server.policies.models import PolicyVersion
-from hotlist.server.translog.hooks import log_policy_version
 
 _parsed: dict[str, Policy] = {}
 _parsed_lock = threading.Lock()
@@ -75,6 +76,13 @@ def current_policy(session: Session) -> tuple[PolicyVersion, Policy]:
     return row, policy_of(row)
 
 
+def policy_in_force(session: Session) -> Policy | None:
+    """The parsed policy in force, or None before any policy was loaded (the forms show the
+    categories when there is one)."""
+    row = current_or_none(session)
+    return policy_of(row) if row is not None else None
+
+
 def get_version(session: Session, version: int) -> PolicyVersion:
     """The policy version numbered ``version``."""
     row = session.scalar(select(PolicyVersion).where(PolicyVersion.version == version))
@@ -117,8 +125,20 @@ def load(
         session.flush()
     except IntegrityError as exc:
         raise Conflict("another policy was loaded at the same moment; load yours again") from exc
-    log_policy_version(session, row)
+    _log_version(session, row)
     return row, True
+
+
+def _log_version(session: Session, row: PolicyVersion) -> int:
+    """Log a newly loaded policy version (number, policy id, content hash); the leaf index."""
+    return record(
+        session,
+        LogEventKind.POLICY_VERSION,
+        at=row.loaded_at,
+        policy_version=row.version,
+        policy_id=row.policy_id,
+        content_hash=row.content_hash,
+    )
 
 
 _LOAD_LOCK_KEY = 0x686F746C6973_01

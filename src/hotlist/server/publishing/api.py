@@ -15,17 +15,16 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse
 
 from hotlist.errors import NotFound, PermissionDenied
 from hotlist.publish.wire import HOSTS_EXTRA, extra_target
-from hotlist.server.accounts.deps import holds, require
-from hotlist.server.accounts.permissions import Permission, Role
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.service import record_plaintext_access
-from hotlist.server.db.session import DbSession
-from hotlist.server.publishing.service import repository_paths
+from hotlist.server.access_log.service import record_plaintext_access
+from hotlist.server.kit.deps import DbSession, ServicesDep, holds, require
+from hotlist.server.kit.paths import repository_paths
+from hotlist.server.kit.permissions import Permission, Role
+from hotlist.server.kit.principal import Principal
 
 router = APIRouter(prefix="/v1/tuf", tags=["list"])
 
@@ -61,17 +60,17 @@ def _resolve(repository: Path, path: str) -> Path:
 )
 def tuf_file(
     path: str,
-    request: Request,
     session: DbSession,
+    services: ServicesDep,
     principal: Annotated[Principal, Depends(require(Permission.LIST_SYNC))],
 ) -> FileResponse:
     """Metadata changes (``timestamp.json``, ``root.json``) are never cached; every other file
     carries its version or hash in its name and never changes; ``hosts.json`` is never kept."""
-    repository = repository_paths(request.app.state.settings).repository
+    repository = repository_paths(services.settings).repository
     file = _resolve(repository, path)
     plaintext = _target_name(repository, file) in _PLAINTEXT_TARGETS
     if plaintext:
-        _check_plaintext(request, session, principal, file)
+        _check_plaintext(services, session, principal, file)
     mutable = file.name in ("timestamp.json", "root.json")
     if plaintext:
         cache = "no-store"
@@ -91,12 +90,12 @@ def _target_name(repository: Path, file: Path) -> str | None:
 
 
 def _check_plaintext(
-    request: Request, session: DbSession, principal: Principal, file: Path
+    services: ServicesDep, session: DbSession, principal: Principal, file: Path
 ) -> None:
     """Members enforce host names in DNS; anyone else needs the expression endpoint's right."""
     if principal.role is Role.MEMBER:
         return
-    if not holds(request, principal, Permission.ENTRIES_READ_EXPRESSION):
+    if not holds(services, principal, Permission.ENTRIES_READ_EXPRESSION):
         raise PermissionDenied(
             f"{HOSTS_EXTRA} holds host names in clear: it needs permission "
             f"{Permission.ENTRIES_READ_EXPRESSION.value!r}, which an observer organisation holds "

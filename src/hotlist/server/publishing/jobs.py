@@ -35,9 +35,9 @@ from hotlist.logs import fields
 from hotlist.publish.publisher import Publisher
 from hotlist.server.config import Settings
 from hotlist.server.entries.models import EntryEvent
+from hotlist.server.log.models import LogLeaf
 from hotlist.server.publishing.service import make_publisher, publish
 from hotlist.server.scheduling import BackgroundLoop, Lease, job_lease
-from hotlist.server.translog.models import LogLeaf
 from hotlist.text import plural
 
 log = logging.getLogger(__name__)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -17,8 +15,10 @@ from hotlist.publish.repository import PublishSettings, Repository
 from hotlist.publish.wire import FLAG_DISPUTED
 from hotlist.server.config import Settings
 from hotlist.server.entries.service import ActiveEntry, active_entries, expire_due
+from hotlist.server.kit.paths import RepositoryPaths, repository_paths
+from hotlist.server.log.signing import head_extras
 from hotlist.server.publishing.edge_extras import edge_extras
-from hotlist.server.translog.signing import head_extras
+from hotlist.server.publishing.publishers import ListPublisher
 from hotlist.urls import host_hash, is_loopback_url
 
 
@@ -36,27 +36,6 @@ def to_record(entry: ActiveEntry) -> ListRecord:
 def list_records(session: Session) -> list[ListRecord]:
     """Every entry in force as a list record."""
     return [to_record(entry) for entry in active_entries(session)]
-
-
-@dataclass(frozen=True)
-class RepositoryPaths:
-    """Where the signed list (static files) and the signing keys live."""
-
-    repository: Path
-    keys: Path
-
-
-def repository_paths(settings: Settings) -> RepositoryPaths:
-    """The repository and key directories: from the settings, else inside the data directory."""
-    base = settings.data_dir
-    repository = settings.repository_dir or (base / "repository" if base else None)
-    keys = settings.keys_dir or (base / "keys" if base else None)
-    if repository is None or keys is None:
-        raise ConfigError(
-            "no place for the list: give --data-dir DIR, or set HOTLIST_REPOSITORY_DIR and "
-            "HOTLIST_KEYS_DIR"
-        )
-    return RepositoryPaths(repository=repository, keys=keys)
 
 
 def ensure_keys(paths: RepositoryPaths) -> None:
@@ -103,7 +82,7 @@ def checked_public_url(public_url: str | None, *, allow_loopback: bool = False) 
 
 def publish(
     factory: sessionmaker[Session],
-    publisher: Publisher,
+    publisher: ListPublisher,
     *,
     public_url: str | None,
     allow_loopback: bool = False,
@@ -120,6 +99,6 @@ def publish(
     with factory() as session, session.begin():
         expire_due(session)
         records: Sequence[ListRecord] = list_records(session)
-        extras = head_extras(session, publisher.repository.keys.path)
+        extras = head_extras(session, publisher.keys_dir)
         extras.update(edge_extras(session, public_url))
     return publisher.publish(records, extras)

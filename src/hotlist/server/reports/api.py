@@ -5,22 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
+from sqlalchemy.orm import Session
 
 from hotlist.errors import InvalidRequest
-from hotlist.server.accounts.deps import require
-from hotlist.server.accounts.permissions import Permission, Role
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries.models import Entry, format_public_id
-from hotlist.server.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
-from hotlist.server.ratelimit import limit_by_client_address
+from hotlist.server.kit.contacts import ContactCipher
+from hotlist.server.kit.deps import ContactCiphers, DbSession, limit_by_client_address, require
+from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
+from hotlist.server.kit.permissions import Permission, Role
+from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.services import Lazy
+from hotlist.server.kit.types import CATEGORY_CODE, RECEIPT
 from hotlist.server.reports import service
-from hotlist.server.reports.contact import ContactCipher
 from hotlist.server.reports.models import Report, ReportStatus
 from hotlist.server.reports.schemas import (
-    CATEGORY_CODE,
     QueueItemOut,
     Receipt,
     ReportIn,
@@ -35,17 +35,7 @@ StatusReader = Annotated[Principal, Depends(require(Permission.REPORTS_STATUS))]
 QueueReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 UrlReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ_URL))]
 ReportId = Annotated[int, Path(ge=1, le=MAX_ID, description="The report's id in the queue.")]
-ReceiptPath = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,32}$")]
-
-
-def contact_cipher(request: Request) -> ContactCipher:
-    """The app's contact cipher, made on first use from its settings."""
-    cipher: ContactCipher | None = getattr(request.app.state, "contact_cipher", None)
-    if cipher is None:
-        settings = request.app.state.settings
-        cipher = ContactCipher.from_settings(settings.contact_key, settings.data_dir)
-        request.app.state.contact_cipher = cipher
-    return cipher
+ReceiptPath = Annotated[str, Path(pattern=RECEIPT)]
 
 
 @router.post(
@@ -55,21 +45,28 @@ def contact_cipher(request: Request) -> ContactCipher:
     summary="Report a URL (public, no account)",
     dependencies=[Depends(limit_by_client_address)],
 )
-def create_report(body: ReportIn, session: DbSession, request: Request, _p: Reporter) -> Receipt:
+def create_report(
+    body: ReportIn, session: DbSession, contacts: ContactCiphers, _p: Reporter
+) -> Receipt:
     """File a report. Keep the receipt: it is the only way to follow the report.
 
     No address or other identifier of the reporter is stored. ``contact`` is optional,
     stored encrypted and purged after 90 days.
     """
-    report = service.submit(
+    return Receipt(receipt=file_report(session, body, contacts).receipt)
+
+
+def file_report(session: Session, body: ReportIn, contacts: Lazy[ContactCipher]) -> Report:
+    """File the report ``body`` (the API's or the report form's); the cipher is made only for
+    a contact."""
+    return service.submit(
         session,
         body.url,
         category_hint=body.category_hint,
         comment=body.comment,
         contact=body.contact,
-        cipher=contact_cipher(request) if body.contact is not None else None,
+        cipher=contacts.get() if body.contact is not None else None,
     )
-    return Receipt(receipt=report.receipt)
 
 
 @router.get(
@@ -107,7 +104,7 @@ def list_reports(
 
 @router.get("/reports/{report_id}", response_model=ReportOut, summary="Open a report (logged)")
 def open_report(
-    report_id: ReportId, session: DbSession, request: Request, principal: UrlReader
+    report_id: ReportId, session: DbSession, contacts: ContactCiphers, principal: UrlReader
 ) -> ReportOut:
     """The report with its URL; every opening is written to the access log.
 
@@ -116,7 +113,7 @@ def open_report(
     report = service.open_report(session, report_id, principal)
     contact = None
     if principal.role is Role.SUPERVISOR and report.contact is not None:
-        contact = service.read_contact(session, report, principal, contact_cipher(request))
+        contact = service.read_contact(session, report, principal, contacts.get())
     return ReportOut(
         id=report.id,
         receipt=report.receipt,

@@ -7,39 +7,16 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from pydantic_core import PydanticCustomError
 
+from hotlist.server.kit.types import CategoryCode, Comment, Contact, storable
 from hotlist.server.reports.models import ReportStatus
-from hotlist.server.reports.service import MAX_COMMENT_CHARS, MAX_CONTACT_CHARS, MAX_URL_BYTES
-
-CATEGORY_CODE = r"^[a-z][a-z0-9_-]{0,31}$"
-NOT_STORABLE = "text_not_storable"
-"""The error type of :func:`storable`, so a form can say what is wrong beside the field."""
-
-
-def storable(value: str) -> str:
-    """``value`` when every database can store it: valid UTF-8 and no NUL character."""
-    if "\x00" in value:
-        raise PydanticCustomError(NOT_STORABLE, "must not contain the NUL character")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise PydanticCustomError(
-            NOT_STORABLE, "must be valid Unicode text (no lone surrogates)"
-        ) from None
-    return value
+from hotlist.server.reports.service import MAX_URL_BYTES
 
 
 def _url_size(value: str) -> str:
     if len(value.encode("utf-8", "surrogatepass")) > MAX_URL_BYTES:
         raise ValueError(f"must be at most {MAX_URL_BYTES} bytes")
     return storable(value)
-
-
-Storable = Annotated[str, AfterValidator(storable)]
-"""Text any of our databases stores as given."""
-
-CategoryCode = Annotated[str, Field(pattern=CATEGORY_CODE, description="A policy category code.")]
 
 
 class ReportIn(BaseModel):
@@ -49,18 +26,8 @@ class ReportIn(BaseModel):
 
     url: Annotated[str, Field(min_length=1, max_length=MAX_URL_BYTES), AfterValidator(_url_size)]
     category_hint: CategoryCode | None = None
-    comment: Annotated[Storable, Field(max_length=MAX_COMMENT_CHARS)] | None = None
-    contact: (
-        Annotated[
-            Storable,
-            Field(
-                min_length=1,
-                max_length=MAX_CONTACT_CHARS,
-                description="Optional; stored encrypted, purged after 90 days.",
-            ),
-        ]
-        | None
-    ) = None
+    comment: Comment | None = None
+    contact: Contact | None = None
 
 
 class Receipt(BaseModel):

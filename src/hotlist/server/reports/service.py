@@ -20,18 +20,17 @@ from sqlalchemy.orm import Session, aliased
 
 from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
 from hotlist.policy import Policy
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.service import record_plaintext_access
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.db.base import utcnow
+from hotlist.server.db.rows import get_or_missing
 from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.kit.contacts import ContactCipher
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
-from hotlist.server.reports.contact import ContactCipher
 from hotlist.server.reports.models import Report, ReportStatus
 from hotlist.urls import canonicalize, expression_hashes
 
 MAX_URL_BYTES = 8 * 1024
-MAX_COMMENT_CHARS = 4_000
-MAX_CONTACT_CHARS = 320
 CONTACT_RETENTION = timedelta(days=90)
 HOST_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 """A canonical host that names something: labels of letters, digits, ``-`` and ``_`` (IDNs are
@@ -195,10 +194,8 @@ def queue(
 def get(session: Session, report_id: int, *, for_update: bool = False) -> Report:
     """The report with id ``report_id``; ``for_update`` locks its row until the transaction
     ends on PostgreSQL (SQLite has no row locks; :func:`settle`'s guarded update covers it)."""
-    report = session.get(Report, report_id, with_for_update=for_update)
-    if report is None:
-        raise NotFound(f"no report with id {report_id}")
-    return report
+    missing = f"no report with id {report_id}"
+    return get_or_missing(session, Report, report_id, missing, for_update=for_update)
 
 
 def open_report(session: Session, report_id: int, principal: Principal) -> Report:
@@ -216,6 +213,13 @@ def read_contact(
         return None
     record_plaintext_access(session, principal, "report.contact", "report", report.id)
     return cipher.decrypt(report.contact)
+
+
+def first_report_id(session: Session, entry_id: int) -> int | None:
+    """The first report entry ``entry_id`` covers, if any: the entry's provenance."""
+    return session.scalar(
+        select(Report.id).where(Report.entry_id == entry_id).order_by(Report.id).limit(1)
+    )
 
 
 def duplicates_of(session: Session, report_id: int) -> Sequence[int]:

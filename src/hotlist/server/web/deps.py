@@ -3,7 +3,7 @@
 A page's caller is the signed-in person of the browser session (or the public, for the public
 pages); a script may instead send an API key (``Authorization: Bearer``), checked exactly as the
 API checks it. Each dependency is a :class:`PermissionDependency`, so the route enumeration in
-:mod:`hotlist.server.accounts.deps` sees what every page requires.
+:mod:`hotlist.server.kit.deps` sees what every page requires.
 
 - A page needing a permission the public lacks: no session gives :class:`LoginRequired` (a
   browser is sent to the login page), a session whose role lacks it :class:`PermissionDenied`.
@@ -18,24 +18,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from hotlist.errors import LoginRequired, PermissionDenied
-from hotlist.server.accounts.deps import PermissionDependency, principal_for_key
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import (
-    ANONYMOUS_PERMISSIONS,
-    PLAINTEXT_PERMISSIONS,
-    Permission,
-    Role,
+from hotlist.server.kit.deps import (
+    PermissionDependency,
+    ServicesDep,
+    plaintext_grant,
+    principal_for_key,
 )
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.service import record_plaintext_access
+from hotlist.server.kit.permissions import ANONYMOUS_PERMISSIONS, Permission, Role
+from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.services import Services
 from hotlist.server.observers.access import ACTION as OBSERVER_REQUEST
 from hotlist.server.observers.access import request_subject
-from hotlist.server.observers.service import plaintext_granted
 from hotlist.server.web.security import CSRF_FIELD, SAFE_METHODS, check_csrf, session_state
 
 MAX_FORM_FIELDS = 64
@@ -48,18 +47,13 @@ def _bearer_secret(request: Request) -> str | None:
     return secret.strip() or None
 
 
-def _factory(request: Request) -> sessionmaker[Session]:
-    factory: sessionmaker[Session] = request.app.state.session_factory
-    return factory
-
-
-def session_principal(request: Request) -> Principal:
+def session_principal(request: Request, services: Services) -> Principal:
     """The signed-in person of the browser session, or the public. A user removed or disabled
     since signing in ends the session."""
     state = session_state(request)
     if state.user_id is None:
         return Principal.anonymous()
-    with _factory(request)() as session:
+    with services.sessions() as session:
         user = session.get(User, state.user_id)
         if user is None or user.disabled_at is not None:
             state.sign_out()
@@ -67,15 +61,8 @@ def session_principal(request: Request) -> Principal:
         return Principal(user_id=user.id, org_id=user.org_id, role=Role(user.role), is_person=True)
 
 
-def _granted(request: Request, principal: Principal, permission: Permission) -> bool:
-    if permission not in PLAINTEXT_PERMISSIONS or principal.role is not Role.OBSERVER:
-        return False
-    with _factory(request)() as session:
-        return plaintext_granted(session, principal.org_id)
-
-
-def _record_observer(request: Request, principal: Principal) -> None:
-    with _factory(request)() as session:
+def _record_observer(request: Request, services: Services, principal: Principal) -> None:
+    with services.sessions() as session:
         subject = request_subject(request.method, request.url.path)
         record_plaintext_access(session, principal, OBSERVER_REQUEST, "request", subject)
         session.commit()
@@ -90,29 +77,29 @@ class PagePermission(PermissionDependency):
     """The dependency :func:`page` makes; it returns the caller and sets
     ``request.state.principal`` for the templates."""
 
-    async def __call__(self, request: Request) -> Principal:
+    async def __call__(self, request: Request, services: ServicesDep) -> Principal:
         public = self.permission in ANONYMOUS_PERMISSIONS
         # As in the API, a public page looks at no key; a browser never sends one anyway.
         secret = None if public else _bearer_secret(request)
         if secret is not None:
-            principal = await run_in_threadpool(principal_for_key, request, secret)
+            principal = await run_in_threadpool(principal_for_key, services, secret)
         else:
-            principal = await run_in_threadpool(session_principal, request)
+            principal = await run_in_threadpool(session_principal, request, services)
         request.state.principal = principal
         if not public:
-            await self._authorize(request, principal)
+            await self._authorize(services, principal)
         if secret is None and principal.role is Role.OBSERVER:
-            await run_in_threadpool(_record_observer, request, principal)
+            await run_in_threadpool(_record_observer, request, services, principal)
         if secret is None and request.method not in SAFE_METHODS:
             token = (await page_form(request)).get(CSRF_FIELD)
             check_csrf(request, token if isinstance(token, str) else None)
         return principal
 
-    async def _authorize(self, request: Request, principal: Principal) -> None:
+    async def _authorize(self, services: Services, principal: Principal) -> None:
         if principal.is_anonymous:
             raise LoginRequired("sign in to see this page")
         if not principal.can(self.permission) and not await run_in_threadpool(
-            _granted, request, principal, self.permission
+            plaintext_grant, services, principal, self.permission
         ):
             role = principal.role.value if principal.role else "anonymous"
             raise PermissionDenied(

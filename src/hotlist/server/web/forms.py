@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
-from hotlist.server.reports.schemas import NOT_STORABLE
+from hotlist.server.kit.types import NOT_STORABLE
 from hotlist.server.web.deps import form_text
 
 M = TypeVar("M", bound=BaseModel)

@@ -21,7 +21,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from hotlist import __version__
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.kit.principal import Principal
 from hotlist.server.web.i18n import LANG_COOKIE, LANG_PARAM, Language, Languages
 from hotlist.server.web.security import (
     CSRF_FIELD,
@@ -29,6 +29,7 @@ from hotlist.server.web.security import (
     session_state,
     set_cookie_header,
 )
+from hotlist.server.web.services import web_services
 from hotlist.text import plural
 
 LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -68,8 +69,7 @@ ENVIRONMENT = _environment()
 
 def languages(request: Request) -> Languages:
     """The app's languages (loaded once at start)."""
-    found: Languages = request.app.state.web_languages
-    return found
+    return web_services(request).languages
 
 
 def language_of(request: Request) -> str:
@@ -163,7 +163,7 @@ def render(
     response.headers["cache-control"] = "no-store"
     chosen = languages(request).match(request.query_params.get(LANG_PARAM))
     if chosen is not None and chosen != request.cookies.get(LANG_COOKIE):
-        secure = cookie_is_secure(request, request.app.state.web_security.allow_unsafe_http)
+        secure = cookie_is_secure(request, web_services(request).security.allow_unsafe_http)
         response.headers.append(
             "set-cookie",
             set_cookie_header(LANG_COOKIE, chosen, secure=secure, max_age=LANG_COOKIE_MAX_AGE),

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import AccountLocked, Conflict, LoginFailed
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Role
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.permissions import Role
 from hotlist.server.web.auth import service, totp
 from hotlist.server.web.auth.names import normalise
 from hotlist.server.web.auth.throttle import BurstAlarm

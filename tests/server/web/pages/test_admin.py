@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Role
+from hotlist.server.kit.permissions import Role
 from server.web.conftest import csrf_of
 
 SignIn = Callable[[TestClient, int], None]

@@ -13,11 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from hotlist.server.access_log.models import AccessLog
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.audit.models import AccessLog
 from hotlist.server.entries.models import EntryState
-from hotlist.server.objections.api import entry_by_ref
+from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.permissions import Role
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import Report, ReportStatus
 from hotlist.server.web.pages.staff import PAGE_SIZE

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Role
 from hotlist.server.db.base import utcnow
+from hotlist.server.kit.permissions import Role
 from hotlist.server.web.auth import service as auth
-from hotlist.server.web.auth import totp
+from hotlist.server.web.auth import throttle, totp
 from hotlist.server.web.auth.models import UserLogin
 from hotlist.server.web.auth.throttle import FailureThrottle
-from hotlist.server.web.pages import login
+from hotlist.server.web.pages.login import login_throttle
 from hotlist.server.web.security import PLAIN_COOKIE
 from server.web.conftest import HTML, csrf_of
 
@@ -123,7 +123,7 @@ def test_strangers_cannot_lock_an_account(
 
 
 def test_failures_from_an_address_make_it_wait_longer(browser_client: TestClient) -> None:
-    for _ in range(login.ADDRESS_FREE_FAILURES):
+    for _ in range(throttle.ADDRESS_FREE_FAILURES):
         assert (
             sign_in_form(
                 browser_client, "nobody.abcdefghjk", "wrong password here", "123456"
@@ -206,7 +206,8 @@ def test_any_sign_in_form_is_refused_cleanly(
     code: str,
     next_path: str,
 ) -> None:
-    web_app.state.login_throttle = FailureThrottle(free=10_000, base_s=1, cap_s=1)
+    unlimited = FailureThrottle(free=10_000, base_s=1, cap_s=1)
+    web_app.dependency_overrides[login_throttle] = lambda: unlimited
     response = sign_in_form(browser_client, login, password, code, next_path)
     assert response.status_code in {401, 422}
     assert 'name="next"' in response.text

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from hotlist.server.access_log.models import AccessLog
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.audit.models import AccessLog
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.principal import Principal
 from hotlist.server.observers import service as observers
 from hotlist.server.observers.models import AuditReview
 from server.reports.factories import FiledReport

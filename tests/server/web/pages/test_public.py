@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Role
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.models import AppealOutcome
+from hotlist.server.kit.permissions import Role
+from hotlist.server.kit.principal import Principal
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import Report, ReportStatus
 from hotlist.server.reports.service import QueueFilter

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import Role
 from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.models import Appeal, Relation
 from hotlist.server.db.base import utcnow
 from hotlist.server.entries.models import Entry, EntryState
-from hotlist.server.objections.api import entry_by_ref
+from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.permissions import Role
 from hotlist.server.objections.models import Objection
 from hotlist.server.web.security import PLAIN_COOKIE, WebSession
 from server.reports.factories import FiledReport
@@ -30,9 +30,12 @@ SignIn = Callable[[TestClient, int], None]
 def _appeal(sessions: sessionmaker[Session], ref: str, days_old: int = 0) -> int:
     with sessions() as session:
         appeal = appeals.submit(
-            session, entry_by_ref(session, ref), Relation.SITE_OWNER, "My own holiday photos."
+            session,
+            entry_by_ref(session, ref),
+            Relation.SITE_OWNER,
+            "My own holiday photos.",
+            now=utcnow() - timedelta(days=days_old),
         )
-        appeal.created_at = utcnow() - timedelta(days=days_old)
         session.commit()
         return appeal.id
 
@@ -307,7 +310,7 @@ def test_the_queues_say_when_a_case_is_overdue(
     assert client.post("/v1/objections", json=objection, headers=auth("member")).is_success
     app = make_app(appeal_decide_days=days, unsafe_http_sessions=True)
     user = make_user(Role.SUPERVISOR)
-    codec = app.state.web_security.codec
+    codec = app.state.web.security.codec
     cookie = codec.encode(WebSession.new(codec.clock()).signed_in(user.id, codec.clock()))
     with TestClient(app, base_url="http://127.0.0.1", headers=HTML) as client:
         client.cookies.set(PLAIN_COOKIE, cookie)

@@ -26,6 +26,11 @@ from collections.abc import Callable
 from hotlist.errors import RateLimited
 
 DEFAULT_MAX_KEYS = 100_000
+ADDRESS_FREE_FAILURES = 10
+ADDRESS_WAIT_BASE_S = 1.0
+ADDRESS_WAIT_CAP_S = 300.0
+"""Sign-in per address: 10 failures in a row freely (a shared office address), then a wait of
+1 s doubling after each failure, at most 5 minutes; a success from the address clears it."""
 
 
 def growing_delay(failures: int, free: int, base_s: float, cap_s: float) -> float:
@@ -142,3 +147,10 @@ class BurstAlarm:
                 return None
             self._raised[key] = now
             return len(times)
+
+
+def address_throttle() -> FailureThrottle:
+    """The sign-in throttle per client address (one per process)."""
+    return FailureThrottle(
+        free=ADDRESS_FREE_FAILURES, base_s=ADDRESS_WAIT_BASE_S, cap_s=ADDRESS_WAIT_CAP_S
+    )

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
 from hotlist.server.accounts import service as accounts
-from hotlist.server.accounts.keys import VerificationCache
 from hotlist.server.accounts.models import OrgKind
-from hotlist.server.accounts.permissions import Permission, Role
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
+from hotlist.server.kit.deps import DbSession, ServicesDep
+from hotlist.server.kit.params import RowId
+from hotlist.server.kit.permissions import Permission, Role
+from hotlist.server.kit.principal import Principal
 from hotlist.server.problems import status_for
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.deps import PageForm, form_text, page
@@ -26,7 +25,7 @@ router = APIRouter(prefix="/staff/admin", tags=["pages"], include_in_schema=Fals
 
 OrgsManager = Annotated[Principal, Depends(page(Permission.ORGS_MANAGE))]
 KeysManager = Annotated[Principal, Depends(page(Permission.KEYS_MANAGE))]
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Id = RowId
 LISTED = 1_000
 
 
@@ -147,7 +146,12 @@ def issue_key(request: Request, session: DbSession, _p: KeysManager, form: PageF
 
 @router.post("/keys/{key_id}/revoke", response_class=HTMLResponse)
 def revoke_key(
-    request: Request, session: DbSession, _p: KeysManager, key_id: Id, _form: PageForm
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    _p: KeysManager,
+    key_id: Id,
+    _form: PageForm,
 ) -> Response:
     """Revoke a key at once here (other workers within their key cache period)."""
     try:
@@ -155,6 +159,5 @@ def revoke_key(
     except HotlistError as exc:
         session.rollback()
         return _keys_page(request, session, exc.message, status_code=status_for(exc))
-    cache: VerificationCache[Principal] = request.app.state.key_cache
-    cache.drop_key_id(row.id)
+    services.key_cache.drop_key_id(row.id)
     return RedirectResponse("/staff/admin/keys?revoked=1", status_code=303)

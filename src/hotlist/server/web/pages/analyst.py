@@ -7,31 +7,38 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError, NotFound
-from hotlist.policy import Policy, SharedHostingList
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
+from hotlist.policy import SharedHostingList
+from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.assessments import service as assessments
-from hotlist.server.assessments.api import shared_hosting
 from hotlist.server.assessments.schemas import AssessmentIn
-from hotlist.server.audit.service import record_plaintext_access
-from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.entries.schemas import SuspendIn
-from hotlist.server.objections.api import entry_by_ref
+from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.deps import DbSession
+from hotlist.server.kit.params import RowId
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
+from hotlist.server.policies.api import shared_hosting
 from hotlist.server.problems import status_for
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
-from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
+from hotlist.server.web.pages.staff import (
+    PAGE_SIZE,
+    After,
+    EntryRef,
+    names_of,
+    next_after,
+    staff_page,
+)
 from hotlist.server.web.rendering import translator
 from hotlist.urls import Scope
 
@@ -43,15 +50,8 @@ Assessor = Annotated[Principal, Depends(page(Permission.REPORTS_ASSESS))]
 EntryReader = Annotated[Principal, Depends(page(Permission.ENTRIES_READ))]
 ExpressionReader = Annotated[Principal, Depends(page(Permission.ENTRIES_READ_EXPRESSION))]
 Suspender = Annotated[Principal, Depends(page(Permission.ENTRIES_SUSPEND))]
-EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
-ReportId = Annotated[int, Path(ge=1, le=MAX_ID)]
-After = Annotated[int, Query(ge=0, le=MAX_ID)]
+ReportId = RowId
 ASSESS_FIELDS = ("actionable", "reason", "category", "scope", "scope_reason")
-
-
-def _policy(session: Session) -> Policy | None:
-    row = policies.current_or_none(session)
-    return policies.policy_of(row) if row is not None else None
 
 
 def _day(text: str) -> datetime | None:
@@ -80,7 +80,7 @@ def queue(
 ) -> HTMLResponse:
     """Reports in the order received, filtered by status, category hint and the days they came
     in (``from`` and ``to`` both included); no address."""
-    policy = _policy(session)
+    policy = policies.policy_in_force(session)
     codes = [c.code for c in policy.categories] if policy else []
     statuses = [s.value for s in ReportStatus]
     chosen = _choice(status, statuses)
@@ -182,7 +182,7 @@ def _assess_page(
         "staff/assess.html",
         status_code=status_code,
         report=report,
-        policy=_policy(session),
+        policy=policies.policy_in_force(session),
         scopes=[s.value for s in Scope],
         values=values,
         errors=errors,
@@ -248,7 +248,7 @@ def entry_list(
     after: After = 0,
 ) -> HTMLResponse:
     """Entries in the order made, by state and category; hashes and reasons, no address."""
-    policy = _policy(session)
+    policy = policies.policy_in_force(session)
     states = [s.value for s in EntryState]
     chosen = _choice(state, states)
     where = entries.EntryFilter(

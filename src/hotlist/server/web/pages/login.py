@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import AccountLocked, LoginFailed, RateLimited
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.db.session import DbSession
+from hotlist.server.kit.deps import DbSession
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.auth.throttle import BurstAlarm, FailureThrottle
 from hotlist.server.web.deps import PageForm, form_text, page
@@ -25,6 +25,7 @@ from hotlist.server.web.error_pages import safe_next
 from hotlist.server.web.pages.staff import staff_page
 from hotlist.server.web.rendering import render
 from hotlist.server.web.security import session_state
+from hotlist.server.web.services import web_services
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
 
@@ -32,31 +33,20 @@ router = APIRouter(tags=["pages"], include_in_schema=False)
 Visitor = Annotated[Principal, Depends(page(Permission.REPORTS_CREATE))]
 
 STAFF_HOME = "/staff"
-ADDRESS_FREE_FAILURES = 10
-ADDRESS_WAIT_BASE_S = 1.0
-ADDRESS_WAIT_CAP_S = 300.0
-"""Per address: 10 failures in a row freely (a shared office address), then a wait of 1 s
-doubling after each failure, at most 5 minutes; a success from the address clears it."""
 
 
 def login_throttle(request: Request) -> FailureThrottle:
-    """The app's throttle of failed sign-ins per address (made on first use)."""
-    throttle = getattr(request.app.state, "login_throttle", None)
-    if not isinstance(throttle, FailureThrottle):
-        throttle = FailureThrottle(
-            free=ADDRESS_FREE_FAILURES, base_s=ADDRESS_WAIT_BASE_S, cap_s=ADDRESS_WAIT_CAP_S
-        )
-        request.app.state.login_throttle = throttle
-    return throttle
+    """The app's throttle of failed sign-ins per client address (:class:`WebServices`)."""
+    return web_services(request).login_throttle
 
 
 def login_alarm(request: Request) -> BurstAlarm:
-    """The app's alarm for bursts of failed sign-ins on one account (made on first use)."""
-    alarm = getattr(request.app.state, "login_alarm", None)
-    if not isinstance(alarm, BurstAlarm):
-        alarm = auth.new_alarm()
-        request.app.state.login_alarm = alarm
-    return alarm
+    """The app's alarm for bursts of failed sign-ins on one account (:class:`WebServices`)."""
+    return web_services(request).login_alarm
+
+
+Throttle = Annotated[FailureThrottle, Depends(login_throttle)]
+Alarm = Annotated[BurstAlarm, Depends(login_alarm)]
 
 
 def _login_page(
@@ -88,12 +78,18 @@ def login_form(
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, session: DbSession, _p: Visitor, form: PageForm) -> Response:
+def login(
+    request: Request,
+    session: DbSession,
+    throttle: Throttle,
+    alarm: Alarm,
+    _p: Visitor,
+    form: PageForm,
+) -> Response:
     """Check the login name, password and code; on success start a new session and go on."""
     next_path = safe_next(form_text(form, "next"), STAFF_HOME)
     client = request.client
     address = client.host if client is not None else "unknown"
-    throttle = login_throttle(request)
     try:
         throttle.check(address)
     except RateLimited as exc:
@@ -107,7 +103,7 @@ def login(request: Request, session: DbSession, _p: Visitor, form: PageForm) -> 
             login_text,
             form_text(form, "password"),
             form_text(form, "code"),
-            alarm=login_alarm(request),
+            alarm=alarm,
         )
     except AccountLocked as exc:
         return _failed(session, request, next_path, exc.message, 429, exc.retry_after)

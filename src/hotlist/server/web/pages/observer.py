@@ -8,23 +8,23 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
-from hotlist.server.db.base import MAX_ID
-from hotlist.server.db.session import DbSession
+from hotlist.server.kit.deps import DbSession
+from hotlist.server.kit.params import RowId
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
+from hotlist.server.log import service as log_service
 from hotlist.server.observers import service as observers
 from hotlist.server.observers.models import Verdict
 from hotlist.server.observers.schemas import ReviewIn
 from hotlist.server.problems import status_for
-from hotlist.server.translog import service as translog
 from hotlist.server.web.deps import PageForm, form_text, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
-from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
+from hotlist.server.web.pages.staff import PAGE_SIZE, After, names_of, next_after, staff_page
 from hotlist.server.web.rendering import translator
 
 router = APIRouter(prefix="/staff", tags=["pages"], include_in_schema=False)
@@ -33,7 +33,7 @@ LogReader = Annotated[Principal, Depends(page(Permission.LOG_READ))]
 AuditReader = Annotated[Principal, Depends(page(Permission.AUDIT_READ))]
 Sampler = Annotated[Principal, Depends(page(Permission.AUDIT_SAMPLE))]
 AuditReviewer = Annotated[Principal, Depends(page(Permission.AUDIT_REVIEW))]
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Id = RowId
 LOG_PAGE = 100
 
 
@@ -45,8 +45,8 @@ def log(
     start: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> HTMLResponse:
     """The log's leaves from ``start`` (hashes, categories, reasons; never an address)."""
-    size = translog.size(session)
-    leaves = translog.entries(session, start, start + LOG_PAGE)
+    size = log_service.size(session)
+    leaves = log_service.entries(session, start, start + LOG_PAGE)
     return staff_page(
         request,
         session,
@@ -85,7 +85,7 @@ def audit(
     request: Request,
     session: DbSession,
     _p: AuditReader,
-    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    after: After = 0,
 ) -> HTMLResponse:
     """Audit samples in the order drawn; the form to draw one for those who may."""
     return _audit_list(request, session, after)

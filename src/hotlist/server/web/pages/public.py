@@ -19,21 +19,26 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
-from hotlist.policy import Policy
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import service as appeals
+from hotlist.server.appeals.api import file_appeal
 from hotlist.server.appeals.models import Relation
 from hotlist.server.appeals.schemas import AppealIn
-from hotlist.server.db.session import DbSession
-from hotlist.server.objections.api import entry_by_ref
+from hotlist.server.figures.api import cached_figures
+from hotlist.server.figures.report import charts
+from hotlist.server.kit.deps import (
+    ClockDep,
+    ContactCiphers,
+    DbSession,
+    ServicesDep,
+    limit_by_client_address,
+)
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
+from hotlist.server.kit.types import RECEIPT as RECEIPT_PATTERN
 from hotlist.server.policies import service as policies
-from hotlist.server.ratelimit import limit_by_client_address
 from hotlist.server.reports import service as reports
-from hotlist.server.reports.api import contact_cipher
+from hotlist.server.reports.api import file_report
 from hotlist.server.reports.schemas import ReportIn
-from hotlist.server.transparency.api import cached_figures
-from hotlist.server.transparency.report import charts
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.rendering import render, translator
@@ -46,14 +51,9 @@ Appellant = Annotated[Principal, Depends(page(Permission.APPEALS_CREATE))]
 AppealFollower = Annotated[Principal, Depends(page(Permission.APPEALS_STATUS))]
 Reader = Annotated[Principal, Depends(page(Permission.TRANSPARENCY_READ))]
 
-RECEIPT = re.compile(r"[A-Za-z0-9_-]{1,32}")
+RECEIPT = re.compile(RECEIPT_PATTERN)
 REPORT_FIELDS = ("url", "category_hint", "comment", "contact")
 APPEAL_FIELDS = ("entry_id", "relation", "reason", "contact")
-
-
-def _policy(session: Session) -> Policy | None:
-    row = policies.current_or_none(session)
-    return policies.policy_of(row) if row is not None else None
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -78,7 +78,7 @@ def _report_page(
         request,
         "public/report.html",
         status_code=422 if errors else 200,
-        policy=_policy(session),
+        policy=policies.policy_in_force(session),
         values=values,
         errors=errors,
     )
@@ -89,7 +89,13 @@ def _report_page(
     response_class=HTMLResponse,
     dependencies=[Depends(limit_by_client_address)],
 )
-def report_submit(request: Request, session: DbSession, _p: Reporter, form: PageForm) -> Response:
+def report_submit(
+    request: Request,
+    session: DbSession,
+    contacts: ContactCiphers,
+    _p: Reporter,
+    form: PageForm,
+) -> Response:
     """File the report (the API's rules) and show its receipt, or the form with its errors."""
     t = translator(request)
     values = values_of(form, REPORT_FIELDS)
@@ -107,14 +113,7 @@ def report_submit(request: Request, session: DbSession, _p: Reporter, form: Page
     if body is None:
         return _report_page(request, session, values, errors)
     try:
-        report = reports.submit(
-            session,
-            body.url,
-            category_hint=body.category_hint,
-            comment=body.comment,
-            contact=body.contact,
-            cipher=contact_cipher(request) if body.contact is not None else None,
-        )
+        report = file_report(session, body, contacts)
     except InvalidURL:
         errors = {
             "url": t.gettext(
@@ -205,7 +204,14 @@ def _appeal_page(request: Request, values: dict[str, str], errors: FieldErrors) 
     response_class=HTMLResponse,
     dependencies=[Depends(limit_by_client_address)],
 )
-def appeal_submit(request: Request, session: DbSession, _p: Appellant, form: PageForm) -> Response:
+def appeal_submit(
+    request: Request,
+    session: DbSession,
+    contacts: ContactCiphers,
+    clock: ClockDep,
+    _p: Appellant,
+    form: PageForm,
+) -> Response:
     """File the appeal (the API's rules) and show its receipt, or the form with its errors."""
     t = translator(request)
     values = values_of(form, APPEAL_FIELDS)
@@ -225,14 +231,7 @@ def appeal_submit(request: Request, session: DbSession, _p: Appellant, form: Pag
     if body is None:
         return _appeal_page(request, values, errors)
     try:
-        appeal = appeals.submit(
-            session,
-            entry_by_ref(session, body.entry_id),
-            body.relation,
-            body.reason,
-            contact=body.contact,
-            cipher=contact_cipher(request) if body.contact is not None else None,
-        )
+        appeal = file_appeal(session, body, contacts, clock.now())
     except NotFound:
         errors = {"entry_id": t.gettext("No entry has this id; check it against the block page.")}
     except Conflict:
@@ -279,13 +278,15 @@ def appeal_status(
 def transparency(
     request: Request,
     session: DbSession,
+    services: ServicesDep,
+    clock: ClockDep,
     _p: Reader,
     start: Annotated[date | None, Query(alias="from")] = None,
     end: Annotated[date | None, Query(alias="to")] = None,
 ) -> HTMLResponse:
     """The transparency report of a period (the last 30 days by default): the same figures and
     charts as ``hotlist report transparency``, in the shared layout (cached like the JSON)."""
-    figures = cached_figures(session, request, start, end)
+    figures = cached_figures(session, services, clock.now().date(), start, end)
     last_day = (figures.end - timedelta(days=1)).date()
     return render(
         request, "public/transparency.html", f=figures, charts=charts(figures), last_day=last_day

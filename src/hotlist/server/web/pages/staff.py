@@ -3,21 +3,26 @@ templates test to show a link or a form, paging, and form errors that stay on th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
 from hotlist.server.accounts.models import User
-from hotlist.server.accounts.permissions import PLAINTEXT_PERMISSIONS, Permission, Role
-from hotlist.server.accounts.principal import Principal
+from hotlist.server.db.base import MAX_ID
+from hotlist.server.kit.permissions import PLAINTEXT_PERMISSIONS, Permission, Role
+from hotlist.server.kit.principal import Principal
 from hotlist.server.observers.service import plaintext_granted
 from hotlist.server.problems import status_for
 from hotlist.server.web.rendering import render
 
 PAGE_SIZE = 50
+After = Annotated[int, Query(ge=0, le=MAX_ID)]
+"""The id a page of a queue continues after (0: the start)."""
+EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
+"""An entry's public id in a page's path; typed by hand, so either case (pages lower it)."""
 
 
 def staff_page(

@@ -8,37 +8,44 @@ refusal beside the form rather than as an error page.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError
 from hotlist.policy import SharedHostingList
-from hotlist.server.accounts.permissions import Permission
-from hotlist.server.accounts.principal import Principal
 from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.models import AppealOutcome, AppealState, Relation
 from hotlist.server.appeals.schemas import AppealDecisionIn, InterimIn
-from hotlist.server.assessments.api import shared_hosting
 from hotlist.server.assessments.models import Assessment
-from hotlist.server.db.base import MAX_ID, utcnow
-from hotlist.server.db.session import DbSession
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry
 from hotlist.server.entries.schemas import TransitionIn
+from hotlist.server.entries.service import entry_by_ref
+from hotlist.server.kit.deps import ClockDep, DbSession, ServicesDep
+from hotlist.server.kit.params import RowId
+from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.principal import Principal
 from hotlist.server.objections import service as objections
-from hotlist.server.objections.api import entry_by_ref
 from hotlist.server.objections.models import ObjectionOutcome, ObjectionState
 from hotlist.server.objections.schemas import DecisionIn
+from hotlist.server.policies.api import shared_hosting
 from hotlist.server.problems import status_for
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.pages.analyst import entry_page
-from hotlist.server.web.pages.staff import PAGE_SIZE, names_of, next_after, staff_page
+from hotlist.server.web.pages.staff import (
+    PAGE_SIZE,
+    After,
+    EntryRef,
+    names_of,
+    next_after,
+    staff_page,
+)
 from hotlist.server.web.rendering import translator
 from hotlist.urls import Scope
 
@@ -49,9 +56,7 @@ ObjectionReader = Annotated[Principal, Depends(page(Permission.OBJECTIONS_READ))
 ObjectionDecider = Annotated[Principal, Depends(page(Permission.OBJECTIONS_DECIDE))]
 AppealReader = Annotated[Principal, Depends(page(Permission.APPEALS_READ))]
 AppealDecider = Annotated[Principal, Depends(page(Permission.APPEALS_DECIDE))]
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-After = Annotated[int, Query(ge=0, le=MAX_ID)]
-EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
+Id = RowId
 RELATION_PHRASES: dict[str, str] = {
     Relation.SITE_OWNER: "the site's owner (or the content's)",
     Relation.USER: "a user of the site",
@@ -109,15 +114,12 @@ def change_state(
     return RedirectResponse(f"/staff/entries/{entry.public_ref}?moved=1", status_code=303)
 
 
-def _overdue_days(request: Request) -> int:
-    days: int = request.app.state.settings.appeal_decide_days
-    return days
-
-
 @router.get("/objections", response_class=HTMLResponse)
 def objection_queue(
     request: Request,
     session: DbSession,
+    services: ServicesDep,
+    clock: ClockDep,
     principal: ObjectionReader,
     state: Annotated[str, Query(max_length=16)] = ObjectionState.OPEN.value,
     after: After = 0,
@@ -129,8 +131,8 @@ def objection_queue(
         org_id=None if objections.is_staff(principal) else principal.org_id,
     )
     rows = list(objections.listing(session, where, after, PAGE_SIZE))
-    days = _overdue_days(request)
-    late = utcnow() - timedelta(days=days)
+    days = services.settings.appeal_decide_days
+    late = clock.now() - timedelta(days=days)
     return staff_page(
         request,
         session,
@@ -230,14 +232,15 @@ def objection_decide(
 def appeal_queue(
     request: Request,
     session: DbSession,
+    services: ServicesDep,
+    clock: ClockDep,
     _p: AppealReader,
     state: Annotated[str, Query(max_length=16)] = AppealState.OPEN.value,
     overdue: Annotated[str, Query(max_length=1)] = "",
     after: After = 0,
 ) -> HTMLResponse:
     """Appeals oldest first; open ones past the decision time are flagged (or only those)."""
-    days = _overdue_days(request)
-    now = utcnow()
+    days, now = services.settings.appeal_decide_days, clock.now()
     chosen = state if state in {s.value for s in AppealState} else None
     where = appeals.AppealFilter(
         state=AppealState(chosen) if chosen else None,
@@ -262,6 +265,7 @@ def appeal_queue(
 def _appeal_page(
     request: Request,
     session: Session,
+    due: tuple[int, datetime],
     appeal_id: int,
     refused: str | None = None,
     status_code: int = 200,
@@ -269,6 +273,7 @@ def _appeal_page(
     values: Mapping[str, str] | None = None,
     errors: FieldErrors | None = None,
 ) -> HTMLResponse:
+    """The appeal page; ``due`` is the days allowed to decide and the time now."""
     appeal = appeals.get(session, appeal_id)
     entry = session.get_one(Entry, appeal.entry_id)
     return staff_page(
@@ -278,7 +283,7 @@ def _appeal_page(
         status_code=status_code,
         appeal=appeal,
         entry=entry,
-        overdue=appeals.is_overdue(appeal, _overdue_days(request), utcnow()),
+        overdue=appeals.is_overdue(appeal, *due),
         names=names_of(session, {appeal.decided_by, appeal.interim_by, entry.decided_by}),
         outcomes=[o.value for o in AppealOutcome],
         relation=RELATION_PHRASES.get(appeal.relation, appeal.relation),
@@ -290,20 +295,33 @@ def _appeal_page(
 
 @router.get("/appeals/{appeal_id}", response_class=HTMLResponse)
 def appeal_view(
-    request: Request, session: DbSession, _p: AppealReader, appeal_id: Id
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    clock: ClockDep,
+    _p: AppealReader,
+    appeal_id: Id,
 ) -> HTMLResponse:
     """An appeal, its entry's statement of reasons, and the decision form."""
-    return _appeal_page(request, session, appeal_id)
+    due = (services.settings.appeal_decide_days, clock.now())
+    return _appeal_page(request, session, due, appeal_id)
 
 
 @router.post("/appeals/{appeal_id}/decide", response_class=HTMLResponse)
 def appeal_decide(
-    request: Request, session: DbSession, principal: AppealDecider, appeal_id: Id, form: PageForm
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    clock: ClockDep,
+    principal: AppealDecider,
+    appeal_id: Id,
+    form: PageForm,
 ) -> Response:
     """Decide the appeal with a reason (shown on the public status page), or suspend the entry
     while it is open; never by the entry's own analyst. Checked as the API checks
     ``POST /v1/appeals/{id}/decision`` and ``/interim``."""
     appeal = appeals.get(session, appeal_id)
+    days, now = services.settings.appeal_decide_days, clock.now()
     values = values_of(form, ("outcome", "reason"))
     t = translator(request)
     messages = {
@@ -316,20 +334,15 @@ def appeal_decide(
     else:
         decision, errors = validate(AppealDecisionIn, values, t, messages)
     if errors:
-        return _appeal_page(request, session, appeal_id, None, 422, values=values, errors=errors)
+        return _appeal_page(
+            request, session, (days, now), appeal_id, None, 422, values=values, errors=errors
+        )
     try:
         if interim is not None:
-            appeals.suspend_interim(session, appeal, interim.reason, principal)
+            appeals.suspend_interim(session, appeal, interim.reason, principal, now)
         elif decision is not None:
-            appeals.decide(
-                session,
-                appeal,
-                decision.outcome,
-                decision.reason,
-                principal,
-                _overdue_days(request),
-            )
+            appeals.decide(session, appeal, decision.outcome, decision.reason, principal, days, now)
     except HotlistError as exc:
         session.rollback()
-        return _appeal_page(request, session, appeal_id, exc.message, status_for(exc))
+        return _appeal_page(request, session, (days, now), appeal_id, exc.message, status_for(exc))
     return RedirectResponse(f"/staff/appeals/{appeal_id}?decided=1", status_code=303)

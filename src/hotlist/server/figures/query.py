@@ -1,0 +1,91 @@
+"""Fetch the rows :mod:`hotlist.server.figures.compute` computes a period's figures from."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from hotlist.server.appeals.models import Appeal
+from hotlist.server.assessments.models import Assessment
+from hotlist.server.entries.models import Entry, EntryEvent, EntryState
+from hotlist.server.figures.compute import (
+    AssessmentRow,
+    CaseRow,
+    EntryEndRow,
+    EntryRow,
+    PeriodRows,
+    ReportRow,
+    ReviewRow,
+)
+from hotlist.server.objections.models import Objection
+from hotlist.server.observers.models import AuditReview
+from hotlist.server.reports.models import Report
+
+
+def period_rows(session: Session, start: datetime, end: datetime) -> PeriodRows:
+    """The rows of ``[start, end)``: only dates, states, categories and outcomes are read."""
+    reports = session.scalars(
+        select(Report.received_at)
+        .where(Report.received_at >= start)
+        .where(Report.received_at < end)
+    ).all()
+    assessments = session.execute(
+        select(Assessment.report_id, Assessment.actionable, Assessment.decided_at)
+        .where(Assessment.decided_at >= start)
+        .where(Assessment.decided_at < end)
+    ).all()
+    first_report = (
+        select(func.min(Report.received_at))
+        .where(Report.entry_id == Entry.id)
+        .correlate(Entry)
+        .scalar_subquery()
+    )
+    added = session.execute(
+        select(Entry.category_code, Entry.created_at, first_report)
+        .where(Entry.created_at >= start)
+        .where(Entry.created_at < end)
+    ).all()
+    ended = session.execute(
+        select(Entry.category_code, EntryEvent.to_state, Entry.created_at, EntryEvent.at)
+        .join(Entry, Entry.id == EntryEvent.entry_id)
+        .where(EntryEvent.to_state.in_([EntryState.REMOVED.value, EntryState.EXPIRED.value]))
+        .where(EntryEvent.at >= start)
+        .where(EntryEvent.at < end)
+    ).all()
+    objections = session.execute(
+        select(Objection.created_at, Objection.decided_at, Objection.outcome)
+        .where(Objection.created_at < end)
+        .where(or_(Objection.decided_at.is_(None), Objection.decided_at >= start))
+    ).all()
+    appeals = session.execute(
+        select(Appeal.created_at, Appeal.decided_at, Appeal.outcome, Appeal.interim_at)
+        .where(Appeal.created_at < end)
+        .where(or_(Appeal.decided_at.is_(None), Appeal.decided_at >= start))
+    ).all()
+    reviews = session.scalars(
+        select(AuditReview.verdict).where(AuditReview.at >= start).where(AuditReview.at < end)
+    ).all()
+    return PeriodRows(
+        start=start,
+        end=end,
+        reports=[ReportRow(at) for at in reports],
+        assessments=[AssessmentRow(r[0], r[1], r[2]) for r in assessments],
+        entries_added=[EntryRow(r[0], r[1], _aware(r[2])) for r in added],
+        entries_ended=[EntryEndRow(r[0], r[1], r[2], r[3]) for r in ended],
+        objections=[CaseRow(r[0], r[1], r[2]) for r in objections],
+        appeals=[CaseRow(r[0], r[1], r[2], interim=_in(r[3], start, end)) for r in appeals],
+        reviews=[ReviewRow(verdict) for verdict in reviews],
+    )
+
+
+def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:
+    return moment is not None and start <= moment < end
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """A subquery's time in UTC (SQLite hands it back without its zone)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

@@ -1,0 +1,97 @@
+"""The report files: JSON, CSV and one self-contained HTML page with inline SVG charts."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from hotlist.errors import ConfigError
+from hotlist.server.figures.charts import bar_chart
+from hotlist.server.figures.compute import (
+    EntryEndRow,
+    EntryRow,
+    PeriodRows,
+    ReportRow,
+    compute,
+)
+from hotlist.server.figures.report import FILES, write_report
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+END = datetime(2026, 2, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def figures() -> object:
+    rows = PeriodRows(
+        START,
+        END,
+        reports=[ReportRow(START)] * 3,
+        entries_added=[EntryRow("csam", START, START), EntryRow("<b>odd</b>", START, None)],
+    )
+    return compute(rows)
+
+
+def test_writes_the_three_files(figures: object, tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    written = write_report(figures, out, operator="Hotline <Example>")  # type: ignore[arg-type]
+    assert sorted(path.name for path in written) == sorted(FILES)
+    data = json.loads((out / "transparency.json").read_text())
+    assert data["reports"]["received"] == 3
+    assert data["entries"]["added_by_category"] == {"<b>odd</b>": 1, "csam": 1}
+    with (out / "transparency.csv").open() as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0] == ["section", "figure", "value"]
+    assert ["reports", "received", "3"] in rows
+    html = (out / "index.html").read_text()
+    assert html.count("<svg") == 3
+    assert "<script" not in html
+    assert "<b>odd</b>" not in html
+    assert "&lt;b&gt;odd&lt;/b&gt;" in html
+    assert "Hotline &lt;Example&gt;" in html
+    assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in html
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_an_unwritable_directory_is_a_config_error(figures: object, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ConfigError, match="cannot create"):
+        write_report(figures, blocker / "report")  # type: ignore[arg-type]
+
+
+def test_bar_chart_scales_and_escapes() -> None:
+    svg = str(bar_chart("A & B", {"added": {"x<y": 4, "b": 2}}))
+    assert "A &amp; B" in svg
+    assert "x&lt;y" in svg
+    assert 'width="360"' in svg
+    assert 'width="180"' in svg
+    empty = str(bar_chart("Nothing", {"added": {}}))
+    assert "No data in this period." in empty
+
+
+def _entry_rows(html: str) -> list[list[str]]:
+    """The entries table's category rows as cell texts (the "All" row left out)."""
+    table = html.split("<h2>List entries</h2>", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", table, flags=re.S)
+    return [re.findall(r"<td[^>]*>([^<]*)</td>", "<td>" + row) for row in rows]
+
+
+def test_a_category_that_gained_and_lost_entries_is_one_row(tmp_path: Path) -> None:
+    rows = PeriodRows(
+        START,
+        END,
+        entries_added=[EntryRow("csam", START, START)] * 3 + [EntryRow("terror", START, None)],
+        entries_ended=[
+            EntryEndRow("csam", "removed", START, START),
+            EntryEndRow("terror", "expired", START, START),
+        ],
+    )
+    write_report(compute(rows), tmp_path)
+    html = (tmp_path / "index.html").read_text()
+    assert _entry_rows(html) == [["csam", "3", "1", "0"], ["terror", "1", "0", "1"]]
