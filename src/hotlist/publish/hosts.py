@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from hotlist.errors import PublishError, VerificationError
-from hotlist.publish.wire import HOSTS_EXTRA, format_entry_id, is_entry_id
+from hotlist.publish.wire import HOSTS_EXTRA, format_entry_id, is_entry_id, parse_entry_id
 
 HOSTS_FORMAT = 1
 MAX_HOST_LENGTH = 255
@@ -100,4 +100,4 @@ def _entry(item: object) -> HostEntry:
         raise ValueError("an entry's host or entry id has the wrong form")
     if not isinstance(category, int) or isinstance(category, bool):
         raise TypeError("an entry's category is not a number")
-    return HostEntry(host=host, entry_id=int(ref, 16), category=category)
+    return HostEntry(host=host, entry_id=parse_entry_id(ref), category=category)

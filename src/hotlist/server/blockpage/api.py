@@ -22,6 +22,7 @@ from hotlist.blockpage import (
     parse_entry_ref,
 )
 from hotlist.errors import NotFound
+from hotlist.publish.wire import parse_entry_id
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import EntryState
 from hotlist.server.kit.deps import DbSession, ServicesDep, require
@@ -66,10 +67,10 @@ def block_page(
     403, or 451 when the category's legal basis is a legal order."""
     catalogue = services.catalogues.get().choose(request.headers.get("accept-language"), lang)
     ref = parse_entry_ref(entry_id)
-    if ref is None or not 0 < int(ref, 16) <= entries.MAX_PUBLIC_ID:
+    if ref is None or not 0 < parse_entry_id(ref) <= entries.MAX_PUBLIC_ID:
         return _response(bad_entry_page(catalogue))
     try:
-        entry = entries.get_by_public_id(session, int(ref, 16))
+        entry = entries.get_by_public_id(session, parse_entry_id(ref))
     except NotFound:
         return _response(not_listed_page(ref, catalogue))
     if entry.state != EntryState.ACTIVE:

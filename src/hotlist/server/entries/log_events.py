@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotlist.publish.log.events import LogEventKind, format_time
-from hotlist.server.entries.models import Entry, EntryState, format_public_id
+from hotlist.publish.wire import format_entry_id
+from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.log.service import PendingEvent, record, record_many
 from hotlist.server.policies.models import PolicyVersion
 
@@ -74,7 +75,7 @@ class NewEntry(NamedTuple):
 
 def _fields(entry: AddedEntry, number: int | None) -> EntryFields:
     fields: EntryFields = {
-        "entry_id": format_public_id(entry.public_id),
+        "entry_id": format_entry_id(entry.public_id),
         "expression_hash": entry.expression_hash.hex(),
         "category": entry.category_code,
     }

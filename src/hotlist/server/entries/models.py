@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotlist.errors import Conflict
+from hotlist.publish.wire import format_entry_id
 from hotlist.server.db.base import Base, UTCDateTime, utcnow
 
 
@@ -76,7 +77,7 @@ class Entry(Base):
     @property
     def public_ref(self) -> str:
         """``public_id`` as members see it: 16 lowercase hex digits."""
-        return format_public_id(self.public_id)
+        return format_entry_id(self.public_id)
 
 
 class EntryEvent(Base):
@@ -93,11 +94,6 @@ class EntryEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), default=None)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-def format_public_id(public_id: int) -> str:
-    """A public id as 16 lowercase hex digits."""
-    return f"{public_id:016x}"
 
 
 def _refuse(what: str) -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, NotFound, PolicyError
 from hotlist.policy import Category
+from hotlist.publish.wire import MAX_ENTRY_ID, format_entry_id, parse_entry_id
 from hotlist.server.db.base import utcnow
 from hotlist.server.db.rows import page_after, where_given
 from hotlist.server.entries.log_events import (
@@ -51,7 +52,7 @@ _KIND_FOR_STATE: Mapping[EntryState, EventKind] = {
     EntryState.REMOVED: EventKind.REMOVED,
 }
 
-MAX_PUBLIC_ID = 2**63 - 1
+MAX_PUBLIC_ID = MAX_ENTRY_ID
 _IN_CHUNK = 5_000
 """Expression hashes per ``IN (...)`` lookup: under every database's limit on parameters."""
 
@@ -272,14 +273,17 @@ def get_by_public_id(session: Session, public_id: int, *, for_update: bool = Fal
     query = select(Entry).where(Entry.public_id == public_id)
     entry = session.scalar(query.with_for_update() if for_update else query)
     if entry is None:
-        raise NotFound(f"no entry {public_id:016x}")
+        raise NotFound(f"no entry {format_entry_id(public_id)}")
     return entry
 
 
 def entry_by_ref(session: Session, ref: str, *, for_update: bool = False) -> Entry:
     """The entry with public id ``ref`` (16 hex digits, as members and the block page show it);
     ``for_update`` as in :func:`get_by_public_id`."""
-    value = int(ref, 16)
+    try:
+        value = parse_entry_id(ref)
+    except ValueError:
+        raise NotFound(f"no entry {ref}") from None
     if not 0 < value <= MAX_PUBLIC_ID:
         raise NotFound(f"no entry {ref}")
     return get_by_public_id(session, value, for_update=for_update)

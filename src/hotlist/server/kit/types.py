@@ -12,14 +12,14 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from hotlist.publish.wire import ENTRY_ID_PATTERN
+
 MAX_TEXT_CHARS = 4_000
 """The longest reason, comment or statement of facts a person writes."""
 MAX_CONTACT_CHARS = 320
 """The longest contact detail (an e-mail address is at most 254 characters; room for a name)."""
 CATEGORY_CODE = r"^[a-z][a-z0-9_-]{0,31}$"
 """A policy category code (``csam``, ``terrorist-content``)."""
-ENTRY_REF = r"^[0-9a-f]{16}$"
-"""An entry's public id as the API takes it: 16 lowercase hex digits."""
 RECEIPT = r"^[A-Za-z0-9_-]{1,32}$"
 """A receipt (a report's or an appeal's): URL-safe base64, as the server makes them."""
 NOT_STORABLE = "text_not_storable"
@@ -62,5 +62,6 @@ Contact = Annotated[
 CategoryCode = Annotated[str, Field(pattern=CATEGORY_CODE, description="A policy category code.")]
 
 EntryRef = Annotated[
-    str, Field(pattern=ENTRY_REF, description="The entry's public id: 16 hex digits.")
+    str, Field(pattern=ENTRY_ID_PATTERN, description="The entry's public id: 16 hex digits.")
 ]
+"""An entry's public id as the API takes it: the wire's form (:data:`ENTRY_ID_PATTERN`)."""

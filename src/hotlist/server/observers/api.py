@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
+from hotlist.publish.wire import format_entry_id
 from hotlist.server.appeals.models import Appeal
 from hotlist.server.assessments.models import Assessment
-from hotlist.server.entries.models import Entry, format_public_id
+from hotlist.server.entries.models import Entry
 from hotlist.server.kit.deps import DbSession, require
 from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
 from hotlist.server.kit.params import RowId
@@ -114,7 +115,7 @@ def _entry_ref(session: Session, entry_id: int | None) -> str | None:
     if entry_id is None:
         return None
     public_id = session.get_one(Entry, entry_id).public_id
-    return format_public_id(public_id)
+    return format_entry_id(public_id)
 
 
 def _sample_view(session: Session, sample: AuditSample) -> SampleOut:

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from hotlist.errors import InvalidRequest
+from hotlist.publish.wire import format_entry_id
 from hotlist.server.db.base import MAX_ID
-from hotlist.server.entries.models import Entry, format_public_id
+from hotlist.server.entries.models import Entry
 from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.kit.deps import ContactCiphers, DbSession, limit_by_client_address, require
 from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
@@ -136,7 +137,7 @@ def _entry_ref(session: DbSession, report: Report) -> str | None:
     if report.entry_id is None:
         return None
     entry = session.get(Entry, report.entry_id)
-    return format_public_id(entry.public_id) if entry is not None else None
+    return format_entry_id(entry.public_id) if entry is not None else None
 
 
 def _queue_item(item: service.QueueItem) -> QueueItemOut:

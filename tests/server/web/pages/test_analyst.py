@@ -304,3 +304,24 @@ def test_a_suspension_reason_the_api_refuses_is_said_beside_the_field(
     assert reason.replace("\x00", "")[:20] in response.text.replace("\x00", "")  # kept
     with sessions() as session:
         assert entry_by_ref(session, ref).state == EntryState.ACTIVE
+
+
+def test_an_entry_page_takes_its_id_typed_in_upper_case(
+    browser_client: TestClient,
+    analyst: User,
+    listed_entry: Callable[..., str],
+    sessions: sessionmaker[Session],
+) -> None:
+    ref = listed_entry()
+    page = browser_client.get(f"/staff/entries/{ref.upper()}")
+    assert page.status_code == 200
+    assert f"Entry {ref}" in page.text
+    response = browser_client.post(
+        f"/staff/entries/{ref.upper()}/suspension",
+        data={"csrf_token": csrf_of(page.text), "reason": "The host says it is gone."},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/staff/entries/{ref}?moved=1"
+    with sessions() as session:
+        assert entry_by_ref(session, ref).state == EntryState.SUSPENDED
+    assert browser_client.get(f"/staff/entries/{ref.upper()}X").status_code == 422

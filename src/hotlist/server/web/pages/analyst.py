@@ -21,7 +21,7 @@ from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.entries.schemas import SuspendIn
 from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.kit.deps import DbSession
-from hotlist.server.kit.params import RowId
+from hotlist.server.kit.params import PageEntryRef, RowId
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
@@ -34,7 +34,6 @@ from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.pages.staff import (
     PAGE_SIZE,
     After,
-    EntryRef,
     names_of,
     next_after,
     staff_page,
@@ -271,19 +270,23 @@ def entry_list(
 
 @router.get("/entries/{ref}", response_class=HTMLResponse)
 def entry_view(
-    request: Request, session: DbSession, _p: EntryReader, ref: EntryRef
+    request: Request, session: DbSession, _p: EntryReader, ref: PageEntryRef
 ) -> HTMLResponse:
     """An entry's statement of reasons and its timeline of events."""
-    return entry_page(request, session, ref.lower())
+    return entry_page(request, session, ref)
 
 
 @router.post("/entries/{ref}/suspension", response_class=HTMLResponse)
 def suspend(
-    request: Request, session: DbSession, principal: Suspender, ref: EntryRef, form: PageForm
+    request: Request,
+    session: DbSession,
+    principal: Suspender,
+    ref: PageEntryRef,
+    form: PageForm,
 ) -> Response:
     """Take an active entry off the list at once while in doubt (a supervisor decides next);
     the reason is checked as ``POST /v1/entries/{id}/suspension`` checks it."""
-    entry = entry_by_ref(session, ref.lower())
+    entry = entry_by_ref(session, ref)
     values = values_of(form, ("reason",))
     body, errors = validate(
         SuspendIn, values, translator(request), {"reason": "Say why you suspend it."}
@@ -305,12 +308,12 @@ def reveal_expression(
     request: Request,
     session: DbSession,
     principal: ExpressionReader,
-    ref: EntryRef,
+    ref: PageEntryRef,
     _form: PageForm,
 ) -> HTMLResponse:
     """The expression the entry lists (host and path, in clear), written to the access log
     first; an htmx fragment, or the whole entry page without script."""
-    entry = entry_by_ref(session, ref.lower())
+    entry = entry_by_ref(session, ref)
     record_plaintext_access(session, principal, "entry.expression", "entry", entry.public_ref)
     if request.headers.get("hx-request") == "true":
         return staff_page(request, session, "staff/_expression.html", expression=entry.expression)

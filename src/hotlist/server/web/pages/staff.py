@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Path, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
@@ -21,8 +21,6 @@ from hotlist.server.web.rendering import render
 PAGE_SIZE = 50
 After = Annotated[int, Query(ge=0, le=MAX_ID)]
 """The id a page of a queue continues after (0: the start)."""
-EntryRef = Annotated[str, Path(pattern=r"^[0-9a-fA-F]{16}$")]
-"""An entry's public id in a page's path; typed by hand, so either case (pages lower it)."""
 
 
 def staff_page(

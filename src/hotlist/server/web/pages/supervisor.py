@@ -27,7 +27,7 @@ from hotlist.server.entries.models import Entry
 from hotlist.server.entries.schemas import TransitionIn
 from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.kit.deps import ClockDep, DbSession, ServicesDep
-from hotlist.server.kit.params import RowId
+from hotlist.server.kit.params import PageEntryRef, RowId
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
 from hotlist.server.objections import service as objections
@@ -41,7 +41,6 @@ from hotlist.server.web.pages.analyst import entry_page
 from hotlist.server.web.pages.staff import (
     PAGE_SIZE,
     After,
-    EntryRef,
     names_of,
     next_after,
     staff_page,
@@ -89,11 +88,15 @@ def review(request: Request, session: DbSession, _p: Reviewer, after: After = 0)
 
 @router.post("/entries/{ref}/state", response_class=HTMLResponse)
 def change_state(
-    request: Request, session: DbSession, principal: Reviewer, ref: EntryRef, form: PageForm
+    request: Request,
+    session: DbSession,
+    principal: Reviewer,
+    ref: PageEntryRef,
+    form: PageForm,
 ) -> Response:
     """Suspend, reinstate, expire or remove an entry, with a reason (on its timeline), checked
     as ``POST /v1/entries/{id}/transitions`` checks it."""
-    entry = entry_by_ref(session, ref.lower())
+    entry = entry_by_ref(session, ref)
     values = values_of(form, ("to_state", "reason"))
     body, errors = validate(
         TransitionIn,
@@ -110,7 +113,7 @@ def change_state(
         entries.transition(session, entry, body.to, body.reason, principal.user_id)
     except HotlistError as exc:
         session.rollback()
-        return entry_page(request, session, ref.lower(), exc.message, status_for(exc))
+        return entry_page(request, session, ref, exc.message, status_for(exc))
     return RedirectResponse(f"/staff/entries/{entry.public_ref}?moved=1", status_code=303)
 
 
