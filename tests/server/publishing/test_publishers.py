@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.publish.publisher import Publisher
 from hotlist.publish.synthetic import synthetic_records
+from hotlist.publish.wire import LOG_HEAD_EXTRA, LOG_KEY_EXTRA
 from hotlist.server.kit.paths import RepositoryPaths
-from hotlist.server.log.signing import HEAD_EXTRA, KEY_EXTRA
 from hotlist.server.publishing.publishers import InMemoryPublisher, ListPublisher
 from hotlist.server.publishing.service import ensure_keys, publish
 
@@ -78,6 +78,6 @@ def test_the_servers_publish_hands_entries_and_extras_to_any_publisher(
     result = publish(sessions, publisher, public_url=PUBLIC_URL)
     assert (result.published, result.count) == (True, 1)
     (version,) = publisher.versions
-    assert {HEAD_EXTRA, KEY_EXTRA, "hosts.json"} <= set(version.extras)
+    assert {LOG_HEAD_EXTRA, LOG_KEY_EXTRA, "hosts.json"} <= set(version.extras)
     assert (tmp_path / "keys" / "log.pem").exists()
     assert not publish(sessions, publisher, public_url=PUBLIC_URL).published

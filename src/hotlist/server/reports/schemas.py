@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from hotlist.server.kit.types import CategoryCode, Comment, Contact, storable
 from hotlist.server.reports.models import ReportStatus
-from hotlist.server.reports.service import MAX_URL_BYTES
+from hotlist.urls import MAX_URL_BYTES
 
 
 def _url_size(value: str) -> str:

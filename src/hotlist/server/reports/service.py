@@ -30,7 +30,6 @@ from hotlist.server.policies import service as policies
 from hotlist.server.reports.models import Report, ReportStatus
 from hotlist.urls import canonicalize, expression_hashes
 
-MAX_URL_BYTES = 8 * 1024
 CONTACT_RETENTION = timedelta(days=90)
 HOST_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 """A canonical host that names something: labels of letters, digits, ``-`` and ``_`` (IDNs are
