@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -43,19 +44,25 @@ def current_revision(engine: Engine) -> str | None:
         raise StorageError(f"cannot read the database's revision: {exc}") from exc
 
 
-def downgrade(url: str, revision: str) -> str:
-    """Migrate the database at ``url`` back to ``revision`` (``base``: empty); returns where."""
+def _migrate(url: str, step: Callable[[Config, str], None], revision: str, what: str) -> str:
+    """Run Alembic's ``step`` to ``revision`` on ``url`` in one transaction; returns where the
+    database is after. A failure is a StorageError saying ``what`` failed."""
     engine = make_engine(url)
     try:
         config = alembic_config(url)
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+            step(config, revision)
         return current_revision(engine) or "base"
     except SQLAlchemyError as exc:
-        raise StorageError(f"migrating the database back failed: {exc}") from exc
+        raise StorageError(f"{what} failed: {exc}") from exc
     finally:
         engine.dispose()
+
+
+def downgrade(url: str, revision: str) -> str:
+    """Migrate the database at ``url`` back to ``revision`` (``base``: empty); returns where."""
+    return _migrate(url, command.downgrade, revision, "migrating the database back")
 
 
 def require_head(engine: Engine) -> None:
@@ -77,14 +84,4 @@ def _ensure_sqlite_dir(url: str) -> None:
 def upgrade(url: str, revision: str = "head") -> str:
     """Migrate the database at ``url`` to ``revision``; returns the revision it is at after."""
     _ensure_sqlite_dir(url)
-    engine = make_engine(url)
-    try:
-        config = alembic_config(url)
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-        return current_revision(engine) or "base"
-    except SQLAlchemyError as exc:
-        raise StorageError(f"migrating the database failed: {exc}") from exc
-    finally:
-        engine.dispose()
+    return _migrate(url, command.upgrade, revision, "migrating the database")
