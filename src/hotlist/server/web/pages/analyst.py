@@ -34,6 +34,7 @@ from hotlist.server.web.forms import FieldErrors, validate, values_of
 from hotlist.server.web.pages.staff import (
     PAGE_SIZE,
     After,
+    choice,
     names_of,
     next_after,
     staff_page,
@@ -61,10 +62,6 @@ def _day(text: str) -> datetime | None:
         return None
 
 
-def _choice(value: str, allowed: list[str]) -> str | None:
-    return value if value in allowed else None
-
-
 @router.get("/queue", response_class=HTMLResponse)
 def queue(
     request: Request,
@@ -82,11 +79,11 @@ def queue(
     policy = policies.policy_in_force(session)
     codes = [c.code for c in policy.categories] if policy else []
     statuses = [s.value for s in ReportStatus]
-    chosen = _choice(status, statuses)
+    chosen = choice(status, statuses)
     start, end = _day(since), _day(until)
     where = reports.QueueFilter(
         status=ReportStatus(chosen) if chosen else None,
-        category_hint=_choice(category, codes),
+        category_hint=choice(category, codes),
         received_after=start,
         received_before=end + timedelta(days=1) if end is not None else None,
         include_duplicates=duplicates == "1",
@@ -249,7 +246,7 @@ def entry_list(
     """Entries in the order made, by state and category; hashes and reasons, no address."""
     policy = policies.policy_in_force(session)
     states = [s.value for s in EntryState]
-    chosen = _choice(state, states)
+    chosen = choice(state, states)
     where = entries.EntryFilter(
         state=EntryState(chosen) if chosen else None,
         category_code=category or None,

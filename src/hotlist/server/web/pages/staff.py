@@ -3,6 +3,7 @@ templates test to show a link or a form, paging, and form errors that stay on th
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import Query, Request
@@ -21,6 +22,12 @@ from hotlist.server.web.rendering import render
 PAGE_SIZE = 50
 After = Annotated[int, Query(ge=0, le=MAX_ID)]
 """The id a page of a queue continues after (0: the start)."""
+
+
+def choice(value: str, allowed: Iterable[str]) -> str | None:
+    """``value`` when it is one of a filter's ``allowed`` choices, else None: an odd value in the
+    query string shows the list unfiltered rather than an error."""
+    return value if value in allowed else None
 
 
 def staff_page(

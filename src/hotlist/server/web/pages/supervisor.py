@@ -41,6 +41,7 @@ from hotlist.server.web.pages.analyst import entry_page
 from hotlist.server.web.pages.staff import (
     PAGE_SIZE,
     After,
+    choice,
     names_of,
     next_after,
     staff_page,
@@ -128,7 +129,7 @@ def objection_queue(
     after: After = 0,
 ) -> HTMLResponse:
     """Members' objections oldest first; open ones past the decision time are flagged."""
-    chosen = state if state in {s.value for s in ObjectionState} else None
+    chosen = choice(state, [s.value for s in ObjectionState])
     where = objections.ObjectionFilter(
         state=ObjectionState(chosen) if chosen else None,
         org_id=None if objections.is_staff(principal) else principal.org_id,
@@ -244,7 +245,7 @@ def appeal_queue(
 ) -> HTMLResponse:
     """Appeals oldest first; open ones past the decision time are flagged (or only those)."""
     days, now = services.settings.appeal_decide_days, clock.now()
-    chosen = state if state in {s.value for s in AppealState} else None
+    chosen = choice(state, [s.value for s in AppealState])
     where = appeals.AppealFilter(
         state=AppealState(chosen) if chosen else None,
         overdue_before=now - timedelta(days=days) if overdue == "1" else None,
