@@ -53,3 +53,7 @@ class Index:
         hit: Callable[[int], _T],
         invalid: Callable[[int, object], _T],
     ) -> list[_T]: ...
+
+def snapshot_problem(
+    hashes: bytes, categories: bytes, entry_ids: bytes, flags: bytes, known_flags: int
+) -> str | None: ...

@@ -287,6 +287,44 @@ fn expression_hashes_flat<'py>(
 }
 
 /// SHA-256 of `data` with the core's implementation (to compare it with OpenSSL's).
+/// What is wrong with a snapshot's columns, or None: `"order"` (hashes not sorted and unique),
+/// `"category"` (0), `"entry_id"` (0 or above 2**63-1) or `"flags"` (a bit outside
+/// `known_flags`). `categories` and `entry_ids` are the columns in native byte order (an
+/// `array`'s bytes). `hotlist.publish.format.Snapshot.validate` gives the messages.
+#[pyfunction]
+fn snapshot_problem(
+    hashes: &[u8],
+    categories: &[u8],
+    entry_ids: &[u8],
+    flags: &[u8],
+    known_flags: u8,
+) -> PyResult<Option<&'static str>> {
+    if hashes.len() % HASH_SIZE != 0 || categories.len() % 2 != 0 || entry_ids.len() % 8 != 0 {
+        return Err(PyValueError::new_err("the snapshot's columns have partial values"));
+    }
+    let mut previous: Option<&[u8]> = None;
+    for hash in hashes.chunks_exact(HASH_SIZE) {
+        if previous.is_some_and(|earlier| earlier >= hash) {
+            return Ok(Some("order"));
+        }
+        previous = Some(hash);
+    }
+    if categories.chunks_exact(2).any(|value| value == [0, 0]) {
+        return Ok(Some("category"));
+    }
+    let bad_id = |value: &[u8]| {
+        let id = u64::from_ne_bytes(value.try_into().unwrap_or([0; 8]));
+        id == 0 || id > i64::MAX as u64
+    };
+    if entry_ids.chunks_exact(8).any(bad_id) {
+        return Ok(Some("entry_id"));
+    }
+    if flags.iter().any(|&flag| flag & !known_flags != 0) {
+        return Ok(Some("flags"));
+    }
+    Ok(None)
+}
+
 #[pyfunction]
 fn sha256<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
     PyBytes::new(py, &hash(data))
@@ -572,6 +610,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(expression_hashes_many, module)?)?;
     module.add_function(wrap_pyfunction!(expression_hashes_flat, module)?)?;
     module.add_function(wrap_pyfunction!(sha256, module)?)?;
+    module.add_function(wrap_pyfunction!(snapshot_problem, module)?)?;
     module.add_class::<Index>()?;
     Ok(())
 }
