@@ -9,7 +9,8 @@ A store is made in a temporary folder with a synthetic list (60 % page, 30 % fol
 entries, as bench_matcher makes them) and its hosts.json extra. ``hotlist edge serve`` runs as
 its own process on loopback; one client (then four at once) posts batches of 10,000 synthetic
 URLs over a kept-alive connection. Printed: URLs per second, batch latency (median, worst),
-single-URL requests per second, and the time and size of the RPZ export.
+single-URL requests per second, the same batches through ``Matcher.check_many`` in-process
+(the daemon's share of it), and the time and size of the RPZ export.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from bench_matcher import listed_expressions, snapshot_of
 from hotlist.edge.config import EdgeConfig
+from hotlist.edge.matcher import Matcher
 from hotlist.edge.rpz import RpzSettings, export_zone
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.publish.hosts import HostEntry, encode_hosts
@@ -134,10 +136,23 @@ def main(argv: list[str]) -> int:
             started = time.perf_counter()
             client(address, batches, times)
             wall = time.perf_counter() - started
+            over_http = len(urls) / wall
             print(
-                f"1 client: {len(urls) / wall:,.0f} URLs/s in batches of {BATCH:,}; "
+                f"1 client: {over_http:,.0f} URLs/s in batches of {BATCH:,}; "
                 f"batch median {statistics.median(times) * 1000:.0f} ms, "
                 f"worst {max(times) * 1000:.0f} ms"
+            )
+            # The same batches in this process, through Matcher.check_many: the HTTP and JSON
+            # cost is the difference (issue 13: the daemon at >= 0.8x of this).
+            matcher = Matcher.from_store(store.path)
+            matcher.check_many(batches[0])
+            started = time.perf_counter()
+            for batch in batches:
+                matcher.check_many(batch)
+            in_process = len(urls) / (time.perf_counter() - started)
+            print(
+                f"in-process check_many: {in_process:,.0f} URLs/s; "
+                f"the daemon (1 client) at {over_http / in_process:.2f}x of it"
             )
             shares: list[list[float]] = [[] for _ in range(4)]
             threads = [
