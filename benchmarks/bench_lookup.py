@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import random
 import statistics
 import subprocess
@@ -26,6 +25,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+import orjson
 
 from bench_matcher import listed_expressions, snapshot_of
 from hotlist.edge.config import EdgeConfig
@@ -86,13 +87,13 @@ def start_daemon(store: Store) -> tuple[subprocess.Popen[str], str]:
 
 
 def post(conn: http.client.HTTPConnection, urls: list[str]) -> float:
-    body = json.dumps({"urls": urls}).encode()
+    body = orjson.dumps({"urls": urls})
     started = time.perf_counter()
     conn.request("POST", "/v1/check", body, {"Content-Type": "application/json"})
     response = conn.getresponse()
     data = response.read()
     elapsed = time.perf_counter() - started
-    if response.status != 200 or len(json.loads(data)["results"]) != len(urls):
+    if response.status != 200 or len(orjson.loads(data)["results"]) != len(urls):
         raise SystemExit(f"unexpected answer {response.status}: {data[:200]!r}")
     return elapsed
 
