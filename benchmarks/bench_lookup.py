@@ -9,14 +9,14 @@ A store is made in a temporary folder with a synthetic list (60 % page, 30 % fol
 entries, as bench_matcher makes them) and its hosts.json extra. ``hotlist edge serve`` runs as
 its own process on loopback; one client (then four at once) posts batches of 10,000 synthetic
 URLs over a kept-alive connection. Printed: URLs per second, batch latency (median, worst),
-single-URL requests per second, and the time and size of the RPZ export.
+single-URL requests per second, the same batches through ``Matcher.check_many`` in-process
+(the daemon's share of it), and the time and size of the RPZ export.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import random
 import statistics
 import subprocess
@@ -26,8 +26,11 @@ import threading
 import time
 from pathlib import Path
 
+import orjson
+
 from bench_matcher import listed_expressions, snapshot_of
 from hotlist.edge.config import EdgeConfig
+from hotlist.edge.matcher import Matcher
 from hotlist.edge.rpz import RpzSettings, export_zone
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.publish.hosts import HostEntry, encode_hosts
@@ -84,13 +87,13 @@ def start_daemon(store: Store) -> tuple[subprocess.Popen[str], str]:
 
 
 def post(conn: http.client.HTTPConnection, urls: list[str]) -> float:
-    body = json.dumps({"urls": urls}).encode()
+    body = orjson.dumps({"urls": urls})
     started = time.perf_counter()
     conn.request("POST", "/v1/check", body, {"Content-Type": "application/json"})
     response = conn.getresponse()
     data = response.read()
     elapsed = time.perf_counter() - started
-    if response.status != 200 or len(json.loads(data)["results"]) != len(urls):
+    if response.status != 200 or len(orjson.loads(data)["results"]) != len(urls):
         raise SystemExit(f"unexpected answer {response.status}: {data[:200]!r}")
     return elapsed
 
@@ -134,10 +137,23 @@ def main(argv: list[str]) -> int:
             started = time.perf_counter()
             client(address, batches, times)
             wall = time.perf_counter() - started
+            over_http = len(urls) / wall
             print(
-                f"1 client: {len(urls) / wall:,.0f} URLs/s in batches of {BATCH:,}; "
+                f"1 client: {over_http:,.0f} URLs/s in batches of {BATCH:,}; "
                 f"batch median {statistics.median(times) * 1000:.0f} ms, "
                 f"worst {max(times) * 1000:.0f} ms"
+            )
+            # The same batches in this process, through Matcher.check_many: the HTTP and JSON
+            # cost is the difference (issue 13: the daemon at >= 0.8x of this).
+            matcher = Matcher.from_store(store.path)
+            matcher.check_many(batches[0])
+            started = time.perf_counter()
+            for batch in batches:
+                matcher.check_many(batch)
+            in_process = len(urls) / (time.perf_counter() - started)
+            print(
+                f"in-process check_many: {in_process:,.0f} URLs/s; "
+                f"the daemon (1 client) at {over_http / in_process:.2f}x of it"
             )
             shares: list[list[float]] = [[] for _ in range(4)]
             threads = [

@@ -1,5 +1,5 @@
 """``python -m hotlist``: the same as the ``hotlist`` command."""
 
-from hotlist.cli.main import main
+from hotlist.cli.entry import main
 
 main()

@@ -43,6 +43,9 @@ class Index:
     def answer_squid_lines(
         self, lines: Iterable[str], hit: Callable[[int], str], empty: str, no_url: str
     ) -> list[str | None]: ...
+    def answer_squid_block(
+        self, lines: Iterable[str], hit: Callable[[int], str], empty: str, no_url: str
+    ) -> bytes | None: ...
     def check_many(
         self,
         urls: Iterable[object],
@@ -50,3 +53,7 @@ class Index:
         hit: Callable[[int], _T],
         invalid: Callable[[int, object], _T],
     ) -> list[_T]: ...
+
+def snapshot_problem(
+    hashes: bytes, categories: bytes, entry_ids: bytes, flags: bytes, known_flags: int
+) -> str | None: ...

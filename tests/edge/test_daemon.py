@@ -296,3 +296,17 @@ def test_a_dropped_client_is_one_log_line(
 
 def _daemon_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.name == "hotlist.edge.daemon"]
+
+
+def test_json_the_fast_parser_refuses_is_answered_as_before(
+    conn: http.client.HTTPConnection,
+) -> None:
+    # A lone surrogate escape (orjson refuses it) is read as before: that URL is not valid text.
+    body = b'{"urls": ["http://www.example.com/\\ud800", "http://www.example.com/\xc3\xa9"]}'
+    status, _, data = call(conn, "POST", "/v1/check", body)
+    assert status == 200
+    results = json.loads(data)["results"]
+    assert len(results) == 2
+    assert [r["blocked"] for r in results] == [False, False]
+    assert "lone surrogate" in results[0]["error"]
+    assert results[1]["error"] is None

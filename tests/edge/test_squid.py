@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hotlist.edge.matcher import Matcher
-from hotlist.edge.squid import BlockPage, SquidResponder, kv_pair, request_host, split_request
+from hotlist.edge.squid import (
+    BlockPage,
+    SquidResponder,
+    answer_bytes,
+    kv_pair,
+    request_host,
+    split_request,
+)
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import ConfigError, InvalidURL
 from hotlist.publish.format import Snapshot
@@ -431,3 +438,22 @@ def test_the_core_answers_every_line_as_the_python_path(
         core = SquidResponder(Matcher(snapshot, suspend_disputed=suspend), BlockPage(TEMPLATE))
         assert core.answer_lines(lines) == expected
         assert core.answer_lines(lines) == expected  # again, from the caches
+        assert core.answer_block(lines) == answer_bytes(expected)
+
+
+@pytest.mark.parametrize("channels", [False, True])
+def test_a_block_is_answered_as_the_bytes_to_write_in_one_core_call(channels: bool) -> None:
+    snapshot = Snapshot.from_records("main", 1, list(ENTRIES))
+    urls = [url for url in BLOCK if ":port" not in url]  # every answer without a message
+    lines = [f"{n} {url} {EXTRAS}" if channels else f"{url} {EXTRAS}" for n, url in enumerate(urls)]
+    matcher = Matcher(snapshot)
+    block = matcher.answer_squid_block(lines, BlockPage(TEMPLATE).url, "empty", "no URL")
+    assert block is not None
+    single = SquidResponder(Matcher(snapshot, engine="python"), BlockPage(TEMPLATE), cache_size=0)
+    expected = answer_bytes([single.answer(line) for line in lines])
+    assert SquidResponder(matcher, BlockPage(TEMPLATE)).answer_block(lines) == expected
+    # A line whose answer has a message is the caller's: the block falls back, same answers.
+    lines.append("http://www.blocked.example:port/x")
+    assert matcher.answer_squid_block(lines, BlockPage(TEMPLATE).url, "empty", "no URL") is None
+    expected = answer_bytes([single.answer(line) for line in lines])
+    assert SquidResponder(matcher, BlockPage(TEMPLATE)).answer_block(lines) == expected

@@ -117,15 +117,15 @@ def test_an_unexpected_error_answers_bh_for_each_line_and_serving_goes_on(
     responder: SquidResponder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     calls = []
-    real = responder.answer_lines
+    real = responder.answer_block
 
-    def flaky(lines: list[str]) -> list[str]:
+    def flaky(lines: list[str]) -> bytes:
         calls.append(lines)
         if len(calls) == 1:
             raise RuntimeError("boom")
         return real(lines)
 
-    monkeypatch.setattr(responder, "answer_lines", flaky)
+    monkeypatch.setattr(responder, "answer_block", flaky)
     answers = run_serve(responder, [b"1 http://a.example/\n2 http://b.example/\n"])
     assert answers == [
         "1 BH message=\"internal error: RuntimeError('boom')\"",
@@ -327,3 +327,44 @@ def test_the_command_without_a_block_page_says_what_to_give(make_store: StoreFac
     )
     assert result.returncode == 4
     assert b"--block-page" in result.stderr
+
+
+def test_the_command_starts_without_importing_the_rest_of_the_cli(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+    install(store, list(ENTRIES), 1)
+    # The console script's own way in, with a report of what was imported once it has answered.
+    program = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print(sorted(m for m in sys.modules"
+        " if m.startswith('hotlist.cli')), file=sys.stderr))\n"
+        "sys.argv[0] = 'hotlist'\n"
+        "from hotlist.cli.entry import main\n"
+        "main()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program, "edge", "squid-helper", "--store", str(store.path)],
+        input=f"3 {PAGE_URL}\n".encode(),
+        capture_output=True,
+        env={**os.environ, "HOTLIST_BLOCK_PAGE_URL": TEMPLATE},
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == f"3 {BLOCKED}\n"
+    imported = result.stderr.decode().strip().splitlines()[-1]
+    lean = [
+        "hotlist.cli",
+        "hotlist.cli.edge_options",
+        "hotlist.cli.edge_squid",
+        "hotlist.cli.entry",
+    ]
+    assert imported == repr(lean)
+
+
+def test_the_lean_command_has_the_full_commands_help() -> None:
+    lean = subprocess.run([*HELPER, "--help"], capture_output=True, check=True, timeout=60)
+    assert b"--block-page" in lean.stdout
+    assert b"--cache-size" in lean.stdout
+    assert b"Usage: hotlist edge squid-helper" in lean.stdout

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from hotlist.errors import PublishError, VerificationError
 from hotlist.publish.format import (
+    _COLUMN_PROBLEMS,
     CHECKSUM_SIZE,
     MAGIC,
     RECORD_SIZE,
@@ -352,3 +353,40 @@ def test_a_delta_must_go_forward_and_be_sorted() -> None:
         Delta("test", 1, 2, (), (b"\x02" * 32, b"\x01" * 32), ())
     with pytest.raises(VerificationError, match="reserved bits"):
         Delta("test", 1, 2, (), (), (FlagChange(b"\x01" * 32, 4),))
+
+
+@pytest.mark.parametrize(
+    ("column", "at", "value", "problem"),
+    [
+        ("hashes", 1, None, "not sorted"),  # a repeated hash
+        ("categories", 2, 0, "category outside"),
+        ("entry_ids", 0, 0, "entry id outside"),
+        ("entry_ids", 4, 2**63, "entry id outside"),
+        ("entry_ids", 3, 2**64 - 1, "entry id outside"),
+        ("flags", 4, 0x80, "reserved bits"),
+        ("flags", 0, 0x02, "reserved bits"),
+    ],
+)
+def test_the_core_finds_each_column_defect_as_the_reference(
+    make_snapshot: SnapshotFactory, column: str, at: int, value: int | None, problem: str
+) -> None:
+    good = make_snapshot(5)
+    good.validate()
+    assert good._column_problem() is None
+    hashes = good.hashes[:32] * 2 + good.hashes[64:] if value is None else good.hashes
+    categories = array("H", good.categories)
+    entry_ids = array("Q", good.entry_ids)
+    flags = bytearray(good.flags)
+    if column == "categories":
+        categories[at] = value or 0
+    elif column == "entry_ids":
+        entry_ids[at] = value or 0
+    elif column == "flags":
+        flags[at] = value or 0
+    bad = Snapshot(
+        good.list_name, good.version, hashes, good.host_keys, categories, entry_ids, bytes(flags)
+    )
+    with pytest.raises(VerificationError, match=problem):
+        bad.validate()
+    assert bad._column_problem() is not None
+    assert problem.split()[-1] in _COLUMN_PROBLEMS[bad._column_problem() or ""]

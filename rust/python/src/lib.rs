@@ -287,6 +287,44 @@ fn expression_hashes_flat<'py>(
 }
 
 /// SHA-256 of `data` with the core's implementation (to compare it with OpenSSL's).
+/// What is wrong with a snapshot's columns, or None: `"order"` (hashes not sorted and unique),
+/// `"category"` (0), `"entry_id"` (0 or above 2**63-1) or `"flags"` (a bit outside
+/// `known_flags`). `categories` and `entry_ids` are the columns in native byte order (an
+/// `array`'s bytes). `hotlist.publish.format.Snapshot.validate` gives the messages.
+#[pyfunction]
+fn snapshot_problem(
+    hashes: &[u8],
+    categories: &[u8],
+    entry_ids: &[u8],
+    flags: &[u8],
+    known_flags: u8,
+) -> PyResult<Option<&'static str>> {
+    if hashes.len() % HASH_SIZE != 0 || categories.len() % 2 != 0 || entry_ids.len() % 8 != 0 {
+        return Err(PyValueError::new_err("the snapshot's columns have partial values"));
+    }
+    let mut previous: Option<&[u8]> = None;
+    for hash in hashes.chunks_exact(HASH_SIZE) {
+        if previous.is_some_and(|earlier| earlier >= hash) {
+            return Ok(Some("order"));
+        }
+        previous = Some(hash);
+    }
+    if categories.chunks_exact(2).any(|value| value == [0, 0]) {
+        return Ok(Some("category"));
+    }
+    let bad_id = |value: &[u8]| {
+        let id = u64::from_ne_bytes(value.try_into().unwrap_or([0; 8]));
+        id == 0 || id > i64::MAX as u64
+    };
+    if entry_ids.chunks_exact(8).any(bad_id) {
+        return Ok(Some("entry_id"));
+    }
+    if flags.iter().any(|&flag| flag & !known_flags != 0) {
+        return Ok(Some("flags"));
+    }
+    Ok(None)
+}
+
 #[pyfunction]
 fn sha256<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
     PyBytes::new(py, &hash(data))
@@ -458,6 +496,67 @@ impl Index {
         Ok(out)
     }
 
+    /// The answers to a block of Squid request lines as the bytes to write (each answer and a
+    /// newline), as [`Index::answer_squid_lines`] gives them; None when a line's answer needs
+    /// the caller (an invalid URL, a line that is not text, a redirect that is not ASCII).
+    ///
+    /// The helper's hot path: one buffer, no string per line, so a channel ID costs its digits.
+    fn answer_squid_block<'py>(
+        &self,
+        py: Python<'py>,
+        lines: &Bound<'py, PyAny>,
+        hit: &Bound<'py, PyAny>,
+        empty: &str,
+        no_url: &str,
+    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let columns = self.columns(py)?;
+        let mut idna = idna_closure(py);
+        let mut cache = self.clear.try_lock().ok();
+        let mut clear = |columns: &Columns<'_>, authority: &[u8], idna: hotlist_core::Idna<'_>| {
+            let Some(cache) = cache.as_mut() else {
+                return columns.authority_is_clear(authority, idna);
+            };
+            if let Some(&known) = cache.get(authority) {
+                return known;
+            }
+            let known = columns.authority_is_clear(authority, idna);
+            if cache.len() >= CLEAR_CACHE {
+                cache.clear();
+            }
+            cache.insert(authority.to_vec(), known);
+            known
+        };
+        let mut out: Vec<u8> = Vec::with_capacity(1 << 14);
+        for line in lines.try_iter()? {
+            let line = line?;
+            let Ok(data) = url_bytes(&line) else {
+                return Ok(None);
+            };
+            let data = data.as_bytes();
+            let (channel, answer) = columns.squid_line(data, &mut idna, &mut clear);
+            if let Some((start, end)) = channel {
+                out.extend_from_slice(&data[start..end]);
+                out.push(b' ');
+            }
+            match answer {
+                LineAnswer::Empty => out.extend_from_slice(empty.as_bytes()),
+                LineAnswer::NoUrl => out.extend_from_slice(no_url.as_bytes()),
+                LineAnswer::Err => out.extend_from_slice(b"ERR"),
+                LineAnswer::Hit(position) => {
+                    let redirect = hit.call1((position,))?;
+                    let redirect = redirect.cast::<PyString>()?.to_cow()?;
+                    if !redirect.is_ascii() {
+                        return Ok(None);
+                    }
+                    out.extend_from_slice(redirect.as_bytes());
+                }
+                LineAnswer::Defer => return Ok(None),
+            }
+            out.push(b'\n');
+        }
+        Ok(Some(PyBytes::new(py, &out)))
+    }
+
     /// One answer per URL, in order: `miss`, `hit(position)` or `invalid(code, detail)`.
     fn check_many<'py>(
         &self,
@@ -511,6 +610,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(expression_hashes_many, module)?)?;
     module.add_function(wrap_pyfunction!(expression_hashes_flat, module)?)?;
     module.add_function(wrap_pyfunction!(sha256, module)?)?;
+    module.add_function(wrap_pyfunction!(snapshot_problem, module)?)?;
     module.add_class::<Index>()?;
     Ok(())
 }

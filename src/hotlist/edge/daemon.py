@@ -26,6 +26,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import orjson
+
 from hotlist import __version__
 from hotlist.edge.lookup import MAX_BATCH, LookupService
 from hotlist.edge.metrics import CONTENT_TYPE as METRICS_TYPE
@@ -37,6 +39,27 @@ DEFAULT_PORT = 8470
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 DEFAULT_IDLE_TIMEOUT_S = 30.0
 _JSON = "application/json"
+
+
+def _loads(body: bytes) -> Any:
+    """A request body's JSON: orjson (several times faster on 10,000-URL batches), and the
+    standard library for what orjson refuses but the daemon has always read (lone surrogate
+    escapes, UTF-16, NaN, big integers), which also gives the errors' messages."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
+def _dumps(document: Any) -> bytes:
+    """A response's JSON, compact; the standard library for what orjson will not write (a
+    string with a lone surrogate, echoed from a request)."""
+    try:
+        return orjson.dumps(document)
+    except orjson.JSONEncodeError:
+        return json.dumps(document, separators=(",", ":")).encode()
+
+
 _GONE = (ConnectionError, TimeoutError)
 """What a client that resets, closes or stalls mid-request causes: nothing of ours is wrong."""
 
@@ -137,7 +160,7 @@ class LookupHandler(BaseHTTPRequestHandler):
         if body is None:
             return
         try:
-            document = json.loads(body)
+            document = _loads(body)
         except (ValueError, UnicodeDecodeError) as exc:
             service.metrics.record_error("bad_request")
             self._error(400, f"the body is not JSON: {exc}")
@@ -231,7 +254,7 @@ class LookupHandler(BaseHTTPRequestHandler):
         return body
 
     def _send_json(self, status: int, document: Any, **headers: str) -> None:
-        data = json.dumps(document, separators=(",", ":")).encode()
+        data = _dumps(document)
         names = [(key.replace("_", "-").title(), value) for key, value in headers.items()]
         self._send(status, _JSON, data, headers=names)
 

@@ -297,6 +297,15 @@ class CoreListIndex(ListIndex):
             lines, lambda position: redirect(verdict(position)), empty, no_url
         )
 
+    def answer_squid_block(
+        self, lines: Sequence[str], redirect: Callable[[Verdict], str], empty: str, no_url: str
+    ) -> bytes | None:
+        """The same answers as the bytes to write (see Matcher.answer_squid_block)."""
+        verdict = self._verdict
+        return self._core.answer_squid_block(
+            lines, lambda position: redirect(verdict(position)), empty, no_url
+        )
+
 
 class Matcher:
     """Checks URLs against the list in force; swaps in a new version without a pause.
@@ -429,6 +438,18 @@ class Matcher:
         if not isinstance(index, CoreListIndex):
             return None
         return index.answer_squid_lines(lines, redirect, empty, no_url)
+
+    def answer_squid_block(
+        self, lines: Sequence[str], redirect: Callable[[Verdict], str], empty: str, no_url: str
+    ) -> bytes | None:
+        """The answers of :meth:`answer_squid_lines` as the bytes a helper writes: each answer
+        and a newline, in ASCII. None with the Python engine, or when a line's answer needs the
+        caller (then :meth:`answer_squid_lines` says which).
+        """
+        index = self._index
+        if not isinstance(index, CoreListIndex):
+            return None
+        return index.answer_squid_block(lines, redirect, empty, no_url)
 
     def swap(self, snapshot: Snapshot) -> None:
         """Put ``snapshot`` in force: build its index fully, then replace the old one at once.

@@ -28,7 +28,14 @@ from hotlist.errors import ConfigError, InvalidURL
 from hotlist.urls import CanonicalURL, authority_host, canonical_parts
 from hotlist.urls.authority import AUTHORITY_CHARS
 
-__all__ = ["BlockPage", "SquidResponder", "kv_pair", "request_host", "split_request"]
+__all__ = [
+    "BlockPage",
+    "SquidResponder",
+    "answer_bytes",
+    "kv_pair",
+    "request_host",
+    "split_request",
+]
 
 TEMPLATE_FIELDS = frozenset({"entry_id", "category"})
 DEFAULT_CACHE_SIZE = 1 << 14
@@ -133,6 +140,12 @@ def request_host(url: str) -> str | None:
         return None
 
 
+def answer_bytes(answers: Sequence[str]) -> bytes:
+    """Answer lines as the bytes a helper writes: each with its newline, in ASCII (any other
+    character as an escape, so one answer stays one line)."""
+    return "".join([answer + "\n" for answer in answers]).encode("ascii", "backslashreplace")
+
+
 def split_request(line: str) -> tuple[str, str | None]:
     """A request line's answer prefix (``"ID "`` or ``""``) and its URL (None when it has none).
 
@@ -193,6 +206,20 @@ class SquidResponder:
                 for answer, line in zip(answers, lines, strict=True)
             ]
         return self._answer_lines(matcher, lines)
+
+    def answer_block(self, lines: Sequence[str]) -> bytes:
+        """The answers to request lines as the bytes to write: each answer and a newline.
+
+        The same answers as :meth:`answer_lines` (a character that is not ASCII written as an
+        escape); with the compiled core, a block whose lines need no message is answered in
+        one buffer, without a string per line.
+        """
+        matcher = self.matcher
+        if matcher is not None and self.refusal is None:
+            block = matcher.answer_squid_block(lines, self._redirect, _EMPTY, _NO_URL)
+            if block is not None:
+                return block
+        return answer_bytes(self.answer_lines(lines))
 
     def _answer_lines(self, matcher: Matcher, lines: Sequence[str]) -> list[str]:
         """The answers, line by line in Python (the Python engine, and invalid URLs)."""

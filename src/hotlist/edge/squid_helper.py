@@ -17,7 +17,7 @@ import threading
 from pathlib import Path
 
 from hotlist.edge.in_force import ListInForce
-from hotlist.edge.squid import SquidResponder, kv_pair, split_request
+from hotlist.edge.squid import SquidResponder, answer_bytes, kv_pair, split_request
 from hotlist.edge.status import EdgeStatus, stale_note
 from hotlist.edge.store import Store
 from hotlist.errors import HotlistError, StaleList
@@ -109,7 +109,7 @@ def serve(responder: SquidResponder, infd: int, outfd: int) -> int:
             newline = chunk.find(b"\n")
             if newline < 0:
                 continue
-            _write(outfd, [_too_long(overflow)])
+            _write(outfd, answer_bytes([_too_long(overflow)]))
             answered += 1
             overflow = None
             chunk = chunk[newline + 1 :]
@@ -124,7 +124,7 @@ def serve(responder: SquidResponder, infd: int, outfd: int) -> int:
         _write(outfd, _answers(responder, lines))
         answered += len(lines)
     if overflow is not None:
-        _write(outfd, [_too_long(overflow)])
+        _write(outfd, answer_bytes([_too_long(overflow)]))
         answered += 1
     elif pending:
         _write(outfd, _answers(responder, [pending.decode("utf-8", "surrogateescape")]))
@@ -132,14 +132,14 @@ def serve(responder: SquidResponder, infd: int, outfd: int) -> int:
     return answered
 
 
-def _answers(responder: SquidResponder, lines: list[str]) -> list[str]:
+def _answers(responder: SquidResponder, lines: list[str]) -> bytes:
     try:
-        return responder.answer_lines(lines)
+        return responder.answer_block(lines)
     except Exception as exc:
         count = "1 request line" if len(lines) == 1 else f"{len(lines)} request lines"
         logger.exception("answering %s failed", count)
         message = kv_pair("message", f"internal error: {exc!r}")
-        return [f"{split_request(line)[0]}BH {message}" for line in lines]
+        return answer_bytes([f"{split_request(line)[0]}BH {message}" for line in lines])
 
 
 def _too_long(start: bytes) -> str:
@@ -147,9 +147,9 @@ def _too_long(start: bytes) -> str:
     return f"{prefix}BH {kv_pair('message', f'request line longer than {MAX_LINE_BYTES} bytes')}"
 
 
-def _write(outfd: int, answers: list[str]) -> None:
-    """Write the answers, one per line, in as few system calls as the pipe allows."""
-    data = memoryview(("\n".join(answers) + "\n").encode("ascii", "backslashreplace"))
+def _write(outfd: int, answers: bytes) -> None:
+    """Write the answers (each with its newline) in as few system calls as the pipe allows."""
+    data = memoryview(answers)
     while data:
         written = os.write(outfd, data)
         data = data[written:]

@@ -26,6 +26,7 @@ from functools import cached_property
 from itertools import islice
 from typing import NamedTuple
 
+from hotlist import _core
 from hotlist.errors import PublishError, VerificationError, WrongBase
 from hotlist.publish.records import ListRecord
 from hotlist.publish.wire import (
@@ -315,15 +316,38 @@ class Snapshot:
         """Check hash order and uniqueness and every value's range; raise VerificationError."""
         if self.count == 0:
             return
+        # In the compiled core: a Python pass over 1,000,000 entries costs a helper's start-up
+        # about 0.18 s. _column_problem below is the reference it is tested against.
+        problem = _core.snapshot_problem(
+            self.hashes,
+            self.categories.tobytes(),
+            self.entry_ids.tobytes(),
+            self.flags,
+            KNOWN_FLAGS,
+        )
+        if problem is not None:
+            raise VerificationError(_COLUMN_PROBLEMS[problem])
+
+    def _column_problem(self) -> str | None:
+        """The reference for the core's ``snapshot_problem``: what is wrong, or None."""
         hashes = self.hash_list()
         if not all(map(operator.lt, hashes, islice(hashes, 1, None))):
-            raise VerificationError("snapshot hashes are not sorted and unique: file is corrupt")
+            return "order"
         if min(self.categories) < 1 or max(self.categories) > MAX_CATEGORY:
-            raise VerificationError("snapshot holds a category outside 1..65535")
+            return "category"
         if min(self.entry_ids) < 1 or max(self.entry_ids) > MAX_ENTRY_ID:
-            raise VerificationError("snapshot holds an entry id outside 1..2**63-1")
+            return "entry_id"
         if max(self.flags) & ~KNOWN_FLAGS:
-            raise VerificationError("snapshot holds flags with reserved bits set")
+            return "flags"
+        return None
+
+
+_COLUMN_PROBLEMS = {
+    "order": "snapshot hashes are not sorted and unique: file is corrupt",
+    "category": "snapshot holds a category outside 1..65535",
+    "entry_id": "snapshot holds an entry id outside 1..2**63-1",
+    "flags": "snapshot holds flags with reserved bits set",
+}
 
 
 @dataclass(frozen=True)
