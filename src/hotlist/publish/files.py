@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,13 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     Write a temporary file, fsync it, rename it over ``path``, fsync the directory. Any failure
     (a full disk, a read-only file system) removes the temporary file and raises StorageError;
     the previous file at ``path`` stays untouched.
+
+    A ``path`` that is not a regular file (``/dev/stdout``, ``/dev/null``, a pipe) is written
+    in place: renaming over it would replace the device or pipe with a file.
     """
+    if _special(path):
+        _write_in_place(path, data)
+        return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
@@ -39,6 +46,24 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise StorageError(
             f"could not write {path}: {reason}; the previous version stays in force"
         ) from exc
+
+
+def _special(path: Path) -> bool:
+    """Whether ``path`` exists and is something other than a regular file or a directory."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def _write_in_place(path: Path, data: bytes) -> None:
+    """Write ``data`` into the device or pipe at ``path``; StorageError when it cannot."""
+    try:
+        with path.open("wb") as out:
+            out.write(data)
+    except OSError as exc:
+        raise StorageError(f"could not write {path}: {exc.strerror}") from exc
 
 
 def fsync_dir(directory: Path) -> None:

@@ -1,0 +1,33 @@
+"""``atomic_write``: a rename for files, never for a device or a pipe it is pointed at."""
+
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+
+from hotlist.publish.files import atomic_write
+
+
+def test_a_file_is_replaced_whole(tmp_path: Path) -> None:
+    target = tmp_path / "zone.rpz"
+    target.write_bytes(b"old")
+    atomic_write(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["zone.rpz"]  # no temporary file left
+
+
+def test_a_pipe_is_written_into_not_replaced(tmp_path: Path) -> None:
+    """As `hotlist edge rpz --out /dev/stdout` or `/dev/null` would: the target stays a pipe
+    (a rename over /dev/null once turned it into a regular file on a test machine)."""
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    atomic_write(pipe, b"zone data\n")
+    reader.join(timeout=10)
+    assert received == [b"zone data\n"]
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
