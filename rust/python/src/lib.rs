@@ -346,6 +346,28 @@ struct Index {
 /// How many authorities' answers an index remembers (emptied when full).
 const CLEAR_CACHE: usize = 1 << 16;
 
+/// Whether no host of `authority` can have an entry, remembered in `cache` when the caller
+/// holds it (emptied when full); without it, decided afresh.
+fn cached_clear(
+    cache: Option<&mut HashMap<Vec<u8>, bool>>,
+    columns: &Columns<'_>,
+    authority: &[u8],
+    idna: hotlist_core::Idna<'_>,
+) -> bool {
+    let Some(cache) = cache else {
+        return columns.authority_is_clear(authority, idna);
+    };
+    if let Some(&known) = cache.get(authority) {
+        return known;
+    }
+    let known = columns.authority_is_clear(authority, idna);
+    if cache.len() >= CLEAR_CACHE {
+        cache.clear();
+    }
+    cache.insert(authority.to_vec(), known);
+    known
+}
+
 impl Index {
     fn columns<'a>(&'a self, py: Python<'a>) -> PyResult<Columns<'a>> {
         let filter = self.filter.as_ref().map(|(bits, mask)| (&bits[..], *mask));
@@ -449,18 +471,7 @@ impl Index {
         // let go of the GIL, and waiting here with the GIL would deadlock. Busy: no cache.
         let mut cache = self.clear.try_lock().ok();
         let mut clear = |columns: &Columns<'_>, authority: &[u8], idna: hotlist_core::Idna<'_>| {
-            let Some(cache) = cache.as_mut() else {
-                return columns.authority_is_clear(authority, idna);
-            };
-            if let Some(&known) = cache.get(authority) {
-                return known;
-            }
-            let known = columns.authority_is_clear(authority, idna);
-            if cache.len() >= CLEAR_CACHE {
-                cache.clear();
-            }
-            cache.insert(authority.to_vec(), known);
-            known
+            cached_clear(cache.as_deref_mut(), columns, authority, idna)
         };
         let out = PyList::empty(py);
         let mut text = String::new();
@@ -513,18 +524,7 @@ impl Index {
         let mut idna = idna_closure(py);
         let mut cache = self.clear.try_lock().ok();
         let mut clear = |columns: &Columns<'_>, authority: &[u8], idna: hotlist_core::Idna<'_>| {
-            let Some(cache) = cache.as_mut() else {
-                return columns.authority_is_clear(authority, idna);
-            };
-            if let Some(&known) = cache.get(authority) {
-                return known;
-            }
-            let known = columns.authority_is_clear(authority, idna);
-            if cache.len() >= CLEAR_CACHE {
-                cache.clear();
-            }
-            cache.insert(authority.to_vec(), known);
-            known
+            cached_clear(cache.as_deref_mut(), columns, authority, idna)
         };
         let mut out: Vec<u8> = Vec::with_capacity(1 << 14);
         for line in lines.try_iter()? {
