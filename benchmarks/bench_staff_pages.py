@@ -30,7 +30,7 @@ from hotlist.server.db.upgrade import upgrade
 from hotlist.server.kit.permissions import Role
 from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
-from hotlist.server.reports import service as reports
+from hotlist.server.reports import intake
 from hotlist.server.web.auth import service as auth
 from hotlist.server.web.auth import totp
 from hotlist.server.web.security import PLAIN_COOKIE, WebSession
@@ -61,7 +61,7 @@ def _fill(settings: Settings, count: int) -> tuple[int, str, str, str]:
             for number in range(count):
                 hint = "csam" if number % 3 == 0 else None
                 url = f"http://www{number % 97}.example/gallery/{number}/page.html"
-                report = reports.submit(session, url, category_hint=hint)
+                report = intake.submit(session, url, category_hint=hint)
                 if number % 10 == 0:
                     decision = assessments.AssessmentInput(
                         actionable=True, reason="As defined.", category="csam", scope=Scope.PAGE

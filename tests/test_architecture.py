@@ -130,7 +130,7 @@ def _cycles(edges: Mapping[tuple[str, str], object]) -> list[list[str]]:
 
 def test_the_import_graph_is_read() -> None:
     edges = _feature_edges()
-    assert "hotlist.server.reports.service" in edges[("reports", "entries")]
+    assert "hotlist.server.reports.intake" in edges[("reports", "entries")]
     assert "hotlist.server.kit.deps" in _imports()["hotlist.server.entries.api"]
     assert not any(source == "app" for source, _target in edges)
     assert _cycles({("a", "b"): None, ("b", "c"): None, ("c", "a"): None, ("c", "d"): None}) == [

@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 from hotlist.cli.main import app
 from hotlist.errors import ConfigError, StorageError
 from hotlist.server.db.session import make_engine, session_factory
-from hotlist.server.reports import service as reports
+from hotlist.server.reports import intake
 
 URL = "http://secret-host.example.com/page.html"
 
@@ -27,8 +27,8 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     engine = make_engine(f"sqlite:///{directory / 'hotlist.db'}")
     try:
         with session_factory(engine)() as session:
-            reports.submit(session, URL)
-            reports.submit(session, "http://www.example.org/")
+            intake.submit(session, URL)
+            intake.submit(session, "http://www.example.org/")
             session.commit()
     finally:
         engine.dispose()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from hotlist.server.config import Settings
 from hotlist.server.db.base import utcnow
 from hotlist.server.kit.contacts import FernetContactCipher
-from hotlist.server.reports import service as reports
+from hotlist.server.reports import intake
 from hotlist.server.reports.models import Report
 from hotlist.server.retention import Purged, purge_contacts, start_retention_job
 
@@ -21,7 +21,7 @@ URL = "http://www.example.com/a/page.html"
 def file_with_contact(sessions: sessionmaker[Session], age_days: int) -> int:
     cipher = FernetContactCipher(Fernet.generate_key())
     with sessions() as session, session.begin():
-        report = reports.submit(session, URL, contact="someone@example.org", cipher=cipher)
+        report = intake.submit(session, URL, contact="someone@example.org", cipher=cipher)
         report.received_at = utcnow() - timedelta(days=age_days)
         session.flush()
         return report.id

@@ -28,6 +28,7 @@ from hotlist.server.appeals import api as appeals_api
 from hotlist.server.assessments import api as assessments_api
 from hotlist.server.blockpage import api as blockpage_api
 from hotlist.server.config import Settings
+from hotlist.server.db.aio import async_database
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.entries import api as entries_api
 from hotlist.server.figures import api as figures_api
@@ -156,6 +157,7 @@ def make_services(settings: Settings, engine: Engine, clock: Clock | None = None
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
+        intake=async_database(engine),
         clock=clock,
         key_cache=VerificationCache(ttl=settings.key_cache_seconds, clock=clock.monotonic),
         authenticate=accounts_service.authenticate,
@@ -191,6 +193,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         for loop in (job, retention):
             if loop is not None:
                 loop.stop()
+        await services.intake.close()
         if own_engine:
             db_engine.dispose()
 

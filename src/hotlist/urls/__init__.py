@@ -27,6 +27,7 @@ from hotlist.urls.core import (
 )
 from hotlist.urls.entries import Scope
 from hotlist.urls.expressions import (
+    MAX_EXPRESSIONS,
     expression_hash,
     expression_host,
     expressions_from_parts,
@@ -38,6 +39,7 @@ from hotlist.urls.hosts import host_suffixes, is_ip_host
 from hotlist.urls.loopback import is_loopback_url
 
 __all__ = [
+    "MAX_EXPRESSIONS",
     "MAX_URL_BYTES",
     "SCHEMES",
     "CanonicalURL",

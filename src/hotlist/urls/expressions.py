@@ -14,6 +14,11 @@ from hashlib import sha256
 from hotlist.urls.canonical import CanonicalURL, canonical_parts
 from hotlist.urls.hosts import host_suffixes
 
+MAX_EXPRESSIONS = 5 * 6
+"""The most lookup expressions a URL has: 5 host suffixes (the host itself and up to four
+shorter ones) by 6 path prefixes (the path with and without its query, the root, up to three
+directories)."""
+
 
 def path_prefixes(parts: CanonicalURL) -> list[str]:
     """The paths a lookup tries, in Safe Browsing's order (at most six).

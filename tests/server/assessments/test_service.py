@@ -16,7 +16,7 @@ from hotlist.server.assessments.models import Assessment
 from hotlist.server.entries.models import Entry
 from hotlist.server.kit.principal import Principal
 from hotlist.server.policies import service as policies
-from hotlist.server.reports import service as reports
+from hotlist.server.reports import intake
 from hotlist.urls import Scope
 
 
@@ -25,7 +25,7 @@ def test_two_analysts_at_once_make_one_decision(
 ) -> None:
     with sessions() as session:
         policies.ensure_policy(session)
-        report_id = reports.submit(session, "http://www.example.com/x.html").id
+        report_id = intake.submit(session, "http://www.example.com/x.html").id
         session.commit()
     analysts = [make_user("analyst") for _ in range(2)]
     decision = service.AssessmentInput(

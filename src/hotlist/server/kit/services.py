@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.blockpage import Catalogues
 from hotlist.server.config import Settings
+from hotlist.server.db.aio import AsyncDatabase
 from hotlist.server.kit.cache import TimedCache
 from hotlist.server.kit.clock import Clock
 from hotlist.server.kit.contacts import ContactCipher
@@ -75,6 +76,8 @@ class Services:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    intake: AsyncDatabase
+    """The public intake's async path to the same database (no thread hop on PostgreSQL)."""
     clock: Clock
     """What time it is: to stamp and to decide by (an appeal's due date, the figures' period)."""
     key_cache: VerificationCache[Principal]

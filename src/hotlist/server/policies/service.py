@@ -10,8 +10,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import ScalarSelect, func, select, text
+from sqlalchemy import ScalarSelect, Select, String, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -28,13 +29,37 @@ _parsed_lock = threading.Lock()
 
 def policy_of(row: PolicyVersion) -> Policy:
     """The :class:`Policy` a stored version holds (validated once per content hash)."""
-    with _parsed_lock:
-        found = _parsed.get(row.content_hash)
+    return parsed(row.content_hash, row.document)
+
+
+def parsed(content_hash: str, document: dict[str, Any]) -> Policy:
+    """The policy ``document`` (whose content hash is ``content_hash``), parsed once."""
+    found = cached(content_hash)
     if found is None:
-        found = policy_from_dict(row.document)
+        found = policy_from_dict(document)
         with _parsed_lock:
-            _parsed[row.content_hash] = found
+            _parsed[content_hash] = found
     return found
+
+
+def cached(content_hash: str) -> Policy | None:
+    """The policy with ``content_hash`` if this process parsed it before."""
+    with _parsed_lock:
+        return _parsed.get(content_hash)
+
+
+def current_hash_query() -> Select[str | None]:
+    """A query for the content hash of the version in force (a row of NULL when none)."""
+    return select(current_hash_subquery())
+
+
+def document_query() -> Select[dict[str, Any]]:
+    """A query for the document of the version whose hash is bound as ``content_hash``."""
+    return (
+        select(PolicyVersion.document)
+        .where(PolicyVersion.content_hash == bindparam("content_hash", type_=String))
+        .limit(1)
+    )
 
 
 def current_hash_subquery() -> ScalarSelect[str]:
@@ -45,8 +70,7 @@ def current_hash_subquery() -> ScalarSelect[str]:
 
 def policy_with_hash(session: Session, content_hash: str) -> Policy:
     """The stored policy with ``content_hash``; from the cache when it was read before."""
-    with _parsed_lock:
-        found = _parsed.get(content_hash)
+    found = cached(content_hash)
     if found is not None:
         return found
     query = select(PolicyVersion).where(PolicyVersion.content_hash == content_hash).limit(1)

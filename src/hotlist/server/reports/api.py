@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
 from sqlalchemy.orm import Session
@@ -13,13 +13,20 @@ from hotlist.publish.wire import format_entry_id
 from hotlist.server.db.base import MAX_ID
 from hotlist.server.entries.models import Entry
 from hotlist.server.kit.contacts import ContactCipher
-from hotlist.server.kit.deps import ContactCiphers, DbSession, limit_by_client_address, require
+from hotlist.server.kit.deps import (
+    ClockDep,
+    ContactCiphers,
+    DbSession,
+    ServicesDep,
+    limit_by_client_address,
+    require,
+)
 from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
 from hotlist.server.kit.permissions import Permission, Role
 from hotlist.server.kit.principal import Principal
 from hotlist.server.kit.services import Lazy
 from hotlist.server.kit.types import CATEGORY_CODE, RECEIPT
-from hotlist.server.reports import service
+from hotlist.server.reports import intake, service
 from hotlist.server.reports.models import Report, ReportStatus
 from hotlist.server.reports.schemas import (
     QueueItemOut,
@@ -46,28 +53,37 @@ ReceiptPath = Annotated[str, Path(pattern=RECEIPT)]
     summary="Report a URL (public, no account)",
     dependencies=[Depends(limit_by_client_address)],
 )
-def create_report(
-    body: ReportIn, session: DbSession, contacts: ContactCiphers, _p: Reporter
+async def create_report(
+    body: ReportIn,
+    services: ServicesDep,
+    clock: ClockDep,
+    contacts: ContactCiphers,
+    _p: Reporter,
 ) -> Receipt:
     """File a report. Keep the receipt: it is the only way to follow the report.
 
     No address or other identifier of the reporter is stored. ``contact`` is optional,
     stored encrypted and purged after 90 days.
     """
-    return Receipt(receipt=file_report(session, body, contacts).receipt)
+    receipt = await intake.submit_async(
+        services.intake, body.url, now=clock.now(), **_filing(body, contacts)
+    )
+    return Receipt(receipt=receipt)
 
 
 def file_report(session: Session, body: ReportIn, contacts: Lazy[ContactCipher]) -> Report:
-    """File the report ``body`` (the API's or the report form's); the cipher is made only for
-    a contact."""
-    return service.submit(
-        session,
-        body.url,
-        category_hint=body.category_hint,
-        comment=body.comment,
-        contact=body.contact,
-        cipher=contacts.get() if body.contact is not None else None,
-    )
+    """File the report ``body`` from the report form, in the page's session."""
+    return intake.submit(session, body.url, **_filing(body, contacts))
+
+
+def _filing(body: ReportIn, contacts: Lazy[ContactCipher]) -> dict[str, Any]:
+    """What a report adds to its URL; the cipher is made only for a contact."""
+    return {
+        "category_hint": body.category_hint,
+        "comment": body.comment,
+        "contact": body.contact,
+        "cipher": contacts.get() if body.contact is not None else None,
+    }
 
 
 @router.get(

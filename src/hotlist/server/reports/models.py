@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hotlist.server.db.base import Base, UTCDateTime, utcnow
@@ -22,16 +22,31 @@ class ReportStatus(StrEnum):
     """Assessed as not actionable, or otherwise finished with no action."""
 
 
+OPEN_ORIGINAL = "status = 'received' AND duplicate_of IS NULL"
+"""An open report that duplicates none: at most one per canonical URL (a partial unique index,
+which intake's ``ON CONFLICT`` names)."""
+
+
 class Report(Base):
     """One report. ``url`` as given; ``canonical_url`` and its SHA-256 for deduplication.
 
     ``duplicate_of`` links a report to the open report with the same canonical URL that came
-    first; ``entry_id`` links it to the list entry that covers it. ``contact`` is encrypted
-    (Fernet) and purged after the retention period.
+    first (at most one open original per canonical URL); ``entry_id`` links it to the list
+    entry that covers it. ``contact`` is encrypted (Fernet) and purged after the retention
+    period.
     """
 
     __tablename__ = "reports"
-    __table_args__ = (Index("ix_reports_canonical_hash_status", "canonical_hash", "status"),)
+    __table_args__ = (
+        Index("ix_reports_canonical_hash_status", "canonical_hash", "status"),
+        Index(
+            "uq_reports_open_canonical_hash",
+            "canonical_hash",
+            unique=True,
+            sqlite_where=text(OPEN_ORIGINAL),
+            postgresql_where=text(OPEN_ORIGINAL),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     receipt: Mapped[str] = mapped_column(String(32), unique=True)

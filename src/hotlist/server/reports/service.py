@@ -1,140 +1,29 @@
-"""Reports: intake with deduplication, the reporter's status, the analysts' queue.
+"""Reports: the reporter's status, the analysts' queue, settling and retention.
 
-Intake stores no address or other identifier of the reporter. A report whose canonical URL is
-already open links to the first open report (``duplicate_of``); one whose URL an active entry
-already covers links to that entry and counts as assessed.
+Filing a report is :mod:`hotlist.server.reports.intake`: no address or other identifier of
+the reporter is stored; a report whose canonical URL is already open links to the first open
+report (``duplicate_of``); one whose URL an active entry already covers links to that entry and
+counts as assessed.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
-from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
-from hotlist.policy import Policy
+from hotlist.errors import Conflict, NotFound
 from hotlist.server.access_log.service import record_plaintext_access
 from hotlist.server.db.base import utcnow
 from hotlist.server.db.rows import get_or_missing
-from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.kit.principal import Principal
-from hotlist.server.policies import service as policies
 from hotlist.server.reports.models import Report, ReportStatus
-from hotlist.urls import canonicalize, expression_hashes
 
 CONTACT_RETENTION = timedelta(days=90)
-HOST_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
-"""A canonical host that names something: labels of letters, digits, ``-`` and ``_`` (IDNs are
-punycode by then, IPv4 addresses dotted decimal; IPv6 ones are bracketed and checked already)."""
-
-
-def new_receipt() -> str:
-    """A receipt: 120 random bits, URL-safe, unguessable (it is the reporter's only key)."""
-    return secrets.token_urlsafe(15)
-
-
-def canonical_hash(canonical_url: str) -> bytes:
-    """SHA-256 of a canonical URL: the deduplication key."""
-    return hashlib.sha256(canonical_url.encode("utf-8")).digest()
-
-
-def reportable(url: str) -> str:
-    """``url``'s canonical form, once it names a page anyone could open: canonicalization's
-    own checks (scheme, host present, length), and a host that is a domain name or an IP
-    address, so ``not a url`` (canonical ``http://not%20a%20url/``) is refused too."""
-    canonical = canonicalize(url)
-    host = urlsplit(canonical).netloc
-    if not host.startswith("[") and not HOST_NAME.fullmatch(host):
-        raise InvalidURL(
-            "this is not the address of a web page: its host is neither a domain name nor an IP "
-            "address; give the full address, like https://www.example.com/page.html"
-        )
-    return canonical
-
-
-def submit(
-    session: Session,
-    url: str,
-    *,
-    category_hint: str | None = None,
-    comment: str | None = None,
-    contact: str | None = None,
-    cipher: ContactCipher | None = None,
-) -> Report:
-    """File a report; raises InvalidURL for a URL that is not :func:`reportable`.
-
-    ``category_hint`` must be a category of the policy in force (when one is loaded);
-    ``contact`` is encrypted with ``cipher``.
-    """
-    canonical = reportable(url)
-    digest = canonical_hash(canonical)
-    # One round trip for everything intake needs to know; this is the hot path.
-    covering_entry = (
-        select(Entry.id)
-        .where(Entry.expression_hash.in_(expression_hashes(canonical)))
-        .where(Entry.state == EntryState.ACTIVE)
-        .order_by(Entry.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    open_report = (
-        select(Report.id)
-        .where(Report.canonical_hash == digest)
-        .where(Report.status == ReportStatus.RECEIVED)
-        .where(Report.duplicate_of.is_(None))
-        .order_by(Report.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    found = session.execute(
-        select(covering_entry, open_report, policies.current_hash_subquery())
-    ).one()
-    entry_id, duplicate_of, policy_hash = found[0], found[1], found[2]
-    if category_hint is not None and policy_hash is not None:
-        _check_hint(policies.policy_with_hash(session, policy_hash), category_hint)
-    now = utcnow()
-    report = Report(
-        receipt=new_receipt(),
-        url=url,
-        canonical_url=canonical,
-        canonical_hash=digest,
-        category_hint=category_hint,
-        comment=comment,
-        contact=_encrypt(contact, cipher),
-        status=ReportStatus.RECEIVED,
-        received_at=now,
-    )
-    if entry_id is not None:
-        report.entry_id = entry_id
-        report.status = ReportStatus.ASSESSED
-        report.status_changed_at = now
-    else:
-        report.duplicate_of = duplicate_of
-    session.add(report)
-    session.flush()
-    return report
-
-
-def _check_hint(policy: Policy, hint: str) -> None:
-    if not policy.has_category(hint):
-        known = ", ".join(category.code for category in policy.categories)
-        raise PolicyError(f"category_hint {hint!r} is not a category of the policy; use: {known}")
-
-
-def _encrypt(contact: str | None, cipher: ContactCipher | None) -> bytes | None:
-    if contact is None:
-        return None
-    if cipher is None:
-        raise PolicyError("this server takes no contact details; send the report without one")
-    return cipher.encrypt(contact)
 
 
 def status_of(session: Session, receipt: str) -> ReportStatus:

@@ -18,7 +18,7 @@ from hotlist.server.accounts.models import User
 from hotlist.server.entries.models import EntryState
 from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.kit.permissions import Role
-from hotlist.server.reports import service as reports
+from hotlist.server.reports import intake
 from hotlist.server.reports.models import Report, ReportStatus
 from hotlist.server.web.pages.staff import PAGE_SIZE
 from server.reports.factories import FiledReport
@@ -201,7 +201,7 @@ def test_the_queue_pages_by_id(
 ) -> None:
     with sessions() as session:
         ids = [
-            reports.submit(session, f"http://www.example.com/paged/{n}.html").id
+            intake.submit(session, f"http://www.example.com/paged/{n}.html").id
             for n in range(PAGE_SIZE + 1)
         ]
         session.commit()
