@@ -3,6 +3,9 @@ the leaves they cover (an emptied log, a rolled-back append)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,13 +15,22 @@ from hotlist.server.log import service as log_service
 from hotlist.server.log.models import LogLeaf
 
 SIZE = 2 * CHUNK + 37
+AT = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def _append(session: Session, count: int, tag: str) -> None:
+def no_time(number: int) -> datetime | None:
+    """Each leaf appended now."""
+    return None
+
+
+def _append(
+    session: Session, count: int, tag: str, times: Callable[[int], datetime | None] = no_time
+) -> None:
     for number in range(count):
         log_service.record(
             session,
             "entry_removed",
+            at=times(number),
             entry_id=f"{number + 1:016x}",
             expression_hash=f"{number:064x}",
             reason=tag,
@@ -63,6 +75,21 @@ def test_another_log_in_the_same_database_is_not_answered_from_the_old_one(
     with sessions() as session, session.begin():
         session.execute(delete(LogLeaf))
         _append(session, SIZE + 3, "second")
+    with sessions() as session:
+        _check_against_every_leaf(session)
+
+
+def test_a_refilled_log_that_differs_only_before_the_newest_kept_leaf_is_not_answered_from_the_old(
+    sessions: sessionmaker[Session],
+) -> None:
+    # The same events; only the first leaf's second differs, so the newest kept leaf is the same.
+    with sessions() as session, session.begin():
+        _append(session, SIZE, "same", lambda n: AT - timedelta(seconds=1) if n == 0 else AT)
+    with sessions() as session:
+        _check_against_every_leaf(session)
+    with sessions() as session, session.begin():
+        session.execute(delete(LogLeaf))
+        _append(session, SIZE, "same", lambda n: AT)
     with sessions() as session:
         _check_against_every_leaf(session)
 

@@ -4,8 +4,11 @@ A complete subtree (:data:`~hotlist.publish.log.merkle.CHUNK` leaves or more, a 
 aligned) never changes in an append-only log, so each process keeps their hashes per database:
 a root or a proof then reads O(log n) kept hashes and at most a few chunks of leaf hashes,
 instead of every leaf. The cache is checked on each use against the database: it is dropped
-when the log is smaller than what it covers, or when the newest leaf it covers has another hash
-(a rolled-back append, a database restored or emptied), so it can never outlive the leaves.
+when the log is smaller than what it covers, or when the first or the newest leaf it covers has
+another hash (a rolled-back append, a database restored, emptied and filled again), so it can
+never outlive the leaves. Both ends are checked because leaves carry their time: a log refilled
+after the kept one, with the same events, differs in the first leaf unless every covered leaf
+of both logs was appended in the same second, and then they are the same bytes.
 """
 
 from __future__ import annotations
@@ -22,13 +25,19 @@ from hotlist.server.log.models import LogLeaf
 
 
 class _Kept:
-    """Subtree hashes of one database, and the leaf that vouches for them."""
+    """Subtree hashes of one database, and the first and newest leaves that vouch for them."""
 
     def __init__(self) -> None:
         self.nodes: dict[tuple[int, int], bytes] = {}
         self.covered = 0
+        self.first: bytes | None = None
         self.probe: bytes | None = None
         self.lock = threading.Lock()
+
+    def drop(self) -> None:
+        self.nodes.clear()
+        self.covered = 0
+        self.first = self.probe = None
 
 
 _KEPT: dict[str, _Kept] = {}
@@ -49,11 +58,17 @@ class DatabaseLeaves:
         self._kept = _kept_for(session)
         self._chunk_ends: dict[int, bytes] = {}
         with self._kept.lock:
+            kept = self._kept
             # A log now smaller than what is kept has no such leaf: None, never the probe.
-            if self._kept.covered and self._leaf(self._kept.covered - 1) != self._kept.probe:
-                self._kept.nodes.clear()
-                self._kept.covered = 0
-                self._kept.probe = None
+            if kept.covered and self._ends(kept.covered - 1) != (kept.first, kept.probe):
+                kept.drop()
+
+    def _ends(self, last: int) -> tuple[bytes | None, bytes | None]:
+        query = select(LogLeaf.leaf_index, LogLeaf.leaf_hash).where(
+            LogLeaf.leaf_index.in_({0, last})
+        )
+        found: dict[int, bytes] = dict(self._session.execute(query).all())
+        return found.get(0), found.get(last)
 
     def _leaf(self, index: int) -> bytes | None:
         query = select(LogLeaf.leaf_hash).where(LogLeaf.leaf_index == index)
@@ -82,7 +97,8 @@ class DatabaseLeaves:
         with self._kept.lock:
             if end > self._kept.covered:
                 probe = self._chunk_ends.get(end - 1) or self._leaf(end - 1)
-                if probe is None:
+                first = self._kept.first or self._leaf(0)
+                if probe is None or first is None:
                     return
-                self._kept.covered, self._kept.probe = end, probe
+                self._kept.covered, self._kept.first, self._kept.probe = end, first, probe
             self._kept.nodes[(start, size)] = value
