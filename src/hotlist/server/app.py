@@ -35,7 +35,7 @@ from hotlist.server.figures import api as figures_api
 from hotlist.server.kit.cache import TimedCache
 from hotlist.server.kit.clock import Clock, SystemClock
 from hotlist.server.kit.contacts import FernetContactCipher
-from hotlist.server.kit.deps import ServicesDep, api_routes
+from hotlist.server.kit.deps import ServicesDep, api_routes, services_of
 from hotlist.server.kit.keycache import VerificationCache
 from hotlist.server.kit.ratelimit import RateLimiter
 from hotlist.server.kit.services import Lazy, Services
@@ -60,6 +60,9 @@ from hotlist.server.web.pages import login as login_pages
 from hotlist.server.web.pages import observer as observer_pages
 from hotlist.server.web.pages import public as public_pages
 from hotlist.server.web.pages import supervisor as supervisor_pages
+
+FIRST_ROUTERS: list[APIRouter] = [reports_api.intake_router]
+"""Routes matched before all others: the hot paths (the public's reports)."""
 
 FEATURE_ROUTERS: list[APIRouter] = [
     accounts_api.router,
@@ -142,11 +145,11 @@ def _declare_permissions(routes: Sequence[BaseRoute]) -> None:
             info.route.openapi_extra = {**extra, "x-permission": info.permissions[0]}
 
 
-async def _observer_requests(request: Request, services: ServicesDep) -> None:
+async def _observer_requests(request: Request) -> None:
     """Log an observer's request (:func:`record_observer_request`); a request without a key
-    (the public's reports) skips the thread hop that sync dependency costs."""
+    (the public's reports) skips the thread hop, and solves no other dependency."""
     if "authorization" in request.headers:
-        await run_in_threadpool(record_observer_request, request, services)
+        await run_in_threadpool(record_observer_request, request, services_of(request))
 
 
 def make_services(settings: Settings, engine: Engine, clock: Clock | None = None) -> Services:
@@ -238,7 +241,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
             )
         return {"status": "ok", "version": __version__, "publishing": publishing}
 
-    for router in [*WEB_ROUTERS, *FEATURE_ROUTERS]:
+    for router in [*FIRST_ROUTERS, *WEB_ROUTERS, *FEATURE_ROUTERS]:
         _declare_permissions(router.routes)
         app.include_router(router)
     return app

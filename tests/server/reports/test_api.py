@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from sqlalchemy import Engine, MetaData, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
 from hotlist.server.access_log.models import AccessLog
 from hotlist.server.kit.contacts import InMemoryContactCipher
-from hotlist.server.kit.deps import contact_ciphers
+from hotlist.server.kit.deps import PublicIntake, contact_ciphers, public_intake
 from hotlist.server.kit.services import Lazy
 from hotlist.server.reports.models import Report
 from server.reports.factories import FiledReport
@@ -261,7 +262,12 @@ def test_contacts_go_through_the_apps_contact_cipher(
     sessions: sessionmaker[Session],
 ) -> None:
     cipher = InMemoryContactCipher()
-    app.dependency_overrides[contact_ciphers] = lambda: Lazy.of(cipher)
+
+    async def with_cipher(request: Request) -> PublicIntake:
+        return replace(await public_intake(request), contacts=Lazy.of(cipher))
+
+    app.dependency_overrides[public_intake] = with_cipher  # files the report
+    app.dependency_overrides[contact_ciphers] = lambda: Lazy.of(cipher)  # opens it
     report = file_report(URL, contact="reporter@example.org")
     body = client.get(f"/v1/reports/{report.id}", headers=auth("supervisor")).json()
     assert body["contact"] == "reporter@example.org"

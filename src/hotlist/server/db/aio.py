@@ -128,6 +128,7 @@ class PsycopgDatabase:
         self._max_size = max_size
         self._pool: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._opening: asyncio.Lock | None = None
         self._compiled: dict[int, tuple[Executable, Compiled]] = {}
 
     @property
@@ -143,11 +144,19 @@ class PsycopgDatabase:
         return found[1]
 
     async def _open(self) -> Any:
-        from psycopg_pool import AsyncConnectionPool
-
         loop = asyncio.get_running_loop()
         if self._pool is not None and self._loop is loop:
             return self._pool
+        if self._opening is None or self._loop is not loop:
+            self._opening, self._loop, self._pool = asyncio.Lock(), loop, None
+        async with self._opening:
+            if self._pool is None:
+                self._pool = await self._new_pool()
+        return self._pool
+
+    async def _new_pool(self) -> Any:
+        from psycopg_pool import AsyncConnectionPool
+
         pool = AsyncConnectionPool(
             self._conninfo,
             min_size=1,
@@ -164,7 +173,6 @@ class PsycopgDatabase:
                 "the database does not answer: check HOTLIST_DATABASE_URL and that PostgreSQL "
                 "is running"
             ) from exc
-        self._pool, self._loop = pool, loop
         return pool
 
     async def first(self, statement: Executable, values: Mapping[str, Any]) -> Sequence[Any] | None:

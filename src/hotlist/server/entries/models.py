@@ -34,6 +34,11 @@ class EventKind(StrEnum):
     REMOVED = "removed"
 
 
+ACTIVE = "state = 'active'"
+"""An active entry, as SQL: the predicate of the partial unique index on expression hashes,
+which intake's lookup repeats word for word so the planner uses the index."""
+
+
 class Entry(Base):
     """A list entry and its statement of reasons (modelled on the EU DSA's, no personal data).
 
@@ -47,8 +52,8 @@ class Entry(Base):
             "uq_entries_active_expression_hash",
             "expression_hash",
             unique=True,
-            sqlite_where=text("state = 'active'"),
-            postgresql_where=text("state = 'active'"),
+            sqlite_where=text(ACTIVE),
+            postgresql_where=text(ACTIVE),
         ),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +49,14 @@ def cached(content_hash: str) -> Policy | None:
         return _parsed.get(content_hash)
 
 
+@cache
 def current_hash_query() -> Select[str | None]:
-    """A query for the content hash of the version in force (a row of NULL when none)."""
+    """A query for the content hash of the version in force (a row of NULL when none); one
+    object, so that it is compiled once."""
     return select(current_hash_subquery())
 
 
+@cache
 def document_query() -> Select[dict[str, Any]]:
     """A query for the document of the version whose hash is bound as ``content_hash``."""
     return (

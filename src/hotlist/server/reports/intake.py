@@ -24,20 +24,34 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import LargeBinary, String, Text, bindparam, case, literal, select, text, true
+from sqlalchemy import (
+    ColumnElement,
+    LargeBinary,
+    String,
+    Text,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+    text,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import Insert
+from sqlalchemy.types import TypeDecorator
 
 from hotlist.errors import InvalidURL, PolicyError, StorageError
 from hotlist.policy import Policy
 from hotlist.server.db.aio import AsyncDatabase
 from hotlist.server.db.base import UTCDateTime, utcnow
-from hotlist.server.entries.models import Entry, EntryState
+from hotlist.server.entries.models import ACTIVE, Entry
 from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.policies import service as policies
 from hotlist.server.reports.models import OPEN_ORIGINAL, Report, ReportStatus
-from hotlist.urls import MAX_EXPRESSIONS, canonicalize, expression_hashes
+from hotlist.urls import canonicalize, expression_hashes
 
 HOST_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 """A canonical host that names something: labels of letters, digits, ``-`` and ``_`` (IDNs are
@@ -92,8 +106,7 @@ def filing(
     """The statement's values for one report; InvalidURL for a URL that is not
     :func:`reportable`, PolicyError for a contact on a server that takes none."""
     canonical = reportable(url)
-    hashes = expression_hashes(canonical)
-    values: dict[str, Any] = {
+    return {
         "receipt": new_receipt(),
         "url": url,
         "canonical_url": canonical,
@@ -102,12 +115,8 @@ def filing(
         "comment": comment,
         "contact": _encrypt(contact, cipher),
         "now": now,
+        "expressions": expression_hashes(canonical),
     }
-    # A fixed number of slots, so that one prepared statement serves every URL: the first
-    # hash repeats in the slots this URL does not fill.
-    for slot in range(MAX_EXPRESSIONS):
-        values[f"expression_{slot}"] = hashes[slot] if slot < len(hashes) else hashes[0]
-    return values
 
 
 def _encrypt(contact: str | None, cipher: ContactCipher | None) -> bytes | None:
@@ -118,31 +127,43 @@ def _encrypt(contact: str | None, cipher: ContactCipher | None) -> bytes | None:
     return cipher.encrypt(contact)
 
 
+class _HexList(TypeDecorator[list[bytes]]):
+    """A list of digests bound as one text value: their hex, comma-separated."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: list[bytes] | None, dialect: Dialect) -> str | None:
+        return None if value is None else ",".join(digest.hex() for digest in value)
+
+
 @cache
 def statement(dialect: str) -> Insert:
     """The filing statement for a database (``postgresql`` or ``sqlite``), built once; it
     returns the new report's id, or no row when another open original took the URL first."""
-    insert: Callable[[Any], Any] = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    covering = (
-        select(Entry.id)
-        .where(
-            Entry.expression_hash.in_(
-                [bindparam(f"expression_{n}", type_=LargeBinary) for n in range(MAX_EXPRESSIONS)]
-            )
-        )
-        .where(Entry.state == EntryState.ACTIVE.value)
-        .order_by(Entry.id)
-        .limit(1)
-        .scalar_subquery()
+    insert: Callable[[Any], Any] = sqlite.insert
+    # The URL's expression hashes: a list SQLAlchemy expands on SQLite; on PostgreSQL one text
+    # parameter split in the query, so one statement is prepared whatever their number (an
+    # array of bytea costs more to send than the rest of the statement's values together).
+    hashes: ColumnElement[bool] = Entry.expression_hash.in_(
+        bindparam("expressions", expanding=True)
     )
-    found = select(covering.label("entry_id")).subquery("found")
+    if dialect == "postgresql":
+        insert = postgresql.insert
+        listed = func.string_to_array(bindparam("expressions", type_=_HexList()), literal(","))
+        hashes = Entry.expression_hash.in_(select(func.decode(func.unnest(listed), literal("hex"))))
+    # The constants are SQL text, as the partial indexes' predicates are: a bound value would
+    # hide them from the planner of a prepared statement. The found entry is one CTE, looked up
+    # once (a subquery would be repeated wherever its column is used).
+    covering = (
+        select(Entry.id).where(hashes, text(ACTIVE)).order_by(Entry.id).limit(1).scalar_subquery()
+    )
+    found = select(covering.label("entry_id")).cte("found").prefix_with("MATERIALIZED")
+    # At most one row, by the partial unique index on open originals.
     open_original = (
         select(Report.id)
         .where(Report.canonical_hash == bindparam("canonical_hash", type_=LargeBinary))
-        .where(Report.status == ReportStatus.RECEIVED.value)
-        .where(Report.duplicate_of.is_(None))
-        .order_by(Report.id)
-        .limit(1)
+        .where(text(OPEN_ORIGINAL))
         .scalar_subquery()
     )
     now = bindparam("now", type_=UTCDateTime())
