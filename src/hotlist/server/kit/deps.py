@@ -108,24 +108,6 @@ def _limit(limiter: Limiter, request: Request) -> None:
     limiter.check(client.host if client is not None else "unknown")
 
 
-@dataclass(frozen=True, slots=True)
-class PublicIntake:
-    """What the public's ``POST /v1/reports`` needs, as one dependency: FastAPI solves every
-    dependency of a request anew, and on the hot path a tree of small ones cost more than the
-    database (profiled). Tests swap it whole with ``dependency_overrides[public_intake]``."""
-
-    services: Services
-    clock: Clock
-    contacts: Lazy[ContactCipher]
-
-
-async def public_intake(request: Request) -> PublicIntake:
-    """The services for a public report, once the client's address is within the rate limit."""
-    services = services_of(request)
-    _limit(services.intake_limiter, request)
-    return PublicIntake(services, services.clock, services.contacts)
-
-
 bearer = HTTPBearer(
     auto_error=False,
     scheme_name="ApiKey",
@@ -148,6 +130,35 @@ class _Public(PermissionDependency):
 
     async def __call__(self) -> Principal:
         return Principal.anonymous()
+
+
+@dataclass(frozen=True, slots=True)
+class PublicIntake:
+    """What the public's ``POST /v1/reports`` needs, as one dependency: FastAPI solves every
+    dependency of a request anew, and on the hot path a tree of small ones cost more than the
+    database (profiled). Tests swap it whole with ``dependency_overrides[public_intake]``."""
+
+    services: Services
+    clock: Clock
+    contacts: Lazy[ContactCipher]
+
+
+class _PublicIntake(PermissionDependency):
+    """A public permission's dependency that also hands out :class:`PublicIntake`."""
+
+    def __init__(self, permission: Permission) -> None:
+        assert permission in ANONYMOUS_PERMISSIONS, "the public's intake reads no key"
+        super().__init__(permission)
+
+    async def __call__(self, request: Request) -> PublicIntake:
+        services = services_of(request)
+        _limit(services.intake_limiter, request)
+        return PublicIntake(services, services.clock, services.contacts)
+
+
+public_intake = _PublicIntake(Permission.REPORTS_CREATE)
+"""The services for a public report (no key is read), once the client's address is within the
+rate limit; it declares ``reports:create`` as :func:`require` would."""
 
 
 class _Authenticated(PermissionDependency):

@@ -35,7 +35,6 @@ intake_router = APIRouter(prefix="/v1", tags=["reports"])
 reports then costs no walk through every router's routes)."""
 
 PublicIntakeDep = Annotated[PublicIntake, Depends(public_intake)]
-Reporter = Annotated[Principal, Depends(require(Permission.REPORTS_CREATE))]
 StatusReader = Annotated[Principal, Depends(require(Permission.REPORTS_STATUS))]
 QueueReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ))]
 UrlReader = Annotated[Principal, Depends(require(Permission.REPORTS_READ_URL))]
@@ -49,7 +48,7 @@ ReceiptPath = Annotated[str, Path(pattern=RECEIPT)]
     status_code=201,
     summary="Report a URL (public, no account)",
 )
-async def create_report(body: ReportIn, public: PublicIntakeDep, _p: Reporter) -> Receipt:
+async def create_report(body: ReportIn, public: PublicIntakeDep) -> Receipt:
     """File a report. Keep the receipt: it is the only way to follow the report.
 
     No address or other identifier of the reporter is stored. ``contact`` is optional,

@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import weakref
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,6 +58,12 @@ from hotlist.urls import canonicalize, expression_hashes
 HOST_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 """A canonical host that names something: labels of letters, digits, ``-`` and ``_`` (IDNs are
 punycode by then, IPv4 addresses dotted decimal; IPv6 ones are bracketed and checked already)."""
+
+POLICY_RECHECK_S = 1.0
+"""How long the public intake trusts the policy in force it last read: a newly loaded policy's
+categories are what every worker checks hints against within this time (the report form and
+the CLI read it each time)."""
+POLICY_RECHECK = timedelta(seconds=POLICY_RECHECK_S)
 
 ATTEMPTS = 3
 """Runs of the statement before giving up: a run inserts nothing only when another original of
@@ -208,7 +216,26 @@ def statement(dialect: str) -> Insert:
     return filed
 
 
-async def _policy_in_force(database: AsyncDatabase) -> Policy | None:
+@dataclass(frozen=True)
+class _InForce:
+    read_at: datetime
+    policy: Policy | None
+
+
+_IN_FORCE: weakref.WeakKeyDictionary[AsyncDatabase, _InForce] = weakref.WeakKeyDictionary()
+
+
+async def _policy_in_force(database: AsyncDatabase, now: datetime) -> Policy | None:
+    """The policy in force, as read at most :data:`POLICY_RECHECK_S` before ``now``."""
+    kept = _IN_FORCE.get(database)
+    if kept is not None and kept.read_at <= now < kept.read_at + POLICY_RECHECK:
+        return kept.policy
+    policy = await _read_policy_in_force(database)
+    _IN_FORCE[database] = _InForce(now, policy)
+    return policy
+
+
+async def _read_policy_in_force(database: AsyncDatabase) -> Policy | None:
     """The policy in force: its hash (one indexed row), then the parsed policy from this
     process's cache, or its document when another process loaded it."""
     row = await database.first(policies.current_hash_query(), {})
@@ -281,7 +308,8 @@ async def submit_async(
     """File a report through ``database``, each run its own transaction; returns the receipt.
 
     The policy in force is read only for a ``category_hint`` (one indexed row, then the parsed
-    policy from the cache).
+    policy from the cache), and then trusted for :data:`POLICY_RECHECK_S`: in a wave of
+    hinted reports a worker reads it about once a second, not once a report.
     """
     values = filing(
         url,
@@ -292,7 +320,7 @@ async def submit_async(
         cipher=cipher,
     )
     if category_hint is not None:
-        check_hint(await _policy_in_force(database), category_hint)
+        check_hint(await _policy_in_force(database, now), category_hint)
     filed = statement(database.dialect.name)
     for _ in range(ATTEMPTS):
         if await database.first(filed, values) is not None:
