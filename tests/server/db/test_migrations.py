@@ -71,3 +71,35 @@ def test_people_who_could_sign_in_get_a_login_name(empty_db_url: str) -> None:
         engine.dispose()
     assert len(set(names)) == 2
     assert all(normalise(name) == name for name in names)
+
+
+def test_reports_that_raced_to_be_originals_are_linked_to_the_first(empty_db_url: str) -> None:
+    """0007 links later open originals of one canonical URL to the first, then its partial
+    unique index keeps one open original per URL."""
+    upgrade(empty_db_url)
+    downgrade(empty_db_url, "0006_login_names")
+    engine = make_engine(empty_db_url)
+    digest = bytes(32)
+    try:
+        with engine.begin() as connection:
+            for report_id, receipt in ((1, "first"), (2, "second"), (3, "third")):
+                connection.execute(
+                    text(
+                        "INSERT INTO reports (id, receipt, url, canonical_url, canonical_hash, "
+                        "status, received_at) VALUES (:id, :receipt, :url, :url, :digest, "
+                        "'received', :t)"
+                    ),
+                    {
+                        "id": report_id,
+                        "receipt": receipt,
+                        "url": "http://www.example.com/",
+                        "digest": digest,
+                        "t": utcnow(),
+                    },
+                )
+        assert upgrade(empty_db_url) == head_revision()
+        with engine.connect() as connection:
+            links = connection.execute(text("SELECT id, duplicate_of FROM reports ORDER BY id"))
+            assert [tuple(row) for row in links] == [(1, None), (2, 1), (3, 1)]
+    finally:
+        engine.dispose()

@@ -122,10 +122,18 @@ class PsycopgDatabase:
     statement runs on another loop (an app served again by a test client).
     """
 
-    def __init__(self, conninfo: str, dialect: Dialect, *, max_size: int = POOL_MAX_SIZE) -> None:
+    def __init__(
+        self,
+        conninfo: str,
+        dialect: Dialect,
+        *,
+        max_size: int = POOL_MAX_SIZE,
+        timeout_s: float = POOL_TIMEOUT_S,
+    ) -> None:
         self._conninfo = conninfo
         self._dialect = dialect
         self._max_size = max_size
+        self._timeout_s = timeout_s
         self._pool: Any = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opening: asyncio.Lock | None = None
@@ -161,12 +169,12 @@ class PsycopgDatabase:
             self._conninfo,
             min_size=1,
             max_size=self._max_size,
-            timeout=POOL_TIMEOUT_S,
+            timeout=self._timeout_s,
             kwargs={"autocommit": True},
             open=False,
         )
         try:
-            await pool.open(wait=True, timeout=POOL_TIMEOUT_S)
+            await pool.open(wait=True, timeout=self._timeout_s)
         except Exception as exc:
             await pool.close()
             raise StorageError(
