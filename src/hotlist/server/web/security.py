@@ -66,6 +66,10 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("permissions-policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
 )
 
+_RAW_SECURITY_HEADERS = tuple(
+    (name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS
+)
+
 _SIGNING_SALT = "hotlist web session v2"
 """itsdangerous' salt: keys the signature to this use (v1 was the hand-made format)."""
 
@@ -300,11 +304,12 @@ class WebSecurityMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for header, value in SECURITY_HEADERS:
-                    if header not in headers:
-                        headers[header] = value
+                raw = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in raw}
+                raw.extend(pair for pair in _RAW_SECURITY_HEADERS if pair[0] not in present)
+                message["headers"] = raw
                 if state.changed:
+                    headers = MutableHeaders(scope=message)
                     headers.append("set-cookie", self._cookie(name, state, secure))
                     headers["cache-control"] = "no-store"
             await send(message)
@@ -312,6 +317,8 @@ class WebSecurityMiddleware:
         await self.app(scope, receive, send_with_headers)
 
     def _read(self, connection: HTTPConnection, name: str) -> WebSession | None:
+        if not any(header == b"cookie" for header, _ in connection.scope["headers"]):
+            return None  # an API call or a first visit: nothing to parse
         value = connection.cookies.get(name)
         return self.codec.decode(value) if value else None
 
