@@ -29,6 +29,7 @@ from pathlib import Path
 import orjson
 
 from bench_matcher import listed_expressions, snapshot_of
+from hotline_list import add_direct_store, store_via_hotline
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.matcher import Matcher
 from hotlist.edge.rpz import RpzSettings, export_zone
@@ -40,9 +41,13 @@ from synthetic import synthetic_urls
 BATCH = 10_000
 
 
-def make_store(folder: Path, entries: int) -> Store:
-    """A store with a synthetic list of ``entries`` and the host names of its host entries."""
+def make_store(folder: Path, entries: int, *, direct: bool = False) -> Store:
+    """A store with a synthetic list of ``entries`` and the host names of its host entries:
+    imported, published and synced as a member's is (:mod:`hotline_list`), or with ``direct``
+    written straight in (for iterating, not the figures)."""
     expressions = listed_expressions(entries, random.Random(7))
+    if not direct:
+        return Store(store_via_hotline(folder, expressions))
     snapshot = snapshot_of(expressions, version=5)
     hosts = [
         HostEntry(expression[:-1], number + 1, 1 + number % 4)
@@ -111,12 +116,13 @@ def client(address: str, batches: list[list[str]], times: list[float]) -> None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 entries, 5 batches")
+    add_direct_store(parser)
     args = parser.parse_args(argv)
     entries, count = (100_000, 5) if args.quick else (1_000_000, 30)
     with tempfile.TemporaryDirectory(prefix="hotlist-bench-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
-        store = make_store(folder, entries)
+        store = make_store(folder, entries, direct=args.direct_store)
         print(f"store with {entries:,} entries made in {time.perf_counter() - started:.1f} s")
 
         started = time.perf_counter()

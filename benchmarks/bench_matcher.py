@@ -30,8 +30,10 @@ from functools import partial
 from hashlib import sha256
 from pathlib import Path
 
+from hotline_list import add_direct_store, store_via_hotline
 from hotlist.edge.index import HostFilter
 from hotlist.edge.matcher import Matcher
+from hotlist.edge.store import Store
 from hotlist.errors import InvalidURL
 from hotlist.publish.format import Snapshot, encode_snapshot
 from hotlist.urls import CanonicalURL, canonical_parts, canonicalize, host_suffixes
@@ -75,6 +77,18 @@ def snapshot_of(expressions: list[str], version: int = 1) -> Snapshot:
         array("Q", [row[2] + 1 for row in rows]),
         bytes(len(rows)),
     )
+
+
+def listed_snapshot(expressions: list[str], *, direct: bool) -> Snapshot:
+    """The snapshot a member's edge holds for ``expressions``: imported, published and synced
+    (:mod:`hotline_list`), or with ``direct`` built here (for iterating, not the figures)."""
+    if direct:
+        return snapshot_of(expressions)
+    with tempfile.TemporaryDirectory(prefix="bench-matcher-list-") as name:
+        snapshot = Store(store_via_hotline(Path(name), expressions)).load_current()
+    if snapshot is None:
+        raise RuntimeError("the sync left no list in force")
+    return snapshot
 
 
 def url_hitting(expression: str, rng: random.Random) -> str:
@@ -164,6 +178,7 @@ def main(argv: list[str]) -> int:
         default="project",
         help="the project's synthetic stream, or the ISP-like one (benchmarks/isp_stream.py)",
     )
+    add_direct_store(parser)
     args = parser.parse_args(argv)
     size = 100_000 if args.quick else 1_000_000
     entries = args.entries or size
@@ -182,7 +197,7 @@ def main(argv: list[str]) -> int:
     else:
         expressions = listed_expressions(entries, rng)
         urls = stream(url_count, expressions, args.hits, args.seed)
-    snapshot = snapshot_of(expressions)
+    snapshot = listed_snapshot(expressions, direct=args.direct_store)
     print(
         f"setup: {entries:,} entries, {url_count:,} URLs in {time.perf_counter() - started:.1f} s"
     )

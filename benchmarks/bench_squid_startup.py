@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_matcher import listed_expressions
 from bench_squid import BLOCK_PAGE, make_store
+from hotline_list import add_direct_store
 
 FULL_CLI = "from hotlist.cli.main import main; main()"
 
@@ -62,6 +63,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
+    add_direct_store(parser)
     args = parser.parse_args(argv)
     bindir = Path(sys.executable).parent
     options = ["edge", "squid-helper", "--block-page", BLOCK_PAGE]
@@ -72,7 +74,8 @@ def main(argv: list[str]) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="bench-squid-start-") as name:
         folder = Path(name)
-        store = make_store(folder, listed_expressions(args.entries, random.Random(5)))
+        expressions = listed_expressions(args.entries, random.Random(5))
+        store = make_store(folder, expressions, direct=args.direct_store)
         print(f"start-up to the first answer, {args.entries:,} entries, median of {args.runs}:")
         for label, command in subjects.items():
             if command[-1] == "pass":
