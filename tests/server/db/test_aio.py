@@ -3,7 +3,6 @@ on every database it serves (a contract each one inherits)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
@@ -14,6 +13,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from hotlist.errors import StorageError
 from hotlist.server.db.aio import AsyncDatabase, EngineDatabase, PsycopgDatabase, async_database
 from hotlist.server.db.engine import make_engine
+from server.loops import run_on_new_loop
 
 T = TypeVar("T")
 NOTES = table("aio_notes", column("id"), column("body"))
@@ -40,7 +40,7 @@ def run(database: AsyncDatabase, work: Callable[[], Awaitable[T]]) -> T:
         finally:
             await database.close()
 
-    return asyncio.run(main())
+    return run_on_new_loop(main)
 
 
 def _add(body: str) -> ReturningInsert[tuple[int]]:

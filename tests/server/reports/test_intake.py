@@ -18,6 +18,7 @@ from hotlist.server.kit.contacts import InMemoryContactCipher
 from hotlist.server.policies import service as policies
 from hotlist.server.reports import intake
 from hotlist.server.reports.models import Report, ReportStatus
+from server.loops import run_on_new_loop
 
 URL = "http://www.example.com/wave/page.html"
 NOW = datetime(2026, 12, 7, 6, 0, tzinfo=UTC)
@@ -34,7 +35,7 @@ def run(engine: Engine, work: Callable[[AsyncDatabase], Awaitable[T]]) -> T:
         finally:
             await database.close()
 
-    return asyncio.run(main())
+    return run_on_new_loop(main)
 
 
 def test_reports_of_one_url_at_once_make_one_original(

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.server.reports.models import Report
+from server.loops import run_on_new_loop
 
 HOTLIST = str(Path(sys.executable).parent / "hotlist")
 CONNECTIONS = 16
@@ -91,7 +92,7 @@ def test_a_wave_of_reports_loses_none(
         )
         try:
             _wait_for(base, process, log)
-            statuses = asyncio.run(_wave(base))
+            statuses = run_on_new_loop(lambda: _wave(base))
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
