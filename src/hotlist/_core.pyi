@@ -33,7 +33,11 @@ class Index:
     """The matcher's two stages over a snapshot's columns, held without a copy."""
 
     def __init__(
-        self, hashes: bytes, flags: bytes, host_keys: bytes | None, suspend_disputed: bool
+        self,
+        hashes: bytes | memoryview,
+        flags: bytes | memoryview,
+        host_keys: bytes | memoryview | None,
+        suspend_disputed: bool,
     ) -> None: ...
     @property
     def count(self) -> int: ...
@@ -55,5 +59,9 @@ class Index:
     ) -> list[_T]: ...
 
 def snapshot_problem(
-    hashes: bytes, categories: bytes, entry_ids: bytes, flags: bytes, known_flags: int
+    hashes: bytes | memoryview,
+    categories: bytes | memoryview,
+    entry_ids: bytes | memoryview,
+    flags: bytes | memoryview,
+    known_flags: int,
 ) -> str | None: ...

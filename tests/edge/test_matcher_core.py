@@ -139,3 +139,16 @@ def test_the_core_holds_the_columns_without_a_copy() -> None:
         matcher.check("http://host4999.example/"),
         Verdict(False, None, None, False, 1),
     ]
+
+
+def test_the_core_reads_only_read_only_contiguous_columns() -> None:
+    from hotlist import _core
+
+    hashes, flags = bytes(32), b"\x00"
+    _core.Index(memoryview(hashes), memoryview(flags), memoryview(bytes(8)), False)
+    with pytest.raises(ValueError, match="hash column must be read-only"):
+        _core.Index(bytearray(hashes), flags, None, False)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="host key column must be read-only and contiguous"):
+        _core.Index(hashes, flags, memoryview(bytes(16))[::2], False)
+    with pytest.raises(ValueError, match="flags column is not a buffer of bytes"):
+        _core.Index(hashes, "x", None, False)  # type: ignore[arg-type]

@@ -338,7 +338,7 @@ def test_the_command_starts_without_importing_the_rest_of_the_cli(
     program = (
         "import atexit, sys\n"
         "atexit.register(lambda: print(sorted(m for m in sys.modules"
-        " if m.startswith('hotlist.cli')), file=sys.stderr))\n"
+        " if m.startswith(('hotlist.cli', 'typer', 'rich', 'pydantic'))), file=sys.stderr))\n"
         "sys.argv[0] = 'hotlist'\n"
         "from hotlist.cli.entry import main\n"
         "main()\n"
@@ -354,13 +354,54 @@ def test_the_command_starts_without_importing_the_rest_of_the_cli(
     assert result.returncode == 0, result.stderr
     assert result.stdout.decode() == f"3 {BLOCKED}\n"
     imported = result.stderr.decode().strip().splitlines()[-1]
-    lean = [
-        "hotlist.cli",
-        "hotlist.cli.edge_options",
-        "hotlist.cli.edge_squid",
-        "hotlist.cli.entry",
-    ]
-    assert imported == repr(lean)
+    # No Typer, Rich or Pydantic: tens of milliseconds and megabytes for every helper Squid starts.
+    assert imported == repr(["hotlist.cli", "hotlist.cli.edge_squid_lean", "hotlist.cli.entry"])
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--block-page", TEMPLATE, "--interval", "0.5", "--cache-size", "0"],
+        [f"--block-page={TEMPLATE}", "--interval=0.5", "--cache-size=0"],
+    ],
+)
+def test_the_lean_parser_reads_options_as_typer_does(
+    make_store: StoreFactory, options: list[str]
+) -> None:
+    store = make_store()
+    install(store, list(ENTRIES), 1)
+    result = subprocess.run(
+        [*HELPER, *options],
+        input=f"3 {PAGE_URL}\n".encode(),
+        capture_output=True,
+        env={**os.environ, "HOTLIST_EDGE_STORE": str(store.path)},
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode() == f"3 {BLOCKED}\n"
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (["--interval", "soon"], b"Invalid value for '--interval'"),
+        (["--cache-size"], b"requires an argument"),
+        (["--cache", "5"], b"No such option: --cache"),
+        (["extra"], b"unexpected extra argument(s) (extra)"),
+    ],
+)
+def test_a_mistake_gets_the_full_commands_message(options: list[str], said: bytes) -> None:
+    result = subprocess.run(
+        [*HELPER, "--block-page", TEMPLATE, *options],
+        input=b"",
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith((b"Error: ", b"Usage: hotlist edge squid-helper"))
+    assert said in result.stderr
 
 
 def test_the_lean_command_has_the_full_commands_help() -> None:

@@ -94,6 +94,32 @@ def test_a_corrupt_current_list_is_refused(store: Store) -> None:
         store.load_current()
 
 
+def test_the_list_in_force_is_read_in_place_from_the_file(store: Store) -> None:
+    store.install(snapshot(1), StoreState(version=1))
+    loaded = Store(store.path).load_current()
+    assert loaded == snapshot(1)
+    assert isinstance(loaded.hashes, memoryview)
+    assert loaded.hashes.readonly
+
+
+@pytest.mark.parametrize("size", [0, 10])
+def test_an_empty_or_truncated_list_file_is_refused(store: Store, size: int) -> None:
+    store.install(snapshot(1), StoreState(version=1))
+    data = store.current_path.read_bytes()
+    store.current_path.write_bytes(data[:size])
+    with pytest.raises(VerificationError, match="truncated"):
+        Store(store.path).load_current()
+
+
+def test_a_list_read_in_place_stays_whole_when_newer_ones_replace_its_file(store: Store) -> None:
+    store.install(snapshot(1), StoreState(version=1))
+    first = Store(store.path).load_current()
+    for version in (2, 3):  # version 1's file is then neither current nor previous
+        store.install(snapshot(version), StoreState(version=version))
+    assert first == snapshot(1)
+    assert Store(store.path).load_current() == snapshot(3)
+
+
 def test_a_corrupt_state_is_a_storage_error(store: Store) -> None:
     store.state_path.write_text("{not json")
     with pytest.raises(StorageError, match="corrupt"):

@@ -7,7 +7,9 @@ import stat
 import threading
 from pathlib import Path
 
-from hotlist.publish.files import atomic_write
+import pytest
+
+from hotlist.publish.files import atomic_write, map_file
 
 
 def test_a_file_is_replaced_whole(tmp_path: Path) -> None:
@@ -31,3 +33,30 @@ def test_a_pipe_is_written_into_not_replaced(tmp_path: Path) -> None:
     assert received == [b"zone data\n"]
     assert stat.S_ISFIFO(os.stat(pipe).st_mode)
     assert [p.name for p in tmp_path.iterdir()] == ["pipe"]
+
+
+def test_a_mapped_file_reads_whole_and_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "list"
+    path.write_bytes(b"version one")
+    view = map_file(path)
+    assert (bytes(view), view.readonly) == (b"version one", True)
+    with pytest.raises(TypeError):
+        view[0] = 0
+
+
+def test_a_mapped_file_outlives_its_replacement_and_removal(tmp_path: Path) -> None:
+    path = tmp_path / "list"
+    atomic_write(path, b"version one")
+    view = map_file(path)
+    atomic_write(path, b"version two, longer")
+    assert bytes(view) == b"version one"
+    path.unlink()
+    assert bytes(view) == b"version one"
+
+
+def test_an_empty_file_maps_to_an_empty_view(tmp_path: Path) -> None:
+    path = tmp_path / "empty"
+    path.write_bytes(b"")
+    assert bytes(map_file(path)) == b""
+    with pytest.raises(FileNotFoundError):
+        map_file(tmp_path / "absent")

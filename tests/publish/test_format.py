@@ -202,6 +202,60 @@ def test_mutated_snapshots_are_refused(records: list[Record], cut: int, flip: in
         decode_snapshot(bytes(data))
 
 
+# -- Decoding in place (a mapped file) -----------------------------------------------------
+
+
+@settings(max_examples=100)
+@given(records=records_st, version=st.integers(0, 2**63 - 1))
+def test_a_snapshot_decoded_in_place_is_the_same_list_without_a_copy(
+    records: list[Record], version: int
+) -> None:
+    data = encode_snapshot(Snapshot.from_records("prop", version, records))
+    copied = decode_snapshot(data)
+    viewed = decode_snapshot(memoryview(data))
+    assert viewed == copied
+    columns = (viewed.hashes, viewed.host_keys, viewed.categories, viewed.entry_ids, viewed.flags)
+    assert all(isinstance(column, memoryview) and column.obj is data for column in columns)
+    assert (viewed.digest, list(viewed.records())) == (copied.digest, list(copied.records()))
+    assert encode_snapshot(viewed) == data
+    for record in records:
+        assert viewed.find(record.expression_hash) == copied.find(record.expression_hash)
+
+
+def test_every_truncation_of_a_view_is_refused(snapshot_bytes: bytes) -> None:
+    view = memoryview(snapshot_bytes)
+    for length in range(len(snapshot_bytes)):
+        with pytest.raises(VerificationError):
+            decode_snapshot(view[:length])
+
+
+def test_a_view_with_unsorted_hashes_is_refused(make_snapshot: SnapshotFactory) -> None:
+    snapshot = make_snapshot(5)
+    hashes = snapshot.hash_list()
+    swapped = Snapshot(
+        "test",
+        1,
+        b"".join([hashes[1], hashes[0], *hashes[2:]]),
+        snapshot.host_keys,
+        snapshot.categories,
+        snapshot.entry_ids,
+        snapshot.flags,
+    )
+    with pytest.raises(VerificationError, match="not sorted"):
+        decode_snapshot(memoryview(encode_snapshot(swapped)))
+
+
+def test_deltas_apply_to_and_diff_from_a_list_decoded_in_place(
+    make_snapshot: SnapshotFactory,
+) -> None:
+    old, new = make_snapshot(60, version=1), make_snapshot(60, version=2, start=15)
+    in_place = decode_snapshot(memoryview(encode_snapshot(old)))
+    delta = diff(old, new)
+    assert diff(in_place, new) == delta
+    assert apply_delta(in_place, delta) == new
+    assert apply_delta(in_place, decode_delta(encode_delta(delta, in_place), in_place)) == new
+
+
 # -- Deltas and the algebra -----------------------------------------------------------------
 
 

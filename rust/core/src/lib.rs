@@ -5,6 +5,9 @@
 //! this crate with; every rule here follows it exactly, error for error. Nothing here panics on
 //! any input, and every length is bounded by [`MAX_URL_BYTES`].
 
+// No `unsafe` here, whatever the workspace allows: the binding holds the one it needs.
+#![forbid(unsafe_code)]
+
 pub mod canonical;
 pub mod escape;
 pub mod expressions;

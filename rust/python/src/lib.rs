@@ -5,6 +5,8 @@
 //! Internationalised host names go through the same UTS #46 mapping as the reference
 //! (`ada_url.idna_to_ascii`), called only for hosts that are not ASCII.
 
+mod column;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -15,6 +17,8 @@ use hotlist_core::{
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
+
+use crate::column::Column;
 use pyo3::types::{PyByteArray, PyBytes, PyList, PyString, PyTuple};
 
 pyo3::create_exception!(
@@ -289,16 +293,21 @@ fn expression_hashes_flat<'py>(
 /// SHA-256 of `data` with the core's implementation (to compare it with OpenSSL's).
 /// What is wrong with a snapshot's columns, or None: `"order"` (hashes not sorted and unique),
 /// `"category"` (0), `"entry_id"` (0 or above 2**63-1) or `"flags"` (a bit outside
-/// `known_flags`). `categories` and `entry_ids` are the columns in native byte order (an
-/// `array`'s bytes). `hotlist.publish.format.Snapshot.validate` gives the messages.
+/// `known_flags`). Each column is a read-only buffer of bytes (`bytes`, or a read-only
+/// `memoryview` of a mapped file or of an `array`); `categories` and `entry_ids` in native
+/// byte order. `hotlist.publish.format.Snapshot.validate` gives the messages.
 #[pyfunction]
 fn snapshot_problem(
-    hashes: &[u8],
-    categories: &[u8],
-    entry_ids: &[u8],
-    flags: &[u8],
+    hashes: &Bound<'_, PyAny>,
+    categories: &Bound<'_, PyAny>,
+    entry_ids: &Bound<'_, PyAny>,
+    flags: &Bound<'_, PyAny>,
     known_flags: u8,
 ) -> PyResult<Option<&'static str>> {
+    let (hashes, categories) = (Column::new(hashes, "hash")?, Column::new(categories, "category")?);
+    let (entry_ids, flags) = (Column::new(entry_ids, "entry id")?, Column::new(flags, "flags")?);
+    let (hashes, categories) = (hashes.bytes(), categories.bytes());
+    let (entry_ids, flags) = (entry_ids.bytes(), flags.bytes());
     if hashes.len() % HASH_SIZE != 0 || categories.len() % 2 != 0 || entry_ids.len() % 8 != 0 {
         return Err(PyValueError::new_err("the snapshot's columns have partial values"));
     }
@@ -335,8 +344,8 @@ fn sha256<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
 /// keys, which are not kept.
 #[pyclass(frozen, module = "hotlist._core")]
 struct Index {
-    hashes: Py<PyBytes>,
-    flags: Py<PyBytes>,
+    hashes: Column,
+    flags: Column,
     filter: Option<(Vec<u8>, u64)>,
     suspend_disputed: bool,
     /// Plain authority -> no host of it can have an entry (the Squid lines' authority stage).
@@ -369,17 +378,12 @@ fn cached_clear(
 }
 
 impl Index {
-    fn columns<'a>(&'a self, py: Python<'a>) -> PyResult<Columns<'a>> {
+    fn columns(&self) -> PyResult<Columns<'_>> {
         let filter = self.filter.as_ref().map(|(bits, mask)| (&bits[..], *mask));
-        Columns::new(
-            self.hashes.bind(py).as_bytes(),
-            self.flags.bind(py).as_bytes(),
-            filter,
-            self.suspend_disputed,
-        )
-        .map_err(|error| {
-            PyValueError::new_err(format!("the list's columns do not fit together: {error:?}"))
-        })
+        Columns::new(self.hashes.bytes(), self.flags.bytes(), filter, self.suspend_disputed)
+            .map_err(|error| {
+                PyValueError::new_err(format!("the list's columns do not fit together: {error:?}"))
+            })
     }
 }
 
@@ -395,33 +399,39 @@ fn idna_closure(py: Python<'_>) -> impl FnMut(&str) -> Option<Vec<u8>> + '_ {
 #[pymethods]
 impl Index {
     /// `hashes`: the sorted 32-byte hash column; `flags`: one byte per entry; `host_keys`: the
-    /// 8-byte host keys for the host stage (None: no host stage).
+    /// 8-byte host keys for the host stage (None: no host stage). Each is a read-only buffer
+    /// (`bytes`, or a `memoryview` of the mapped list file); the hash and flags columns are
+    /// read in place for the index's life, the host keys only while the filter is built.
     #[new]
     #[pyo3(signature = (hashes, flags, host_keys, suspend_disputed))]
     fn new(
-        py: Python<'_>,
-        hashes: Py<PyBytes>,
-        flags: Py<PyBytes>,
-        host_keys: Option<&[u8]>,
+        hashes: &Bound<'_, PyAny>,
+        flags: &Bound<'_, PyAny>,
+        host_keys: Option<&Bound<'_, PyAny>>,
         suspend_disputed: bool,
     ) -> PyResult<Self> {
-        if let Some(keys) = host_keys {
-            if keys.len() % 8 != 0 {
-                return Err(PyValueError::new_err(
-                    "the host key buffer's length is not a multiple of 8",
-                ));
+        let filter = match host_keys {
+            None => None,
+            Some(keys) => {
+                let keys = Column::new(keys, "host key")?;
+                if keys.bytes().len() % HOST_KEY_SIZE != 0 {
+                    return Err(PyValueError::new_err(
+                        "the host key buffer's length is not a multiple of 8",
+                    ));
+                }
+                Some(host_filter(keys.bytes()))
             }
-        }
-        let filter = host_keys.map(host_filter);
+        };
+        let (hashes, flags) = (Column::new(hashes, "hash")?, Column::new(flags, "flags")?);
         let index = Index { hashes, flags, filter, suspend_disputed, clear: Mutex::default() };
-        index.columns(py)?;
+        index.columns()?;
         Ok(index)
     }
 
     /// How many entries the columns hold.
     #[getter]
-    fn count(&self, py: Python<'_>) -> PyResult<usize> {
-        Ok(self.columns(py)?.count())
+    fn count(&self) -> PyResult<usize> {
+        Ok(self.columns()?.count())
     }
 
     /// Bytes the index holds beside the shared columns (the host filter's table).
@@ -430,11 +440,11 @@ impl Index {
     }
 
     /// The host stage: the suffixes of canonical `host` that may have an entry, or None.
-    fn candidate_hosts(&self, py: Python<'_>, host: &str) -> PyResult<Option<Vec<String>>> {
+    fn candidate_hosts(&self, host: &str) -> PyResult<Option<Vec<String>>> {
         if host.is_empty() || host.len() > MAX_URL_BYTES {
             return Err(PyValueError::new_err("not a canonical host"));
         }
-        let hosts = self.columns(py)?.candidate_hosts(host);
+        let hosts = self.columns()?.candidate_hosts(host);
         Ok((!hosts.is_empty()).then(|| hosts.into_iter().map(str::to_owned).collect()))
     }
 
@@ -442,7 +452,6 @@ impl Index {
     #[pyo3(signature = (host, path, query))]
     fn lookup_parts(
         &self,
-        py: Python<'_>,
         host: String,
         path: String,
         query: Option<String>,
@@ -451,7 +460,7 @@ impl Index {
             return Err(PyValueError::new_err("not the parts of a canonical URL"));
         }
         let parts = Canonical { scheme: "http", host, path, query };
-        Ok(self.columns(py)?.lookup(&parts))
+        Ok(self.columns()?.lookup(&parts))
     }
 
     /// One answer per Squid request line, in order (see `hotlist.edge.squid`): `ERR`,
@@ -465,7 +474,7 @@ impl Index {
         empty: &str,
         no_url: &str,
     ) -> PyResult<Bound<'py, PyList>> {
-        let columns = self.columns(py)?;
+        let columns = self.columns()?;
         let mut idna = idna_closure(py);
         // Never wait for the cache: a thread holding it may be inside a Python call (IDNA) that
         // let go of the GIL, and waiting here with the GIL would deadlock. Busy: no cache.
@@ -520,7 +529,7 @@ impl Index {
         empty: &str,
         no_url: &str,
     ) -> PyResult<Option<Bound<'py, PyBytes>>> {
-        let columns = self.columns(py)?;
+        let columns = self.columns()?;
         let mut idna = idna_closure(py);
         let mut cache = self.clear.try_lock().ok();
         let mut clear = |columns: &Columns<'_>, authority: &[u8], idna: hotlist_core::Idna<'_>| {
@@ -569,7 +578,7 @@ impl Index {
         if !hit.is_callable() || !invalid.is_callable() {
             return Err(PyTypeError::new_err("hit and invalid must be callables"));
         }
-        let columns = self.columns(py)?;
+        let columns = self.columns()?;
         let mut idna = idna_closure(py);
         let out = PyList::empty(py);
         for url in urls.try_iter()? {

@@ -7,14 +7,9 @@ from typing import Annotated
 
 import typer
 
-DEFAULT_STORE = Path("hotlist-edge")
+from hotlist.cli.edge_squid_lean import DEFAULT_STORE, STORE
 
-StoreOption = Annotated[
-    Path,
-    typer.Option(
-        "--store",
-        envvar="HOTLIST_EDGE_STORE",
-        help="The edge store directory (made by `hotlist edge init`).",
-    ),
-]
+__all__ = ["DEFAULT_STORE", "StoreOption"]
+
+StoreOption = Annotated[Path, typer.Option(STORE.flag, envvar=STORE.envvar, help=STORE.help)]
 """``--store DIR`` (or ``HOTLIST_EDGE_STORE``), ``hotlist-edge`` by default."""

@@ -1,15 +1,25 @@
-"""``hotlist edge squid-helper``: Squid's url_rewrite_program, answering from the edge store."""
+"""``hotlist edge squid-helper``: Squid's url_rewrite_program, answering from the edge store.
+
+The command as the full CLI shows it (help, errors); a helper Squid starts runs it through the
+lean parser of :mod:`hotlist.cli.edge_squid_lean`, which reads the same table of options.
+"""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from hotlist.cli.edge_options import DEFAULT_STORE, StoreOption
-from hotlist.errors import ConfigError, HotlistError
+from hotlist.cli.edge_options import StoreOption
+from hotlist.cli.edge_squid_lean import (
+    BLOCK_PAGE,
+    CACHE_SIZE,
+    DEFAULT_STORE,
+    INTERVAL,
+    HelperArgs,
+    run,
+)
 
 HELP = (
     "Answer Squid's url_rewrite_program requests from the verified list in force."
@@ -25,71 +35,18 @@ def squid_helper(
     store: StoreOption = DEFAULT_STORE,
     block_page: Annotated[
         str | None,
-        typer.Option(
-            "--block-page",
-            envvar="HOTLIST_BLOCK_PAGE_URL",
-            help="Block page URL template with {entry_id} and optionally {category}.",
-        ),
+        typer.Option(BLOCK_PAGE.flag, envvar=BLOCK_PAGE.envvar, help=BLOCK_PAGE.help),
     ] = None,
-    interval: Annotated[
-        float,
-        typer.Option("--interval", help="Seconds between checks of the store for a new list."),
-    ] = 1.0,
-    cache_size: Annotated[
-        int,
-        typer.Option("--cache-size", help="How many URLs' answers to remember (0: none)."),
-    ] = 16384,
+    interval: Annotated[float, typer.Option(INTERVAL.flag, help=INTERVAL.help)] = 1.0,
+    cache_size: Annotated[int, typer.Option(CACHE_SIZE.flag, help=CACHE_SIZE.help)] = 16384,
 ) -> None:
     """Answer Squid's url_rewrite_program requests from the verified list in force."""
-    from hotlist.edge.squid import BlockPage, SquidResponder
-    from hotlist.edge.squid_helper import ListWatcher, serve
-    from hotlist.logs import configure
-
-    if interval <= 0 or cache_size < 0:
-        raise ConfigError("--interval must be positive and --cache-size zero or more")
-    configure("hotlist squid-helper", timestamps=False)  # Squid's cache.log has the time
-    responder = SquidResponder(None, BlockPage(_template(store, block_page)), cache_size=cache_size)
-    watcher = ListWatcher(store, responder)
-    watcher.refresh()
-    watcher.start(interval)
-    try:
-        serve(responder, sys.stdin.fileno(), sys.stdout.fileno())
-    except (BrokenPipeError, KeyboardInterrupt):
-        pass  # Squid closed our pipes or stopped us: nothing left to answer
-    finally:
-        watcher.stop()
+    run(HelperArgs(Path(store), block_page, interval, cache_size))
 
 
-def _template(store: Path, option: str | None) -> str:
-    """The block page template: the option, else the store's setting if it has one."""
-    if option:
-        return option
-    from hotlist.edge.store import Store
-
-    try:
-        configured = getattr(Store(store).config(), "block_page_url", None)
-    except ConfigError:
-        configured = None
-    if not configured:
-        raise ConfigError(
-            "no block page URL: give --block-page (or HOTLIST_BLOCK_PAGE_URL), e.g. "
-            "http://block.example/blocked?entry={entry_id}"
-        )
-    return str(configured)
-
-
-def run_alone(args: list[str]) -> None:
-    """Run ``hotlist edge squid-helper ARGS`` without importing the rest of the CLI.
-
-    The lean way in of :mod:`hotlist.cli.entry`: the same command, options and errors as
-    through :mod:`hotlist.cli.main`, at a fraction of the start-up.
-    """
+def run_with_typer(args: list[str]) -> None:
+    """Parse ``args`` with Typer and run the helper: for what the lean parser leaves (help,
+    errors), answered in the full CLI's words."""
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
     app.command(help=HELP)(squid_helper)
-    try:
-        app(args, prog_name="hotlist edge squid-helper")
-    except HotlistError as exc:
-        from hotlist.cli.console import print_error
-
-        print_error(exc.message)
-        sys.exit(exc.exit_code)
+    app(args, prog_name="hotlist edge squid-helper")

@@ -15,6 +15,7 @@ import sys
 from array import array
 from struct import Struct
 
+from hotlist.publish.format import Column
 from hotlist.publish.wire import HOST_KEY_SIZE
 from hotlist.urls import host_hash
 
@@ -36,7 +37,7 @@ class HostFilter:
 
     __slots__ = ("_bits", "_mask")
 
-    def __init__(self, host_keys: bytes) -> None:
+    def __init__(self, host_keys: Column) -> None:
         if len(host_keys) % HOST_KEY_SIZE:
             raise ValueError(f"the host key buffer's length is not a multiple of {HOST_KEY_SIZE}")
         keys = array("Q")

@@ -13,8 +13,8 @@ answering, marked ``stale``.
 from __future__ import annotations
 
 import logging
+import operator
 import time
-from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -33,6 +33,7 @@ from hotlist.edge.in_force import ListInForce
 from hotlist.edge.metrics import ListGauges, Metrics
 from hotlist.edge.store import Store
 from hotlist.errors import HotlistError, InvalidRequest
+from hotlist.publish.format import IntColumn
 from hotlist.publish.public_policy import PublicPolicy
 from hotlist.publish.wire import POLICY_EXTRA, parse_entry_id
 
@@ -88,7 +89,7 @@ class LookupService:
         # Entry id -> its category (None: not listed), for the list version in _categories_of.
         self._categories: BoundedCache[int, int | None] = BoundedCache(_CATEGORY_CACHE)
         self._categories_of: int | None = None
-        self._columns: tuple[int, array[int], array[int]] | None = None
+        self._columns: tuple[int, IntColumn, IntColumn] | None = None
         store.config()  # a directory that is no store says how to make one
         self.in_force.refresh(force=True)
 
@@ -214,15 +215,15 @@ class LookupService:
         if columns is not None:
             entry_ids, column = columns
             try:
-                category = column[entry_ids.index(entry_id)]
+                category = column[operator.indexOf(entry_ids, entry_id)]
             except ValueError:
                 category = None
         categories.put(entry_id, category)
         return category is not None, category
 
-    def _entry_columns(self, version: int) -> tuple[array[int], array[int]] | None:
-        """The entry id and category columns of list ``version``, kept without the rest of
-        the snapshot (10 bytes an entry; the matcher holds its own copy of the list)."""
+    def _entry_columns(self, version: int) -> tuple[IntColumn, IntColumn] | None:
+        """The entry id and category columns of list ``version`` (views into the mapped list
+        file, which the matcher maps too: the machine holds one copy of it)."""
         cached = self._columns
         if cached is not None and cached[0] == version:
             return cached[1], cached[2]

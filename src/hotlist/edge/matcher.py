@@ -252,9 +252,11 @@ class CoreListIndex(ListIndex):
     """The lookup structure over one snapshot in the compiled core: the same answers as
     :class:`ListIndex` (its reference), a batch in one call.
 
-    The core holds the snapshot's hash and flags columns as they are (no copy) and builds the
-    host filter's table from the host keys (2 to 4 B per entry); the category and entry id
-    columns stay in Python for the verdicts of hits. No prefix column, no Python filter.
+    The core reads the snapshot's hash and flags columns in place (no copy: from a store they
+    are views of the mapped list file, shared by every process that maps it) and builds the
+    host filter's table from the host keys (2 to 4 B per entry, the process's own); the category
+    and entry id columns stay in Python for the verdicts of hits. No prefix column, no Python
+    filter.
     """
 
     __slots__ = ("_core",)
@@ -264,9 +266,9 @@ class CoreListIndex(ListIndex):
 
     def _build_stages(self, snapshot: Snapshot) -> None:
         self._core = _core.Index(
-            bytes(snapshot.hashes),
-            bytes(snapshot.flags),
-            bytes(snapshot.host_keys) if self.host_stage else None,
+            snapshot.hashes,
+            snapshot.flags,
+            snapshot.host_keys if self.host_stage else None,
             self.suspend_disputed,
         )
 

@@ -5,7 +5,8 @@ Layout of a store directory::
     config.json         EdgeConfig (server, key reference, list name, max age, fail mode)
     key                 the API key, mode 0600, when given on the command line
     trusted/            TUF client metadata (root.json and what ngclient caches)
-    current.snapshot    the verified list in force (the wire format of hotlist.publish.format)
+    current.snapshot    the verified list in force (the wire format of hotlist.publish.format),
+                        mapped read-only by the processes that read it: one copy per machine
     previous.snapshot   the one before it
     state.json          version, count, digest, synced_at, last_error...
     extras/             the list version's extras (policy, host names for DNS, log head...)
@@ -36,7 +37,7 @@ from pathlib import Path
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.extras import extra_path
 from hotlist.errors import ConfigError, StorageError, SyncError
-from hotlist.publish.files import atomic_write, fsync_dir
+from hotlist.publish.files import atomic_write, fsync_dir, map_file
 from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot
 from hotlist.publish.public_policy import PublicPolicy, decode_public_policy
 from hotlist.publish.wire import POLICY_EXTRA
@@ -134,7 +135,7 @@ class Store:
 
     def _load(self, path: Path) -> Snapshot | None:
         try:
-            data = path.read_bytes()
+            data = map_file(path)
         except FileNotFoundError:
             return None
         except OSError as exc:

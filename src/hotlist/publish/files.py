@@ -1,9 +1,11 @@
-"""Crash-safe file replacement, shared by the publisher's repository and the edge store."""
+"""Crash-safe file replacement, shared by the publisher's repository and the edge store, and
+reading a file in place (mapped read-only)."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import mmap
 import os
 import stat
 from collections.abc import Sequence
@@ -46,6 +48,21 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise StorageError(
             f"could not write {path}: {reason}; the previous version stays in force"
         ) from exc
+
+
+def map_file(path: Path) -> memoryview:
+    """The bytes of ``path``, mapped read-only rather than read into this process's memory.
+
+    Every process that maps the same file shares the machine's one copy of it (the page
+    cache). Sound because hotlist never writes such a file in place: a new version is a new
+    file renamed over the old one, and a mapped file stays whole until the last view of it
+    goes. An empty file gives an empty view. FileNotFoundError and other OSErrors propagate.
+    """
+    with open(path, "rb") as file:
+        if os.fstat(file.fileno()).st_size == 0:
+            return memoryview(b"")
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    return memoryview(mapped)
 
 
 def _special(path: Path) -> bool:

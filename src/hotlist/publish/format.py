@@ -2,9 +2,12 @@
 
 A :class:`Snapshot` is columnar (one ``bytes`` or ``array`` per field, sorted by expression
 hash) so that encoding, decoding and matching work on whole columns rather than a million small
-objects. A :class:`Delta` carries the added records, the removed hashes and the flag changes;
-:func:`apply_delta` is the one pure function that merges a delta into its base, used by the
-server, the edge and the tests alike. The byte layout is documented in ``docs/list-format.md``.
+objects. Decoded from a ``memoryview`` (of a file mapped read-only, see
+:func:`hotlist.publish.files.map_file`), its columns are views into that buffer, not copies:
+every process that maps one list file shares one copy of it. A :class:`Delta` carries the
+added records, the removed hashes and the flag changes; :func:`apply_delta` is the one pure
+function that merges a delta into its base, used by the server, the edge and the tests alike.
+The byte layout is documented in ``docs/list-format.md``.
 
 Every decoding defect (truncation, a flipped byte, a wrong magic, unsorted hashes, a delta for
 another base) raises :class:`~hotlist.errors.VerificationError` and nothing else; a delta for
@@ -24,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
-from typing import NamedTuple
+from typing import Literal, NamedTuple, TypeAlias
 
 from hotlist import _core
 from hotlist.errors import PublishError, VerificationError, WrongBase
@@ -58,6 +61,11 @@ _SPLIT_HASHES = re.compile(b".{%d}" % HASH_SIZE, re.DOTALL)
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _KIND_NAMES = {KIND_SNAPSHOT: "snapshot", KIND_DELTA: "delta"}
 _LITTLE = sys.byteorder == "little"
+
+Column: TypeAlias = "bytes | memoryview"
+"""A byte column: ``bytes``, or a read-only view into a decoded buffer (a mapped file)."""
+IntColumn: TypeAlias = "array[int] | memoryview"  # array is not subscriptable at run time
+"""A column of unsigned integers: an ``array``, or a view of little-endian values cast to them."""
 
 
 def check_list_name(name: str) -> str:
@@ -124,7 +132,7 @@ class HashIndex:
 
     __slots__ = ("_count", "_hashes", "_prefixes")
 
-    def __init__(self, hashes: bytes) -> None:
+    def __init__(self, hashes: Column) -> None:
         if len(hashes) % HASH_SIZE:
             raise ValueError(f"the hash column's length is not a multiple of {HASH_SIZE}")
         self._hashes = hashes
@@ -139,7 +147,7 @@ class HashIndex:
     def find(self, digest: bytes) -> int:
         """Position of ``digest`` in the column, or -1 when it is absent."""
         position = self.position(digest)
-        if position < self._count and self._hashes.startswith(digest, position * HASH_SIZE):
+        if position < self._count and _hash_at(self._hashes, position) == digest:
             return position
         return -1
 
@@ -153,7 +161,7 @@ class HashIndex:
         while (
             position < count
             and prefixes[position] == prefix
-            and hashes[position * HASH_SIZE : (position + 1) * HASH_SIZE] < digest
+            and _hash_at(hashes, position) < digest
         ):
             position += 1
         return position
@@ -163,11 +171,17 @@ class HashIndex:
         return self._prefixes.itemsize * len(self._prefixes)
 
 
-def _prefix_column(hashes: bytes, count: int) -> array[int]:
+def _hash_at(hashes: Column, position: int) -> bytes:
+    """The hash at ``position`` of a hash column, as bytes (a view's slice is copied)."""
+    return bytes(hashes[position * HASH_SIZE : (position + 1) * HASH_SIZE])
+
+
+def _prefix_column(hashes: Column, count: int) -> array[int]:
     """The first four bytes of each hash as unsigned ints, in the column's (ascending) order."""
     gathered = bytearray(_HASH_PREFIX_SIZE * count)
     for byte in range(_HASH_PREFIX_SIZE):
-        gathered[byte::_HASH_PREFIX_SIZE] = hashes[byte::HASH_SIZE]
+        # bytes(): a view's strided slice is not contiguous, which slice assignment needs.
+        gathered[byte::_HASH_PREFIX_SIZE] = bytes(hashes[byte::HASH_SIZE])
     prefixes = array("I")
     if prefixes.itemsize != _HASH_PREFIX_SIZE:  # pragma: no cover - every platform we support
         prefixes = array("L")
@@ -177,7 +191,9 @@ def _prefix_column(hashes: bytes, count: int) -> array[int]:
     return prefixes
 
 
-def _le_bytes(column: array[int]) -> bytes:
+def _le_bytes(column: IntColumn) -> Column:
+    if isinstance(column, memoryview):
+        return column.cast("B")  # a view of the file's little-endian values
     if _LITTLE:
         return column.tobytes()
     swapped = array(column.typecode, column)
@@ -185,12 +201,32 @@ def _le_bytes(column: array[int]) -> bytes:
     return swapped.tobytes()
 
 
-def _from_le(typecode: str, data: bytes) -> array[int]:
+def _from_le(typecode: str, data: Column) -> array[int]:
     column: array[int] = array(typecode)
     column.frombytes(data)
     if not _LITTLE:
         column.byteswap()
     return column
+
+
+def _int_column(typecode: Literal["H", "Q"], data: Column) -> IntColumn:
+    """Little-endian values as a column: a view of ``data`` when it is one (on a little-endian
+    machine), else an ``array`` holding a copy."""
+    if isinstance(data, memoryview) and _LITTLE:
+        return data.cast(typecode)
+    return _from_le(typecode, data)
+
+
+def _holds(column: IntColumn, typecode: str) -> bool:
+    """Whether an integer column holds values of the array type ``typecode``."""
+    if isinstance(column, memoryview):
+        return column.format == typecode and column.itemsize == array(typecode).itemsize
+    return column.typecode == typecode
+
+
+def _read_only(column: Column | IntColumn) -> memoryview:
+    """A read-only byte view of a column, as the core reads columns."""
+    return memoryview(column).cast("B").toreadonly()
 
 
 @dataclass(frozen=True)
@@ -199,22 +235,24 @@ class Snapshot:
 
     ``hashes`` holds ``count`` 32-byte hashes (ascending, unique); ``host_keys`` the first
     8 bytes of each record's host hash in the same order; ``categories``, ``entry_ids`` and
-    ``flags`` one value per record. The constructor checks the columns agree in length; a
-    decoded or built snapshot is also checked for order and value ranges (:meth:`validate`).
+    ``flags`` one value per record. Columns are ``bytes`` and ``array``, or read-only views
+    into the buffer a snapshot was decoded from (see :func:`decode_snapshot`). The constructor
+    checks the columns agree in length; a decoded or built snapshot is also checked for order
+    and value ranges (:meth:`validate`).
     """
 
     list_name: str
     version: int
-    hashes: bytes
-    host_keys: bytes
-    categories: array[int]
-    entry_ids: array[int]
-    flags: bytes
+    hashes: Column
+    host_keys: Column
+    categories: IntColumn
+    entry_ids: IntColumn
+    flags: Column
 
     def __post_init__(self) -> None:
         check_list_name(self.list_name)
         _check_version(self.version, "list version")
-        if self.categories.typecode != "H" or self.entry_ids.typecode != "Q":
+        if not (_holds(self.categories, "H") and _holds(self.entry_ids, "Q")):
             raise VerificationError("snapshot columns must be array('H') and array('Q')")
         count, rest = divmod(len(self.hashes), HASH_SIZE)
         if rest or (
@@ -261,7 +299,7 @@ class Snapshot:
 
     def hash_at(self, index: int) -> bytes:
         """The expression hash of record ``index``."""
-        return self.hashes[index * HASH_SIZE : (index + 1) * HASH_SIZE]
+        return _hash_at(self.hashes, index)
 
     def hash_list(self) -> list[bytes]:
         """The hashes as a list of 32-byte values, in order."""
@@ -275,7 +313,7 @@ class Snapshot:
         start = index * HOST_KEY_SIZE
         return Record(
             self.hash_at(index),
-            self.host_keys[start : start + HOST_KEY_SIZE],
+            bytes(self.host_keys[start : start + HOST_KEY_SIZE]),
             self.categories[index],
             self.entry_ids[index],
             self.flags[index],
@@ -303,7 +341,7 @@ class Snapshot:
             sha.update(column)
         return sha.digest()
 
-    def _columns(self) -> tuple[bytes, bytes, bytes, bytes, bytes]:
+    def _columns(self) -> tuple[Column, Column, Column, Column, Column]:
         return (
             self.hashes,
             self.host_keys,
@@ -319,10 +357,10 @@ class Snapshot:
         # In the compiled core: a Python pass over 1,000,000 entries costs a helper's start-up
         # about 0.18 s. _column_problem below is the reference it is tested against.
         problem = _core.snapshot_problem(
-            self.hashes,
-            self.categories.tobytes(),
-            self.entry_ids.tobytes(),
-            self.flags,
+            _read_only(self.hashes),
+            _read_only(self.categories),
+            _read_only(self.entry_ids),
+            _read_only(self.flags),
             KNOWN_FLAGS,
         )
         if problem is not None:
@@ -403,7 +441,7 @@ def _header(kind: int, list_name: str) -> bytes:
     return MAGIC + _PREFIX.pack(FORMAT_VERSION, kind, 0, len(name)) + name
 
 
-def _seal(parts: list[bytes]) -> bytes:
+def _seal(parts: list[Column]) -> bytes:
     body = b"".join(parts)
     return body + hashlib.sha256(body).digest()
 
@@ -478,7 +516,7 @@ def encode_delta(delta: Delta, base: Snapshot) -> bytes:
 class _Reader:
     """Reads the sealed body of a file; every overrun is a VerificationError."""
 
-    def __init__(self, data: bytes, what: str) -> None:
+    def __init__(self, data: Column, what: str) -> None:
         self.what = what
         if len(data) < len(MAGIC) + _PREFIX.size + CHECKSUM_SIZE:
             raise VerificationError(f"{what} is truncated: {len(data)} bytes")
@@ -486,7 +524,7 @@ class _Reader:
         self.end = len(data) - CHECKSUM_SIZE
         self.pos = 0
 
-    def take(self, size: int) -> bytes:
+    def take(self, size: int) -> Column:
         if size < 0 or self.pos + size > self.end:
             raise VerificationError(f"{self.what} is truncated or its counts are wrong")
         chunk = self.data[self.pos : self.pos + size]
@@ -514,7 +552,7 @@ class _Reader:
             raise VerificationError(f"{self.what} has {self.end - self.pos} unexpected bytes")
 
 
-def _open(data: bytes, kind: int) -> tuple[_Reader, str]:
+def _open(data: Column, kind: int) -> tuple[_Reader, str]:
     what = _KIND_NAMES[kind]
     reader = _Reader(data, what)
     magic = reader.take(len(MAGIC))
@@ -535,26 +573,30 @@ def _open(data: bytes, kind: int) -> tuple[_Reader, str]:
     if hashlib.sha256(body).digest() != data[reader.end :]:
         raise VerificationError(f"{what} checksum mismatch: the file is corrupt or truncated")
     try:
-        name = reader.take(name_len).decode("ascii")
+        name = bytes(reader.take(name_len)).decode("ascii")
     except UnicodeDecodeError as exc:
         raise VerificationError(f"{what} list name is not ASCII") from exc
     return reader, check_list_name(name)
 
 
-def _columns(reader: _Reader, count: int) -> tuple[bytes, bytes, array[int], array[int], bytes]:
+def _columns(reader: _Reader, count: int) -> tuple[Column, Column, IntColumn, IntColumn, Column]:
     if count * RECORD_SIZE > reader.end - reader.pos:
         raise VerificationError(f"{reader.what} is truncated: counts exceed the file")
     return (
         reader.take(count * HASH_SIZE),
         reader.take(count * HOST_KEY_SIZE),
-        _from_le("H", reader.take(count * 2)),
-        _from_le("Q", reader.take(count * 8)),
+        _int_column("H", reader.take(count * 2)),
+        _int_column("Q", reader.take(count * 8)),
         reader.take(count),
     )
 
 
-def decode_snapshot(data: bytes) -> Snapshot:
-    """Parse and verify a snapshot file; any defect raises VerificationError."""
+def decode_snapshot(data: Column) -> Snapshot:
+    """Parse and verify a snapshot file; any defect raises VerificationError.
+
+    From ``bytes`` the columns are copies; from a read-only ``memoryview`` (a mapped file) they
+    are views into it, which the snapshot keeps alive.
+    """
     reader, name = _open(data, KIND_SNAPSHOT)
     version, count = reader.unpack(_SNAPSHOT_FIELDS)
     _check_version(version, "list version")
@@ -583,8 +625,8 @@ def decode_delta(data: bytes, base: Snapshot) -> Delta:
     hashes, host_keys, categories, entry_ids, flags = _columns(reader, n_added)
     added = tuple(
         Record(
-            hashes[i * HASH_SIZE : (i + 1) * HASH_SIZE],
-            host_keys[i * HOST_KEY_SIZE : (i + 1) * HOST_KEY_SIZE],
+            bytes(hashes[i * HASH_SIZE : (i + 1) * HASH_SIZE]),
+            bytes(host_keys[i * HOST_KEY_SIZE : (i + 1) * HOST_KEY_SIZE]),
             categories[i],
             entry_ids[i],
             flags[i],
@@ -647,7 +689,7 @@ def apply_delta(base: Snapshot, delta: Delta) -> Snapshot:
         index = insertion_point(record.expression_hash)
         if (
             index < base.count
-            and base.hashes.startswith(record.expression_hash, index * HASH_SIZE)
+            and _hash_at(base.hashes, index) == record.expression_hash
             and index not in removed_set
         ):
             raise VerificationError(
@@ -659,7 +701,7 @@ def apply_delta(base: Snapshot, delta: Delta) -> Snapshot:
 
     base_columns = base._columns()
     widths = (HASH_SIZE, HOST_KEY_SIZE, 2, 8, 1)
-    pieces: tuple[list[bytes], ...] = ([], [], [], [], [])
+    pieces: tuple[list[Column], ...] = ([], [], [], [], [])
     cursor = 0
 
     def keep(until: int) -> None:

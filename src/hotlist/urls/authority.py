@@ -14,8 +14,11 @@ import re
 
 from hotlist.urls.canonical import MAX_URL_BYTES, canonical_parts
 
-AUTHORITY_CHARS = r"[^\x00-\x20%@/?#\\\x7f-\U0010ffff]+"
-"""A plain authority's characters (a regular expression class, for callers' own patterns)."""
+AUTHORITY_CHARS = r"[\x21\x22\x24\x26-\x2e\x30-\x3e\x41-\x5b\x5d-\x7e]+"
+"""A plain authority's characters (a regular expression class, for callers' own patterns):
+printable ASCII but ``# % / ? @`` and the backslash. Named by what it holds, not by what it
+leaves out: a negated class spanning Unicode costs each pattern using it milliseconds to
+compile, paid by every Squid helper at start-up."""
 
 # The scheme in any case, and user information (dropped by canonicalization) may precede it.
 _PLAIN = re.compile(rf"(?i:https?)://(?:{AUTHORITY_CHARS}@)?({AUTHORITY_CHARS})(?=[/?#]|\Z)")
