@@ -2,15 +2,21 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_lookup.py            # 1,000,000 entries, 30 batches
-    .venv/bin/python benchmarks/bench_lookup.py --quick    # 100,000 entries, 5 batches
+    .venv/bin/python benchmarks/bench_lookup.py                    # issue 13's ISP-like stream
+    .venv/bin/python benchmarks/bench_lookup.py --stream project   # 1,000,000 synthetic entries
+    .venv/bin/python benchmarks/bench_lookup.py --quick            # a tenth of the list, 5 batches
 
-A store is made in a temporary folder with a synthetic list (60 % page, 30 % folder, 10 % host
-entries, as bench_matcher makes them) and its hosts.json extra. ``hotlist edge serve`` runs as
-its own process on loopback; one client (then four at once) posts batches of 10,000 synthetic
-URLs over a kept-alive connection. Printed: URLs per second, batch latency (median, worst),
-single-URL requests per second, the same batches through ``Matcher.check_many`` in-process
-(the daemon's share of it), and the time and size of the RPZ export.
+A store is made in a temporary folder, the list imported, published and synced as a member's is
+(``--direct-store`` writes it straight in), with its hosts.json extra. By default the list and
+the URLs are issue 13's ISP-like ones (:mod:`isp_stream`: 250,000 entries on popular hosts, 45 %
+of the URLs to hosts with entries, 1 % hits); ``--stream project`` takes the project's synthetic
+list (60 % page, 30 % folder, 10 % host entries) and stream. ``hotlist edge serve`` runs as its
+own process on loopback; one client posts batches of 10,000 URLs over a kept-alive connection,
+asking for the full answer (a verdict per URL) and the compact one (only blocked and invalid
+URLs), alternating round by round with the same batches through ``Matcher.check_many`` in this
+process: the ratios are the daemon's share of in-process speed (the client's JSON encoding and
+decoding of each answer included), and every way must block the same URLs. Then four clients at
+once, single-URL requests, and the time and size of the RPZ export.
 """
 
 from __future__ import annotations
@@ -41,11 +47,10 @@ from synthetic import synthetic_urls
 BATCH = 10_000
 
 
-def make_store(folder: Path, entries: int, *, direct: bool = False) -> Store:
-    """A store with a synthetic list of ``entries`` and the host names of its host entries:
+def make_store(folder: Path, expressions: list[str], *, direct: bool = False) -> Store:
+    """A store with the list of ``expressions`` and the host names of its host entries:
     imported, published and synced as a member's is (:mod:`hotline_list`), or with ``direct``
     written straight in (for iterating, not the figures)."""
-    expressions = listed_expressions(entries, random.Random(7))
     if not direct:
         return Store(store_via_hotline(folder, expressions))
     snapshot = snapshot_of(expressions, version=5)
@@ -91,38 +96,93 @@ def start_daemon(store: Store) -> tuple[subprocess.Popen[str], str]:
     return process, line.split("listening on http://", 1)[1].split(" ", 1)[0]
 
 
-def post(conn: http.client.HTTPConnection, urls: list[str]) -> float:
-    body = orjson.dumps({"urls": urls})
+def post(
+    conn: http.client.HTTPConnection, urls: list[str], answer: str = "full"
+) -> tuple[float, int]:
+    """Post one batch and read its answer: the seconds from sending to the answer read, and
+    how many of its URLs are blocked."""
+    body = orjson.dumps({"urls": urls, "answer": answer})
     started = time.perf_counter()
     conn.request("POST", "/v1/check", body, {"Content-Type": "application/json"})
     response = conn.getresponse()
     data = response.read()
+    document = orjson.loads(data)
     elapsed = time.perf_counter() - started
-    if response.status != 200 or len(orjson.loads(data)["results"]) != len(urls):
+    if response.status != 200 or document["count"] != len(urls):
         raise SystemExit(f"unexpected answer {response.status}: {data[:200]!r}")
-    return elapsed
+    verdicts = document["results" if answer == "full" else "blocked_or_invalid"]
+    return elapsed, sum(1 for verdict in verdicts if verdict["blocked"])
 
 
-def client(address: str, batches: list[list[str]], times: list[float]) -> None:
+def client(address: str, batches: list[list[str]], times: list[float], answer: str = "full") -> int:
+    """Post ``batches`` over one kept-alive connection, each time into ``times``; the URLs
+    blocked."""
     host, port = address.rsplit(":", 1)
     conn = http.client.HTTPConnection(host, int(port), timeout=120)
+    blocked = 0
     try:
         for batch in batches:
-            times.append(post(conn, batch))
+            elapsed, hits = post(conn, batch, answer)
+            times.append(elapsed)
+            blocked += hits
     finally:
         conn.close()
+    return blocked
+
+
+def side_by_side(
+    address: str, matcher: Matcher, batches: list[list[str]], rounds: int
+) -> dict[str, list[float]]:
+    """URLs/s of in-process ``check_many`` and of the daemon (full and compact answers) over
+    the same batches, one client, alternating round by round."""
+    urls = sum(len(batch) for batch in batches)
+    rates: dict[str, list[float]] = {"in-process": [], "full": [], "compact": []}
+    blocked: dict[str, set[int]] = {label: set() for label in rates}
+    for _ in range(rounds):
+        for label in rates:
+            started = time.perf_counter()
+            if label == "in-process":
+                hits = 0
+                for batch in batches:
+                    hits += sum(1 for verdict in matcher.check_many(batch) if verdict.blocked)
+            else:
+                hits = client(address, batches, [], label)
+            rates[label].append(urls / (time.perf_counter() - started))
+            blocked[label].add(hits)
+    if len(set.union(*blocked.values())) != 1:
+        raise SystemExit(f"the answers disagree on how many URLs are blocked: {blocked}")
+    print(f"every way blocks the same {blocked['in-process'].pop():,} URLs")
+    return rates
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 entries, 5 batches")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds")
+    parser.add_argument(
+        "--stream",
+        choices=("isp", "project"),
+        default="isp",
+        help="issue 13's ISP-like stream and list (benchmarks/isp_stream.py: 250,000 entries on "
+        "popular hosts), or the project's synthetic ones (1,000,000 entries)",
+    )
     add_direct_store(parser)
     args = parser.parse_args(argv)
-    entries, count = (100_000, 5) if args.quick else (1_000_000, 30)
+    count = 5 if args.quick else 30
+    if args.stream == "isp":
+        from isp_stream import isp_workload
+
+        entries = 25_000 if args.quick else 250_000
+        expressions, urls, figures = isp_workload(entries, BATCH * count, seed=7)
+        print("ISP-like stream: " + ", ".join(f"{k} {v:,.3g}" for k, v in figures.items()))
+    else:
+        entries = 100_000 if args.quick else 1_000_000
+        expressions = listed_expressions(entries, random.Random(7))
+        urls = list(synthetic_urls(BATCH * count, seed=3))
     with tempfile.TemporaryDirectory(prefix="hotlist-bench-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
-        store = make_store(folder, entries, direct=args.direct_store)
+        store = make_store(folder, expressions, direct=args.direct_store)
         print(f"store with {entries:,} entries made in {time.perf_counter() - started:.1f} s")
 
         started = time.perf_counter()
@@ -134,32 +194,28 @@ def main(argv: list[str]) -> int:
             f"({zone.hosts / seconds:,.0f}/s), {size / 1e6:.1f} MB"
         )
 
-        urls = list(synthetic_urls(BATCH * count, seed=3))
         batches = [urls[i : i + BATCH] for i in range(0, len(urls), BATCH)]
         process, address = start_daemon(store)
         try:
             client(address, batches[:1], [])  # warm-up: loads the list
-            times: list[float] = []
-            started = time.perf_counter()
-            client(address, batches, times)
-            wall = time.perf_counter() - started
-            over_http = len(urls) / wall
-            print(
-                f"1 client: {over_http:,.0f} URLs/s in batches of {BATCH:,}; "
-                f"batch median {statistics.median(times) * 1000:.0f} ms, "
-                f"worst {max(times) * 1000:.0f} ms"
-            )
-            # The same batches in this process, through Matcher.check_many: the HTTP and JSON
+            # The same batches through Matcher.check_many in this process: the HTTP and JSON
             # cost is the difference (issue 13: the daemon at >= 0.8x of this).
             matcher = Matcher.from_store(store.path)
             matcher.check_many(batches[0])
-            started = time.perf_counter()
-            for batch in batches:
-                matcher.check_many(batch)
-            in_process = len(urls) / (time.perf_counter() - started)
+            rates = side_by_side(address, matcher, batches, args.rounds)
+            best = {label: max(values) for label, values in rates.items()}
+            print(f"1 client, batches of {BATCH:,}, best of {args.rounds} alternating rounds:")
+            for label in ("in-process", "full", "compact"):
+                print(
+                    f"  {label:<11} {best[label]:>11,.0f} URLs/s   "
+                    f"{best[label] / best['in-process']:.2f}x in-process   "
+                    f"(rounds: {', '.join(f'{rate:,.0f}' for rate in rates[label])})"
+                )
+            times: list[float] = []
+            client(address, batches, times)
             print(
-                f"in-process check_many: {in_process:,.0f} URLs/s; "
-                f"the daemon (1 client) at {over_http / in_process:.2f}x of it"
+                f"full answer batch median {statistics.median(times) * 1000:.1f} ms, "
+                f"worst {max(times) * 1000:.1f} ms"
             )
             shares: list[list[float]] = [[] for _ in range(4)]
             threads = [

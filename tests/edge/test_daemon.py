@@ -88,6 +88,22 @@ def test_check_answers_in_order_on_one_connection(conn: http.client.HTTPConnecti
     assert conn.sock is not None
 
 
+def test_a_compact_answer_over_http(conn: http.client.HTTPConnection) -> None:
+    urls = ["http://www.example.com/", BLOCKED, "http://[zz/", "http://www.example.com/x"]
+    status, _, body = call(conn, "POST", "/v1/check", {"urls": urls, "answer": "compact"})
+    assert status == 200
+    document = json.loads(body)
+    assert document["count"] == 4
+    listed = document["blocked_or_invalid"]
+    assert [(r["index"], r["blocked"], r["error"] is None) for r in listed] == [
+        (1, True, True),
+        (2, False, False),
+    ]
+    status, _, body = call(conn, "POST", "/v1/check", {"urls": urls, "answer": "short"})
+    assert status == 400
+    assert '"compact"' in json.loads(body)["error"]["message"]
+
+
 def test_a_full_batch(daemon: LookupServer, world: World) -> None:
     big = make_server(LookupService(world.store), "127.0.0.1", 0)
     thread = threading.Thread(target=big.serve_forever, kwargs={"poll_interval": 0.05})

@@ -52,6 +52,26 @@ def test_a_batch_is_answered_in_order(service: LookupService) -> None:
     assert results[3]["error"]
 
 
+def test_the_compact_answer_names_only_the_blocked_and_invalid_urls(
+    service: LookupService,
+) -> None:
+    urls = [
+        "http://www.example.com/",
+        "http://www.blocked.example/gallery/page.html",
+        "http://[zz/",
+        "http://www.example.com/other",
+        "http://a.host.blocked.example/any/path",
+    ]
+    full = service.check(urls).to_json()["results"]
+    compact = service.check(urls, "compact").to_json()
+    assert isinstance(full, list)
+    assert (compact["count"], "results" in compact) == (5, False)
+    assert compact["blocked_or_invalid"] == [
+        {"index": index, **verdict} for index, verdict in enumerate(full) if index in (1, 2, 4)
+    ]
+    assert all(not r["blocked"] and r["error"] is None for i, r in enumerate(full) if i in (0, 3))
+
+
 def test_batch_limits(service: LookupService) -> None:
     assert service.check(["http://www.example.com/"] * MAX_BATCH).results
     with pytest.raises(InvalidRequest, match="at most 10000"):

@@ -10,12 +10,15 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hotlist.edge.config import EdgeConfig
 from hotlist.edge.matcher import CoreListIndex, ListIndex, Matcher
+from hotlist.edge.store import Store, StoreState
 from hotlist.edge.verdict import Verdict
 from hotlist.errors import InvalidURL
 from hotlist.publish.format import Snapshot
@@ -105,6 +108,8 @@ def test_the_core_gives_the_references_verdicts(
             expected = reference.check_many(urls)
             assert core.check_many(urls) == expected
             assert [core.check(url) for url in urls] == expected
+            sparse = [(i, v) for i, v in enumerate(expected) if v is not reference.miss]
+            assert core.check_sparse(urls) == reference.check_sparse(urls) == (core.version, sparse)
             for url, verdict in zip(urls, expected, strict=True):
                 if verdict.error is None:
                     parts = canonical_parts(url)
@@ -152,3 +157,61 @@ def test_the_core_reads_only_read_only_contiguous_columns() -> None:
         _core.Index(hashes, flags, memoryview(bytes(16))[::2], False)
     with pytest.raises(ValueError, match="flags column is not a buffer of bytes"):
         _core.Index(hashes, "x", None, False)  # type: ignore[arg-type]
+
+
+def test_the_core_takes_a_host_filter_only_when_it_covers_every_key() -> None:
+    from hotlist import _core
+
+    snapshot = snapshot_of([(f"host{i}.example/", 0) for i in range(3000)])
+    table = _core.host_filter_table(snapshot.host_keys)
+    cleared = bytearray(table)
+    first = int.from_bytes(snapshot.host_keys[:8], "little") & (len(table) * 8 - 1)
+    cleared[first >> 3] &= ~(1 << (first & 7))
+    cases = {
+        "its own": (table, True),
+        "a key's bit cleared": (bytes(cleared), False),
+        "another size": (table[: len(table) // 2], False),
+        "empty": (b"", False),
+    }
+    blocked, clear = "http://host0.example/a", "http://other.example/"
+    for name, (table_given, shared) in cases.items():
+        matcher = Matcher(snapshot, host_filter=table_given)
+        assert matcher._index.filter_shared is shared, name  # type: ignore[attr-defined]
+        assert matcher.check(blocked).blocked, name
+        assert not matcher.check(clear).blocked, name
+    with pytest.raises(ValueError, match="host filter column must be read-only"):
+        Matcher(snapshot, host_filter=bytearray(table))  # type: ignore[arg-type]
+    # The reference builds its own table whatever it is given.
+    reference = Matcher(snapshot, engine="python", host_filter=b"")
+    assert reference.check(blocked) == Matcher(snapshot).check(blocked)
+
+
+@pytest.mark.parametrize(
+    "damage", ["absent", "empty", "magic", "truncated", "zeroed", "of another list"]
+)
+def test_a_damaged_or_stale_host_filter_in_a_store_is_rebuilt_not_trusted(
+    tmp_path: Path, damage: str
+) -> None:
+    config = EdgeConfig(server="http://127.0.0.1:9/", key="file:key", list_name="test-list")
+    store = Store.create(tmp_path / "store", config, b"{}", api_key="k")
+    listed = snapshot_of([(f"host{i}.example/d/", 0) for i in range(300)], version=2)
+    store.install(snapshot_of([(f"other{i}.example/", 0) for i in range(900)]), StoreState(1))
+    other = store.filter_path.read_bytes()
+    store.install(listed, StoreState(version=2))
+    data = store.filter_path.read_bytes()
+    damaged = {
+        "absent": None,
+        "empty": b"",
+        "magic": b"X" + data[1:],
+        "truncated": data[:-1],
+        "zeroed": data[:8] + bytes(len(data) - 8),
+        "of another list": other,
+    }[damage]
+    store.filter_path.unlink()
+    if damaged is not None:
+        store.filter_path.write_bytes(damaged)
+    matcher = Matcher.from_store(store.path)
+    assert not matcher._index.filter_shared  # type: ignore[attr-defined]
+    urls = [f"http://host{i}.example/d/x" for i in range(0, 300, 7)] + ["http://host1.example/"]
+    assert matcher.check_many(urls) == Matcher(listed, engine="python").check_many(urls)
+    assert sum(verdict.blocked for verdict in matcher.check_many(urls)) == len(urls) - 1

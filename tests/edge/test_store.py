@@ -244,3 +244,18 @@ def test_a_complete_install_swaps_everything(store: Store, two_versions: dict[st
     }
     assert store.state().version == 3
     assert not [name for name in os.listdir(store.path) if name.startswith(".install")]
+
+
+def test_the_host_filter_is_kept_beside_the_list_and_shared(store: Store) -> None:
+    from hotlist.edge.matcher import Matcher
+
+    store.install(snapshot(1, 200), StoreState(version=1))
+    table = store.host_filter()
+    assert table is not None
+    assert table.readonly
+    first = Matcher.from_store(store.path)
+    assert first._index.filter_shared  # type: ignore[attr-defined]
+    store.install(snapshot(2, 300), StoreState(version=2))
+    assert first.reload_if_changed()
+    assert first._index.filter_shared  # type: ignore[attr-defined]
+    assert first.version == 2

@@ -19,7 +19,8 @@ pub use canonical::{canonicalize, Canonical, SCHEMES};
 pub use expressions::{expression_hashes_into, expressions, hash, path_prefixes, PathPrefix};
 pub use host::{host_suffixes, is_ip_host, Idna};
 pub use matcher::{
-    host_filter, Columns, ColumnsError, Outcome, FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE,
+    filter_covers, filter_mask, host_filter, Columns, ColumnsError, Outcome, FLAG_DISPUTED,
+    HASH_SIZE, HOST_KEY_SIZE,
 };
 pub use squid::LineAnswer;
 

@@ -43,28 +43,55 @@ pub enum ColumnsError {
     FilterSize { bytes: usize, mask: u64 },
 }
 
-/// The host filter's table for `host_keys` (8 bytes each, little-endian), as the reference
-/// builds it: 16 bits per key rounded up to a power of two (at least 1024), two bits per key.
-/// Returns the table and its mask.
-pub fn host_filter(host_keys: &[u8]) -> (Vec<u8>, u64) {
-    let count = host_keys.len() / HOST_KEY_SIZE;
+/// The mask of the host filter's table for `count` keys, as the reference sizes it: 16 bits
+/// per key rounded up to a power of two, at least 1024.
+pub fn filter_mask(count: usize) -> u64 {
     let mut size: u64 = 1 << 10;
     while size < 16u64.saturating_mul(count as u64) {
         size <<= 1;
     }
-    let mask = size - 1;
-    let mut bits = vec![0u8; (size >> 3) as usize];
+    size - 1
+}
+
+/// The two bits of the table that one host key sets.
+fn key_bits(key: &[u8], mask: u64) -> [u64; 2] {
+    let mut key_bytes = [0u8; HOST_KEY_SIZE];
+    key_bytes.copy_from_slice(key);
+    let key = u64::from_le_bytes(key_bytes);
+    [key & mask, (key >> 32) & mask]
+}
+
+/// The host filter's table for `host_keys` (8 bytes each, little-endian), as the reference
+/// builds it: [`filter_mask`] bits, two bits per key. Returns the table and its mask.
+pub fn host_filter(host_keys: &[u8]) -> (Vec<u8>, u64) {
+    let mask = filter_mask(host_keys.len() / HOST_KEY_SIZE);
+    let mut bits = vec![0u8; ((mask + 1) >> 3) as usize];
     for key in host_keys.chunks_exact(HOST_KEY_SIZE) {
-        let mut key_bytes = [0u8; HOST_KEY_SIZE];
-        key_bytes.copy_from_slice(key);
-        let key = u64::from_le_bytes(key_bytes);
-        for index in [key & mask, (key >> 32) & mask] {
+        for index in key_bits(key, mask) {
             if let Some(byte) = bits.get_mut((index >> 3) as usize) {
                 *byte |= 1 << (index & 7);
             }
         }
     }
     (bits, mask)
+}
+
+/// Whether `bits` is a table that [`host_filter`] could have built for `host_keys`: the size
+/// it gives, and every key's two bits set (so no key is missed: a table read from a file
+/// that passes this check never lets a listed host through). Returns its mask when it is.
+pub fn filter_covers(bits: &[u8], host_keys: &[u8]) -> Option<u64> {
+    let mask = filter_mask(host_keys.len() / HOST_KEY_SIZE);
+    if host_keys.len() % HOST_KEY_SIZE != 0 || (bits.len() as u64).checked_mul(8) != Some(mask + 1)
+    {
+        return None;
+    }
+    let set = |index: u64| {
+        bits.get((index >> 3) as usize).is_some_and(|byte| byte >> (index & 7) & 1 == 1)
+    };
+    host_keys
+        .chunks_exact(HOST_KEY_SIZE)
+        .all(|key| key_bits(key, mask).into_iter().all(set))
+        .then_some(mask)
 }
 
 /// A snapshot's columns, borrowed: the sorted hashes, the flags, the host filter's table.
@@ -219,6 +246,24 @@ mod tests {
                 assert_eq!(bits[(index >> 3) as usize] >> (index & 7) & 1, 1);
             }
         }
+    }
+
+    #[test]
+    fn a_table_covers_its_keys_and_no_other_table_does() {
+        let keys: Vec<u8> = (0u64..3000)
+            .flat_map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_le_bytes())
+            .collect();
+        let (bits, mask) = host_filter(&keys);
+        assert_eq!(filter_covers(&bits, &keys), Some(mask));
+        let mut cleared = bits.clone();
+        let first = u64::from_le_bytes(keys[..8].try_into().unwrap()) & mask;
+        cleared[(first >> 3) as usize] &= !(1 << (first & 7));
+        assert_eq!(filter_covers(&cleared, &keys), None);
+        assert_eq!(filter_covers(&bits[..bits.len() / 2], &keys), None);
+        assert_eq!(filter_covers(&bits, &keys[..7]), None);
+        let (more, _) = host_filter(&[keys.clone(), keys.clone()].concat());
+        assert_eq!(filter_covers(&more, &keys), None); // sized for another count
+        assert_eq!(filter_covers(&vec![0xff; bits.len()], &keys), Some(mask));
     }
 
     #[test]

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use hotlist_core::{
-    canonicalize, expression_hashes_into, expressions, hash, host_filter, Canonical, Columns,
-    LineAnswer, Outcome, UrlError, FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE, MAX_URL_BYTES,
+    canonicalize, expression_hashes_into, expressions, filter_covers, hash, host_filter, Canonical,
+    Columns, LineAnswer, Outcome, UrlError, FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE, MAX_URL_BYTES,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -334,22 +334,55 @@ fn snapshot_problem(
     Ok(None)
 }
 
+/// SHA-256 of a read-only buffer (`bytes`, or a view of a mapped file, read in place).
 #[pyfunction]
-fn sha256<'py>(py: Python<'py>, data: &[u8]) -> Bound<'py, PyBytes> {
-    PyBytes::new(py, &hash(data))
+fn sha256<'py>(py: Python<'py>, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    let data = Column::new(data, "data")?;
+    Ok(PyBytes::new(py, &hash(data.bytes())))
+}
+
+/// The host filter's table for `host_keys` (a read-only buffer of 8-byte keys), as an index
+/// builds it: what an edge store keeps beside the list for its processes to share.
+#[pyfunction]
+fn host_filter_table<'py>(
+    py: Python<'py>,
+    host_keys: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let keys = Column::new(host_keys, "host key")?;
+    if keys.bytes().len() % HOST_KEY_SIZE != 0 {
+        return Err(PyValueError::new_err("the host key buffer's length is not a multiple of 8"));
+    }
+    let (bits, _mask) = host_filter(keys.bytes());
+    Ok(PyBytes::new(py, &bits))
 }
 
 /// The matcher's two stages over a snapshot's columns: the hash and flags columns are held as
-/// they are (no copy); the host filter's table (2 to 4 bytes per entry) is built from the host
-/// keys, which are not kept.
+/// they are (no copy); the host filter's table (2 to 4 bytes per entry) is read in place too
+/// when the store holds one that covers the host keys, else built from them; the host keys are
+/// not kept.
 #[pyclass(frozen, module = "hotlist._core")]
 struct Index {
     hashes: Column,
     flags: Column,
-    filter: Option<(Vec<u8>, u64)>,
+    filter: Option<(Filter, u64)>,
     suspend_disputed: bool,
     /// Plain authority -> no host of it can have an entry (the Squid lines' authority stage).
     clear: Mutex<HashMap<Vec<u8>, bool>>,
+}
+
+/// The host filter's table: built by this process, or a mapped file's, shared.
+enum Filter {
+    Built(Vec<u8>),
+    Shared(Column),
+}
+
+impl Filter {
+    fn bits(&self) -> &[u8] {
+        match self {
+            Filter::Built(bits) => bits,
+            Filter::Shared(column) => column.bytes(),
+        }
+    }
 }
 
 /// How many authorities' answers an index remembers (emptied when full).
@@ -379,7 +412,7 @@ fn cached_clear(
 
 impl Index {
     fn columns(&self) -> PyResult<Columns<'_>> {
-        let filter = self.filter.as_ref().map(|(bits, mask)| (&bits[..], *mask));
+        let filter = self.filter.as_ref().map(|(table, mask)| (table.bits(), *mask));
         Columns::new(self.hashes.bytes(), self.flags.bytes(), filter, self.suspend_disputed)
             .map_err(|error| {
                 PyValueError::new_err(format!("the list's columns do not fit together: {error:?}"))
@@ -387,10 +420,11 @@ impl Index {
     }
 }
 
+/// The IDNA mapping as the core calls it; `ada_url` is imported on the first internationalised
+/// name only (with cffi it holds about 2 MB in every process that imports it).
 fn idna_closure(py: Python<'_>) -> impl FnMut(&str) -> Option<Vec<u8>> + '_ {
-    let function = idna_function(py);
     move |text: &str| -> Option<Vec<u8>> {
-        let result = function?.call1((text,)).ok()?;
+        let result = idna_function(py)?.call1((text,)).ok()?;
         let bytes = result.cast::<PyBytes>().ok()?;
         Some(bytes.as_bytes().to_vec())
     }
@@ -399,27 +433,38 @@ fn idna_closure(py: Python<'_>) -> impl FnMut(&str) -> Option<Vec<u8>> + '_ {
 #[pymethods]
 impl Index {
     /// `hashes`: the sorted 32-byte hash column; `flags`: one byte per entry; `host_keys`: the
-    /// 8-byte host keys for the host stage (None: no host stage). Each is a read-only buffer
-    /// (`bytes`, or a `memoryview` of the mapped list file); the hash and flags columns are
-    /// read in place for the index's life, the host keys only while the filter is built.
+    /// 8-byte host keys for the host stage (None: no host stage); `filter`: a host filter's
+    /// table for those keys (a mapped file's), taken when it covers every key and built afresh
+    /// when it does not. Each is a read-only buffer (`bytes`, or a `memoryview` of a mapped
+    /// file); the hash and flags columns and a table taken are read in place for the index's
+    /// life, the host keys only while the table is checked or built.
     #[new]
-    #[pyo3(signature = (hashes, flags, host_keys, suspend_disputed))]
+    #[pyo3(signature = (hashes, flags, host_keys, suspend_disputed, filter=None))]
     fn new(
         hashes: &Bound<'_, PyAny>,
         flags: &Bound<'_, PyAny>,
         host_keys: Option<&Bound<'_, PyAny>>,
         suspend_disputed: bool,
+        filter: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let filter = match host_keys {
             None => None,
             Some(keys) => {
                 let keys = Column::new(keys, "host key")?;
-                if keys.bytes().len() % HOST_KEY_SIZE != 0 {
+                let keys = keys.bytes();
+                if keys.len() % HOST_KEY_SIZE != 0 {
                     return Err(PyValueError::new_err(
                         "the host key buffer's length is not a multiple of 8",
                     ));
                 }
-                Some(host_filter(keys.bytes()))
+                let given = filter.map(|table| Column::new(table, "host filter")).transpose()?;
+                let shared = given.and_then(|table| {
+                    filter_covers(table.bytes(), keys).map(|mask| (Filter::Shared(table), mask))
+                });
+                Some(shared.unwrap_or_else(|| {
+                    let (bits, mask) = host_filter(keys);
+                    (Filter::Built(bits), mask)
+                }))
             }
         };
         let (hashes, flags) = (Column::new(hashes, "hash")?, Column::new(flags, "flags")?);
@@ -428,15 +473,21 @@ impl Index {
         Ok(index)
     }
 
+    /// Whether the host filter's table is the one given (read in place), not built here.
+    #[getter]
+    fn filter_shared(&self) -> bool {
+        matches!(self.filter, Some((Filter::Shared(_), _)))
+    }
+
     /// How many entries the columns hold.
     #[getter]
     fn count(&self) -> PyResult<usize> {
         Ok(self.columns()?.count())
     }
 
-    /// Bytes the index holds beside the shared columns (the host filter's table).
+    /// Bytes of the host filter's table (the process's own unless `filter_shared`).
     fn nbytes(&self) -> usize {
-        self.filter.as_ref().map_or(0, |(bits, _)| bits.len())
+        self.filter.as_ref().map_or(0, |(table, _)| table.bits().len())
     }
 
     /// The host stage: the suffixes of canonical `host` that may have an entry, or None.
@@ -566,6 +617,39 @@ impl Index {
         Ok(Some(PyBytes::new(py, &out)))
     }
 
+    /// `(index, answer)` for the URLs that are not a miss, in order: `hit(position)` or
+    /// `invalid(code, detail)` (a batch of mostly clear URLs costs no object per URL).
+    fn check_sparse<'py>(
+        &self,
+        py: Python<'py>,
+        urls: &Bound<'py, PyAny>,
+        hit: &Bound<'py, PyAny>,
+        invalid: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        if !hit.is_callable() || !invalid.is_callable() {
+            return Err(PyTypeError::new_err("hit and invalid must be callables"));
+        }
+        let columns = self.columns()?;
+        let mut idna = idna_closure(py);
+        let out = PyList::empty(py);
+        for (index, url) in urls.try_iter()?.enumerate() {
+            let url = url?;
+            let answer = match url_bytes(&url) {
+                Ok(data) => match columns.check(data.as_bytes(), &mut idna) {
+                    Outcome::Miss => continue,
+                    Outcome::Hit(position) => hit.call1((position,))?,
+                    Outcome::Invalid(error) => {
+                        let failure = Failure::from_error(py, &error);
+                        invalid.call1((failure.code, failure.detail))?
+                    }
+                },
+                Err(failure) => invalid.call1((failure.code, failure.detail))?,
+            };
+            out.append((index, answer))?;
+        }
+        Ok(out)
+    }
+
     /// One answer per URL, in order: `miss`, `hit(position)` or `invalid(code, detail)`.
     fn check_many<'py>(
         &self,
@@ -620,6 +704,7 @@ fn _core(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(expression_hashes_flat, module)?)?;
     module.add_function(wrap_pyfunction!(sha256, module)?)?;
     module.add_function(wrap_pyfunction!(snapshot_problem, module)?)?;
+    module.add_function(wrap_pyfunction!(host_filter_table, module)?)?;
     module.add_class::<Index>()?;
     Ok(())
 }

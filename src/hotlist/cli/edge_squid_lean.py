@@ -86,11 +86,19 @@ class _Parser(argparse.ArgumentParser):
         raise _Refused(message)
 
 
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    """A formatter of fixed width: argparse's default imports shutil to ask the terminal's, and
+    this parser never prints help (Typer does)."""
+    return argparse.HelpFormatter(prog, width=80)
+
+
 def parse(args: Sequence[str]) -> HelperArgs | None:
     """The settings ``args`` and the environment give, as the Typer command reads them; None
     for anything the lean parser does not answer itself (``--help``, an unknown option, a bad
     value), which the full parser then explains in its own words."""
-    parser = _Parser(add_help=False, allow_abbrev=False, exit_on_error=False)
+    parser = _Parser(
+        add_help=False, allow_abbrev=False, exit_on_error=False, formatter_class=_formatter
+    )
     for option in OPTIONS:
         default = option.default
         if option.envvar is not None and os.environ.get(option.envvar):

@@ -3,7 +3,8 @@
 Routes (JSON errors everywhere: ``{"error": {"status": N, "message": "..."}}``):
 
 - ``POST /v1/check`` with ``{"urls": [...]}`` (at most 10,000; ``Content-Type: application/json``;
-  a body over the limit is refused with 413 before it is read): the verdicts in order.
+  a body over the limit is refused with 413 before it is read): the verdicts in order; with
+  ``"answer": "compact"``, only those of the blocked and invalid URLs, each with its index.
 - ``GET /healthz``: 200, or 503 while the list may not be enforced (missing, unreadable, or
   stale under fail mode closed).
 - ``GET /metrics``: Prometheus text.
@@ -29,7 +30,7 @@ from urllib.parse import parse_qs, urlsplit
 import orjson
 
 from hotlist import __version__
-from hotlist.edge.lookup import MAX_BATCH, LookupService
+from hotlist.edge.lookup import ANSWERS, MAX_BATCH, LookupService
 from hotlist.edge.metrics import CONTENT_TYPE as METRICS_TYPE
 from hotlist.errors import ConfigError, HotlistError, InvalidRequest
 
@@ -178,8 +179,14 @@ class LookupHandler(BaseHTTPRequestHandler):
             service.metrics.record_error("too_large")
             self._error(413, f"a batch holds at most {MAX_BATCH} URLs, this one {len(urls)}")
             return
+        answer = document.get("answer", "full")
+        if answer not in ANSWERS:
+            service.metrics.record_error("bad_request")
+            self._error(400, '"answer" is "full" (a verdict per URL) or "compact" (only the '
+                        "blocked and invalid URLs, with their index)")  # fmt: skip
+            return
         try:
-            result = service.check(urls)
+            result = service.check(urls, answer)
         except InvalidRequest as exc:
             self._error(400, exc.message)
             return

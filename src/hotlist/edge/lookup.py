@@ -17,6 +17,7 @@ import operator
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from hotlist.blockpage import (
     Catalogue,
@@ -32,6 +33,7 @@ from hotlist.edge.cache import BoundedCache
 from hotlist.edge.in_force import ListInForce
 from hotlist.edge.metrics import ListGauges, Metrics
 from hotlist.edge.store import Store
+from hotlist.edge.verdict import Verdict
 from hotlist.errors import HotlistError, InvalidRequest
 from hotlist.publish.format import IntColumn
 from hotlist.publish.public_policy import PublicPolicy
@@ -45,14 +47,26 @@ DEFAULT_RELOAD_INTERVAL_S = 1.0
 _CATEGORY_CACHE = 4096
 
 
+Answer = Literal["full", "compact"]
+"""How a check is answered: a verdict per URL, or only the URLs that are blocked or invalid."""
+ANSWERS: tuple[Answer, ...] = ("full", "compact")
+
+
 @dataclass(frozen=True)
 class CheckResult:
-    """The verdicts of one batch, in the order of its URLs, and the list that gave them."""
+    """The verdicts of one batch and the list that gave them.
+
+    ``results`` holds one verdict per URL, in order (the ``full`` answer), or, for the
+    ``compact`` answer, only those of URLs that are blocked or invalid, each with its
+    ``index`` in the batch: every other URL is not blocked.
+    """
 
     list_name: str
     version: int
     stale: bool
+    count: int
     results: list[dict[str, object]]
+    answer: Answer = "full"
 
     def to_json(self) -> dict[str, object]:
         """The response document of ``POST /v1/check``."""
@@ -60,8 +74,8 @@ class CheckResult:
             "list": self.list_name,
             "version": self.version,
             "stale": self.stale,
-            "count": len(self.results),
-            "results": self.results,
+            "count": self.count,
+            ("results" if self.answer == "full" else "blocked_or_invalid"): self.results,
         }
 
 
@@ -94,8 +108,9 @@ class LookupService:
         self.in_force.refresh(force=True)
 
     # -- checks -----------------------------------------------------------------------------
-    def check(self, urls: Sequence[object]) -> CheckResult:
-        """Verdicts for a batch of URLs (text), in order.
+    def check(self, urls: Sequence[object], answer: Answer = "full") -> CheckResult:
+        """Verdicts for a batch of URLs (text), in order; with ``answer="compact"`` only those
+        of blocked and invalid URLs, each with its index (see :class:`CheckResult`).
 
         InvalidRequest for a batch over :data:`MAX_BATCH` or an item that is not text; the list's
         refusal (NotFound, StaleList...) when no verdict may be given.
@@ -104,23 +119,29 @@ class LookupService:
         if len(urls) > MAX_BATCH:
             self.metrics.record_error("too_large")
             raise InvalidRequest(f"a batch holds at most {MAX_BATCH} URLs, this one {len(urls)}")
-        for position, url in enumerate(urls):
-            if not isinstance(url, str):
-                self.metrics.record_error("bad_request")
-                raise InvalidRequest(f"urls[{position}] is not a string")
+        if not all(type(url) is str for url in urls):
+            position = next(i for i, url in enumerate(urls) if not isinstance(url, str))
+            self.metrics.record_error("bad_request")
+            raise InvalidRequest(f"urls[{position}] is not a string")
         try:
             matcher, status = self.in_force.enforceable()
         except HotlistError:
             self.metrics.record_error("unavailable")
             raise
-        verdicts = matcher.check_many(urls)  # type: ignore[arg-type]  # checked above
-        hits = [v.category for v in verdicts if v.blocked and v.category is not None]
-        invalid = sum(1 for v in verdicts if v.error is not None)
-        self.metrics.record_checks(len(verdicts), invalid, hits)
-        version = verdicts[0].list_version if verdicts else matcher.version
-        return CheckResult(
-            matcher.list_name, version, status.stale, [v.to_json() for v in verdicts]
+        version, listed = matcher.check_sparse(urls)  # type: ignore[arg-type]  # checked above
+        clear = Verdict(False, None, None, False, version)
+        listed = [(index, verdict) for index, verdict in listed if verdict != clear]
+        hits = [v.category for _, v in listed if v.blocked and v.category is not None]
+        self.metrics.record_checks(
+            len(urls), sum(1 for _, v in listed if v.error is not None), hits
         )
+        if answer == "compact":
+            results = [{"index": index, **verdict.to_json()} for index, verdict in listed]
+        else:
+            results = [clear.to_json()] * len(urls)
+            for index, verdict in listed:
+                results[index] = verdict.to_json()
+        return CheckResult(matcher.list_name, version, status.stale, len(urls), results, answer)
 
     # -- health and metrics -----------------------------------------------------------------
     def health(self) -> tuple[int, dict[str, object]]:

@@ -51,7 +51,7 @@ from hotlist.urls.canonical import canonical_parts as reference_canonical_parts
 from hotlist.urls.core import url_error
 
 if TYPE_CHECKING:
-    from hotlist.publish.format import Snapshot
+    from hotlist.publish.format import Column, Snapshot
 
 __all__ = ["CoreListIndex", "Engine", "ListIndex", "Matcher", "Verdict"]
 
@@ -113,6 +113,7 @@ class ListIndex:
         host_stage: bool = True,
         host_cache: int = DEFAULT_HOST_CACHE,
         suspend_disputed: bool = False,
+        host_filter: Column | None = None,
     ) -> None:
         self.list_name = snapshot.list_name
         self.suspend_disputed = suspend_disputed
@@ -128,10 +129,11 @@ class ListIndex:
         self._clear: BoundedCache[str, bool] = BoundedCache(host_cache if host_stage else 0)
         # Most answers are this one; sharing it saves building a verdict per URL.
         self.miss = Verdict(False, None, None, False, self.version)
-        self._build_stages(snapshot)
+        self._build_stages(snapshot, host_filter)
 
-    def _build_stages(self, snapshot: Snapshot) -> None:
-        """The two stages' structures: the host filter and the search over the hash column."""
+    def _build_stages(self, snapshot: Snapshot, host_filter: Column | None) -> None:
+        """The two stages' structures: the host filter and the search over the hash column.
+        The reference builds its own filter; ``host_filter`` is for the core."""
         self._hashes = snapshot.hash_index
         self._hosts = HostFilter(snapshot.host_keys if self.host_stage else b"")
 
@@ -220,6 +222,15 @@ class ListIndex:
             append(miss if hosts is None else lookup_hosts(parts, hosts))
         return verdicts
 
+    def check_sparse(self, urls: Iterable[str | bytes]) -> list[tuple[int, Verdict]]:
+        """``(index, verdict)`` for the URLs whose verdict is not :attr:`miss`, in order."""
+        miss = self.miss
+        return [
+            (index, verdict)
+            for index, verdict in enumerate(self.check_many(urls))
+            if verdict is not miss
+        ]
+
     def invalid(self, error: InvalidURL) -> Verdict:
         """The verdict for a URL that could not be canonicalized: not blocked, with the reason."""
         return Verdict(False, None, None, False, self.version, error=error.message)
@@ -264,13 +275,19 @@ class CoreListIndex(ListIndex):
     canonical_parts = staticmethod(core_canonical_parts)
     authority_host = staticmethod(core_authority_host)
 
-    def _build_stages(self, snapshot: Snapshot) -> None:
+    def _build_stages(self, snapshot: Snapshot, host_filter: Column | None) -> None:
         self._core = _core.Index(
             snapshot.hashes,
             snapshot.flags,
             snapshot.host_keys if self.host_stage else None,
             self.suspend_disputed,
+            host_filter,
         )
+
+    @property
+    def filter_shared(self) -> bool:
+        """Whether the host filter's table is the store's mapped one (not this process's)."""
+        return self._core.filter_shared
 
     def _stages_nbytes(self) -> int:
         return self._core.nbytes()
@@ -286,6 +303,10 @@ class CoreListIndex(ListIndex):
     def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
         """Verdicts for many URLs, as :meth:`lookup` gives them, in one call into the core."""
         return self._core.check_many(urls, self.miss, self._verdict, self._invalid)
+
+    def check_sparse(self, urls: Iterable[str | bytes]) -> list[tuple[int, Verdict]]:
+        """The same as the reference's, with no object made for a miss."""
+        return self._core.check_sparse(urls, self._verdict, self._invalid)
 
     def _invalid(self, code: int, detail: object) -> Verdict:
         return self.invalid(url_error(code, detail))
@@ -318,6 +339,9 @@ class Matcher:
     skips the first stage (every expression is hashed); it exists to measure that stage.
     ``suspend_disputed``: disputed entries do not block (the store's setting, with
     :meth:`from_store`). ``engine`` is the compiled core (default) or the Python reference.
+    ``host_filter``: a host filter table for the snapshot that the core reads in place when it
+    covers every host key (an edge store's mapped ``current.filter``: :meth:`from_store` passes
+    it), so the processes of one machine share it; otherwise each builds its own.
     """
 
     def __init__(
@@ -328,6 +352,7 @@ class Matcher:
         host_cache: int = DEFAULT_HOST_CACHE,
         suspend_disputed: bool = False,
         engine: Engine = "core",
+        host_filter: Column | None = None,
     ) -> None:
         if engine not in ("core", "python"):
             raise ValueError(f"unknown matcher engine {engine!r}: use core or python")
@@ -335,7 +360,7 @@ class Matcher:
         self._host_stage = host_stage
         self._host_cache = host_cache
         self._suspend_disputed = suspend_disputed
-        self._index = self._build(snapshot)
+        self._index = self._build(snapshot, host_filter)
         self._store_dir: Path | None = None
         self._current_path: Path | None = None
         self._seen: tuple[int, int, int] | None = None
@@ -377,6 +402,7 @@ class Matcher:
             host_cache=host_cache,
             suspend_disputed=suspend_disputed,
             engine=engine,
+            host_filter=store.host_filter(),
         )
         matcher._store_dir = Path(store_dir)
         matcher._current_path = store.current_path
@@ -402,6 +428,12 @@ class Matcher:
         """Bytes of memory held for the list in force (columns and index tables)."""
         return self._index.nbytes()
 
+    @property
+    def miss(self) -> Verdict:
+        """The verdict of the list in force that every URL it does not block shares (one
+        object: a caller may tell it apart by identity)."""
+        return self._index.miss
+
     def check(self, url: str | bytes) -> Verdict:
         """The verdict for ``url``; an invalid URL gets a not-blocked verdict with ``error`` set."""
         return self._index.check(url)
@@ -426,6 +458,13 @@ class Matcher:
     def check_many(self, urls: Iterable[str | bytes]) -> list[Verdict]:
         """Verdicts for many URLs, all from the same list version (like :meth:`check`)."""
         return self._index.check_many(urls)
+
+    def check_sparse(self, urls: Iterable[str | bytes]) -> tuple[int, list[tuple[int, Verdict]]]:
+        """The list version and ``(index, verdict)`` for the URLs whose verdict is not
+        :attr:`miss` (blocked, invalid, or listed but not blocking), in order: for large batches
+        of mostly clear URLs. All from one version, the one returned."""
+        index = self._index
+        return index.version, index.check_sparse(urls)
 
     def answer_squid_lines(
         self, lines: Sequence[str], redirect: Callable[[Verdict], str], empty: str, no_url: str
@@ -453,8 +492,9 @@ class Matcher:
             return None
         return index.answer_squid_block(lines, redirect, empty, no_url)
 
-    def swap(self, snapshot: Snapshot) -> None:
+    def swap(self, snapshot: Snapshot, host_filter: Column | None = None) -> None:
         """Put ``snapshot`` in force: build its index fully, then replace the old one at once.
+        ``host_filter``: the store's table for it (:meth:`Store.host_filter`), if any.
 
         Raises VerificationError, keeping the list in force, for another list's snapshot or an
         older version (an edge never goes back).
@@ -470,20 +510,21 @@ class Matcher:
                 f"snapshot version {snapshot.version} is older than version {current.version} "
                 "in force; refusing to roll back"
             )
-        self._index = self._build(snapshot)
+        self._index = self._build(snapshot, host_filter)
 
     @property
     def engine(self) -> Engine:
         """Which implementation answers: ``core`` or ``python`` (the reference)."""
         return self._engine
 
-    def _build(self, snapshot: Snapshot) -> ListIndex:
+    def _build(self, snapshot: Snapshot, host_filter: Column | None = None) -> ListIndex:
         index_type = CoreListIndex if self._engine == "core" else ListIndex
         return index_type(
             snapshot,
             host_stage=self._host_stage,
             host_cache=self._host_cache,
             suspend_disputed=self._suspend_disputed,
+            host_filter=host_filter,
         )
 
     def reload_if_changed(self) -> bool:
@@ -505,10 +546,11 @@ class Matcher:
             from hotlist.edge.store import Store
 
             self._seen = signature
-            snapshot = Store(self._store_dir).load_current()
+            store = Store(self._store_dir)
+            snapshot = store.load_current()
             if snapshot is None:
                 return False
-            self.swap(snapshot)
+            self.swap(snapshot, store.host_filter())
             return True
 
 

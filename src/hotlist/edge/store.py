@@ -7,6 +7,8 @@ Layout of a store directory::
     trusted/            TUF client metadata (root.json and what ngclient caches)
     current.snapshot    the verified list in force (the wire format of hotlist.publish.format),
                         mapped read-only by the processes that read it: one copy per machine
+    current.filter      the host filter's table for it (a cache, also mapped: each process checks
+                        that it covers every host key of the list, else builds its own)
     previous.snapshot   the one before it
     state.json          version, count, digest, synced_at, last_error...
     extras/             the list version's extras (policy, host names for DNS, log head...)
@@ -28,12 +30,12 @@ import errno
 import fcntl
 import json
 import os
-import shutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hotlist import _core
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.extras import extra_path
 from hotlist.errors import ConfigError, StorageError, SyncError
@@ -42,7 +44,10 @@ from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot
 from hotlist.publish.public_policy import PublicPolicy, decode_public_policy
 from hotlist.publish.wire import POLICY_EXTRA
 
-__all__ = ["Store", "StoreState", "atomic_write", "utc_now"]
+__all__ = ["FILTER_MAGIC", "Store", "StoreState", "atomic_write", "utc_now"]
+
+FILTER_MAGIC = b"HLFILT1\n"
+"""The first bytes of ``current.filter``; the host filter's table follows."""
 
 
 def utc_now() -> datetime:
@@ -86,6 +91,7 @@ class Store:
         self.trusted_dir = self.path / "trusted"
         self.current_path = self.path / "current.snapshot"
         self.previous_path = self.path / "previous.snapshot"
+        self.filter_path = self.path / "current.filter"
         self.state_path = self.path / "state.json"
         self._cached: tuple[tuple[int, int, int], Snapshot] | None = None
 
@@ -162,6 +168,19 @@ class Store:
             self._cached = (signature, snapshot)
         return snapshot
 
+    def host_filter(self) -> memoryview | None:
+        """The host filter's table kept for the list in force, mapped read-only (shared by
+        every process that maps it), or None when there is none to read. It is only a cache:
+        the matcher takes it when it covers every host key of the list it loaded, and builds
+        its own when not (a store from before it was kept, or a load between two renames)."""
+        try:
+            data = map_file(self.filter_path)
+        except OSError:
+            return None
+        if data[: len(FILTER_MAGIC)] != FILTER_MAGIC:
+            return None
+        return data[len(FILTER_MAGIC) :]
+
     def load_previous(self) -> Snapshot | None:
         """The list that was in force before the current one, if any."""
         return self._load(self.previous_path)
@@ -195,6 +214,8 @@ class Store:
         every instant, and the state never names a list that is not there. ``extras`` None
         leaves the extras in force as they are.
         """
+        import shutil  # not at start-up: only installs need it (a Squid helper never does)
+
         stage = self.path / f".install.{os.getpid()}"
         shutil.rmtree(stage, ignore_errors=True)
         try:
@@ -235,6 +256,10 @@ class Store:
                     f"could not keep the previous list in {self.path}: {exc.strerror}"
                 ) from exc
             moves.append((kept, self.previous_path))
+        # The filter first: a process that reloads when the list changes finds its table.
+        staged = stage / "new" / self.filter_path.name
+        atomic_write(staged, FILTER_MAGIC + _core.host_filter_table(snapshot.host_keys))
+        moves.append((staged, self.filter_path))
         staged = stage / "new" / self.current_path.name
         atomic_write(staged, encode_snapshot(snapshot))
         moves.append((staged, self.current_path))

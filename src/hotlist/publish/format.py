@@ -16,7 +16,6 @@ another base raises its subclass :class:`~hotlist.errors.WrongBase`.
 
 from __future__ import annotations
 
-import hashlib
 import operator
 import re
 import struct
@@ -336,6 +335,8 @@ class Snapshot:
     @cached_property
     def digest(self) -> bytes:
         """SHA-256 over the record columns (not name or version): the list's content digest."""
+        import hashlib  # not at start-up: an edge process that only reads a list never needs it
+
         sha = hashlib.sha256()
         for column in self._columns():
             sha.update(column)
@@ -443,7 +444,7 @@ def _header(kind: int, list_name: str) -> bytes:
 
 def _seal(parts: list[Column]) -> bytes:
     body = b"".join(parts)
-    return body + hashlib.sha256(body).digest()
+    return body + _core.sha256(body)
 
 
 def encode_snapshot(snapshot: Snapshot) -> bytes:
@@ -570,7 +571,7 @@ def _open(data: Column, kind: int) -> tuple[_Reader, str]:
     if reserved != 0:
         raise VerificationError(f"{what} header has a non-zero reserved byte")
     body = memoryview(data)[: reader.end]
-    if hashlib.sha256(body).digest() != data[reader.end :]:
+    if _core.sha256(body) != data[reader.end :]:
         raise VerificationError(f"{what} checksum mismatch: the file is corrupt or truncated")
     try:
         name = bytes(reader.take(name_len)).decode("ascii")

@@ -11,8 +11,6 @@ from __future__ import annotations
 import ipaddress
 import re
 
-import ada_url
-
 from hotlist.errors import InvalidURL
 from hotlist.urls.escaping import escape
 
@@ -64,6 +62,10 @@ def _to_ascii(host: bytes) -> bytes:
         return host
     if any(char <= " " or char == "\x7f" for char in text):
         return host
+    # Imported on the first internationalised name: ada_url (with cffi) holds about 2 MB in
+    # every process that imports it, and most processes (each Squid helper) never meet one.
+    import ada_url
+
     ascii_host: bytes = ada_url.idna_to_ascii(text)
     # Anything but plain labels (an empty or odd result) keeps the original bytes, escaped.
     if _PLAIN_NAME.match(ascii_host) is None:
