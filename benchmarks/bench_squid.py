@@ -46,7 +46,7 @@ from isp_stream import isp_workload
 
 EXTRAS = "127.0.0.1/- - GET myip=127.0.0.1 myport=3128"
 BLOCK_PAGE = "http://block.example/blocked?entry={entry_id}"
-GOAL = 1.5
+GOAL = 2.5
 LATENCY_LINES = 20_000
 
 

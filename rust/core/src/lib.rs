@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod canonical;
+pub mod clear_cache;
 pub mod escape;
 pub mod expressions;
 pub mod host;
@@ -16,6 +17,7 @@ pub mod matcher;
 pub mod squid;
 
 pub use canonical::{canonicalize, Canonical, SCHEMES};
+pub use clear_cache::ClearCache;
 pub use expressions::{expression_hashes_into, expressions, hash, path_prefixes, PathPrefix};
 pub use host::{host_suffixes, is_ip_host, Idna};
 pub use matcher::{

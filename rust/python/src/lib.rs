@@ -7,12 +7,12 @@
 
 mod column;
 
-use std::collections::HashMap;
 use std::sync::Mutex;
 
 use hotlist_core::{
     canonicalize, expression_hashes_into, expressions, filter_covers, hash, host_filter, Canonical,
-    Columns, LineAnswer, Outcome, UrlError, FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE, MAX_URL_BYTES,
+    ClearCache, Columns, LineAnswer, Outcome, UrlError, FLAG_DISPUTED, HASH_SIZE, HOST_KEY_SIZE,
+    MAX_URL_BYTES,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -367,7 +367,7 @@ struct Index {
     filter: Option<(Filter, u64)>,
     suspend_disputed: bool,
     /// Plain authority -> no host of it can have an entry (the Squid lines' authority stage).
-    clear: Mutex<HashMap<Vec<u8>, bool>>,
+    clear: Mutex<ClearCache>,
 }
 
 /// The host filter's table: built by this process, or a mapped file's, shared.
@@ -385,13 +385,10 @@ impl Filter {
     }
 }
 
-/// How many authorities' answers an index remembers (emptied when full).
-const CLEAR_CACHE: usize = 1 << 16;
-
 /// Whether no host of `authority` can have an entry, remembered in `cache` when the caller
-/// holds it (emptied when full); without it, decided afresh.
+/// holds it; without it, decided afresh.
 fn cached_clear(
-    cache: Option<&mut HashMap<Vec<u8>, bool>>,
+    cache: Option<&mut ClearCache>,
     columns: &Columns<'_>,
     authority: &[u8],
     idna: hotlist_core::Idna<'_>,
@@ -399,14 +396,11 @@ fn cached_clear(
     let Some(cache) = cache else {
         return columns.authority_is_clear(authority, idna);
     };
-    if let Some(&known) = cache.get(authority) {
+    if let Some(known) = cache.get(authority) {
         return known;
     }
     let known = columns.authority_is_clear(authority, idna);
-    if cache.len() >= CLEAR_CACHE {
-        cache.clear();
-    }
-    cache.insert(authority.to_vec(), known);
+    cache.put(authority, known);
     known
 }
 
