@@ -51,9 +51,15 @@ class Person:
     last_step: int = 0
 
     def next_code(self) -> str:
-        """A code the server accepts now and has not seen (waits for the next step if needed)."""
-        now_step = int(time.time()) // totp.STEP_S
-        step = max(now_step - 1, self.last_step + 1)
+        """A code the server accepts now and has not seen (waits for the next step if needed).
+
+        The step before the current one is taken only early in the current step: late in it,
+        the server may check the code after the clock has moved on, when it is two steps old.
+        """
+        now = time.time()
+        now_step = int(now) // totp.STEP_S
+        early = now - now_step * totp.STEP_S < totp.STEP_S - 10
+        step = max(now_step - 1 if early else now_step, self.last_step + 1)
         if step > now_step + 1:
             time.sleep((step - 1) * totp.STEP_S - time.time() + 0.5)
         self.last_step = step
