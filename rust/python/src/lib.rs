@@ -620,27 +620,11 @@ impl Index {
         hit: &Bound<'py, PyAny>,
         invalid: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        if !hit.is_callable() || !invalid.is_callable() {
-            return Err(PyTypeError::new_err("hit and invalid must be callables"));
-        }
-        let columns = self.columns()?;
-        let mut idna = idna_closure(py);
         let out = PyList::empty(py);
-        for (index, url) in urls.try_iter()?.enumerate() {
-            let url = url?;
-            let answer = match url_bytes(&url) {
-                Ok(data) => match columns.check(data.as_bytes(), &mut idna) {
-                    Outcome::Miss => continue,
-                    Outcome::Hit(position) => hit.call1((position,))?,
-                    Outcome::Invalid(error) => {
-                        let failure = Failure::from_error(py, &error);
-                        invalid.call1((failure.code, failure.detail))?
-                    }
-                },
-                Err(failure) => invalid.call1((failure.code, failure.detail))?,
-            };
-            out.append((index, answer))?;
-        }
+        self.each_answer(py, urls, hit, invalid, |index, answer| match answer {
+            Some(answer) => out.append((index, answer)),
+            None => Ok(()),
+        })?;
         Ok(out)
     }
 
@@ -653,31 +637,47 @@ impl Index {
         hit: &Bound<'py, PyAny>,
         invalid: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
+        let out = PyList::empty(py);
+        self.each_answer(py, urls, hit, invalid, |_, answer| match answer {
+            Some(answer) => out.append(answer),
+            None => out.append(miss),
+        })?;
+        Ok(out)
+    }
+}
+
+impl Index {
+    /// Check each of `urls` and hand `each` its position and answer: None for a miss, else
+    /// `hit(position)` or `invalid(code, detail)`.
+    fn each_answer<'py>(
+        &self,
+        py: Python<'py>,
+        urls: &Bound<'py, PyAny>,
+        hit: &Bound<'py, PyAny>,
+        invalid: &Bound<'py, PyAny>,
+        mut each: impl FnMut(usize, Option<Bound<'py, PyAny>>) -> PyResult<()>,
+    ) -> PyResult<()> {
         if !hit.is_callable() || !invalid.is_callable() {
             return Err(PyTypeError::new_err("hit and invalid must be callables"));
         }
         let columns = self.columns()?;
         let mut idna = idna_closure(py);
-        let out = PyList::empty(py);
-        for url in urls.try_iter()? {
+        for (index, url) in urls.try_iter()?.enumerate() {
             let url = url?;
-            let outcome = match url_bytes(&url) {
-                Ok(data) => columns.check(data.as_bytes(), &mut idna),
-                Err(failure) => {
-                    out.append(invalid.call1((failure.code, failure.detail))?)?;
-                    continue;
-                }
+            let answer = match url_bytes(&url) {
+                Ok(data) => match columns.check(data.as_bytes(), &mut idna) {
+                    Outcome::Miss => None,
+                    Outcome::Hit(position) => Some(hit.call1((position,))?),
+                    Outcome::Invalid(error) => {
+                        let failure = Failure::from_error(py, &error);
+                        Some(invalid.call1((failure.code, failure.detail))?)
+                    }
+                },
+                Err(failure) => Some(invalid.call1((failure.code, failure.detail))?),
             };
-            match outcome {
-                Outcome::Miss => out.append(miss)?,
-                Outcome::Hit(position) => out.append(hit.call1((position,))?)?,
-                Outcome::Invalid(error) => {
-                    let failure = Failure::from_error(py, &error);
-                    out.append(invalid.call1((failure.code, failure.detail))?)?;
-                }
-            }
+            each(index, answer)?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
