@@ -119,7 +119,7 @@ class LookupService:
         if len(urls) > MAX_BATCH:
             self.metrics.record_error("too_large")
             raise InvalidRequest(f"a batch holds at most {MAX_BATCH} URLs, this one {len(urls)}")
-        if not all(type(url) is str for url in urls):
+        if not all(isinstance(url, str) for url in urls):
             position = next(i for i, url in enumerate(urls) if not isinstance(url, str))
             self.metrics.record_error("bad_request")
             raise InvalidRequest(f"urls[{position}] is not a string")

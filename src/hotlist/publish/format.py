@@ -16,6 +16,7 @@ another base raises its subclass :class:`~hotlist.errors.WrongBase`.
 
 from __future__ import annotations
 
+import hashlib
 import operator
 import re
 import struct
@@ -335,8 +336,6 @@ class Snapshot:
     @cached_property
     def digest(self) -> bytes:
         """SHA-256 over the record columns (not name or version): the list's content digest."""
-        import hashlib  # not at start-up: an edge process that only reads a list never needs it
-
         sha = hashlib.sha256()
         for column in self._columns():
             sha.update(column)
