@@ -50,6 +50,16 @@ GOAL = 2.5
 LATENCY_LINES = 20_000
 
 
+def installed_env(**extra: str) -> dict[str, str]:
+    """The environment a helper runs in, as installed: Python may keep its compiled modules
+    (byte code) between starts. A development shell may set ``PYTHONDONTWRITEBYTECODE``, which
+    makes each start compile every module changed since its byte code was last written: more
+    start-up CPU and about 1.4 MB more private memory than an installed helper has."""
+    env = {**os.environ, **extra}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def squid_form(url: str) -> str:
     """``url`` as Squid hands it to a helper: absolute, lower-case scheme and host, no
     fragment, no user information (clients send neither)."""
@@ -126,7 +136,9 @@ def run_over(label: str, command: list[str], source: Path, folder: Path) -> Run:
     log = folder / "stderr.txt"
     with source.open("rb") as stdin, answers.open("wb") as stdout, log.open("wb") as stderr:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdin=stdin, stdout=stdout, stderr=stderr)
+        process = subprocess.Popen(
+            command, stdin=stdin, stdout=stdout, stderr=stderr, env=installed_env()
+        )
         _pid, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -144,7 +156,11 @@ def run_over(label: str, command: list[str], source: Path, folder: Path) -> Run:
 def latencies(command: list[str], lines: list[bytes]) -> list[float]:
     """Round trip of each line, one at a time over pipes, in microseconds."""
     process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=installed_env(),
     )
     assert process.stdin is not None
     assert process.stdout is not None

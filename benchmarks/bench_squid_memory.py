@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_squid import BLOCK_PAGE, make_store, squidguard_setup, write_streams
+from bench_squid import BLOCK_PAGE, installed_env, make_store, squidguard_setup, write_streams
 from hotline_list import add_direct_store
 from isp_stream import isp_workload
 
@@ -65,7 +65,11 @@ class Running:
 
     def __init__(self, command: list[str]) -> None:
         self.process = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=installed_env(),
         )
         self.answered = 0
         self._done = threading.Event()

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_matcher import listed_expressions
-from bench_squid import BLOCK_PAGE, make_store
+from bench_squid import BLOCK_PAGE, installed_env, make_store
 from hotline_list import add_direct_store
 
 FULL_CLI = "from hotlist.cli.main import main; main()"
@@ -35,9 +35,7 @@ def first_answer(command: list[str], store: Path) -> tuple[float, float]:
     """Seconds to the first answer (wall) and the process's CPU seconds, for one start."""
     before = os.times()
     started = time.perf_counter()
-    env = {**os.environ, "HOTLIST_EDGE_STORE": str(store)}
-    # As installed: Python may keep its compiled modules (byte code) between starts.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env = installed_env(HOTLIST_EDGE_STORE=str(store))
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
     )
