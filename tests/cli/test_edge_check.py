@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -75,10 +74,10 @@ def store(tmp_path: Path) -> Store:
 
 
 def _make_stale(store: Store, fail_mode: str) -> None:
-    config = replace(store.config(), fail_mode=fail_mode)
+    config = store.config()._replace(fail_mode=fail_mode)
     store.config_path.write_text(config.to_json(), encoding="utf-8")
     long_ago = (utc_now() - timedelta(days=2)).isoformat()
-    store.write_state(replace(store.state(), synced_at=long_ago))
+    store.write_state(store.state()._replace(synced_at=long_ago))
 
 
 def test_shows_blocked_and_unlisted_urls(app: typer.Typer, runner: CliRunner, store: Store) -> None:

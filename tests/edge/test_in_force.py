@@ -3,7 +3,6 @@ an unreadable state, stale under fail mode closed), new versions put in force.""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -34,7 +33,7 @@ def test_a_store_never_synced_gives_no_verdicts(tmp_path: Path) -> None:
 
 def test_the_stale_message_counts_minutes_in_words(tmp_path: Path) -> None:
     store = make_store(tmp_path)
-    store.config_path.write_text(replace(store.config(), max_age_s=60).to_json())
+    store.config_path.write_text(store.config()._replace(max_age_s=60).to_json())
     with pytest.raises(StaleList, match="last confirmed 1 minute ago, maximum 1 minute;"):
         enforceable(store, SYNCED + timedelta(seconds=80))
     with pytest.raises(StaleList, match="last confirmed 2 minutes ago, maximum 1 minute;"):
@@ -78,7 +77,7 @@ def test_a_new_version_goes_into_force_after_the_interval(tmp_path: Path) -> Non
     assert in_force.verdict("http://www.example.com/").list_version == 4
     store.install(
         Snapshot.from_records("main", 5, synthetic_records(3)),
-        replace(store.state(), version=5, count=3),
+        store.state()._replace(version=5, count=3),
     )
     clock[0] = 1.0
     assert in_force.verdict("http://www.example.com/").list_version == 4  # not looked at yet

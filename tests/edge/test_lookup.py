@@ -3,7 +3,6 @@ block pages from the list and policy in force."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -27,7 +26,7 @@ class Clock:
 
 def make_stale(store: Store) -> None:
     old = (datetime.now(UTC) - timedelta(days=2)).isoformat()
-    store.write_state(replace(store.state(), synced_at=old))
+    store.write_state(store.state()._replace(synced_at=old))
 
 
 @pytest.fixture
@@ -197,7 +196,7 @@ def test_block_pages_follow_the_list_and_policy(world: World) -> None:
     service = LookupService(world.store, reload_interval=0.0)
     assert "Example Hotline" in service.block_page("0000000000c0ffee", None).html
     assert service.block_page("0000000000000005", None).status == 404
-    renamed = replace(POLICY, operator="Other Hotline")
+    renamed = POLICY._replace(operator="Other Hotline")
     publish_entries(world, [PAGE_ENTRY, Entry("x.example/", 5)], policy=renamed)
     assert "Other Hotline" in service.block_page("0000000000c0ffee", None).html
     assert service.block_page("0000000000000005", None).status == 403

@@ -23,7 +23,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -206,7 +206,7 @@ def make_stale(world: EdgeWorld) -> None:
     """Make the list in force look unconfirmed for three hours (max age is two)."""
     store = world.store
     synced_at = (utc_now() - timedelta(hours=3)).isoformat()
-    store.write_state(replace(store.state(), synced_at=synced_at))
+    store.write_state(store.state()._replace(synced_at=synced_at))
 
 
 def wait_until_serving(squid: Squid, url: str) -> Response:

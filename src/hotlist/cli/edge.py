@@ -112,7 +112,7 @@ def init(
         key=reference,
         list_name=list_name,
         max_age_s=max_age,
-        fail_mode=fail_mode,  # type: ignore[arg-type]  # EdgeConfig checks the value
+        fail_mode=fail_mode,  # EdgeConfig checks the value
         interval_s=interval,
         suspend_disputed=suspend_disputed,
         unsafe_http=unsafe_http,

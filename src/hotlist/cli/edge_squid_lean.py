@@ -14,9 +14,8 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 __all__ = [
     "BLOCK_PAGE",
@@ -32,8 +31,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One command-line option: its flag, help, default and environment variable."""
 
     flag: str
@@ -67,8 +65,7 @@ CACHE_SIZE = Option("--cache-size", "How many URLs' answers to remember (0: none
 OPTIONS = (STORE, BLOCK_PAGE, INTERVAL, CACHE_SIZE)
 
 
-@dataclass(frozen=True)
-class HelperArgs:
+class HelperArgs(NamedTuple):
     """The helper's settings, parsed."""
 
     store: Path

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
 
 from hotlist.errors import ConfigError
 from hotlist.urls import is_loopback_url
+from hotlist.values import Value
 
 
 class FailMode(StrEnum):
@@ -30,8 +30,7 @@ DEFAULT_MIN_RATE_BYTES_S = 1024
 DEFAULT_RATE_WINDOW_S = 30.0
 
 
-@dataclass(frozen=True)
-class EdgeConfig:
+class EdgeConfig(Value):
     """What ``hotlist edge init`` recorded.
 
     ``server`` is the TUF repository's base URL (metadata under ``metadata/``, files under
@@ -53,20 +52,64 @@ class EdgeConfig:
     in clear, so it is refused unless this is set (``edge init --unsafe-http``).
     """
 
+    __slots__ = _fields = (
+        "server",
+        "key",
+        "list_name",
+        "max_age_s",
+        "fail_mode",
+        "interval_s",
+        "suspend_disputed",
+        "request_timeout_s",
+        "sync_timeout_s",
+        "min_rate_bytes_s",
+        "rate_window_s",
+        "unsafe_http",
+    )
     server: str
     key: str
-    list_name: str = "main"
-    max_age_s: int = DEFAULT_MAX_AGE_S
-    fail_mode: FailMode = FailMode.CLOSED
-    interval_s: int = DEFAULT_INTERVAL_S
-    suspend_disputed: bool = False
-    request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S
-    sync_timeout_s: float = DEFAULT_SYNC_TIMEOUT_S
-    min_rate_bytes_s: int = DEFAULT_MIN_RATE_BYTES_S
-    rate_window_s: float = DEFAULT_RATE_WINDOW_S
-    unsafe_http: bool = False
+    list_name: str
+    max_age_s: int
+    fail_mode: FailMode
+    interval_s: int
+    suspend_disputed: bool
+    request_timeout_s: float
+    sync_timeout_s: float
+    min_rate_bytes_s: int
+    rate_window_s: float
+    unsafe_http: bool
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        server: str,
+        key: str,
+        list_name: str = "main",
+        max_age_s: int = DEFAULT_MAX_AGE_S,
+        fail_mode: FailMode | str = FailMode.CLOSED,
+        interval_s: int = DEFAULT_INTERVAL_S,
+        suspend_disputed: bool = False,
+        request_timeout_s: float = DEFAULT_REQUEST_TIMEOUT_S,
+        sync_timeout_s: float = DEFAULT_SYNC_TIMEOUT_S,
+        min_rate_bytes_s: int = DEFAULT_MIN_RATE_BYTES_S,
+        rate_window_s: float = DEFAULT_RATE_WINDOW_S,
+        unsafe_http: bool = False,
+    ) -> None:
+        values = (
+            server,
+            key,
+            list_name,
+            max_age_s,
+            fail_mode,
+            interval_s,
+            suspend_disputed,
+            request_timeout_s,
+            sync_timeout_s,
+            min_rate_bytes_s,
+            rate_window_s,
+            unsafe_http,
+        )
+        for name, value in zip(self._fields, values, strict=True):
+            object.__setattr__(self, name, value)
         if not self.server.startswith(("http://", "https://")):
             raise ConfigError(f"server URL {self.server!r} must start with http:// or https://")
         if not isinstance(self.unsafe_http, bool):
@@ -129,7 +172,7 @@ class EdgeConfig:
 
     def to_json(self) -> str:
         """The ``config.json`` text."""
-        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+        return json.dumps(self._asdict(), indent=2, sort_keys=True) + "\n"
 
     @classmethod
     def from_json(cls, text: str, source: Path) -> EdgeConfig:

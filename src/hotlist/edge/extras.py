@@ -10,9 +10,8 @@ importing a module registers nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from hotlist.errors import VerificationError
 
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
     from hotlist.edge.store import Store
 
 
-@dataclass(frozen=True)
-class ExtraContext:
+class ExtraContext(NamedTuple):
     """What a check may use: the store (with the extras in force) and the member's API access."""
 
     store: Store
@@ -33,8 +31,7 @@ ExtraCheck = Callable[[ExtraContext, bytes, Mapping[str, bytes]], None]
 """``check(context, new_data, all_new_extras)``; raises VerificationError to refuse."""
 
 
-@dataclass(frozen=True)
-class ExtraRule:
+class ExtraRule(NamedTuple):
     """What sync does with one extra of a new version before installing it: run ``check`` on
     it; and when ``kept``, refuse a version without it once the list in force carries it."""
 

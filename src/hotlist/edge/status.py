@@ -10,9 +10,8 @@ gives no verdicts until a sync succeeds. That rule is applied in one place,
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from hotlist.edge.config import FailMode
 from hotlist.edge.store import Store, utc_now
@@ -22,8 +21,7 @@ ListState = Literal["fresh", "stale", "never_synced"]
 """What a store's list is: confirmed current within its maximum age, older, or not there yet."""
 
 
-@dataclass(frozen=True)
-class EdgeStatus:
+class EdgeStatus(NamedTuple):
     """A store's state as ``hotlist edge status`` shows it.
 
     ``stale`` is True whenever no list was confirmed current within ``max_age_s``, before the
@@ -35,7 +33,7 @@ class EdgeStatus:
     server: str
     list_name: str
     version: int | None
-    count: int | None
+    count: int | None  # type: ignore[assignment]  # a field: tuple.count is never called on it
     published_at: str | None
     synced_at: str | None
     age_s: float | None
@@ -70,7 +68,7 @@ class EdgeStatus:
 
     def to_dict(self) -> dict[str, object]:
         """The fields, for ``--json``."""
-        return {**asdict(self), "synced": self.synced, "state": self.state}
+        return {**self._asdict(), "synced": self.synced, "state": self.state}
 
 
 def _parse(moment: str | None) -> datetime | None:

@@ -31,9 +31,9 @@ import fcntl
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from hotlist import _core
 from hotlist.edge.config import EdgeConfig
@@ -55,12 +55,11 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class StoreState:
+class StoreState(NamedTuple):
     """What ``state.json`` says about the list in force and the last sync attempts."""
 
     version: int | None = None
-    count: int | None = None
+    count: int | None = None  # type: ignore[assignment]  # a field: tuple.count is never called on it
     digest: str | None = None
     published_at: str | None = None
     synced_at: str | None = None
@@ -75,7 +74,7 @@ class StoreState:
             raw = json.loads(text)
             if not isinstance(raw, dict):
                 raise TypeError("not an object")
-            known = {k: raw[k] for k in cls.__dataclass_fields__ if k in raw}
+            known = {k: raw[k] for k in cls._fields if k in raw}
             return cls(**known)
         except (ValueError, TypeError) as exc:
             raise StorageError(f"{source} is corrupt: {exc}; run `hotlist edge sync`") from exc
@@ -298,7 +297,7 @@ class Store:
     def record_error(self, message: str) -> None:
         """Note a failed sync in the state; the list in force is untouched."""
         now = utc_now().isoformat()
-        state = replace(self.state(), last_attempt_at=now, last_error=message, last_error_at=now)
+        state = self.state()._replace(last_attempt_at=now, last_error=message, last_error_at=now)
         with contextlib.suppress(StorageError):
             # The disk may be the reason the sync failed; the error is raised to the caller anyway.
             self.write_state(state)
@@ -321,7 +320,7 @@ class Store:
 
 
 def _state_bytes(state: StoreState) -> bytes:
-    return (json.dumps(asdict(state), indent=2, sort_keys=True) + "\n").encode()
+    return (json.dumps(state._asdict(), indent=2, sort_keys=True) + "\n").encode()
 
 
 def _mkdir(folder: Path) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from hotlist.publish.wire import format_entry_id
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     """Whether a URL is blocked by the list in force, and by which entry.
 
     ``category`` is the policy category's wire id and ``entry_id`` the entry's opaque public id

@@ -9,8 +9,8 @@ import mmap
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from hotlist.errors import StorageError
 
@@ -92,8 +92,7 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-@dataclass(frozen=True)
-class Replacement:
+class Replacement(NamedTuple):
     """One file of a :func:`replace_together`: ``path`` gets ``data`` with ``mode``."""
 
     path: Path

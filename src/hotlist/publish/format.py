@@ -24,14 +24,12 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
-from typing import Literal, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeAlias
 
 from hotlist import _core
 from hotlist.errors import PublishError, VerificationError, WrongBase
-from hotlist.publish.records import ListRecord
 from hotlist.publish.wire import (
     FLAG_DISPUTED,
     HASH_SIZE,
@@ -41,6 +39,10 @@ from hotlist.publish.wire import (
     MAX_ENTRY_ID,
     check_fields,
 )
+from hotlist.values import Value
+
+if TYPE_CHECKING:
+    from hotlist.publish.records import ListRecord
 
 MAGIC = b"HLST"
 FORMAT_VERSION = 1
@@ -82,17 +84,23 @@ def _check_version(version: int, what: str) -> None:
         raise VerificationError(f"{what} {version} is outside 0..2**63-1")
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
+class Record(Value):
     """One record as the wire carries it: the host hash shortened to an 8-byte host key."""
 
+    __slots__ = _fields = ("expression_hash", "host_key", "category", "entry_id", "flags")
     expression_hash: bytes
     host_key: bytes
     category: int
     entry_id: int
-    flags: int = 0
+    flags: int
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self, expression_hash: bytes, host_key: bytes, category: int, entry_id: int, flags: int = 0
+    ) -> None:
+        for name, value in zip(
+            self._fields, (expression_hash, host_key, category, entry_id, flags), strict=True
+        ):
+            object.__setattr__(self, name, value)
         problem = check_fields(self.expression_hash, self.category, self.entry_id, self.flags)
         if problem is None and len(self.host_key) != HOST_KEY_SIZE:
             problem = f"host key is {len(self.host_key)} bytes, expected {HOST_KEY_SIZE}"
@@ -229,8 +237,7 @@ def _read_only(column: Column | IntColumn) -> memoryview:
     return memoryview(column).cast("B").toreadonly()
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(Value):
     """Every record in force in list version ``version``, sorted by expression hash.
 
     ``hashes`` holds ``count`` 32-byte hashes (ascending, unique); ``host_keys`` the first
@@ -241,6 +248,8 @@ class Snapshot:
     and value ranges (:meth:`validate`).
     """
 
+    # No __slots__: the cached properties below keep their values in the instance's __dict__.
+    _fields = ("list_name", "version", "hashes", "host_keys", "categories", "entry_ids", "flags")
     list_name: str
     version: int
     hashes: Column
@@ -249,7 +258,19 @@ class Snapshot:
     entry_ids: IntColumn
     flags: Column
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        list_name: str,
+        version: int,
+        hashes: Column,
+        host_keys: Column,
+        categories: IntColumn,
+        entry_ids: IntColumn,
+        flags: Column,
+    ) -> None:
+        values = (list_name, version, hashes, host_keys, categories, entry_ids, flags)
+        for name, value in zip(self._fields, values, strict=True):
+            object.__setattr__(self, name, value)
         check_list_name(self.list_name)
         _check_version(self.version, "list version")
         if not (_holds(self.categories, "H") and _holds(self.entry_ids, "Q")):
@@ -388,8 +409,7 @@ _COLUMN_PROBLEMS = {
 }
 
 
-@dataclass(frozen=True)
-class Delta:
+class Delta(Value):
     """What changed from ``base_version`` to ``version`` of one list.
 
     ``added``: new records, sorted by hash; ``removed``: hashes no longer listed, sorted;
@@ -397,6 +417,7 @@ class Delta:
     host changes is removed and added again under the same hash.
     """
 
+    __slots__ = _fields = ("list_name", "base_version", "version", "added", "removed", "changed")
     list_name: str
     base_version: int
     version: int
@@ -404,7 +425,18 @@ class Delta:
     removed: tuple[bytes, ...]
     changed: tuple[FlagChange, ...]
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        list_name: str,
+        base_version: int,
+        version: int,
+        added: tuple[Record, ...],
+        removed: tuple[bytes, ...],
+        changed: tuple[FlagChange, ...],
+    ) -> None:
+        values = (list_name, base_version, version, added, removed, changed)
+        for name, value in zip(self._fields, values, strict=True):
+            object.__setattr__(self, name, value)
         check_list_name(self.list_name)
         _check_version(self.base_version, "base version")
         _check_version(self.version, "list version")

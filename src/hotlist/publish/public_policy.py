@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from hotlist.errors import VerificationError
@@ -27,8 +26,7 @@ from hotlist.publish.wire import POLICY_EXTRA
 POLICY_FORMAT = 1
 
 
-@dataclass(frozen=True)
-class PublicCategory:
+class PublicCategory(NamedTuple):
     """A category as block pages show it."""
 
     wire_id: int
@@ -56,8 +54,7 @@ class PublicCategory:
         }
 
 
-@dataclass(frozen=True)
-class PublicPolicy:
+class PublicPolicy(NamedTuple):
     """The public part of the policy in force, and where to appeal."""
 
     operator: str

@@ -25,9 +25,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from hotlist.errors import PublishError, VerificationError
 
@@ -133,8 +132,7 @@ def delta_target(base: int, version: int) -> str:
     return f"deltas/{base}-{version}.delta"
 
 
-@dataclass(frozen=True)
-class FileRef:
+class FileRef(NamedTuple):
     """A file the manifest names: its target path, length and SHA-256 (hex)."""
 
     path: str
@@ -146,8 +144,7 @@ class FileRef:
         return {"path": self.path, "length": self.length, "sha256": self.sha256}
 
 
-@dataclass(frozen=True)
-class DeltaRef:
+class DeltaRef(NamedTuple):
     """A delta the manifest offers: from version ``base`` to ``version``, its path and length."""
 
     base: int
@@ -160,8 +157,7 @@ class DeltaRef:
         return {"from": self.base, "to": self.version, "path": self.path, "length": self.length}
 
 
-@dataclass(frozen=True)
-class Manifest:
+class Manifest(NamedTuple):
     """``list.json``: which version is current, its content digest, and the files that make it.
 
     ``digest`` is the snapshot's content digest in hex; ``deltas`` the deltas still offered, oldest
@@ -171,11 +167,11 @@ class Manifest:
 
     list_name: str
     version: int
-    count: int
+    count: int  # type: ignore[assignment]  # a field: tuple.count is never called on it
     digest: str
     snapshot: FileRef
     deltas: tuple[DeltaRef, ...] = ()
-    extras: Mapping[str, FileRef] = field(default_factory=lambda: MappingProxyType({}))
+    extras: Mapping[str, FileRef] = MappingProxyType({})  # read-only: one empty default serves
     published_at: str | None = None
 
     def to_json(self) -> dict[str, Any]:
