@@ -2,15 +2,20 @@
 //!
 //! Squid's lines mostly go to hosts seen before, so their answer is remembered per authority.
 //! An authority is kept as two 64-bit SipHash values under this process's random key (one picks
-//! the slot, the other is checked with it: 127 bits must agree), not as its text: 16 bytes a
-//! slot, about 1 MB when full, where the text in a map took about 90 bytes an authority.
+//! the slot, the other is checked with it: 127 bits must agree), not as its text: 16 bytes and
+//! a control byte a slot, 16,384 slots (about 280 kB), taken whole at the first answer so that
+//! the table never grows (each growth left the smaller table's memory to the allocator).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 
-/// How many authorities are remembered before the cache is emptied: 7/8 of 65,536, the table's
-/// load limit, so it never grows past 65,536 slots.
-pub const CAPACITY: usize = (1 << 16) / 8 * 7;
+/// The table's slots: each Squid helper holds one table, so it is small (65,536 slots, about
+/// 1.1 MB, was most of a helper's growth with traffic; measured in docs/squid.md, Memory).
+pub const SLOTS: usize = 1 << 14;
+
+/// How many authorities are remembered before the cache is emptied: 7/8 of the slots, the
+/// table's load limit, so it never grows past `SLOTS`.
+pub const CAPACITY: usize = SLOTS / 8 * 7;
 
 /// The slot keys are SipHash values already: the table takes them as they are.
 #[derive(Default)]
@@ -51,10 +56,12 @@ impl ClearCache {
         (value >> 1 == check >> 1).then_some(value & 1 == 1)
     }
 
-    /// Remember `clear` for `authority`; a full cache is emptied first.
+    /// Remember `clear` for `authority`; a full cache is emptied first (keeping its table).
     pub fn put(&mut self, authority: &[u8], clear: bool) {
         if self.slots.len() >= CAPACITY {
             self.slots.clear();
+        } else if self.slots.capacity() == 0 {
+            self.slots.reserve(CAPACITY);
         }
         let (slot, check) = self.keys(authority);
         self.slots.insert(slot, (check & !1) | u64::from(clear));
@@ -99,6 +106,15 @@ mod tests {
             assert_eq!(cache.get(authority.as_bytes()), Some(number % 3 == 0));
         }
         assert!(cache.len() <= CAPACITY);
-        assert!(cache.table_bytes() <= 65_536 * 17, "{}", cache.table_bytes());
+        assert_eq!(cache.table_bytes(), SLOTS * 17);
+    }
+
+    #[test]
+    fn takes_its_whole_table_at_the_first_answer() {
+        let mut cache = ClearCache::default();
+        assert_eq!(cache.slots.capacity(), 0);
+        cache.put(b"www.example.com", true);
+        assert_eq!(cache.table_bytes(), SLOTS * 17);
+        assert_eq!(cache.slots.capacity(), CAPACITY);
     }
 }
