@@ -53,6 +53,9 @@ class Index:
     def answer_squid_block(
         self, lines: Iterable[str], hit: Callable[[int], str], empty: str, no_url: str
     ) -> bytes | None: ...
+    def answer_squid_data(
+        self, data: bytes | memoryview, hit: Callable[[int], str], empty: str, no_url: str
+    ) -> bytes | None: ...
     def check_sparse(
         self,
         urls: Iterable[object],

@@ -17,6 +17,7 @@ from hotlist.edge.squid import (
     answer_bytes,
     kv_pair,
     request_host,
+    request_lines,
     split_request,
 )
 from hotlist.edge.verdict import Verdict
@@ -439,6 +440,46 @@ def test_the_core_answers_every_line_as_the_python_path(
         assert core.answer_lines(lines) == expected
         assert core.answer_lines(lines) == expected  # again, from the caches
         assert core.answer_block(lines) == answer_bytes(expected)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.sampled_from(["", "7 ", "12\t"]), _REQUEST_URLS, st.just(" " + EXTRAS)),
+            st.tuples(st.just(""), st.binary(max_size=20), st.sampled_from(["", "\r", " -"])),
+        ).map(lambda part: "".join(_text(field) for field in part)),
+        max_size=12,
+    )
+)
+def test_a_buffer_of_lines_is_answered_as_its_lines_decoded(lines: list[str]) -> None:
+    data = "\n".join(lines).encode("utf-8", "surrogateescape")
+    snapshot = Snapshot.from_records("main", 1, list(ENTRIES))
+    expected = SquidResponder(Matcher(snapshot, engine="python"), BlockPage(TEMPLATE)).answer_lines(
+        request_lines(data)
+    )
+    core = SquidResponder(Matcher(snapshot), BlockPage(TEMPLATE))
+    assert core.answer_data(data) == answer_bytes(expected)
+    assert core.answer_data(memoryview(data).toreadonly()) == answer_bytes(expected)
+    python = SquidResponder(Matcher(snapshot, engine="python"), BlockPage(TEMPLATE))
+    assert python.answer_data(data) == answer_bytes(expected)
+
+
+def _text(field: str | bytes) -> str:
+    if isinstance(field, bytes):
+        return field.decode("utf-8", "surrogateescape")
+    return field
+
+
+def test_a_buffer_of_lines_is_read_in_place_only_when_read_only() -> None:
+    matcher = Matcher(Snapshot.from_records("main", 1, list(ENTRIES)))
+    data = f"1 {PAGE_URL}\n2 http://x.example/".encode()
+    block = matcher.answer_squid_data(data, BlockPage(TEMPLATE).url, "empty", "no URL")
+    lines = [f"1 {PAGE_URL}", "2 http://x.example/"]
+    assert block == matcher.answer_squid_block(lines, BlockPage(TEMPLATE).url, "empty", "no URL")
+    assert block is not None
+    assert block.startswith(b"1 http://block.example/")
+    with pytest.raises(ValueError, match="read-only"):
+        matcher.answer_squid_data(bytearray(data), BlockPage(TEMPLATE).url, "empty", "no URL")
 
 
 @pytest.mark.parametrize("channels", [False, True])

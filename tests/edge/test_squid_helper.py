@@ -117,15 +117,15 @@ def test_an_unexpected_error_answers_bh_for_each_line_and_serving_goes_on(
     responder: SquidResponder, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     calls = []
-    real = responder.answer_block
+    real = responder.answer_data
 
-    def flaky(lines: list[str]) -> bytes:
-        calls.append(lines)
+    def flaky(data: memoryview) -> bytes:
+        calls.append(bytes(data))
         if len(calls) == 1:
             raise RuntimeError("boom")
-        return real(lines)
+        return real(data)
 
-    monkeypatch.setattr(responder, "answer_block", flaky)
+    monkeypatch.setattr(responder, "answer_data", flaky)
     answers = run_serve(responder, [b"1 http://a.example/\n2 http://b.example/\n"])
     assert answers == [
         "1 BH message=\"internal error: RuntimeError('boom')\"",

@@ -564,8 +564,6 @@ impl Index {
     /// The answers to a block of Squid request lines as the bytes to write (each answer and a
     /// newline), as [`Index::answer_squid_lines`] gives them; None when a line's answer needs
     /// the caller (an invalid URL, a line that is not text, a redirect that is not ASCII).
-    ///
-    /// The helper's hot path: one buffer, no string per line, so a channel ID costs its digits.
     fn answer_squid_block<'py>(
         &self,
         py: Python<'py>,
@@ -574,41 +572,39 @@ impl Index {
         empty: &str,
         no_url: &str,
     ) -> PyResult<Option<Bound<'py, PyBytes>>> {
-        let columns = self.columns()?;
-        let mut idna = idna_closure(py);
-        let mut cache = self.clear.try_lock().ok();
-        let mut clear = |columns: &Columns<'_>, authority: &[u8], idna: hotlist_core::Idna<'_>| {
-            cached_clear(cache.as_deref_mut(), columns, authority, idna)
-        };
-        let mut out: Vec<u8> = Vec::with_capacity(1 << 14);
+        let mut block = SquidBlock::new(self, py, hit, empty, no_url)?;
         for line in lines.try_iter()? {
-            let line = line?;
-            let Ok(data) = url_bytes(&line) else {
+            let Ok(data) = url_bytes(&line?) else {
                 return Ok(None);
             };
-            let data = data.as_bytes();
-            let (channel, answer) = columns.squid_line(data, &mut idna, &mut clear);
-            if let Some((start, end)) = channel {
-                out.extend_from_slice(&data[start..end]);
-                out.push(b' ');
+            if !block.answer(data.as_bytes())? {
+                return Ok(None);
             }
-            match answer {
-                LineAnswer::Empty => out.extend_from_slice(empty.as_bytes()),
-                LineAnswer::NoUrl => out.extend_from_slice(no_url.as_bytes()),
-                LineAnswer::Err => out.extend_from_slice(b"ERR"),
-                LineAnswer::Hit(position) => {
-                    let redirect = hit.call1((position,))?;
-                    let redirect = redirect.cast::<PyString>()?.to_cow()?;
-                    if !redirect.is_ascii() {
-                        return Ok(None);
-                    }
-                    out.extend_from_slice(redirect.as_bytes());
-                }
-                LineAnswer::Defer => return Ok(None),
-            }
-            out.push(b'\n');
         }
-        Ok(Some(PyBytes::new(py, &out)))
+        Ok(Some(PyBytes::new(py, &block.out)))
+    }
+
+    /// The same answers for the request lines of `data`, a read-only buffer of the lines as
+    /// Squid wrote them, separated by newlines (the last one without its own): Python's
+    /// `data.decode("utf-8", "surrogateescape").split("\n")`, read in place.
+    ///
+    /// The helper's hot path: no Python object per line, nor per answer.
+    fn answer_squid_data<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+        hit: &Bound<'py, PyAny>,
+        empty: &str,
+        no_url: &str,
+    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let data = Column::new(data, "request lines")?;
+        let mut block = SquidBlock::new(self, py, hit, empty, no_url)?;
+        for line in data.bytes().split(|&byte| byte == b'\n') {
+            if !block.answer(line)? {
+                return Ok(None);
+            }
+        }
+        Ok(Some(PyBytes::new(py, &block.out)))
     }
 
     /// `(index, answer)` for the URLs that are not a miss, in order: `hit(position)` or
@@ -678,6 +674,66 @@ impl Index {
             each(index, answer)?;
         }
         Ok(())
+    }
+}
+
+/// One block of Squid answers being written: the list's columns, the authority cache (when
+/// free), and the bytes so far.
+struct SquidBlock<'a, 'py> {
+    columns: Columns<'a>,
+    cache: Option<std::sync::MutexGuard<'a, ClearCache>>,
+    py: Python<'py>,
+    hit: &'a Bound<'py, PyAny>,
+    empty: &'a str,
+    no_url: &'a str,
+    out: Vec<u8>,
+}
+
+impl<'a, 'py> SquidBlock<'a, 'py> {
+    fn new(
+        index: &'a Index,
+        py: Python<'py>,
+        hit: &'a Bound<'py, PyAny>,
+        empty: &'a str,
+        no_url: &'a str,
+    ) -> PyResult<Self> {
+        let columns = index.columns()?;
+        // Never wait for the cache: a thread holding it may be inside a Python call (IDNA) that
+        // let go of the GIL, and waiting here with the GIL would deadlock. Busy: no cache.
+        let cache = index.clear.try_lock().ok();
+        Ok(SquidBlock { columns, cache, py, hit, empty, no_url, out: Vec::with_capacity(1 << 12) })
+    }
+
+    /// Append the answer to one request line and its newline; false when the caller must
+    /// answer it (an invalid URL, a redirect that is not ASCII).
+    fn answer(&mut self, data: &[u8]) -> PyResult<bool> {
+        let mut idna = idna_closure(self.py);
+        let cache = &mut self.cache;
+        let mut clear = |columns: &Columns<'_>, authority: &[u8], idna: hotlist_core::Idna<'_>| {
+            cached_clear(cache.as_deref_mut(), columns, authority, idna)
+        };
+        let (channel, answer) = self.columns.squid_line(data, &mut idna, &mut clear);
+        let out = &mut self.out;
+        if let Some((start, end)) = channel {
+            out.extend_from_slice(&data[start..end]);
+            out.push(b' ');
+        }
+        match answer {
+            LineAnswer::Empty => out.extend_from_slice(self.empty.as_bytes()),
+            LineAnswer::NoUrl => out.extend_from_slice(self.no_url.as_bytes()),
+            LineAnswer::Err => out.extend_from_slice(b"ERR"),
+            LineAnswer::Hit(position) => {
+                let redirect = self.hit.call1((position,))?;
+                let redirect = redirect.cast::<PyString>()?.to_cow()?;
+                if !redirect.is_ascii() {
+                    return Ok(false);
+                }
+                out.extend_from_slice(redirect.as_bytes());
+            }
+            LineAnswer::Defer => return Ok(false),
+        }
+        out.push(b'\n');
+        Ok(true)
     }
 }
 

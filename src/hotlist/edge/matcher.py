@@ -329,6 +329,15 @@ class CoreListIndex(ListIndex):
             lines, lambda position: redirect(verdict(position)), empty, no_url
         )
 
+    def answer_squid_data(
+        self, data: bytes | memoryview, redirect: Callable[[Verdict], str], empty: str, no_url: str
+    ) -> bytes | None:
+        """The same answers for the lines of a buffer (see Matcher.answer_squid_data)."""
+        verdict = self._verdict
+        return self._core.answer_squid_data(
+            data, lambda position: redirect(verdict(position)), empty, no_url
+        )
+
 
 class Matcher:
     """Checks URLs against the list in force; swaps in a new version without a pause.
@@ -491,6 +500,20 @@ class Matcher:
         if not isinstance(index, CoreListIndex):
             return None
         return index.answer_squid_block(lines, redirect, empty, no_url)
+
+    def answer_squid_data(
+        self, data: bytes | memoryview, redirect: Callable[[Verdict], str], empty: str, no_url: str
+    ) -> bytes | None:
+        """The answers of :meth:`answer_squid_block` for the request lines in ``data``, a
+        read-only buffer (``bytes``, or a read-only ``memoryview``) of lines as Squid wrote
+        them, separated by newlines: the lines of
+        ``bytes(data).decode("utf-8", "surrogateescape").split("\\n")``, read in place with no
+        object per line. None with the Python engine, or when a line's answer needs the caller.
+        """
+        index = self._index
+        if not isinstance(index, CoreListIndex):
+            return None
+        return index.answer_squid_data(data, redirect, empty, no_url)
 
     def swap(self, snapshot: Snapshot, host_filter: Column | None = None) -> None:
         """Put ``snapshot`` in force: build its index fully, then replace the old one at once.

@@ -34,6 +34,7 @@ __all__ = [
     "answer_bytes",
     "kv_pair",
     "request_host",
+    "request_lines",
     "split_request",
 ]
 
@@ -146,6 +147,12 @@ def answer_bytes(answers: Sequence[str]) -> bytes:
     return "".join([answer + "\n" for answer in answers]).encode("ascii", "backslashreplace")
 
 
+def request_lines(data: bytes | memoryview) -> list[str]:
+    """The request lines of ``data`` (separated by newlines) as text: UTF-8, an undecodable
+    byte kept as a lone surrogate."""
+    return str(data, "utf-8", "surrogateescape").split("\n")
+
+
 def split_request(line: str) -> tuple[str, str | None]:
     """A request line's answer prefix (``"ID "`` or ``""``) and its URL (None when it has none).
 
@@ -220,6 +227,20 @@ class SquidResponder:
             if block is not None:
                 return block
         return answer_bytes(self.answer_lines(lines))
+
+    def answer_data(self, data: bytes | memoryview) -> bytes:
+        """The answers to the request lines in ``data`` (lines as Squid wrote them, separated by
+        newlines, the last without its own) as the bytes to write: those of :meth:`answer_block`
+        for ``bytes(data).decode("utf-8", "surrogateescape").split("\\n")``. With the compiled
+        core, lines that need no message are answered from the buffer in place: no object per
+        line (``data`` must then be read-only: ``bytes``, or a read-only ``memoryview``).
+        """
+        matcher = self.matcher
+        if matcher is not None and self.refusal is None:
+            block = matcher.answer_squid_data(data, self._redirect, _EMPTY, _NO_URL)
+            if block is not None:
+                return block
+        return self.answer_block(request_lines(data))
 
     def _answer_lines(self, matcher: Matcher, lines: Sequence[str]) -> list[str]:
         """The answers, line by line in Python (the Python engine, and invalid URLs)."""

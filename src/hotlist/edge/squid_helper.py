@@ -1,12 +1,13 @@
 """The Squid helper process: read Squid's request lines, answer them, keep the list current.
 
 Squid with ``concurrency`` above zero writes many lines before it reads an answer, and without
-it one line at a time; both are served by one loop: read whatever the pipe holds (up to 64 KiB),
-answer every complete line in it, write all the answers at once. A :class:`ListWatcher` thread
-checks the store every ``interval_s`` seconds and swaps in a new list (built beside the one in
-force, which keeps answering), so ``hotlist edge sync`` takes effect without a restart and without
-a lost line; whether the list may be enforced is :class:`hotlist.edge.in_force.ListInForce`'s
-rule. Messages for the Squid admin go to standard error, which Squid writes to cache.log.
+it one line at a time; both are served by one loop: read whatever the pipe holds (up to 64 KiB)
+into one buffer, answer every complete line in it there, write all the answers at once. A
+:class:`ListWatcher` thread checks the store every ``interval_s`` seconds and swaps in a new
+list (built beside the one in force, which keeps answering), so ``hotlist edge sync`` takes
+effect without a restart and without a lost line; whether the list may be enforced is
+:class:`hotlist.edge.in_force.ListInForce`'s rule. Messages for the Squid admin go to standard
+error, which Squid writes to cache.log.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ import threading
 from pathlib import Path
 
 from hotlist.edge.in_force import ListInForce
-from hotlist.edge.squid import SquidResponder, answer_bytes, kv_pair, split_request
+from hotlist.edge.squid import (
+    SquidResponder,
+    answer_bytes,
+    kv_pair,
+    request_lines,
+    split_request,
+)
 from hotlist.edge.status import EdgeStatus, stale_note
 from hotlist.edge.store import Store
 from hotlist.errors import HotlistError, StaleList
@@ -97,45 +104,56 @@ def serve(responder: SquidResponder, infd: int, outfd: int) -> int:
     Returns the number of lines answered. Every line gets exactly one answer, in order: a line
     that cannot be read as a request gets ``BH``, and so does every line of a batch that met an
     unexpected error (logged with its traceback), so Squid never waits on a lost answer.
+
+    Input is read into one buffer, kept for the process's life: the complete lines of each read
+    are answered from it in place (with the compiled core, no object per line), and the start
+    of a line whose newline has not come yet moves to the buffer's start.
     """
-    pending = b""
+    buffer = bytearray(MAX_LINE_BYTES + READ_SIZE)
+    view = memoryview(buffer)
+    lines = view.toreadonly()
+    kept = 0  # bytes at the buffer's start: a line whose newline has not come yet
     overflow: bytes | None = None  # the start of a line too long to keep, until its newline
     answered = 0
     while True:
-        chunk = os.read(infd, READ_SIZE)
-        if not chunk:
+        count = os.readv(infd, [view[kept : kept + READ_SIZE]])
+        if not count:
             break
+        end = kept + count
+        start = 0
         if overflow is not None:
-            newline = chunk.find(b"\n")
+            newline = buffer.find(b"\n", 0, end)
             if newline < 0:
                 continue
             _write(outfd, answer_bytes([_too_long(overflow)]))
             answered += 1
             overflow = None
-            chunk = chunk[newline + 1 :]
-        data = pending + chunk if pending else chunk
-        end = data.rfind(b"\n")
-        pending = data[end + 1 :]
-        if len(pending) > MAX_LINE_BYTES:
-            overflow, pending = pending[:64], b""
-        if end < 0:
-            continue
-        lines = data[:end].decode("utf-8", "surrogateescape").split("\n")
-        _write(outfd, _answers(responder, lines))
-        answered += len(lines)
+            start = newline + 1
+        last = buffer.rfind(b"\n", start, end)
+        if last >= 0:
+            _write(outfd, _answers(responder, lines[start:last]))
+            answered += buffer.count(b"\n", start, last) + 1
+            start = last + 1
+        kept = end - start
+        if start:
+            view[:kept] = view[start:end]
+        if kept > MAX_LINE_BYTES:
+            overflow, kept = bytes(view[:64]), 0
     if overflow is not None:
         _write(outfd, answer_bytes([_too_long(overflow)]))
         answered += 1
-    elif pending:
-        _write(outfd, _answers(responder, [pending.decode("utf-8", "surrogateescape")]))
+    elif kept:
+        _write(outfd, _answers(responder, lines[:kept]))
         answered += 1
     return answered
 
 
-def _answers(responder: SquidResponder, lines: list[str]) -> bytes:
+def _answers(responder: SquidResponder, data: memoryview) -> bytes:
+    """The answers to the request lines in ``data`` (separated by newlines)."""
     try:
-        return responder.answer_block(lines)
+        return responder.answer_data(data)
     except Exception as exc:
+        lines = request_lines(data)
         count = "1 request line" if len(lines) == 1 else f"{len(lines)} request lines"
         logger.exception("answering %s failed", count)
         message = kv_pair("message", f"internal error: {exc!r}")
