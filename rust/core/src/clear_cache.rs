@@ -3,15 +3,16 @@
 //! Squid's lines mostly go to hosts seen before, so their answer is remembered per authority.
 //! An authority is kept as two 64-bit SipHash values under this process's random key (one picks
 //! the slot, the other is checked with it: 127 bits must agree), not as its text: 16 bytes and
-//! a control byte a slot, 16,384 slots (about 280 kB), taken whole at the first answer so that
+//! a control byte a slot, 8,192 slots (about 140 kB), taken whole at the first answer so that
 //! the table never grows (each growth left the smaller table's memory to the allocator).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
 
 /// The table's slots: each Squid helper holds one table, so it is small (65,536 slots, about
-/// 1.1 MB, was most of a helper's growth with traffic; measured in docs/squid.md, Memory).
-pub const SLOTS: usize = 1 << 14;
+/// 1.1 MB, was most of a helper's growth with traffic, then 16,384; 8,192 answer as fast on the
+/// ISP-like stream: measured in docs/squid.md, Memory).
+pub const SLOTS: usize = 1 << 13;
 
 /// How many authorities are remembered before the cache is emptied: 7/8 of the slots, the
 /// table's load limit, so it never grows past `SLOTS`.
