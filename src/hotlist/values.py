@@ -6,7 +6,8 @@ The Squid helper imports every module on its path in each of the processes Squid
 where a value needs no check, and :class:`Value` where its constructor verifies an invariant
 (a record read from the wire, a list snapshot, the edge's configuration): fields named once in
 ``_fields``, set by the subclass's ``__init__`` (through :func:`object.__setattr__`), equal by
-type and fields, hashable when the fields are, and immutable, as a frozen dataclass is.
+type and fields, hashable when the fields are, immutable, and copied or pickled through the
+constructor (which checks the copy again), as a frozen dataclass is.
 """
 
 from __future__ import annotations
@@ -34,9 +35,8 @@ class Value:
         return type(self)(**{**self._asdict(), **changes})
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if not isinstance(other, Value) or type(other) is not type(self):
             return NotImplemented
-        assert isinstance(other, Value)
         return self._values() == other._values()
 
     def __hash__(self) -> int:
@@ -45,6 +45,10 @@ class Value:
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__name__}({fields})"
+
+    def __reduce__(self) -> tuple[type[Self], tuple[object, ...]]:
+        # copy and pickle would otherwise set the fields one by one, which __setattr__ refuses.
+        return type(self), self._values()
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name}")
