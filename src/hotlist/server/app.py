@@ -11,10 +11,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +35,7 @@ from hotlist.server.figures import api as figures_api
 from hotlist.server.kit.cache import TimedCache
 from hotlist.server.kit.clock import Clock, SystemClock
 from hotlist.server.kit.contacts import FernetContactCipher
-from hotlist.server.kit.deps import ServicesDep, api_routes, services_of
+from hotlist.server.kit.deps import ServicesDep, api_routes
 from hotlist.server.kit.keycache import VerificationCache
 from hotlist.server.kit.ratelimit import RateLimiter
 from hotlist.server.kit.services import Lazy, Services
@@ -44,7 +43,7 @@ from hotlist.server.log import api as log_api
 from hotlist.server.objections import api as objections_api
 from hotlist.server.observers import api as observers_api
 from hotlist.server.observers import service as observers_service
-from hotlist.server.observers.access import record_observer_request
+from hotlist.server.observers.access import ObserverRequestLog
 from hotlist.server.policies import api as policies_api
 from hotlist.server.policies import service as policies_service
 from hotlist.server.problems import ProblemResponse, install_problem_handlers, problem
@@ -61,9 +60,6 @@ from hotlist.server.web.pages import login as login_pages
 from hotlist.server.web.pages import observer as observer_pages
 from hotlist.server.web.pages import public as public_pages
 from hotlist.server.web.pages import supervisor as supervisor_pages
-
-FIRST_ROUTERS: list[APIRouter] = [reports_api.intake_router]
-"""Routes matched before all others: the hot paths (the public's reports)."""
 
 FEATURE_ROUTERS: list[APIRouter] = [
     accounts_api.router,
@@ -146,13 +142,6 @@ def _declare_permissions(routes: Sequence[BaseRoute]) -> None:
             info.route.openapi_extra = {**extra, "x-permission": info.permissions[0]}
 
 
-async def _observer_requests(request: Request) -> None:
-    """Log an observer's request (:func:`record_observer_request`); a request without a key
-    (the public's reports) skips the thread hop, and solves no other dependency."""
-    if "authorization" in request.headers:
-        await run_in_threadpool(record_observer_request, request, services_of(request))
-
-
 def make_services(settings: Settings, engine: Engine, clock: Clock | None = None) -> Services:
     """The app's services for ``settings`` on ``engine``: made once, shared by every request.
     ``clock`` (the system's by default) also drives the caches."""
@@ -206,7 +195,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         version=__version__,
         summary="The hotline's server: reports, assessments, list entries.",
         lifespan=lifespan,
-        dependencies=[Depends(_observer_requests)],
         docs_url=None,  # our own /docs, served offline: hotlist.server.web.api_docs
         redoc_url=None,
         swagger_ui_oauth2_redirect_url=None,
@@ -214,7 +202,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.state.services = services  # read only by hotlist.server.kit.deps.get_services
     app.state.publish_job = None
     install_problem_handlers(app)
+    app.add_middleware(ObserverRequestLog, services=services)
     app.add_middleware(BodySizeLimit, limit=settings.max_body_bytes)
+    reports_api.install_intake(app)  # the hot path, matched before every other route
     install_web(app, settings)
     install_api_docs(app)
 
@@ -242,9 +232,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
             )
         return {"status": "ok", "version": __version__, "publishing": publishing}
 
-    for router in [*FIRST_ROUTERS, *WEB_ROUTERS, *FEATURE_ROUTERS]:
-        _declare_permissions(router.routes)
+    for router in [*WEB_ROUTERS, *FEATURE_ROUTERS]:
         app.include_router(router)
+    _declare_permissions(app.routes)
     return app
 
 

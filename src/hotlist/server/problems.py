@@ -85,6 +85,12 @@ def status_for(exc: HotlistError) -> int:
 async def _hotlist_error(_request: Request, exc: Exception) -> ProblemResponse:
     if not isinstance(exc, HotlistError):  # pragma: no cover - registered for HotlistError only
         raise exc
+    return error_problem(exc)
+
+
+def error_problem(exc: HotlistError) -> ProblemResponse:
+    """The problem+json answer to an error of ours (also for middleware, which the app's
+    exception handlers do not reach)."""
     status = status_for(exc)
     headers: dict[str, str] = {}
     if isinstance(exc, Unauthenticated):
@@ -123,6 +129,11 @@ async def _validation_error(_request: Request, exc: Exception) -> ProblemRespons
 
 
 async def _unexpected(_request: Request, _exc: Exception) -> ProblemResponse:
+    return unexpected_problem()
+
+
+def unexpected_problem() -> ProblemResponse:
+    """The answer to an error we did not foresee: no internal detail leaves the server."""
     return problem(500, "an unexpected error; the request was not completed")
 
 

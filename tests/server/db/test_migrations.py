@@ -10,6 +10,7 @@ from hotlist.server.db.base import utcnow
 from hotlist.server.db.engine import make_engine
 from hotlist.server.db.models import Base
 from hotlist.server.db.upgrade import current_revision, downgrade, head_revision, upgrade
+from hotlist.server.reports.models import SPARSE_INDEXED, Report
 from hotlist.server.web.auth.names import normalise
 
 
@@ -103,3 +104,23 @@ def test_reports_that_raced_to_be_originals_are_linked_to_the_first(empty_db_url
             assert [tuple(row) for row in links] == [(1, None), (2, 1), (3, 1)]
     finally:
         engine.dispose()
+
+
+def test_the_reports_indexes_are_partial_as_the_models_say(engine: Engine) -> None:
+    """compare_metadata sees index names and columns, not their WHERE: 0008's sparse indexes
+    hold only the rows where their column is set, on both databases."""
+    dialect = engine.dialect.name
+    expected = {
+        index.name: str(index.dialect_options[dialect]["where"])
+        for index in Report.__table__.indexes
+        if index.dialect_options[dialect]["where"] is not None
+    }
+    found = {
+        index["name"]: str(index["dialect_options"][f"{dialect}_where"])
+        for index in inspect(engine).get_indexes("reports")
+        if f"{dialect}_where" in index.get("dialect_options", {})
+    }
+    assert set(found) == set(expected)
+    for column in SPARSE_INDEXED:
+        assert column in found[f"ix_reports_{column}"]
+        assert "not null" in found[f"ix_reports_{column}"].lower()

@@ -10,8 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.testclient import TestClient
 
+from hotlist.errors import InvalidURL
+from hotlist.server.db.base import utcnow
+from hotlist.server.reports.intake import canonical_hash, filing
 from hotlist.server.reports.models import Report
-from hotlist.urls import canonicalize
+from hotlist.urls import canonicalize, expression_hashes
 
 urls = st.one_of(
     st.text(max_size=60),
@@ -45,3 +48,18 @@ def test_intake_never_fails_on_odd_input(
     assert report is not None
     assert report.url == url
     assert report.canonical_url == canonicalize(url)
+
+
+@settings(max_examples=200, deadline=None)
+@given(url=urls)
+def test_filing_parses_once_and_keeps_what_the_long_way_gives(url: str) -> None:
+    """The statement's values come from one parse of the URL: the same canonical URL, its
+    digest and expression hashes as canonicalizing it and hashing its expressions apart."""
+    try:
+        values = filing(url, now=utcnow())
+    except InvalidURL:
+        return
+    canonical = canonicalize(url)
+    assert values["canonical_url"] == canonical
+    assert values["canonical_hash"] == canonical_hash(canonical)
+    assert values["expressions"] == expression_hashes(canonical)

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import (
     ColumnElement,
@@ -53,7 +52,7 @@ from hotlist.server.entries.models import ACTIVE, Entry
 from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.policies import service as policies
 from hotlist.server.reports.models import OPEN_ORIGINAL, Report, ReportStatus
-from hotlist.urls import canonicalize, expression_hashes
+from hotlist.urls import CanonicalURL, canonical_parts, expression_hashes_from_parts
 
 HOST_NAME = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
 """A canonical host that names something: labels of letters, digits, ``-`` and ``_`` (IDNs are
@@ -80,18 +79,18 @@ def canonical_hash(canonical_url: str) -> bytes:
     return hashlib.sha256(canonical_url.encode("utf-8")).digest()
 
 
-def reportable(url: str) -> str:
-    """``url``'s canonical form, once it names a page anyone could open: canonicalization's
+def reportable(url: str) -> CanonicalURL:
+    """``url``'s canonical parts, once it names a page anyone could open: canonicalization's
     own checks (scheme, host present, length), and a host that is a domain name or an IP
     address, so ``not a url`` (canonical ``http://not%20a%20url/``) is refused too."""
-    canonical = canonicalize(url)
-    host = urlsplit(canonical).netloc
+    parts = canonical_parts(url)
+    host = parts.host
     if not host.startswith("[") and not HOST_NAME.fullmatch(host):
         raise InvalidURL(
             "this is not the address of a web page: its host is neither a domain name nor an IP "
             "address; give the full address, like https://www.example.com/page.html"
         )
-    return canonical
+    return parts
 
 
 def check_hint(policy: Policy | None, hint: str | None) -> None:
@@ -113,7 +112,8 @@ def filing(
 ) -> dict[str, Any]:
     """The statement's values for one report; InvalidURL for a URL that is not
     :func:`reportable`, PolicyError for a contact on a server that takes none."""
-    canonical = reportable(url)
+    parts = reportable(url)
+    canonical = parts.url()
     return {
         "receipt": new_receipt(),
         "url": url,
@@ -123,7 +123,7 @@ def filing(
         "comment": comment,
         "contact": _encrypt(contact, cipher),
         "now": now,
-        "expressions": expression_hashes(canonical),
+        "expressions": expression_hashes_from_parts(parts),  # one parse for both
     }
 
 
@@ -142,7 +142,7 @@ class _HexList(TypeDecorator[list[bytes]]):
     cache_ok = True
 
     def process_bind_param(self, value: list[bytes] | None, dialect: Dialect) -> str | None:
-        return None if value is None else ",".join(digest.hex() for digest in value)
+        return None if value is None else ",".join(map(bytes.hex, value))
 
 
 @cache

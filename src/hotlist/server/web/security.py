@@ -296,10 +296,10 @@ class WebSecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        connection = HTTPConnection(scope)
-        secure = cookie_is_secure(connection, self.allow_unsafe_http)
-        name = cookie_name(secure)
-        state = SessionState(self._read(connection, name), self.codec.clock)
+        # The cookie's name (and whether it is Secure) is worked out only when a cookie came
+        # or a page set one: an API call, the public's reports above all, has none.
+        has_cookie = any(header == b"cookie" for header, _ in scope["headers"])
+        state = SessionState(self._read(scope) if has_cookie else None, self.codec.clock)
         scope.setdefault("state", {})["web_session"] = state
 
         async def send_with_headers(message: Message) -> None:
@@ -309,17 +309,19 @@ class WebSecurityMiddleware:
                 raw.extend(pair for pair in _RAW_SECURITY_HEADERS if pair[0] not in present)
                 message["headers"] = raw
                 if state.changed:
+                    secure = self._secure(scope)
                     headers = MutableHeaders(scope=message)
-                    headers.append("set-cookie", self._cookie(name, state, secure))
+                    headers.append("set-cookie", self._cookie(cookie_name(secure), state, secure))
                     headers["cache-control"] = "no-store"
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
-    def _read(self, connection: HTTPConnection, name: str) -> WebSession | None:
-        if not any(header == b"cookie" for header, _ in connection.scope["headers"]):
-            return None  # an API call or a first visit: nothing to parse
-        value = connection.cookies.get(name)
+    def _secure(self, scope: Scope) -> bool:
+        return cookie_is_secure(HTTPConnection(scope), self.allow_unsafe_http)
+
+    def _read(self, scope: Scope) -> WebSession | None:
+        value = HTTPConnection(scope).cookies.get(cookie_name(self._secure(scope)))
         return self.codec.decode(value) if value else None
 
     def _cookie(self, name: str, state: SessionState, secure: bool) -> str:
