@@ -15,7 +15,7 @@ from hotlist.cli import edge_check
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store, StoreState, utc_now
 from hotlist.errors import ConfigError, InvalidURL, NotFound, StaleList, VerificationError
-from hotlist.publish.format import Snapshot
+from hotlist.publish.format import CHECKSUM_SIZE, Snapshot
 from hotlist.publish.public_policy import PublicCategory, PublicPolicy, encode_public_policy
 from hotlist.publish.records import ListRecord
 from hotlist.publish.wire import FLAG_DISPUTED, POLICY_EXTRA
@@ -251,6 +251,19 @@ def test_a_tampered_list_is_refused(app: typer.Typer, runner: CliRunner, store: 
     store.current_path.write_bytes(bytes(data))
     result = runner.invoke(app, ["edge", "check", "--store", str(store.path), "http://x.test/"])
     assert isinstance(result.exception, VerificationError)
+
+
+def test_a_list_corrupted_inside_its_columns_is_refused_at_once(
+    app: typer.Typer, runner: CliRunner, store: Store
+) -> None:
+    # The last entry id's most significant byte: only the checksum can tell (unlike the Squid
+    # helper, which verifies it after its first answer, the command verifies it before).
+    data = bytearray(store.current_path.read_bytes())
+    data[-CHECKSUM_SIZE - 2 - 1] ^= 0x01
+    store.current_path.write_bytes(bytes(data))
+    result = runner.invoke(app, ["edge", "check", "--store", str(store.path), "http://x.test/"])
+    assert isinstance(result.exception, VerificationError)
+    assert "checksum mismatch" in result.exception.message
 
 
 def test_a_stale_list_under_fail_closed_gives_no_verdicts(

@@ -12,11 +12,12 @@ from hotlist.edge.config import EdgeConfig
 from hotlist.edge.in_force import ListInForce
 from hotlist.edge.status import EdgeStatus
 from hotlist.edge.store import Store
-from hotlist.errors import NotFound, StaleList, StorageError
+from hotlist.errors import HotlistError, NotFound, StaleList, StorageError, VerificationError
 from hotlist.publish.format import Snapshot
 from hotlist.publish.synthetic import synthetic_records
 
 from .test_status import SYNCED, make_store
+from .test_store import corrupt_an_entry_id
 
 
 def enforceable(store: Store, now: datetime) -> EdgeStatus:
@@ -101,3 +102,40 @@ def test_a_stale_list_is_logged_once_while_it_stays_stale(
     moment[0] = SYNCED + timedelta(hours=3)
     in_force.enforceable()
     assert caplog.text.count("the stale list stays in force") == 2
+
+
+def test_a_list_corrupted_on_disk_is_refused_at_once_by_default(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    corrupt_an_entry_id(store)
+    in_force = ListInForce(store, now=lambda: SYNCED)
+    with pytest.raises(VerificationError, match="checksum mismatch"):
+        in_force.enforceable()
+    assert not in_force.verify_checksum()
+
+
+def test_checksum_later_enforces_the_first_list_until_its_checksum_fails(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = make_store(tmp_path)
+    corrupt_an_entry_id(store)
+    errors: list[HotlistError] = []
+    in_force = ListInForce(store, now=lambda: SYNCED, checksum_later=True, on_error=errors.append)
+    assert in_force.enforceable()[1].version == 4  # in force: verified when it was installed
+    assert not in_force.verify_checksum()
+    assert [type(error) for error in errors] == [VerificationError]
+    assert "list main version 4 failed its checksum and is no longer in force" in caplog.text
+    with pytest.raises(VerificationError, match="checksum mismatch"):
+        in_force.enforceable()
+    in_force.refresh(force=True)  # read again, verified: only the first load was not
+    with pytest.raises(VerificationError, match="checksum mismatch"):
+        in_force.enforceable()
+    assert not in_force.verify_checksum()
+
+
+def test_checksum_later_verifies_a_sound_list_once(tmp_path: Path) -> None:
+    store = make_store(tmp_path)
+    in_force = ListInForce(store, now=lambda: SYNCED, checksum_later=True)
+    in_force.refresh()
+    assert in_force.verify_checksum()
+    assert not in_force.verify_checksum()
+    assert in_force.enforceable()[1].version == 4

@@ -14,19 +14,22 @@ from pathlib import Path
 
 import pytest
 
+from hotlist.edge import store as store_module
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.matcher import Matcher
 from hotlist.edge.squid import BlockPage, SquidResponder
 from hotlist.edge.squid_helper import MAX_LINE_BYTES, ListWatcher, serve
 from hotlist.edge.store import Store, StoreState, utc_now
-from hotlist.publish.format import Snapshot
+from hotlist.publish.format import KIND_SNAPSHOT, Column, Snapshot
 from hotlist.publish.records import ListRecord
 from hotlist.urls import Scope
 
 from .test_squid import ENTRIES, PAGE_URL, TEMPLATE, record
+from .test_store import corrupt_an_entry_id
 
 HELPER = (sys.executable, "-m", "hotlist", "edge", "squid-helper")
 BLOCKED = "OK status=302 url=http://block.example/blocked?entry=0000000000000abc&c=2"
+CORRUPT = 'BH message="snapshot checksum mismatch: the file is corrupt or truncated"'
 
 
 def run_serve(responder: SquidResponder, chunks: list[bytes]) -> list[str]:
@@ -205,6 +208,73 @@ def test_a_bad_new_list_is_logged_and_the_old_one_stays(
     assert responder.answer(PAGE_URL) == BLOCKED
 
 
+def test_the_helper_answers_before_the_checksum_and_refuses_once_it_fails(
+    make_store: StoreFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = make_store()
+    install(store, list(ENTRIES), 1)
+    corrupt_an_entry_id(store)  # corrupted on disk after the sync installed it
+    responder = SquidResponder(None, BlockPage(TEMPLATE))
+    watcher = ListWatcher(store.path, responder, checksum_later=True)
+    watcher.refresh()
+    assert responder.answer(f"1 {PAGE_URL}") == "1 " + BLOCKED  # in force, not yet verified
+    with caplog.at_level(logging.ERROR):
+        watcher.verify_checksum()
+    assert responder.answer(f"1 {PAGE_URL}") == f"1 {CORRUPT}"
+    assert "list main version 1 failed its checksum and is no longer in force" in caplog.text
+    assert "not enforcing the list (requests pass unchanged)" in caplog.text
+    watcher.refresh()  # read again, verified: still refused
+    assert responder.answer(PAGE_URL).startswith('BH message="snapshot checksum mismatch')
+    install(store, list(ENTRIES), 2)  # a sync replaces it
+    watcher.refresh()
+    assert responder.answer(PAGE_URL) == BLOCKED
+
+
+def test_without_checksum_later_a_corrupt_list_is_refused_at_once(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+    install(store, list(ENTRIES), 1)
+    corrupt_an_entry_id(store)
+    responder, watcher = watched(store)
+    watcher.refresh()
+    assert responder.answer(PAGE_URL).startswith('BH message="snapshot checksum mismatch')
+
+
+def test_the_checksum_is_verified_once_per_loaded_file_in_the_watchers_thread(
+    make_store: StoreFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = make_store()
+    install(store, list(ENTRIES), 1)
+    checked: list[str] = []
+    verify = store_module.verify_checksum
+
+    def counted(data: Column, kind: int = KIND_SNAPSHOT) -> None:
+        checked.append(threading.current_thread().name)
+        verify(data, kind)
+
+    monkeypatch.setattr(store_module, "verify_checksum", counted)
+    responder = SquidResponder(None, BlockPage(TEMPLATE))
+    watcher = ListWatcher(store.path, responder, checksum_later=True)
+    watcher.refresh()
+    assert checked == []  # the first answer does not wait for it
+    watcher.start(interval_s=0.01)
+    try:
+        deadline = time.monotonic() + 10
+        while not checked and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)  # ten refreshes or so
+        assert checked == ["hotlist-list-watcher"]
+        install(store, [], 2)  # a new list is verified whole as it loads, before going in force
+        while responder.answer(PAGE_URL) != "ERR" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.1)
+    finally:
+        watcher.stop()
+    assert responder.answer(PAGE_URL) == "ERR"
+    assert checked == ["hotlist-list-watcher"]
+
+
 def test_a_stale_list_under_fail_closed_gets_bh(make_store: StoreFactory) -> None:
     store = make_store(max_age_s=60, fail_mode="closed")
     install(store, list(ENTRIES), 1, synced_ago=timedelta(minutes=5))
@@ -312,6 +382,41 @@ def test_the_command_answers_and_picks_up_a_sync_without_restarting(
     assert process.wait(timeout=20) == 0
     assert process.stderr is not None
     assert b"list main version 1 in force" in process.stderr.read()
+
+
+def test_the_command_answers_at_once_and_refuses_a_list_that_fails_its_checksum(
+    make_store: StoreFactory,
+) -> None:
+    store = make_store()
+    install(store, list(ENTRIES), 1)
+    corrupt_an_entry_id(store)
+    process = subprocess.Popen(
+        [*HELPER, "--store", str(store.path), "--interval", "0.05"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "HOTLIST_BLOCK_PAGE_URL": TEMPLATE},
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not (answer := ask(process, f"1 {PAGE_URL}")).startswith("1 BH"):
+            assert answer == "1 " + BLOCKED  # the list, in force until its checksum failed
+            assert time.monotonic() < deadline, "the checksum was not verified"
+            time.sleep(0.02)
+        assert answer == f"1 {CORRUPT}"
+        assert process.stdin is not None
+        process.stdin.close()
+        assert process.wait(timeout=20) == 0
+        assert process.stderr is not None
+        log = process.stderr.read()
+        assert b"list main version 1 failed its checksum and is no longer in force" in log
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        for pipe in (process.stdout, process.stderr):
+            if pipe is not None:
+                pipe.close()
 
 
 def test_the_command_without_a_block_page_says_what_to_give(make_store: StoreFactory) -> None:

@@ -12,7 +12,7 @@ import pytest
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.store import Store, StoreState, atomic_write
 from hotlist.errors import ConfigError, StorageError, VerificationError
-from hotlist.publish.format import Snapshot
+from hotlist.publish.format import CHECKSUM_SIZE, Snapshot, decode_snapshot
 from hotlist.publish.synthetic import synthetic_records
 
 CONFIG = EdgeConfig(server="http://127.0.0.1:9/", key="file:key", list_name="test")
@@ -83,6 +83,51 @@ def test_a_failed_fsync_is_a_storage_error(tmp_path: Path, monkeypatch: pytest.M
         atomic_write(target, b"new")
     monkeypatch.undo()
     assert target.read_bytes() == b"old"
+
+
+def corrupt_an_entry_id(store: Store) -> None:
+    """Flip a bit of the last entry id in the store's current list, in place, where only the
+    checksum can tell: the id stays in range and the file's structure stays sound."""
+    data = bytearray(store.current_path.read_bytes())
+    count = decode_snapshot(bytes(data)).count
+    data[-CHECKSUM_SIZE - count - 1] ^= 0x01  # its most significant byte
+    store.current_path.write_bytes(bytes(data))
+
+
+def test_a_list_loaded_without_its_checksum_is_verified_later_once(store: Store) -> None:
+    store.install(snapshot(1), StoreState(version=1))
+    reader = Store(store.path)
+    loaded = reader.load_current(checksum=False)
+    assert loaded == snapshot(1)
+    assert reader.load_current(checksum=False) is loaded  # kept, still to verify
+    assert reader.verify_checksum(loaded)
+    assert not reader.verify_checksum(loaded)  # once
+    assert reader.load_current() is loaded
+    verified = Store(store.path)
+    assert not verified.verify_checksum(verified.load_current())  # verified at load
+
+
+def test_a_corrupt_list_loaded_without_its_checksum_fails_it_later(store: Store) -> None:
+    store.install(snapshot(1), StoreState(version=1))
+    corrupt_an_entry_id(store)
+    reader = Store(store.path)
+    loaded = reader.load_current(checksum=False)
+    assert loaded is not None
+    assert loaded.entry_ids[-1] == snapshot(1).entry_ids[-1] ^ (1 << 56)
+    for _ in range(2):  # each time it is asked
+        with pytest.raises(VerificationError, match="checksum mismatch"):
+            reader.verify_checksum(loaded)
+    with pytest.raises(VerificationError, match="checksum mismatch"):
+        reader.load_current()  # forgotten: read again, verified
+
+
+def test_a_kept_list_not_yet_verified_is_verified_when_asked_for_verified(store: Store) -> None:
+    store.install(snapshot(1), StoreState(version=1))
+    corrupt_an_entry_id(store)
+    reader = Store(store.path)
+    reader.load_current(checksum=False)
+    with pytest.raises(VerificationError, match="checksum mismatch"):
+        reader.load_current()
 
 
 def test_a_corrupt_current_list_is_refused(store: Store) -> None:

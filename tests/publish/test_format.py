@@ -26,6 +26,7 @@ from hotlist.publish.format import (
     diff,
     encode_delta,
     encode_snapshot,
+    verify_checksum,
 )
 from hotlist.publish.synthetic import synthetic_records
 
@@ -149,6 +150,41 @@ def test_a_corrupted_body_fails_the_checksum(snapshot_bytes: bytes) -> None:
     data[-CHECKSUM_SIZE - 1] ^= 1
     with pytest.raises(VerificationError, match="checksum mismatch"):
         decode_snapshot(bytes(data))
+
+
+def test_checksum_false_leaves_only_the_checksum_to_verify_checksum(
+    make_snapshot: SnapshotFactory,
+) -> None:
+    snapshot = make_snapshot(5)
+    data = bytearray(encode_snapshot(snapshot))
+    verify_checksum(bytes(data))  # a sound file passes
+    # The last entry id's most significant byte: still in range, so the structure is sound.
+    data[-CHECKSUM_SIZE - snapshot.count - 1] ^= 0x01
+    decoded = decode_snapshot(bytes(data), checksum=False)
+    assert decoded.count == 5
+    assert decoded.entry_ids[4] == snapshot.entry_ids[4] ^ (1 << 56)
+    with pytest.raises(VerificationError, match="snapshot checksum mismatch"):
+        verify_checksum(bytes(data))
+    with pytest.raises(VerificationError, match="snapshot checksum mismatch"):
+        decode_snapshot(bytes(data))
+    with pytest.raises(VerificationError, match="truncated"):
+        verify_checksum(bytes(data[:10]))
+
+
+def test_checksum_false_still_checks_the_structure(make_snapshot: SnapshotFactory) -> None:
+    snapshot = make_snapshot(3)
+    data = encode_snapshot(snapshot)
+    swapped = snapshot.hash_at(1) + snapshot.hash_at(0) + snapshot.hash_at(2)
+    with pytest.raises(VerificationError, match="not sorted"):
+        decode_snapshot(data.replace(snapshot.hashes, swapped), checksum=False)
+    with pytest.raises(VerificationError, match="truncated"):
+        decode_snapshot(data[:-5], checksum=False)
+    with pytest.raises(VerificationError, match="wrong magic"):
+        decode_snapshot(b"XXXX" + data[4:], checksum=False)
+    entry_id_at = len(data) - CHECKSUM_SIZE - 3 - 8 * 3
+    zeroed = data[:entry_id_at] + bytes(8) + data[entry_id_at + 8 :]
+    with pytest.raises(VerificationError, match="entry id outside"):
+        decode_snapshot(zeroed, checksum=False)
 
 
 def test_unsorted_hashes_are_refused_even_with_a_valid_checksum(

@@ -127,7 +127,9 @@ def run(args: HelperArgs) -> None:
     configure("hotlist squid-helper", timestamps=False)  # Squid's cache.log has the time
     template = _template(args.store, args.block_page)
     responder = SquidResponder(None, BlockPage(template), cache_size=args.cache_size)
-    watcher = ListWatcher(args.store, responder)
+    # Answers as soon as the list's structure is checked; its checksum is verified in the
+    # watcher's thread right after (a list is verified whole when a sync installs it).
+    watcher = ListWatcher(args.store, responder, checksum_later=True)
     watcher.refresh()
     watcher.start(args.interval)
     try:

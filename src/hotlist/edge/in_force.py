@@ -58,6 +58,11 @@ class ListInForce:
     changed. ``now`` gives the time the list's age is measured at. ``engine`` is the matcher's
     (the compiled core by default). ``on_error`` is told of each failure to load a new list or
     to read the state (the daemon counts them).
+
+    ``checksum_later``: the first list is put in force once its file's structure is checked,
+    its checksum left to :meth:`verify_checksum` (the Squid helper's start-up, see
+    :meth:`Store.load_current <hotlist.edge.store.Store.load_current>`); every later list is
+    verified whole before it goes into force.
     """
 
     def __init__(
@@ -69,8 +74,10 @@ class ListInForce:
         now: Callable[[], datetime] = utc_now,
         engine: Engine = "core",
         on_error: Callable[[HotlistError], None] | None = None,
+        checksum_later: bool = False,
     ) -> None:
         self.store = store
+        self._checksum_later = checksum_later
         self.reload_interval = reload_interval
         self._clock = clock
         self._now = now
@@ -132,9 +139,12 @@ class ListInForce:
     def _load(self, matcher: Matcher | None) -> tuple[Matcher | None, HotlistError | None, bool]:
         """The matcher after looking at the store's list, the error met, and whether a list
         went into force."""
+        later, self._checksum_later = self._checksum_later, False  # the first load only
         try:
             if matcher is None:
-                matcher = Matcher.from_store(self.store.path, engine=self._engine)
+                matcher = Matcher.from_store(
+                    self.store.path, engine=self._engine, checksum=not later
+                )
             elif not matcher.reload_if_changed():
                 return matcher, None, False
         except NotFound as exc:
@@ -151,6 +161,36 @@ class ListInForce:
         entries = "1 entry" if matcher.count == 1 else f"{matcher.count:,} entries"
         logger.info("list %s version %d in force (%s)", matcher.list_name, matcher.version, entries)
         return matcher, None, True
+
+    def verify_checksum(self) -> bool:
+        """Verify the checksum of the list put in force with ``checksum_later``, once: True
+        when it was checked now and matched, False when there was nothing to check.
+
+        Until then the list counts as in force: ``hotlist edge sync`` verified the file whole
+        (signatures and checksum) before it put it in place. A mismatch (the file was
+        corrupted on disk since) takes it out of force, as a list that fails verification at
+        load is never put in force: no verdicts, the error is the refusal; it is logged and
+        reported. The next refresh reads the file again, verified (a sync that replaced it
+        puts the new list in force). Checks go on while the checksum is computed.
+        """
+        matcher = self._state.matcher
+        if matcher is None:
+            return False
+        try:
+            return matcher.verify_checksum()
+        except HotlistError as exc:
+            self._report(exc)
+            with self._lock:
+                state = self._state
+                if state.matcher is matcher:
+                    self._state = InForce(None, state.status, exc)
+            logger.error(
+                "list %s version %d failed its checksum and is no longer in force: %s",
+                matcher.list_name,
+                matcher.version,
+                exc.message,
+            )
+            return False
 
     def _report(self, error: HotlistError) -> None:
         if self._on_error is not None:

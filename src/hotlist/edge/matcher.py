@@ -51,6 +51,7 @@ from hotlist.urls.canonical import canonical_parts as reference_canonical_parts
 from hotlist.urls.core import url_error
 
 if TYPE_CHECKING:
+    from hotlist.edge.store import Store
     from hotlist.publish.format import Column, Snapshot
 
 __all__ = ["CoreListIndex", "Engine", "ListIndex", "Matcher", "Verdict"]
@@ -370,9 +371,10 @@ class Matcher:
         self._host_cache = host_cache
         self._suspend_disputed = suspend_disputed
         self._index = self._build(snapshot, host_filter)
-        self._store_dir: Path | None = None
+        self._store: Store | None = None
         self._current_path: Path | None = None
         self._seen: tuple[int, int, int] | None = None
+        self._unverified: Snapshot | None = None  # in force, its checksum not verified yet
         self._reload_lock = threading.Lock()
 
     @classmethod
@@ -384,10 +386,14 @@ class Matcher:
         host_cache: int = DEFAULT_HOST_CACHE,
         suspend_disputed: bool | None = None,
         engine: Engine = "core",
+        checksum: bool = True,
     ) -> Matcher:
         """A matcher over the verified list in an edge store (``hotlist edge init`` made it).
 
-        ``suspend_disputed`` defaults to the store's configured setting.
+        ``suspend_disputed`` defaults to the store's configured setting. ``checksum=False``:
+        the list's file is checked for structure but its checksum is left to
+        :meth:`verify_checksum` (see :meth:`Store.load_current`), for the Squid helper's
+        start-up.
 
         Raises ConfigError when ``store_dir`` is no edge store, NotFound when it holds no list
         yet, and the store's own errors (VerificationError, StorageError) when the list cannot
@@ -400,7 +406,7 @@ class Matcher:
         if suspend_disputed is None:
             suspend_disputed = config.suspend_disputed
         signature = _file_signature(store.current_path)
-        snapshot = store.load_current()
+        snapshot = store.load_current(checksum=checksum)
         if snapshot is None:
             raise NotFound(
                 f"the edge store {store_dir} holds no list yet: run `hotlist edge sync` first"
@@ -413,10 +419,29 @@ class Matcher:
             engine=engine,
             host_filter=store.host_filter(),
         )
-        matcher._store_dir = Path(store_dir)
+        matcher._store = store
         matcher._current_path = store.current_path
         matcher._seen = signature
+        matcher._unverified = None if checksum else snapshot
         return matcher
+
+    def verify_checksum(self) -> bool:
+        """Verify the checksum of the list :meth:`from_store` put in force with
+        ``checksum=False``, if that list is still in force: True when it was checked now and
+        matched, False when nothing was left to check (it was verified, or a newer list,
+        verified, replaced it). Raises VerificationError, each time it is asked while the file
+        is corrupt; the list stays in this matcher, and the caller takes it out of force (as
+        :class:`~hotlist.edge.in_force.ListInForce` does).
+
+        The SHA-256 runs in the compiled core with the GIL released: checks go on meanwhile.
+        """
+        with self._reload_lock:
+            unverified = self._unverified
+            if unverified is None or self._store is None:
+                return False
+            checked = self._store.verify_checksum(unverified)
+            self._unverified = None
+            return checked
 
     @property
     def list_name(self) -> str:
@@ -534,6 +559,7 @@ class Matcher:
                 "in force; refusing to roll back"
             )
         self._index = self._build(snapshot, host_filter)
+        self._unverified = None  # the list whose checksum was left to check is out of force
 
     @property
     def engine(self) -> Engine:
@@ -558,7 +584,8 @@ class Matcher:
         and the same file is not retried until it changes again. A matcher not made with
         :meth:`from_store` has no store and returns False.
         """
-        if self._store_dir is None or self._current_path is None:
+        store = self._store
+        if store is None or self._current_path is None:
             return False
         signature = _file_signature(self._current_path)
         if signature == self._seen:
@@ -566,10 +593,7 @@ class Matcher:
         with self._reload_lock:
             if signature == self._seen:
                 return False
-            from hotlist.edge.store import Store
-
             self._seen = signature
-            store = Store(self._store_dir)
             snapshot = store.load_current()
             if snapshot is None:
                 return False

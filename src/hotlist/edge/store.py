@@ -33,16 +33,19 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from hotlist import _core
 from hotlist.edge.config import EdgeConfig
 from hotlist.edge.extras import extra_path
-from hotlist.errors import ConfigError, StorageError, SyncError
+from hotlist.errors import ConfigError, StorageError, SyncError, VerificationError
 from hotlist.publish.files import atomic_write, fsync_dir, map_file
-from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot
+from hotlist.publish.format import Snapshot, decode_snapshot, encode_snapshot, verify_checksum
 from hotlist.publish.public_policy import PublicPolicy, decode_public_policy
 from hotlist.publish.wire import POLICY_EXTRA
+
+if TYPE_CHECKING:
+    from hotlist.publish.format import Column
 
 __all__ = ["FILTER_MAGIC", "Store", "StoreState", "atomic_write", "utc_now"]
 
@@ -93,6 +96,9 @@ class Store:
         self.filter_path = self.path / "current.filter"
         self.state_path = self.path / "state.json"
         self._cached: tuple[tuple[int, int, int], Snapshot] | None = None
+        # The list last loaded with checksum=False and the mapped file its checksum is in,
+        # until verify_checksum has checked it.
+        self._unchecked: tuple[Snapshot, Column] | None = None
 
     @classmethod
     def create(
@@ -138,20 +144,30 @@ class Store:
             raise StorageError(f"cannot read {self.state_path}: {exc.strerror}") from exc
         return StoreState.from_json(text, self.state_path)
 
-    def _load(self, path: Path) -> Snapshot | None:
+    def _load(self, path: Path, *, checksum: bool = True) -> Snapshot | None:
         try:
             data = map_file(path)
         except FileNotFoundError:
             return None
         except OSError as exc:
             raise StorageError(f"cannot read {path}: {exc.strerror}") from exc
-        return decode_snapshot(data)
+        snapshot = decode_snapshot(data, checksum=checksum)
+        if not checksum:
+            self._unchecked = (snapshot, data)
+        return snapshot
 
-    def load_current(self) -> Snapshot | None:
+    def load_current(self, *, checksum: bool = True) -> Snapshot | None:
         """The verified list in force, or None before the first sync.
 
         The decoded list is kept while the file stays the same (inode, size, mtime), so a
         long-running process does not decode and verify it again on every sync.
+
+        ``checksum=False``: the file's structure is checked (header, counts, hash order, value
+        ranges), not its checksum, which :meth:`verify_checksum` checks later. For a process
+        whose start-up counts (the Squid helper): the file was verified whole, signatures and
+        checksum, by ``hotlist edge sync`` before it was put in place, and the checksum only
+        guards against its corruption on disk since; over 51 MB (1,000,000 entries) it costs
+        about 50 ms. A list kept from an earlier call with ``checksum=True`` is verified already.
         """
         try:
             info = os.stat(self.current_path)
@@ -161,11 +177,34 @@ class Store:
             raise StorageError(f"cannot read {self.current_path}: {exc.strerror}") from exc
         signature = (info.st_ino, info.st_size, info.st_mtime_ns)
         if self._cached is not None and self._cached[0] == signature:
+            if checksum:
+                self.verify_checksum(self._cached[1])
             return self._cached[1]
-        snapshot = self._load(self.current_path)
+        snapshot = self._load(self.current_path, checksum=checksum)
         if snapshot is not None:
             self._cached = (signature, snapshot)
         return snapshot
+
+    def verify_checksum(self, snapshot: Snapshot) -> bool:
+        """Verify the checksum of the list file ``snapshot`` was decoded from by
+        :meth:`load_current` with ``checksum=False`` (the last one so loaded), once.
+
+        True when the checksum was checked now and matched; False when nothing was left to
+        check (the list was loaded verified, or checked already). VerificationError, each time
+        it is asked, when the file is corrupt: this store then forgets the list, so that the
+        next load reads the file again (and refuses it, verified).
+        """
+        pending = self._unchecked
+        if pending is None or pending[0] is not snapshot:
+            return False
+        try:
+            verify_checksum(pending[1])
+        except VerificationError:
+            if self._cached is not None and self._cached[1] is snapshot:
+                self._cached = None
+            raise
+        self._unchecked = None
+        return True
 
     def host_filter(self) -> memoryview | None:
         """The host filter's table kept for the list in force, mapped read-only (shared by
