@@ -268,7 +268,19 @@ async def _drive_async(
 # --- the benchmark -------------------------------------------------------------------------
 
 
+def _checkpoint() -> None:
+    """Write PostgreSQL's dirty pages out before a round: each round then starts as the other's
+    did, right after a checkpoint, and pays for its own full-page writes only (a checkpoint
+    that began during one server's round would charge it for the other's pages)."""
+    import psycopg
+
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as connection:
+        connection.execute("CHECKPOINT")
+
+
 def _round(server: Server, args: argparse.Namespace, seed: int) -> None:
+    if server.database == "postgresql":
+        _checkpoint()
     command = [
         sys.executable,
         __file__,
