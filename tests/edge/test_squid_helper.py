@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -333,11 +334,10 @@ def test_the_watcher_thread_swaps_in_a_new_version(make_store: StoreFactory) -> 
 # -- The command ------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def helper_process(make_store: StoreFactory) -> Iterator[tuple[Store, subprocess.Popen[bytes]]]:
-    """``hotlist edge squid-helper`` over a store with ENTRIES in force, checking every 50 ms."""
-    store = make_store()
-    install(store, list(ENTRIES), 1)
+@contextmanager
+def running_helper(store: Store) -> Iterator[subprocess.Popen[bytes]]:
+    """``hotlist edge squid-helper`` over ``store``, checking it every 50 ms; killed at the end
+    if it is still running."""
     process = subprocess.Popen(
         [*HELPER, "--store", str(store.path), "--interval", "0.05"],
         stdin=subprocess.PIPE,
@@ -346,14 +346,23 @@ def helper_process(make_store: StoreFactory) -> Iterator[tuple[Store, subprocess
         env={**os.environ, "HOTLIST_BLOCK_PAGE_URL": TEMPLATE},
     )
     try:
-        yield store, process
+        yield process
     finally:
         if process.poll() is None:
             process.kill()
         process.wait()
         for pipe in (process.stdin, process.stdout, process.stderr):
-            if pipe is not None:
+            if pipe is not None and not pipe.closed:
                 pipe.close()
+
+
+@pytest.fixture
+def helper_process(make_store: StoreFactory) -> Iterator[tuple[Store, subprocess.Popen[bytes]]]:
+    """``hotlist edge squid-helper`` over a store with ENTRIES in force."""
+    store = make_store()
+    install(store, list(ENTRIES), 1)
+    with running_helper(store) as process:
+        yield store, process
 
 
 def ask(process: subprocess.Popen[bytes], line: str) -> str:
@@ -390,14 +399,7 @@ def test_the_command_answers_at_once_and_refuses_a_list_that_fails_its_checksum(
     store = make_store()
     install(store, list(ENTRIES), 1)
     corrupt_an_entry_id(store)
-    process = subprocess.Popen(
-        [*HELPER, "--store", str(store.path), "--interval", "0.05"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "HOTLIST_BLOCK_PAGE_URL": TEMPLATE},
-    )
-    try:
+    with running_helper(store) as process:
         deadline = time.monotonic() + 20
         while not (answer := ask(process, f"1 {PAGE_URL}")).startswith("1 BH"):
             assert answer == "1 " + BLOCKED  # the list, in force until its checksum failed
@@ -410,13 +412,6 @@ def test_the_command_answers_at_once_and_refuses_a_list_that_fails_its_checksum(
         assert process.stderr is not None
         log = process.stderr.read()
         assert b"list main version 1 failed its checksum and is no longer in force" in log
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
-        for pipe in (process.stdout, process.stderr):
-            if pipe is not None:
-                pipe.close()
 
 
 def test_the_command_without_a_block_page_says_what_to_give(make_store: StoreFactory) -> None:
