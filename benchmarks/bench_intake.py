@@ -13,7 +13,7 @@ quarter carry a category hint, one in ten a contact (hotlist encrypts it), half 
 servers get the same requests. After the rounds it counts the rows each database holds against
 the 201 receipts the driver got, and the 5xx answers: nothing may be lost.
 
-    .venv/bin/python benchmarks/bench_intake.py                # 3 rounds of 10 s each
+    .venv/bin/python benchmarks/bench_intake.py                # 5 rounds of 10 s each
     .venv/bin/python benchmarks/bench_intake.py --seconds 60 --rounds 1   # the 60 s goal
     .venv/bin/python benchmarks/bench_intake.py --quick        # 1 round of 3 s, a smoke test
 """
@@ -387,7 +387,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="1 round of 3 s per server")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds a round")
     parser.add_argument("--warmup", type=float, default=2.0, help="unmeasured seconds a round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds per server, alternating")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="rounds per server, alternating (the ratio moves less with more)",
+    )
     parser.add_argument("--concurrency", type=int, default=16, help="open connections")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--databases", default="sqlite,postgresql")
