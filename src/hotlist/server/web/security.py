@@ -299,7 +299,9 @@ class WebSecurityMiddleware:
         # The cookie's name (and whether it is Secure) is worked out only when a cookie came
         # or a page set one: an API call, the public's reports above all, has none.
         has_cookie = any(header == b"cookie" for header, _ in scope["headers"])
-        state = SessionState(self._read(scope) if has_cookie else None, self.codec.clock)
+        secure = self._secure(scope) if has_cookie else None
+        loaded = self._read(scope, secure) if secure is not None else None
+        state = SessionState(loaded, self.codec.clock)
         scope.setdefault("state", {})["web_session"] = state
 
         async def send_with_headers(message: Message) -> None:
@@ -309,9 +311,9 @@ class WebSecurityMiddleware:
                 raw.extend(pair for pair in _RAW_SECURITY_HEADERS if pair[0] not in present)
                 message["headers"] = raw
                 if state.changed:
-                    secure = self._secure(scope)
+                    https = self._secure(scope) if secure is None else secure
                     headers = MutableHeaders(scope=message)
-                    headers.append("set-cookie", self._cookie(cookie_name(secure), state, secure))
+                    headers.append("set-cookie", self._cookie(cookie_name(https), state, https))
                     headers["cache-control"] = "no-store"
             await send(message)
 
@@ -320,8 +322,8 @@ class WebSecurityMiddleware:
     def _secure(self, scope: Scope) -> bool:
         return cookie_is_secure(HTTPConnection(scope), self.allow_unsafe_http)
 
-    def _read(self, scope: Scope) -> WebSession | None:
-        value = HTTPConnection(scope).cookies.get(cookie_name(self._secure(scope)))
+    def _read(self, scope: Scope, secure: bool) -> WebSession | None:
+        value = HTTPConnection(scope).cookies.get(cookie_name(secure))
         return self.codec.decode(value) if value else None
 
     def _cookie(self, name: str, state: SessionState, secure: bool) -> str:
