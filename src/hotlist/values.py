@@ -5,7 +5,7 @@ The Squid helper imports every module on its path in each of the processes Squid
 1.2 MB of each helper's private memory. The classes on that path are ``typing.NamedTuple``
 where a value needs no check, and :class:`Value` where its constructor verifies an invariant
 (a record read from the wire, a list snapshot, the edge's configuration): fields named once in
-``_fields``, set by the subclass's ``__init__`` (through :func:`object.__setattr__`), equal by
+``_fields``, set by the subclass's ``__init__`` (through :meth:`Value._set`), equal by
 type and fields, hashable when the fields are, immutable, and copied or pickled through the
 constructor (which checks the copy again), as a frozen dataclass is.
 """
@@ -22,6 +22,11 @@ class Value:
 
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]]
+
+    def _set(self, *values: object) -> None:
+        """Set the fields to ``values``, in ``_fields``' order (the subclass's ``__init__``)."""
+        for name, value in zip(self._fields, values, strict=True):
+            object.__setattr__(self, name, value)
 
     def _values(self) -> tuple[object, ...]:
         return tuple(getattr(self, name) for name in self._fields)

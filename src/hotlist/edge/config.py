@@ -108,8 +108,7 @@ class EdgeConfig(Value):
             rate_window_s,
             unsafe_http,
         )
-        for name, value in zip(self._fields, values, strict=True):
-            object.__setattr__(self, name, value)
+        self._set(*values)
         if not self.server.startswith(("http://", "https://")):
             raise ConfigError(f"server URL {self.server!r} must start with http:// or https://")
         if not isinstance(self.unsafe_http, bool):

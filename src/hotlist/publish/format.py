@@ -97,10 +97,7 @@ class Record(Value):
     def __init__(
         self, expression_hash: bytes, host_key: bytes, category: int, entry_id: int, flags: int = 0
     ) -> None:
-        for name, value in zip(
-            self._fields, (expression_hash, host_key, category, entry_id, flags), strict=True
-        ):
-            object.__setattr__(self, name, value)
+        self._set(expression_hash, host_key, category, entry_id, flags)
         problem = check_fields(self.expression_hash, self.category, self.entry_id, self.flags)
         if problem is None and len(self.host_key) != HOST_KEY_SIZE:
             problem = f"host key is {len(self.host_key)} bytes, expected {HOST_KEY_SIZE}"
@@ -268,9 +265,7 @@ class Snapshot(Value):
         entry_ids: IntColumn,
         flags: Column,
     ) -> None:
-        values = (list_name, version, hashes, host_keys, categories, entry_ids, flags)
-        for name, value in zip(self._fields, values, strict=True):
-            object.__setattr__(self, name, value)
+        self._set(list_name, version, hashes, host_keys, categories, entry_ids, flags)
         check_list_name(self.list_name)
         _check_version(self.version, "list version")
         if not (_holds(self.categories, "H") and _holds(self.entry_ids, "Q")):
@@ -434,9 +429,7 @@ class Delta(Value):
         removed: tuple[bytes, ...],
         changed: tuple[FlagChange, ...],
     ) -> None:
-        values = (list_name, base_version, version, added, removed, changed)
-        for name, value in zip(self._fields, values, strict=True):
-            object.__setattr__(self, name, value)
+        self._set(list_name, base_version, version, added, removed, changed)
         check_list_name(self.list_name)
         _check_version(self.base_version, "base version")
         _check_version(self.version, "list version")
