@@ -19,12 +19,13 @@ import yaml
 from yaml.constructor import ConstructorError
 
 from hotlist.errors import InvalidPolicy, PolicyError
-from hotlist.policy.model import Category, Policy
+from hotlist.policy.model import XARF_CONTENT_TYPES, Category, Policy, Removal
 
 MAX_POLICY_BYTES = 1_000_000
 MAX_CATEGORIES = 1_000
 MAX_JURISDICTIONS = 300
 MAX_REVERIFY_DAYS = 3_650
+MAX_LADDER_HOURS = 24 * 365
 
 _Rule = tuple[re.Pattern[str], str]
 _POLICY_ID: _Rule = (
@@ -37,7 +38,7 @@ _CODE: _Rule = (
 )
 _JURISDICTION = re.compile(r"[A-Z]{2}")
 
-_TOP_FIELDS = ("policy_id", "title", "operator", "effective", "categories")
+_TOP_FIELDS = ("policy_id", "title", "operator", "effective", "home_country", "categories")
 _CATEGORY_FIELDS = (
     "code",
     "wire_id",
@@ -47,6 +48,15 @@ _CATEGORY_FIELDS = (
     "legal_order",
     "host_scope_allowed",
     "reverify_days",
+    "removal",
+)
+_REMOVAL_FIELDS = (
+    "xarf_type",
+    "renotice_hours",
+    "escalate_hours",
+    "refer_hours",
+    "recheck_hours",
+    "unchecked_days",
 )
 
 
@@ -142,7 +152,7 @@ class _Checker:
             if key not in fields:
                 self.problem(_join(where, key), f"unknown field (allowed: {', '.join(fields)})")
         for name in fields:
-            if name not in value and name not in _OPTIONAL:
+            if name not in value and name not in _OPTIONAL and name not in _OPTIONAL_REMOVAL:
                 self.problem(_join(where, name), "is required")
         return value
 
@@ -185,7 +195,8 @@ class _Checker:
         return value
 
 
-_OPTIONAL = frozenset({"legal_order", "host_scope_allowed"})
+_OPTIONAL = frozenset({"legal_order", "host_scope_allowed", "home_country", "removal"})
+_OPTIONAL_REMOVAL = frozenset(_REMOVAL_FIELDS)
 
 
 def _join(where: str, key: Any) -> str:
@@ -202,10 +213,21 @@ def _validate(data: Any, origin: str) -> Policy:
     title = check.text(top, "title", "policy", 200)
     operator = check.text(top, "operator", "policy", 200)
     effective = _effective(check, top)
+    home_country = _home_country(check, top)
     categories = _categories(check, top["categories"]) if "categories" in top else ()
     if check.problems:
         raise InvalidPolicy(origin, check.problems)
-    return Policy(policy_id, title, operator, effective, categories)
+    return Policy(policy_id, title, operator, effective, categories, home_country)
+
+
+def _home_country(check: _Checker, top: Mapping[Any, Any]) -> str | None:
+    value = top.get("home_country")
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _JURISDICTION.fullmatch(value):
+        check.problem("home_country", "must be the hotline's country, ISO 3166 alpha-2 (GB)")
+        return None
+    return value
 
 
 def _effective(check: _Checker, top: Mapping[Any, Any]) -> date:
@@ -260,7 +282,43 @@ def _category(check: _Checker, item: Any, where: str) -> Category | None:
         legal_order=check.flag(data, "legal_order", where),
         host_scope_allowed=check.flag(data, "host_scope_allowed", where),
         reverify_days=check.integer(data, "reverify_days", where, 1, MAX_REVERIFY_DAYS),
+        removal=_removal(check, data, where),
     )
+
+
+def _removal(check: _Checker, data: Mapping[Any, Any], where: str) -> Removal:
+    """The category's removal block; every field has a default, so the block is optional."""
+    if data.get("removal") is None:
+        return Removal()
+    where = f"{where}.removal"
+    block = check.mapping(data["removal"], where, _REMOVAL_FIELDS)
+    if block is None:
+        return Removal()
+    default = Removal()
+    xarf_type = block.get("xarf_type")
+    if xarf_type is not None and xarf_type not in XARF_CONTENT_TYPES:
+        check.problem(
+            f"{where}.xarf_type", f"must be one of {', '.join(XARF_CONTENT_TYPES)}, or null"
+        )
+        xarf_type = None
+
+    def hours(name: str, low: int, high: int) -> int:
+        if name not in block:
+            return int(getattr(default, name))
+        return check.integer(block, name, where, low, high)
+
+    removal = Removal(
+        xarf_type=xarf_type,
+        renotice_hours=hours("renotice_hours", 1, MAX_LADDER_HOURS),
+        escalate_hours=hours("escalate_hours", 1, MAX_LADDER_HOURS),
+        refer_hours=hours("refer_hours", 1, MAX_LADDER_HOURS),
+        recheck_hours=hours("recheck_hours", 1, MAX_LADDER_HOURS),
+        unchecked_days=hours("unchecked_days", 1, MAX_REVERIFY_DAYS),
+    )
+    steps = (removal.renotice_hours, removal.escalate_hours, removal.refer_hours)
+    if all(steps) and not steps[0] < steps[1] < steps[2]:
+        check.problem(where, "the ladder must climb: renotice_hours < escalate_hours < refer_hours")
+    return removal
 
 
 def _legal_basis(check: _Checker, data: Mapping[Any, Any], where: str) -> dict[str, str]:

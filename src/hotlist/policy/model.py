@@ -11,6 +11,51 @@ from typing import Any
 
 from hotlist.errors import PolicyError
 
+XARF_CONTENT_TYPES = (
+    "brand_infringement",
+    "csam",
+    "csem",
+    "exposed-data",
+    "fraud",
+    "malware",
+    "phishing",
+    "remote_compromise",
+    "suspicious_registration",
+)
+"""The XARF v4 types of category ``content``: what a notice may say the content is."""
+
+
+@dataclass(frozen=True)
+class Removal:
+    """How the hotline pursues removal at source for one category: the re-notice ladder and the
+    re-verification schedule, kept in the policy so every interval is versioned and audited.
+
+    Hours count from the first notice: ``renotice_hours`` re-sends it to the same contact,
+    ``escalate_hours`` goes to the upstream network or the registrar, ``refer_hours`` to the
+    partner hotline or the police contact. ``recheck_hours`` is the time between two checks that
+    the content is still there; ``unchecked_days`` without a successful check puts the entry
+    before an analyst. ``xarf_type`` is the notice's XARF v4 content type; None sends the notice
+    without a XARF part (no type fits, e.g. terrorist content).
+    """
+
+    xarf_type: str | None = None
+    renotice_hours: int = 24
+    escalate_hours: int = 72
+    refer_hours: int = 168
+    recheck_hours: int = 12
+    unchecked_days: int = 3
+
+    def to_dict(self) -> dict[str, Any]:
+        """The block as JSON-ready data, in the policy file's field names."""
+        return {
+            "xarf_type": self.xarf_type,
+            "renotice_hours": self.renotice_hours,
+            "escalate_hours": self.escalate_hours,
+            "refer_hours": self.refer_hours,
+            "recheck_hours": self.recheck_hours,
+            "unchecked_days": self.unchecked_days,
+        }
+
 
 @dataclass(frozen=True)
 class Category:
@@ -30,6 +75,7 @@ class Category:
     legal_order: bool
     host_scope_allowed: bool
     reverify_days: int
+    removal: Removal = Removal()
 
     @property
     def jurisdictions(self) -> tuple[str, ...]:
@@ -51,6 +97,7 @@ class Category:
             "legal_order": self.legal_order,
             "host_scope_allowed": self.host_scope_allowed,
             "reverify_days": self.reverify_days,
+            "removal": self.removal.to_dict(),
         }
 
 
@@ -68,6 +115,10 @@ class Policy:
     operator: str
     effective: date
     categories: tuple[Category, ...]
+    home_country: str | None = None
+    """Where the hotline acts under its own law (ISO 3166 alpha-2): content hosted there gets a
+    notice to its host; content hosted elsewhere goes to the partner hotline. None: unknown, so
+    every case is an analyst's to route."""
 
     def category(self, code: str) -> Category:
         """The category with this code, or a PolicyError naming the codes that exist."""
@@ -88,6 +139,7 @@ class Policy:
             "title": self.title,
             "operator": self.operator,
             "effective": self.effective.isoformat(),
+            "home_country": self.home_country,
             "categories": [category.to_dict() for category in self.categories],
         }
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotlist.errors import Conflict
-from hotlist.server.db.base import Base, UTCDateTime, utcnow
+from hotlist.server.db.base import Base, UTCDateTime, refuse, utcnow
 
 
 class Assessment(Base):
@@ -29,9 +28,4 @@ class Assessment(Base):
     decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def _append_only(_mapper: object, _connection: object, _target: object) -> None:
-    raise Conflict("assessments are append-only records")
-
-
-event.listen(Assessment, "before_update", _append_only)
-event.listen(Assessment, "before_delete", _append_only)
+refuse(Assessment, "assessments are append-only records")

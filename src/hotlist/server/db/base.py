@@ -9,10 +9,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from hotlist.errors import Conflict
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,3 +68,16 @@ class Base(DeclarativeBase):
     """Base of every hotlist model; its metadata carries the naming convention."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def refuse(
+    model: type[Base], message: str, *, on: tuple[str, ...] = ("before_update", "before_delete")
+) -> None:
+    """Make the ORM refuse ``on`` (by default: changing or deleting a row) of ``model`` with a
+    :class:`~hotlist.errors.Conflict` saying ``message``: how a model is made append-only."""
+
+    def listener(_mapper: Any, _connection: Any, _target: Any) -> None:
+        raise Conflict(message)
+
+    for name in on:
+        event.listen(model, name, listener)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, event, text
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotlist.errors import Conflict
 from hotlist.publish.wire import format_entry_id
-from hotlist.server.db.base import Base, UTCDateTime, utcnow
+from hotlist.server.db.base import Base, UTCDateTime, refuse, utcnow
 
 
 class EntryState(StrEnum):
@@ -101,13 +99,5 @@ class EntryEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def _refuse(what: str) -> Any:
-    def listener(_mapper: Any, _connection: Any, _target: Any) -> None:
-        raise Conflict(what)
-
-    return listener
-
-
-event.listen(Entry, "before_delete", _refuse("list entries are never deleted; remove one instead"))
-event.listen(EntryEvent, "before_update", _refuse("entry events are append-only"))
-event.listen(EntryEvent, "before_delete", _refuse("entry events are append-only"))
+refuse(Entry, "list entries are never deleted; remove one instead", on=("before_delete",))
+refuse(EntryEvent, "entry events are append-only")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import BigInteger, LargeBinary, String, event
+from sqlalchemy import BigInteger, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotlist.errors import Conflict
-from hotlist.server.db.base import Base, UTCDateTime, utcnow
+from hotlist.server.db.base import Base, UTCDateTime, refuse, utcnow
 
 
 class LogLeaf(Base):
@@ -24,9 +22,4 @@ class LogLeaf(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-def _refuse(_mapper: Any, _connection: Any, _target: Any) -> None:
-    raise Conflict("the transparency log is append-only: a leaf is never changed or deleted")
-
-
-event.listen(LogLeaf, "before_update", _refuse)
-event.listen(LogLeaf, "before_delete", _refuse)
+refuse(LogLeaf, "the transparency log is append-only: a leaf is never changed or deleted")

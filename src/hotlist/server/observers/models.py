@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hotlist.errors import Conflict
-from hotlist.server.db.base import Base, UTCDateTime, utcnow
+from hotlist.server.db.base import Base, UTCDateTime, refuse, utcnow
 
 
 class DecisionKind(StrEnum):
@@ -85,10 +84,5 @@ class AuditReview(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
-def _append_only(_mapper: object, _connection: object, _target: object) -> None:
-    raise Conflict("grants, samples and reviews are append-only records")
-
-
 for _model in (PlaintextGrant, AuditSample, AuditItem, AuditReview):
-    event.listen(_model, "before_update", _append_only)
-    event.listen(_model, "before_delete", _append_only)
+    refuse(_model, "grants, samples and reviews are append-only records")
