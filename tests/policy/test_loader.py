@@ -205,3 +205,55 @@ def test_partial_policies_report_or_load(fields: dict[str, Any], policy_data: Fa
     else:
         assert policy_from_dict(policy.to_dict()) == policy
         assert policy.categories
+
+
+def test_removal_block_and_home_country_are_optional_with_the_defaults(
+    policy_data: Factory,
+) -> None:
+    policy = policy_from_dict(policy_data())
+    assert policy.home_country is None
+    removal = policy.category("csam").removal
+    assert (removal.xarf_type, removal.renotice_hours, removal.escalate_hours) == (None, 24, 72)
+    assert (removal.refer_hours, removal.recheck_hours, removal.unchecked_days) == (168, 12, 3)
+
+
+def test_removal_block_is_read_and_survives_the_round_trip(
+    policy_data: Factory, category_data: Factory
+) -> None:
+    removal = {"xarf_type": "csam", "renotice_hours": 6, "escalate_hours": 48, "refer_hours": 96}
+    data = policy_data(home_country="GB", categories=[category_data(removal=removal)])
+    policy = policy_from_dict(data)
+    assert policy.home_country == "GB"
+    assert policy.category("csam").removal.renotice_hours == 6
+    assert policy.category("csam").removal.recheck_hours == 12
+    assert policy_from_dict(policy.to_dict()) == policy
+    assert policy.content_hash != policy_from_dict(policy_data()).content_hash
+
+
+@pytest.mark.parametrize(
+    ("removal", "expected"),
+    [
+        (
+            {"xarf_type": "spam"},
+            "categories[0].removal.xarf_type: must be one of brand_infringement",
+        ),
+        ({"renotice_hours": 0}, "categories[0].removal.renotice_hours: must be an integer 1.."),
+        ({"recheck_hours": "12"}, "categories[0].removal.recheck_hours: must be an integer"),
+        ({"resend": 1}, "categories[0].removal.resend: unknown field"),
+        ({"renotice_hours": 80}, "categories[0].removal: the ladder must climb"),
+        ("daily", "categories[0].removal: must be a mapping"),
+    ],
+)
+def test_a_bad_removal_block_names_the_field(
+    removal: object, expected: str, policy_data: Factory, category_data: Factory
+) -> None:
+    problems = problems_of(policy_data(categories=[category_data(removal=removal)]))
+    assert len(problems) == 1
+    assert problems[0].startswith(expected)
+
+
+@pytest.mark.parametrize("home", ["gb", "GBR", 44, ""])
+def test_home_country_must_be_alpha_2(home: object, policy_data: Factory) -> None:
+    assert problems_of(policy_data(home_country=home)) == (
+        "home_country: must be the hotline's country, ISO 3166 alpha-2 (GB)",
+    )
