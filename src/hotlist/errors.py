@@ -156,3 +156,10 @@ class LoginFailed(Unauthenticated):
 
 class AccountLocked(RateLimited):
     """A person's sign-in is locked after repeated failures; ``retry_after`` says for how long."""
+
+
+class LookupFailed(HotlistError):
+    """An outside directory (DNS, RDAP, the Abusix zone, a hosting data file) did not answer,
+    or answered what cannot be read: the lookup may be tried again later."""
+
+    exit_code = 18

@@ -37,6 +37,7 @@ from hotlist.server.kit.clock import Clock, SystemClock
 from hotlist.server.kit.contacts import FernetContactCipher
 from hotlist.server.kit.deps import ServicesDep, api_routes
 from hotlist.server.kit.keycache import VerificationCache
+from hotlist.server.kit.lookups_live import hosting_sources
 from hotlist.server.kit.ratelimit import RateLimiter
 from hotlist.server.kit.services import Lazy, Services
 from hotlist.server.log import api as log_api
@@ -163,6 +164,7 @@ def make_services(settings: Settings, engine: Engine, clock: Clock | None = None
         figures=TimedCache(
             ttl=figures_api.CACHE_SECONDS, size=figures_api.CACHE_SIZE, clock=clock.monotonic
         ),
+        hosting=Lazy(lambda: hosting_sources(settings)),
     )
 
 

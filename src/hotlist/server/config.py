@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -158,6 +158,30 @@ class Settings(BaseSettings):
         None,
         "A folder of block page catalogues (`<lang>.json`) for members.",
         shown="English and German, shipped with the package",
+    )
+    hosting_sources: Literal["offline", "live"] = _setting(
+        "offline",
+        "Where hosting lookups ask: `offline`, the hosting data file and `iptocc`'s countries "
+        "only; `live`, the DNS, RDAP and the Abusix zone.",
+    )
+    hosting_data_file: Path | None = _setting(
+        None,
+        "The offline hosting data (YAML or JSON: hosts' addresses, networks, registrars; see "
+        "docs/removal.md).",
+        shown="none: nothing known but countries",
+    )
+    hosting_timeout_s: float = _setting(
+        5.0, "Seconds each live hosting query (DNS, RDAP, Abusix) may take.", gt=0
+    )
+    hosting_nameservers: str = _setting(
+        "",
+        "Name servers the live lookups ask, comma-separated addresses.",
+        shown="the system's",
+    )
+    abusix_zone: str = _setting(
+        "abuse-contacts.abusix.zone",
+        "The Abusix abuse-contact DNS zone live lookups ask when RDAP names no contact (empty: "
+        "not asked).",
     )
 
     @classmethod

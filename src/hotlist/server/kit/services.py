@@ -26,6 +26,7 @@ from hotlist.server.kit.cache import TimedCache
 from hotlist.server.kit.clock import Clock
 from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.kit.keycache import VerificationCache
+from hotlist.server.kit.lookups import HostingSources
 from hotlist.server.kit.principal import Principal
 from hotlist.server.kit.ratelimit import Limiter
 
@@ -92,3 +93,5 @@ class Services:
     """The block page's message catalogues (the operator's folder read at the first page)."""
     figures: TimedCache
     """The transparency figures by period, for a few minutes (the routes are public)."""
+    hosting: Lazy[HostingSources]
+    """Where hosting lookups ask (``hosting_sources``: the data file read at the first lookup)."""
