@@ -32,6 +32,7 @@ from hotlist.server.db.aio import async_database
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.entries import api as entries_api
 from hotlist.server.figures import api as figures_api
+from hotlist.server.hosting import api as hosting_api
 from hotlist.server.kit.cache import TimedCache
 from hotlist.server.kit.clock import Clock, SystemClock
 from hotlist.server.kit.contacts import FernetContactCipher
@@ -76,6 +77,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     observers_api.router,
     figures_api.router,
     blockpage_api.router,
+    hosting_api.router,
 ]
 """Every feature's router; a new feature appends its ``api.router`` here."""
 

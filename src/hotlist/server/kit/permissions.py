@@ -18,6 +18,8 @@ Notes on the table:
   their own review of a sampled decision (it changes nothing on the list). An observer
   organisation may be granted the plaintext permissions by an admin (see
   :mod:`hotlist.server.observers`); the grant is checked in ``require``.
+- Hosting lookups (where a listed URL is hosted, who is told) are the analysts' and
+  supervisors' (``hosting:read``, ``hosting:lookup``); the intermediaries list is the admins'.
 """
 
 from __future__ import annotations
@@ -68,6 +70,9 @@ class Permission(StrEnum):
     AUDIT_REVIEW = "audit:review"
     TRANSPARENCY_READ = "transparency:read"
     BLOCKPAGE_READ = "blockpage:read"
+    HOSTING_READ = "hosting:read"
+    HOSTING_LOOKUP = "hosting:lookup"
+    INTERMEDIARIES_MANAGE = "intermediaries:manage"
 
 
 P = Permission
@@ -102,6 +107,8 @@ _ANALYST = frozenset(
         P.POLICY_READ,
         P.OBJECTIONS_READ,
         P.APPEALS_READ,
+        P.HOSTING_READ,
+        P.HOSTING_LOOKUP,
     }
 )
 
@@ -120,6 +127,7 @@ ROLE_PERMISSIONS: Mapping[Role, frozenset[Permission]] = {
     Role.PARTNER: ANONYMOUS_PERMISSIONS | {P.POLICY_READ, P.LOG_READ},
     Role.ADMIN: ANONYMOUS_PERMISSIONS
     | {P.ORGS_MANAGE, P.KEYS_MANAGE, P.POLICY_READ, P.POLICY_WRITE, P.ACCESS_LOG_READ, P.LOG_READ}
+    | {P.INTERMEDIARIES_MANAGE}
     | {P.AUDIT_SAMPLE, P.AUDIT_READ},
 }
 """The role -> permission table; the one place that grants anything."""
