@@ -142,6 +142,12 @@ class Settings(BaseSettings):
     appeal_decide_days: int = _setting(
         7, "Days to decide an appeal; an open appeal older is overdue.", ge=1
     )
+    figures_min_provider_cases: int = _setting(
+        5,
+        "Cases a hosting provider needs in a period before the transparency figures show its "
+        "time to removal.",
+        ge=1,
+    )
     public_url: str | None = _setting(
         None,
         "Where people reach the server (`https://...`); members' block pages link appeals to "
@@ -182,6 +188,65 @@ class Settings(BaseSettings):
         "abuse-contacts.abusix.zone",
         "The Abusix abuse-contact DNS zone live lookups ask when RDAP names no contact (empty: "
         "not asked).",
+    )
+    smtp_host: str = _setting(
+        "", "The mail server notices are sent through.", shown="none: notices are not sent"
+    )
+    smtp_port: int = _setting(587, "The mail server's port.", ge=1, le=65535)
+    smtp_starttls: bool = _setting(
+        True, "Whether to switch the SMTP connection to TLS (STARTTLS) before anything else."
+    )
+    smtp_username: str | None = _setting(
+        None, "The SMTP user name (none: no login).", shown="none: no login"
+    )
+    smtp_password: str | None = _setting(None, "The SMTP password.", secret=True)
+    smtp_timeout_s: float = _setting(30.0, "Seconds the mail server may take to answer.", gt=0)
+    notice_from: str = _setting(
+        "hotline@hotline.invalid",
+        "The address notices come from; replies to it are read by `hotlist notices ingest`.",
+    )
+    notice_window_s: float = _setting(
+        900.0,
+        "Seconds a draft notice collects a contact's URLs before it is sent (grouping window).",
+        ge=0,
+    )
+    police_contact: str | None = _setting(
+        None,
+        "Where the ladder's last rung goes at home when the host and its upstream did not act.",
+        shown="none: such notices end unresolved",
+    )
+    notices_interval_s: float = _setting(
+        60.0, "Seconds between runs of the notices job (0: no job).", ge=0
+    )
+    check_user_agent_contact: str | None = _setting(
+        None,
+        "Where a site's operator learns why hotlist checks its URLs (a web page or "
+        "`mailto:`), named in the checker's User-Agent.",
+        shown="the public URL",
+    )
+    check_timeout_s: float = _setting(
+        10.0, "Seconds a re-verification check may wait to connect, and then for headers.", gt=0
+    )
+    check_max_redirects: int = _setting(
+        5, "Redirects a re-verification check follows before it gives up (failed).", ge=0
+    )
+    check_concurrency: int = _setting(
+        8, "Re-verification checks made at the same time (threads).", ge=1, le=256
+    )
+    check_per_host_interval_s: float = _setting(
+        2.0, "Seconds at least between two re-verification checks of one host.", ge=0
+    )
+    reverify_interval_s: float = _setting(
+        60.0,
+        "Seconds between runs of the re-verification job, which checks the entries due (0: no "
+        "job).",
+        ge=0,
+    )
+    unsafe_loopback_checks: bool = _setting(
+        False,
+        "Let re-verification checks connect to loopback addresses (tests, the demo); private "
+        "and link-local addresses stay refused.",
+        shown="off: refused",
     )
 
     @classmethod
