@@ -19,6 +19,7 @@ from hotlist.cli import (
     demo,
     edge,
     entries,
+    hosting,
     log,
     publish,
     publish_entries,
@@ -65,6 +66,7 @@ demo.register(app)
 log.register(app)
 report.register(app)
 entries.register(app)
+hosting.register(app)
 
 
 def main() -> None:

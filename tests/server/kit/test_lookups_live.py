@@ -269,9 +269,11 @@ def test_first_answer_passes_over_empty_and_failing_directories() -> None:
     failing, empty = _Fixed(LookupFailed("rdap down")), _Fixed(Contacts([], "rdap"))
     found = _Fixed(Contacts(["abuse@hosting.example"], "abusix"))
     assert FirstAnswer([failing, empty, found]).ip_contacts("192.0.2.1").source == "abusix"
-    assert FirstAnswer([failing, empty]).ip_contacts("192.0.2.1") == Contacts([], "rdap")
+    assert FirstAnswer([empty, empty]).ip_contacts("192.0.2.1") == Contacts([], "rdap")
     with pytest.raises(LookupFailed, match="rdap down"):
-        FirstAnswer([failing]).ip_contacts("192.0.2.1")
+        FirstAnswer([failing, empty]).ip_contacts("192.0.2.1")
+    with pytest.raises(LookupFailed, match="no abuse directory"):
+        FirstAnswer([]).ip_contacts("192.0.2.1")
 
 
 def test_the_settings_choose_the_set(tmp_path: Any) -> None:

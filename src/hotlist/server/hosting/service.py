@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +53,22 @@ def look_up(
 
     An IP-literal host is its own address and has no registrar. A source that fails leaves its
     part empty and its message in ``error``; the other parts are still asked."""
+    lookup = HostingLookup(
+        **probe(sources, host),
+        entry_id=entry_id,
+        report_id=report_id,
+        looked_up_by=actor_id,
+        looked_up_at=now,
+    )
+    session.add(lookup)
+    session.flush()
+    return lookup
+
+
+def probe(sources: HostingSources, host: str) -> dict[str, Any]:
+    """What the sources say about ``host``, as the fields of a :class:`HostingLookup` (host,
+    ip, addresses, asn, network_name, country, abuse_contacts, registrar, registrar_contacts,
+    sources, error); stores nothing (``hotlist hosting lookup`` prints it)."""
     name = canonical_host(host)
     errors: list[str] = []
     sources_used: dict[str, str] = {"set": sources.name}
@@ -93,26 +110,19 @@ def look_up(
             sources_used["registrar"] = found.source
         except LookupFailed as exc:
             errors.append(f"registrar: {exc.message}")
-    lookup = HostingLookup(
-        host=name,
-        ip=ip,
-        addresses=addresses,
-        asn=network.asn,
-        network_name=network.name[:255] if network.name else None,
-        country=network.country,
-        abuse_contacts=abuse,
-        registrar=registrar[:255] if registrar else None,
-        registrar_contacts=registrar_contacts,
-        sources=sources_used,
-        error="; ".join(errors) or None,
-        entry_id=entry_id,
-        report_id=report_id,
-        looked_up_by=actor_id,
-        looked_up_at=now,
-    )
-    session.add(lookup)
-    session.flush()
-    return lookup
+    return {
+        "host": name,
+        "ip": ip,
+        "addresses": addresses,
+        "asn": network.asn,
+        "network_name": network.name[:255] if network.name else None,
+        "country": network.country,
+        "abuse_contacts": abuse,
+        "registrar": registrar[:255] if registrar else None,
+        "registrar_contacts": registrar_contacts,
+        "sources": sources_used,
+        "error": "; ".join(errors) or None,
+    }
 
 
 def latest(session: Session, host: str) -> HostingLookup | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import dns.exception
@@ -25,7 +26,7 @@ import whoisit  # type: ignore[import-untyped]
 import whoisit.errors  # type: ignore[import-untyped]
 import whoisit.utils  # type: ignore[import-untyped]
 
-from hotlist.errors import LookupFailed
+from hotlist.errors import ConfigError, LookupFailed
 from hotlist.server.config import Settings
 from hotlist.server.kit.lookups import (
     AbuseDirectory,
@@ -235,7 +236,8 @@ def _origin_asn(record: dict[str, Any]) -> int | None:
 
 class FirstAnswer:
     """Several abuse directories asked in order: the first that names a contact wins. One
-    that fails is passed over; LookupFailed only when every one failed."""
+    that fails is passed over, but when none names a contact and one failed, LookupFailed
+    says which (an empty answer then may only mean a directory was down)."""
 
     def __init__(self, directories: Sequence[AbuseDirectory]) -> None:
         self._directories = list(directories)
@@ -264,7 +266,7 @@ class FirstAnswer:
             if found(answer):
                 return answer
             empty = empty or answer
-        if empty is None:
+        if failures or empty is None:
             raise LookupFailed("; ".join(failures) or "no abuse directory is configured")
         return empty
 
@@ -291,12 +293,28 @@ def live_sources(
 def hosting_sources(settings: Settings) -> HostingSources:
     """The set ``settings.hosting_sources`` names: ``offline`` over the hosting data file (if
     any), or ``live``."""
-    if settings.hosting_sources == "live":
-        servers = [s.strip() for s in settings.hosting_nameservers.split(",") if s.strip()]
-        return live_sources(
-            timeout=settings.hosting_timeout_s,
-            nameservers=servers,
-            abusix_zone=settings.abusix_zone,
-        )
-    data_file = settings.hosting_data_file
+    return sources_for(
+        settings.hosting_sources,
+        data_file=settings.hosting_data_file,
+        timeout=settings.hosting_timeout_s,
+        nameservers=settings.hosting_nameservers,
+        abusix_zone=settings.abusix_zone,
+    )
+
+
+def sources_for(
+    kind: str,
+    *,
+    data_file: Path | None = None,
+    timeout: float = 5.0,
+    nameservers: str = "",
+    abusix_zone: str = ABUSIX_ZONE,
+) -> HostingSources:
+    """``offline`` sources over ``data_file`` (none: nothing known but countries) or ``live``
+    ones (``nameservers``: comma-separated addresses, empty for the system's)."""
+    if kind == "live":
+        servers = [server.strip() for server in nameservers.split(",") if server.strip()]
+        return live_sources(timeout=timeout, nameservers=servers, abusix_zone=abusix_zone)
+    if kind != "offline":
+        raise ConfigError(f"unknown hosting sources {kind!r}: offline or live")
     return offline_sources(HostingData.load(data_file) if data_file is not None else None)
