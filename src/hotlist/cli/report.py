@@ -56,9 +56,14 @@ def transparency(
         raise ConfigError("--to comes before --from; give the first day, then the last")
     begin = datetime.combine(first, time(), tzinfo=UTC)
     stop = datetime.combine(last + timedelta(days=1), time(), tzinfo=UTC)
-    days = appeal_decide_days or Settings.load(data_dir, database_url).appeal_decide_days
+    settings = Settings.load(data_dir, database_url)
+    days = appeal_decide_days or settings.appeal_decide_days
     with _session(data_dir, database_url) as session:
-        figures = compute(period_rows(session, begin, stop), appeal_decide_days=days)
+        figures = compute(
+            period_rows(session, begin, stop),
+            appeal_decide_days=days,
+            min_provider_cases=settings.figures_min_provider_cases,
+        )
     written = write_report(figures, out, operator=operator)
     console = make_console()
     console.print(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from hotlist.server.figures.compute import (
     ReportRow,
     compute,
 )
+from hotlist.server.figures.removal import Provider, RemovalCaseRow
 from hotlist.server.figures.report import FILES, write_report
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -48,7 +49,7 @@ def test_writes_the_three_files(figures: object, tmp_path: Path) -> None:
     assert rows[0] == ["section", "figure", "value"]
     assert ["reports", "received", "3"] in rows
     html = (out / "index.html").read_text()
-    assert html.count("<svg") == 3
+    assert html.count("<svg") == 3  # no removal case: no removal chart
     assert "<script" not in html
     assert "<b>odd</b>" not in html
     assert "&lt;b&gt;odd&lt;/b&gt;" in html
@@ -95,3 +96,34 @@ def test_a_category_that_gained_and_lost_entries_is_one_row(tmp_path: Path) -> N
     write_report(compute(rows), tmp_path)
     html = (tmp_path / "index.html").read_text()
     assert _entry_rows(html) == [["csam", "3", "1", "0"], ["terror", "1", "0", "1"]]
+
+
+def test_the_removal_section_has_its_table_chart_and_providers(tmp_path: Path) -> None:
+    noticed = START + timedelta(hours=1)
+    provider = Provider("Example <Hosting>", 64500)
+    cases = [
+        RemovalCaseRow(
+            "csam",
+            START,
+            report_received_at=START,
+            notice_sent_at=noticed,
+            removed_at=noticed + timedelta(minutes=minutes),
+            outcome="removed",
+            provider=provider,
+        )
+        for minutes in (3, 7)
+    ]
+    write_report(
+        compute(PeriodRows(START, END, removal_cases=cases), min_provider_cases=2), tmp_path
+    )
+    html = (tmp_path / "index.html").read_text()
+    assert html.count("<svg") == 4
+    section = html.split("<h2>Removal at source</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "<tr><th>Notice to removal, median (minutes)</th>" in section
+    assert '<td class="n">5.0</td><td class="n">5.0</td>' in section  # csam, then All
+    assert "Example &lt;Hosting&gt;" in section
+    assert "AS64500" in section
+    with (tmp_path / "transparency.csv").open() as handle:
+        rows = list(csv.reader(handle))
+    assert ["removal", "all.within_24h", "2"] in rows
+    assert ["removal", "provider.1.cases", "2"] in rows

@@ -56,9 +56,12 @@ def cached_figures(
     to ``today`` by default), from the app's cache when computed less than 5 minutes ago."""
     begin, stop = period(start, end, today)
     days = services.settings.appeal_decide_days
+    least = services.settings.figures_min_provider_cases
     return services.figures.get(
-        (begin, stop, days),
-        lambda: compute(period_rows(session, begin, stop), appeal_decide_days=days),
+        (begin, stop, days, least),
+        lambda: compute(
+            period_rows(session, begin, stop), appeal_decide_days=days, min_provider_cases=least
+        ),
     )
 
 

@@ -6,17 +6,15 @@ The figures are counts, shares and medians only: no personal data, no URL, no fr
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from hotlist.server.figures.removal import RemovalCaseRow, RemovalFigures, removal_figures
+from hotlist.server.figures.stats import DAY, HOUR, median, share_of, within
 from hotlist.text import plural
-
-HOUR = 3600.0
-DAY = 24 * HOUR
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,8 @@ class PeriodRows:
     """Everything the figures of ``[start, end)`` are computed from.
 
     ``objections`` and ``appeals`` hold every case filed before ``end`` that was open at
-    ``start`` or filed or decided in the period.
+    ``start`` or filed or decided in the period; ``removal_cases`` every removal case with one of
+    its timestamps in the period (:mod:`hotlist.server.figures.removal`).
     """
 
     start: datetime
@@ -89,6 +88,7 @@ class PeriodRows:
     objections: Sequence[CaseRow] = ()
     appeals: Sequence[CaseRow] = ()
     reviews: Sequence[ReviewRow] = ()
+    removal_cases: Sequence[RemovalCaseRow] = ()
 
 
 @dataclass(frozen=True)
@@ -178,6 +178,7 @@ class TransparencyFigures:
     objections: CaseFigures
     appeals: CaseFigures
     audit: AuditFigures
+    removal: RemovalFigures
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,21 +189,6 @@ class TransparencyFigures:
         return data
 
 
-def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:
-    return moment is not None and start <= moment < end
-
-
-def _median(values: Iterable[float], unit: float) -> float | None:
-    seconds = list(values)
-    if not seconds:
-        return None
-    return round(statistics.median(seconds) / unit, 2)
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def report_figures(rows: PeriodRows) -> ReportFigures:
     """Reports received in the period; reports assessed in it and the share actionable.
 
@@ -210,15 +196,15 @@ def report_figures(rows: PeriodRows) -> ReportFigures:
     """
     latest: dict[int, AssessmentRow] = {}
     for row in sorted(rows.assessments, key=lambda r: r.decided_at):
-        if _in(row.decided_at, rows.start, rows.end):
+        if within(row.decided_at, rows.start, rows.end):
             latest[row.report_id] = row
     actionable = sum(1 for row in latest.values() if row.actionable)
-    received = sum(1 for row in rows.reports if _in(row.received_at, rows.start, rows.end))
+    received = sum(1 for row in rows.reports if within(row.received_at, rows.start, rows.end))
     return ReportFigures(
         received=received,
         assessed=len(latest),
         actionable=actionable,
-        share_actionable=_share(actionable, len(latest)),
+        share_actionable=share_of(actionable, len(latest)),
     )
 
 
@@ -229,8 +215,8 @@ def _by_category(categories: Iterable[str]) -> dict[str, int]:
 def entry_figures(rows: PeriodRows) -> EntryFigures:
     """Entries added, removed and expired by category; median report-to-entry time and the
     median lifetime of the entries that left the list in the period."""
-    added = [row for row in rows.entries_added if _in(row.created_at, rows.start, rows.end)]
-    ended = [row for row in rows.entries_ended if _in(row.ended_at, rows.start, rows.end)]
+    added = [row for row in rows.entries_added if within(row.created_at, rows.start, rows.end)]
+    ended = [row for row in rows.entries_ended if within(row.ended_at, rows.start, rows.end)]
     removed = [row.category for row in ended if row.state == "removed"]
     expired = [row.category for row in ended if row.state == "expired"]
     waits = (
@@ -246,8 +232,8 @@ def entry_figures(rows: PeriodRows) -> EntryFigures:
         added=len(added),
         removed=len(removed),
         expired=len(expired),
-        median_hours_report_to_entry=_median(waits, HOUR),
-        median_days_entry_lifetime=_median(lifetimes, DAY),
+        median_hours_report_to_entry=median(waits, HOUR),
+        median_days_entry_lifetime=median(lifetimes, DAY),
     )
 
 
@@ -256,7 +242,7 @@ def case_figures(
 ) -> CaseFigures:
     """Objections or appeals: filed and decided in the period, outcomes, median days to decide,
     still open at the end, and (with ``decide_days``) open longer than allowed at the end."""
-    decided = [case for case in cases if _in(case.decided_at, start, end)]
+    decided = [case for case in cases if within(case.decided_at, start, end)]
     outcomes = Counter(case.outcome for case in decided)
     still_open = [
         case
@@ -274,13 +260,13 @@ def case_figures(
     )
     upheld, scope_changed = outcomes["upheld"], outcomes["scope_changed"]
     return CaseFigures(
-        received=sum(1 for case in cases if _in(case.created_at, start, end)),
+        received=sum(1 for case in cases if within(case.created_at, start, end)),
         decided=len(decided),
         upheld=upheld,
         rejected=outcomes["rejected"],
         scope_changed=scope_changed,
         overturned=upheld + scope_changed,
-        median_days_to_decide=_median(durations, DAY),
+        median_days_to_decide=median(durations, DAY),
         open_at_end=len(still_open),
         overdue_at_end=overdue,
         interim_suspensions=sum(1 for case in cases if case.interim and case.created_at < end),
@@ -294,12 +280,15 @@ def audit_figures(reviews: Sequence[ReviewRow]) -> AuditFigures:
         reviews=len(reviews),
         agree=agree,
         disagree=len(reviews) - agree,
-        agreement_rate=_share(agree, len(reviews)),
+        agreement_rate=share_of(agree, len(reviews)),
     )
 
 
-def compute(rows: PeriodRows, appeal_decide_days: int = 7) -> TransparencyFigures:
-    """Every figure of the period ``[rows.start, rows.end)``."""
+def compute(
+    rows: PeriodRows, appeal_decide_days: int = 7, min_provider_cases: int = 5
+) -> TransparencyFigures:
+    """Every figure of the period ``[rows.start, rows.end)``; a hosting provider's removal
+    times only with at least ``min_provider_cases`` cases."""
     return TransparencyFigures(
         start=rows.start,
         end=rows.end,
@@ -308,11 +297,20 @@ def compute(rows: PeriodRows, appeal_decide_days: int = 7) -> TransparencyFigure
         objections=case_figures(rows.objections, rows.start, rows.end),
         appeals=case_figures(rows.appeals, rows.start, rows.end, appeal_decide_days),
         audit=audit_figures(rows.reviews),
+        removal=removal_figures(rows.removal_cases, rows.start, rows.end, min_provider_cases),
         notes=[
             "Counts, shares and medians only: no personal data and no URL.",
             "Overturned: decisions that removed the entry or changed its scope.",
             "Appeals are overdue when open longer than "
             f"{plural(appeal_decide_days, 'day', 'days')}.",
+            "Removal at source: a case counts in the period its removal was observed in; "
+            "cases opened, notices, referrals and police reports in the period of their own "
+            "date.",
+            "Removed within 24 hours, 3 days, 7 days: from the first notice, or from the "
+            "report where no notice was sent (referred abroad, or removed before notice).",
+            "Hosting providers are networks (name and AS number), never host names; one is "
+            "shown only with at least "
+            f"{plural(min_provider_cases, 'case', 'cases')} timed from notice to removal.",
         ],
     )
 
@@ -330,6 +328,16 @@ def flatten(figures: TransparencyFigures) -> list[tuple[str, str, str]]:
                 rows.extend((section, f"{name}.{key}", _text(v)) for key, v in value.items())
             else:
                 rows.append((section, name, _text(value)))
+    removal = data["removal"]
+    for code, group in removal["by_category"].items():
+        rows.extend(("removal", f"{code}.{name}", _text(v)) for name, v in group.items())
+    rows.extend(("removal", f"all.{name}", _text(v)) for name, v in removal["all"].items())
+    for rank, provider in enumerate(removal["providers"], start=1):
+        rows.extend(
+            ("removal", f"provider.{rank}.{name}", _text(v)) for name, v in provider.items()
+        )
+    rows.append(("removal", "providers_not_shown", _text(removal["providers_not_shown"])))
+    rows.append(("removal", "min_provider_cases", _text(removal["min_provider_cases"])))
     return rows
 
 

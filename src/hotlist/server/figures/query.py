@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hotlist.server.appeals.models import Appeal
 from hotlist.server.assessments.models import Assessment
@@ -19,6 +20,9 @@ from hotlist.server.figures.compute import (
     ReportRow,
     ReviewRow,
 )
+from hotlist.server.figures.removal import LookupRow, RemovalCaseRow, provider_at
+from hotlist.server.hosting.models import HostingLookup
+from hotlist.server.notices.models import RemovalCase
 from hotlist.server.objections.models import Objection
 from hotlist.server.observers.models import AuditReview
 from hotlist.server.reports.models import Report
@@ -77,7 +81,75 @@ def period_rows(session: Session, start: datetime, end: datetime) -> PeriodRows:
         objections=[CaseRow(r[0], r[1], r[2]) for r in objections],
         appeals=[CaseRow(r[0], r[1], r[2], interim=_in(r[3], start, end)) for r in appeals],
         reviews=[ReviewRow(verdict) for verdict in reviews],
+        removal_cases=removal_rows(session, start, end),
     )
+
+
+CASE_MOMENTS: tuple[InstrumentedAttribute[datetime | None], ...] = (
+    RemovalCase.removed_at,
+    RemovalCase.notice_sent_at,
+    RemovalCase.referral_sent_at,
+    RemovalCase.police_notified_at,
+)
+
+
+def removal_rows(session: Session, start: datetime, end: datetime) -> list[RemovalCaseRow]:
+    """Every removal case with a timestamp in ``[start, end)``, each removed one with its
+    hosting provider (:func:`provider_at` its removal). The host name is read to find the
+    provider and goes no further: no row carries it."""
+    in_period = [and_(moment >= start, moment < end) for moment in CASE_MOMENTS]
+    in_period.append(and_(RemovalCase.opened_at >= start, RemovalCase.opened_at < end))
+    cases = session.execute(
+        select(
+            RemovalCase.category_code,
+            RemovalCase.opened_at,
+            RemovalCase.report_received_at,
+            RemovalCase.notice_sent_at,
+            RemovalCase.referral_sent_at,
+            RemovalCase.police_notified_at,
+            RemovalCase.removed_at,
+            RemovalCase.outcome,
+            RemovalCase.host,
+        ).where(or_(*in_period))
+    ).all()
+    removed_hosts = (
+        select(RemovalCase.host)
+        .where(RemovalCase.removed_at >= start)
+        .where(RemovalCase.removed_at < end)
+        .where(RemovalCase.notice_sent_at.is_not(None))
+        .distinct()
+    )
+    lookups: dict[str, list[LookupRow]] = defaultdict(list)
+    for host, at, network, asn in session.execute(
+        select(
+            HostingLookup.host,
+            HostingLookup.looked_up_at,
+            HostingLookup.network_name,
+            HostingLookup.asn,
+        )
+        .where(HostingLookup.host.in_(removed_hosts))
+        .order_by(HostingLookup.host, HostingLookup.looked_up_at, HostingLookup.id)
+    ):
+        lookups[host].append(LookupRow(at, network, asn))
+    rows = []
+    for category, opened, report, notice, referral, police, removed, outcome, host in cases:
+        provider = None
+        if _in(removed, start, end) and notice is not None:
+            provider = provider_at(lookups.get(host, ()), removed)
+        rows.append(
+            RemovalCaseRow(
+                category,
+                opened,
+                report,
+                notice,
+                referral,
+                police,
+                removed,
+                outcome,
+                provider,
+            )
+        )
+    return rows
 
 
 def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:

@@ -48,6 +48,7 @@ def charts(figures: TransparencyFigures) -> dict[str, Markup]:
         "appeals": figures.appeals,
     }
     outcome_labels = ["received", "decided", "upheld", "rejected", "scope_changed"]
+    removal = figures.removal.by_category
     return {
         "entries": bar_chart(
             "Entries added, removed and expired by category",
@@ -72,6 +73,15 @@ def charts(figures: TransparencyFigures) -> dict[str, Markup]:
             "Objections and appeals by outcome",
             {name: {k: getattr(f, k) for k in outcome_labels} for name, f in cases.items()},
             outcome_labels,
+        ),
+        "removal": bar_chart(
+            "Cases removed by category, and how many within 7 days, 3 days and 24 hours",
+            {
+                "removed": {code: group.removed for code, group in removal.items()},
+                "7 days": {code: group.within_7d for code, group in removal.items()},
+                "3 days": {code: group.within_3d for code, group in removal.items()},
+                "24 hours": {code: group.within_24h for code, group in removal.items()},
+            },
         ),
     }
 
