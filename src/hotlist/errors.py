@@ -163,3 +163,10 @@ class LookupFailed(HotlistError):
     or answered what cannot be read: the lookup may be tried again later."""
 
     exit_code = 18
+
+
+class DeliveryError(HotlistError):
+    """The mail server refused a message or could not be reached: nothing was delivered, and
+    the message may be sent again later."""
+
+    exit_code = 19

@@ -34,14 +34,18 @@ from hotlist.server.entries import api as entries_api
 from hotlist.server.figures import api as figures_api
 from hotlist.server.hosting import api as hosting_api
 from hotlist.server.kit.cache import TimedCache
+from hotlist.server.kit.checker import checker_from_settings
 from hotlist.server.kit.clock import Clock, SystemClock
 from hotlist.server.kit.contacts import FernetContactCipher
 from hotlist.server.kit.deps import ServicesDep, api_routes
 from hotlist.server.kit.keycache import VerificationCache
 from hotlist.server.kit.lookups_live import hosting_sources
+from hotlist.server.kit.mailer import mailer_from_settings
 from hotlist.server.kit.ratelimit import RateLimiter
 from hotlist.server.kit.services import Lazy, Services
 from hotlist.server.log import api as log_api
+from hotlist.server.notices import api as notices_api
+from hotlist.server.notices.jobs import outbox_for, start_notices_job
 from hotlist.server.objections import api as objections_api
 from hotlist.server.observers import api as observers_api
 from hotlist.server.observers import service as observers_service
@@ -78,6 +82,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     figures_api.router,
     blockpage_api.router,
     hosting_api.router,
+    notices_api.router,
 ]
 """Every feature's router; a new feature appends its ``api.router`` here."""
 
@@ -167,6 +172,8 @@ def make_services(settings: Settings, engine: Engine, clock: Clock | None = None
             ttl=figures_api.CACHE_SECONDS, size=figures_api.CACHE_SIZE, clock=clock.monotonic
         ),
         hosting=Lazy(lambda: hosting_sources(settings)),
+        mailer=mailer_from_settings(settings),
+        checker=checker_from_settings(settings),
     )
 
 
@@ -186,8 +193,14 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         job = start_publish_job(settings, services.sessions)
         _app.state.publish_job = job
         retention = start_retention_job(settings, services.sessions)
+        notices = start_notices_job(
+            settings,
+            services.sessions,
+            lambda: outbox_for(settings, services.mailer, services.hosting.get()),
+            services.clock.now,
+        )
         yield
-        for loop in (job, retention):
+        for loop in (job, retention, notices):
             if loop is not None:
                 loop.stop()
         await services.intake.close()

@@ -38,6 +38,7 @@ class LogEventKind(StrEnum):
     POLICY_VERSION = "policy_version"
     OBJECTION_DECIDED = "objection_decided"
     APPEAL_DECIDED = "appeal_decided"
+    NOTICE_OUTCOME = "notice_outcome"
 
 
 _ENTRY_ID = re.compile(ENTRY_ID_PATTERN)
@@ -94,6 +95,8 @@ FIELD_RULES: Mapping[str, Callable[[object], str | None]] = MappingProxyType(
         "policy_version": _number(1),
         "objection_id": _number(1),
         "appeal_id": _number(1),
+        "notice_id": _number(1),
+        "items": _number(0),
         "expires_at": _time,
         "interim_suspension": _flag,
         "overdue": _flag,
@@ -132,6 +135,17 @@ ALLOWED_FIELDS: Mapping[LogEventKind, frozenset[str]] = MappingProxyType(
                 "policy_version",
             }
         ),
+        LogEventKind.NOTICE_OUTCOME: frozenset(
+            {
+                "notice_id",
+                "outcome",
+                "from_state",
+                "category",
+                "relation",
+                "items",
+                "policy_version",
+            }
+        ),
     }
 )
 """The fields each kind may carry; anything else is refused."""
@@ -145,6 +159,8 @@ REQUIRED_FIELDS: Mapping[LogEventKind, frozenset[str]] = MappingProxyType(
             if kind is LogEventKind.OBJECTION_DECIDED
             else frozenset({"appeal_id", "entry_id", "outcome"})
             if kind is LogEventKind.APPEAL_DECIDED
+            else frozenset({"notice_id", "outcome"})
+            if kind is LogEventKind.NOTICE_OUTCOME
             else frozenset({"entry_id", "expression_hash"})
         )
         for kind in LogEventKind

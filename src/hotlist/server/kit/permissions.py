@@ -20,6 +20,9 @@ Notes on the table:
   :mod:`hotlist.server.observers`); the grant is checked in ``require``.
 - Hosting lookups (where a listed URL is hosted, who is told) are the analysts' and
   supervisors' (``hosting:read``, ``hosting:lookup``); the intermediaries list is the admins'.
+- Re-verification is the analysts' and supervisors': the entries needing an analyst
+  (``checks:read``, no address) and a check made now (``checks:run``); an entry's check log
+  holds its URL, so it needs ``entries:read_expression`` and each view is logged.
 """
 
 from __future__ import annotations
@@ -70,9 +73,13 @@ class Permission(StrEnum):
     AUDIT_REVIEW = "audit:review"
     TRANSPARENCY_READ = "transparency:read"
     BLOCKPAGE_READ = "blockpage:read"
+    NOTICES_READ = "notices:read"
+    NOTICES_MANAGE = "notices:manage"
     HOSTING_READ = "hosting:read"
     HOSTING_LOOKUP = "hosting:lookup"
     INTERMEDIARIES_MANAGE = "intermediaries:manage"
+    CHECKS_READ = "checks:read"
+    CHECKS_RUN = "checks:run"
 
 
 P = Permission
@@ -109,6 +116,10 @@ _ANALYST = frozenset(
         P.APPEALS_READ,
         P.HOSTING_READ,
         P.HOSTING_LOOKUP,
+        P.CHECKS_READ,
+        P.CHECKS_RUN,
+        P.NOTICES_READ,
+        P.NOTICES_MANAGE,
     }
 )
 

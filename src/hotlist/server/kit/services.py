@@ -23,10 +23,12 @@ from hotlist.blockpage import Catalogues
 from hotlist.server.config import Settings
 from hotlist.server.db.aio import AsyncDatabase
 from hotlist.server.kit.cache import TimedCache
+from hotlist.server.kit.checker import UrlChecker
 from hotlist.server.kit.clock import Clock
 from hotlist.server.kit.contacts import ContactCipher
 from hotlist.server.kit.keycache import VerificationCache
 from hotlist.server.kit.lookups import HostingSources
+from hotlist.server.kit.mailer import Mailer
 from hotlist.server.kit.principal import Principal
 from hotlist.server.kit.ratelimit import Limiter
 
@@ -95,3 +97,7 @@ class Services:
     """The transparency figures by period, for a few minutes (the routes are public)."""
     hosting: Lazy[HostingSources]
     """Where hosting lookups ask (``hosting_sources``: the data file read at the first lookup)."""
+    mailer: Mailer
+    """Where notices are sent (``mailer_from_settings``: SMTP, or a refusal saying what to set)."""
+    checker: UrlChecker
+    """How re-verification checks a URL (``checker_from_settings``: HTTP, HEAD, never a body)."""

@@ -140,6 +140,19 @@ class RemovalOutcome(StrEnum):
     UNRESOLVED = "unresolved"
 
 
+class CaseRoute(StrEnum):
+    """Where the notices job sent a case."""
+
+    NOTICE = "notice"
+    """Hosted at home: a notice to the host's abuse contact."""
+    REFERRAL = "referral"
+    """Hosted abroad: for the partner hotline (``referral_sent_at`` once referred)."""
+    INTERMEDIARY = "intermediary"
+    """The host is on the intermediaries list: flagged, never noticed."""
+    ANALYST = "analyst"
+    """The job could not decide (country unknown, no abuse contact): an analyst's to route."""
+
+
 class RemovalCase(Base):
     """One entry's way to removal: the four timestamps the time-to-removal figures read.
 
@@ -164,6 +177,10 @@ class RemovalCase(Base):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None, index=True)
     outcome: Mapped[str] = mapped_column(String(24), default=RemovalOutcome.OPEN)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    route: Mapped[str | None] = mapped_column(String(16), default=None)
+    """Where the notices job sent the case (:class:`CaseRoute`); None: not yet routed."""
+    route_note: Mapped[str | None] = mapped_column(Text, default=None)
+    """Why, in words an analyst reads (staff only)."""
 
 
 refuse(NoticeEvent, "notice events are append-only")
