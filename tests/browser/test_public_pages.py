@@ -7,13 +7,18 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import urllib3
+from sqlalchemy import select
 
+from hotlist.server.entries.models import Entry
+from hotlist.server.hosting.models import HostingLookup
+from hotlist.server.notices.models import RemovalCase
 from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus
 
@@ -160,6 +165,61 @@ def test_an_appeal_from_the_block_page_reaches_a_supervisors_decision(
     assert "The page is reporting, not the material itself." in status.inner_text()
     axe_check(page)
     screenshot(page, "appeal-decided")
+
+
+def test_the_transparency_page_shows_the_time_to_removal(
+    page: Any, web_server: WebServer, axe_check: Axe, screenshot: Shot
+) -> None:
+    keys = web_server.keys
+    host = "removal.example"
+    entry_ids = []
+    for number in range(5):  # the providers' table needs 5 cases (the default)
+        url = f"http://{host}/removal/{number}.html"
+        filed = _api(web_server, "POST", "/v1/reports", keys.analyst, {"url": url})
+        queue = _api(web_server, "GET", "/v1/reports?status=received", keys.analyst)["items"]
+        (report,) = [item for item in queue if item["receipt"] == filed["receipt"]]
+        assessment = _api(
+            web_server,
+            "POST",
+            f"/v1/reports/{report['id']}/assessments",
+            keys.analyst,
+            {"actionable": True, "category": "csam", "scope": "page", "reason": "As policy."},
+        )
+        entry_ids.append(int(assessment["entry_public_id"], 16))
+    reported = datetime(2026, 6, 2, 8, tzinfo=UTC)
+    with web_server.db() as session:
+        session.add(
+            HostingLookup(
+                host=host, looked_up_at=reported, network_name="Example Hosting", asn=64500
+            )
+        )
+        for minutes, public_id in zip((3, 5, 8, 13, 21), entry_ids, strict=True):
+            entry = session.scalars(select(Entry).where(Entry.public_id == public_id)).one()
+            noticed = reported + timedelta(hours=1)
+            session.add(
+                RemovalCase(
+                    entry_id=entry.id,
+                    category_code="csam",
+                    host=host,
+                    opened_at=reported,
+                    report_received_at=reported,
+                    notice_sent_at=noticed,
+                    removed_at=noticed + timedelta(minutes=minutes),
+                    outcome="removed",
+                )
+            )
+    page.goto("/transparency?from=2026-06-01&to=2026-06-30")
+    table = page.get_by_role("region", name="Removal at source").get_by_role("table")
+    row = table.get_by_role("row", name=re.compile(r"^Notice to removal, median"))
+    assert row.get_by_role("cell").all_inner_texts() == ["8.0", "8.0"]  # csam, All
+    within = table.get_by_role("row", name=re.compile(r"^Removed within 24 hours "))
+    assert within.get_by_role("cell").all_inner_texts() == ["100.0%", "100.0%"]
+    providers = page.get_by_role("region", name="Hosting providers").get_by_role("table")
+    assert "Example Hosting" in providers.inner_text()
+    assert "AS64500" in providers.inner_text()
+    assert host not in page.content()
+    axe_check(page)
+    screenshot(page, "transparency-removal")
 
 
 def test_a_report_with_the_keyboard_alone(page: Any) -> None:

@@ -80,7 +80,7 @@ def charts(figures: TransparencyFigures) -> dict[str, Markup]:
                 "removed": {code: group.removed for code, group in removal.items()},
                 "7 days": {code: group.within_7d for code, group in removal.items()},
                 "3 days": {code: group.within_3d for code, group in removal.items()},
-                "24 hours": {code: group.within_24h for code, group in removal.items()},
+                "24 h": {code: group.within_24h for code, group in removal.items()},
             },
         ),
     }
