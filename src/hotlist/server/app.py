@@ -58,10 +58,12 @@ from hotlist.server.publishing.jobs import health as publishing_health
 from hotlist.server.publishing.jobs import start_publish_job
 from hotlist.server.reports import api as reports_api
 from hotlist.server.retention import start_retention_job
+from hotlist.server.reverification.jobs import start_reverify_job
 from hotlist.server.web import install_web
 from hotlist.server.web.api_docs import install_api_docs
 from hotlist.server.web.pages import admin as admin_pages
 from hotlist.server.web.pages import analyst as analyst_pages
+from hotlist.server.web.pages import hosting as hosting_pages
 from hotlist.server.web.pages import login as login_pages
 from hotlist.server.web.pages import observer as observer_pages
 from hotlist.server.web.pages import public as public_pages
@@ -93,6 +95,7 @@ WEB_ROUTERS: list[APIRouter] = [
     supervisor_pages.router,
     observer_pages.router,
     admin_pages.router,
+    hosting_pages.router,
 ]
 """The HTML pages' routers (:mod:`hotlist.server.web.pages`), included before the API's so a
 page owns its path (``/transparency`` is the public page in the shared layout)."""
@@ -199,8 +202,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
             lambda: outbox_for(settings, services.mailer, services.hosting.get()),
             services.clock.now,
         )
+        reverify = start_reverify_job(
+            settings, services.sessions, services.checker, services.clock
+        )
         yield
-        for loop in (job, retention, notices):
+        for loop in (job, retention, notices, reverify):
             if loop is not None:
                 loop.stop()
         await services.intake.close()

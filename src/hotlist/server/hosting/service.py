@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotlist.errors import Conflict, InvalidRequest, InvalidURL, LookupFailed, NotFound
+from hotlist.server.db.rows import get_or_missing
 from hotlist.server.hosting.models import HostingLookup, Intermediary, IntermediaryKind
 from hotlist.server.kit.lookups import HostingSources, Network, plain_ip
 from hotlist.urls import authority_host, canonical_parts
@@ -171,6 +172,13 @@ def intermediaries(session: Session, *, include_removed: bool = False) -> Sequen
         query = query.where(Intermediary.removed_at.is_(None))
     rows = session.scalars(query.order_by(Intermediary.host, Intermediary.id)).all()
     return sorted(rows, key=lambda row: row.removed_at is not None)
+
+
+def intermediary(session: Session, intermediary_id: int) -> Intermediary:
+    """The intermediaries list's row ``intermediary_id`` (removed or not)."""
+    return get_or_missing(
+        session, Intermediary, intermediary_id, f"no intermediary {intermediary_id}"
+    )
 
 
 def add_intermediary(

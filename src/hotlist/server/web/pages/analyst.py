@@ -31,6 +31,7 @@ from hotlist.server.reports import service as reports
 from hotlist.server.reports.models import ReportStatus
 from hotlist.server.web.deps import PageForm, page
 from hotlist.server.web.forms import FieldErrors, validate, values_of
+from hotlist.server.web.pages.hosting import hosting_context
 from hotlist.server.web.pages.staff import (
     PAGE_SIZE,
     After,
@@ -347,4 +348,5 @@ def entry_page(
         expression=expression,
         values=values or {},
         errors=errors or {},
+        **hosting_context(session, entry),
     )
