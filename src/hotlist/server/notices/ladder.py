@@ -15,7 +15,7 @@ A hold stops everything until it is released (or until ``held_until``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -92,6 +92,12 @@ def due(standing: Standing, removal: Removal, now: datetime) -> Due:
         return planned
     if standing.held and (standing.held_until is None or standing.held_until > now):
         return Due(Action.NOTHING, standing.held_until)
-    if planned.at <= now:
-        return planned
-    return Due(Action.NOTHING, planned.at)
+    if planned.at > now:
+        return Due(Action.NOTHING, planned.at)
+    if planned.action is Action.RESEND:
+        # Late (the job did not run, or a hold ended): a rung whose hour has come wins over
+        # the reminders missed before it.
+        rung = schedule(replace(standing, state=NoticeState.ACKNOWLEDGED), removal)
+        if rung.at is not None and rung.at <= now:
+            return rung
+    return planned
