@@ -58,6 +58,7 @@ from hotlist.server.publishing.jobs import health as publishing_health
 from hotlist.server.publishing.jobs import start_publish_job
 from hotlist.server.reports import api as reports_api
 from hotlist.server.retention import start_retention_job
+from hotlist.server.reverification.jobs import start_reverify_job
 from hotlist.server.web import install_web
 from hotlist.server.web.api_docs import install_api_docs
 from hotlist.server.web.pages import admin as admin_pages
@@ -201,8 +202,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
             lambda: outbox_for(settings, services.mailer, services.hosting.get()),
             services.clock.now,
         )
+        reverify = start_reverify_job(settings, services.sessions, services.checker, services.clock)
         yield
-        for loop in (job, retention, notices):
+        for loop in (job, retention, notices, reverify):
             if loop is not None:
                 loop.stop()
         await services.intake.close()

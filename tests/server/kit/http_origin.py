@@ -39,6 +39,8 @@ class Seen:
     path: str
     host: str | None
     user_agent: str | None
+    at: float = 0.0
+    """When it came (``time.monotonic``)."""
 
 
 class Origin:
@@ -94,7 +96,13 @@ class Origin:
         path = handler.path
         with self._lock:
             self.seen.append(
-                Seen(method, path, handler.headers.get("Host"), handler.headers.get("User-Agent"))
+                Seen(
+                    method,
+                    path,
+                    handler.headers.get("Host"),
+                    handler.headers.get("User-Agent"),
+                    time.monotonic(),
+                )
             )
             route = self.routes.get(path, Route(status=404))
         if route.delay_s:
