@@ -34,7 +34,6 @@ def test_an_entry_s_hosting_is_empty_until_looked_up(
     assert answer.status_code == 200, answer.text
     assert answer.json() == {
         "entry_id": entry,
-        "host": "www.example.com",
         "latest": None,
         "history": [],
         "intermediary": None,

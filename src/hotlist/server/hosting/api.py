@@ -50,7 +50,6 @@ def entry_hosting(public_id: EntryRefPath, session: DbSession, _p: Reader) -> En
     intermediary = service.intermediary_for(session, entry.host)
     return EntryHostingOut(
         entry_id=entry.public_ref,
-        host=entry.host,
         latest=HostingLookupOut.of(rows[0]) if rows else None,
         history=[HostingLookupOut.of(row) for row in rows],
         intermediary=IntermediaryOut.of(intermediary) if intermediary else None,

@@ -11,10 +11,10 @@ from hotlist.server.hosting.models import HostingLookup, Intermediary, Intermedi
 
 
 class HostingLookupOut(BaseModel):
-    """One dated snapshot of where a host was, and who to tell."""
+    """One dated snapshot of where a host was, and who to tell. The host itself is not shown:
+    it is part of the listed expression, read only through the logged reveal."""
 
     id: int
-    host: str
     ip: str | None = Field(description="The address a notice goes by (the first resolved).")
     addresses: list[str]
     asn: int | None
@@ -33,7 +33,6 @@ class HostingLookupOut(BaseModel):
         """The API view of ``row``."""
         return cls(
             id=row.id,
-            host=row.host,
             ip=row.ip,
             addresses=list(row.addresses),
             asn=row.asn,
@@ -91,7 +90,6 @@ class EntryHostingOut(BaseModel):
     is an intermediary (then it is flagged, never noticed)."""
 
     entry_id: str
-    host: str
     latest: HostingLookupOut | None
     history: list[HostingLookupOut] = Field(description="Every lookup, newest first.")
     intermediary: IntermediaryOut | None
