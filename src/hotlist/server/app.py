@@ -58,6 +58,7 @@ from hotlist.server.publishing.jobs import health as publishing_health
 from hotlist.server.publishing.jobs import start_publish_job
 from hotlist.server.reports import api as reports_api
 from hotlist.server.retention import start_retention_job
+from hotlist.server.reverification import api as reverification_api
 from hotlist.server.reverification.jobs import start_reverify_job
 from hotlist.server.web import install_web
 from hotlist.server.web.api_docs import install_api_docs
@@ -84,6 +85,7 @@ FEATURE_ROUTERS: list[APIRouter] = [
     figures_api.router,
     blockpage_api.router,
     hosting_api.router,
+    reverification_api.router,
     notices_api.router,
 ]
 """Every feature's router; a new feature appends its ``api.router`` here."""
