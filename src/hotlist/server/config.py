@@ -181,7 +181,8 @@ class Settings(BaseSettings):
     )
     hosting_nameservers: str = _setting(
         "",
-        "Name servers the live lookups ask, comma-separated addresses.",
+        "Name servers the live lookups ask, comma-separated (`ADDRESS`, `ADDRESS:PORT`, "
+        "`[IPv6]:PORT`).",
         shown="the system's",
     )
     abusix_zone: str = _setting(

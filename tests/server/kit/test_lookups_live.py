@@ -21,6 +21,7 @@ import whoisit.errors
 
 from hotlist.errors import ConfigError, LookupFailed
 from hotlist.server.config import Settings
+from hotlist.server.hosting.service import probe
 from hotlist.server.kit import lookups_live
 from hotlist.server.kit.lookups import Contacts, RegistrarContacts
 from hotlist.server.kit.lookups_live import (
@@ -286,3 +287,38 @@ def test_the_settings_choose_the_set(tmp_path: Any) -> None:
         hosting_sources(base.with_changes(hosting_data_file=tmp_path / "none.yaml"))
     with pytest.raises(ConfigError, match="hosting_sources"):
         base.with_changes(hosting_sources="online")
+
+
+def test_the_live_set_from_settings_asks_the_configured_name_server(
+    name_server: LoopbackDns, rdap: dict[str, Any]
+) -> None:
+    rdap["ip"] = {"name": "EXAMPLE-NET", "country": "GB"}  # RDAP names no abuse contact
+    rdap["domain"] = DOMAIN_RECORD
+    settings = Settings(
+        database_url="sqlite://",
+        hosting_sources="live",
+        hosting_nameservers=f"127.0.0.1:{name_server.port}",
+        abusix_zone=ZONE,
+        hosting_timeout_s=2,
+    )
+    found = probe(hosting_sources(settings), "files.example")
+    assert found["addresses"] == ["192.0.2.10", "192.0.2.9", "2001:db8::10"]
+    assert (found["network_name"], found["country"]) == ("EXAMPLE-NET", "GB")
+    assert found["abuse_contacts"] == ["abuse@hosting.example"]  # from the Abusix zone
+    assert found["registrar"] == "Example Registrar, Inc."
+    assert found["sources"] == {
+        "set": "live",
+        "addresses": "dns",
+        "network": "rdap",
+        "abuse": "abusix",
+        "registrar": "rdap",
+    }
+    assert found["error"] is None
+
+
+def test_a_name_server_that_is_not_an_address_is_a_config_error() -> None:
+    settings = Settings(
+        database_url="sqlite://", hosting_sources="live", hosting_nameservers="ns.example"
+    )
+    with pytest.raises(ConfigError, match=r"name server 'ns\.example' is not an address"):
+        hosting_sources(settings)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import dns.exception
 import dns.name
+import dns.nameserver
 import dns.resolver
 import dns.reversename
 import requests
@@ -73,17 +74,36 @@ class DnsResolver:
 def make_dns_resolver(
     *, timeout: float, nameservers: Sequence[str] = (), port: int = 53
 ) -> dns.resolver.Resolver:
-    """A dnspython resolver whose every query gives up after ``timeout`` seconds."""
+    """A dnspython resolver whose every query gives up after ``timeout`` seconds; it asks
+    ``nameservers`` (``ADDRESS``, ``ADDRESS:PORT``, ``[IPv6]:PORT``; ``port`` where none is
+    given), or the system's when there are none."""
     try:
         resolver = dns.resolver.Resolver(configure=not nameservers)
     except dns.exception.DNSException as exc:
         raise LookupFailed(f"no name server to ask: {exc}") from exc
     if nameservers:
-        resolver.nameservers = list(nameservers)
+        resolver.nameservers = [_nameserver(text, port) for text in nameservers]
     resolver.port = port
     resolver.lifetime = timeout
     resolver.timeout = timeout
     return resolver
+
+
+def _nameserver(text: str, default_port: int) -> dns.nameserver.Nameserver:
+    """A name server from ``ADDRESS``, ``ADDRESS:PORT`` or ``[IPv6]:PORT``; ConfigError if it
+    is none of them."""
+    address, port = text.strip(), str(default_port)
+    if address.startswith("["):
+        address, _, rest = address[1:].partition("]")
+        port = rest.removeprefix(":") or port
+    elif address.count(":") == 1:
+        address, port = address.split(":")
+    try:
+        return dns.nameserver.Do53Nameserver(str(ipaddress.ip_address(address)), int(port))
+    except ValueError as exc:
+        raise ConfigError(
+            f"name server {text!r} is not an address (ADDRESS, ADDRESS:PORT or [IPv6]:PORT)"
+        ) from exc
 
 
 class AbusixDirectory:
