@@ -16,11 +16,13 @@ from hotlist import __version__
 from hotlist.cli import (
     admin,
     check,
+    checks,
     demo,
     edge,
     entries,
     hosting,
     log,
+    notices,
     publish,
     publish_entries,
     report,
@@ -64,9 +66,11 @@ publish.register(app)
 publish_entries.register(app)
 demo.register(app)
 log.register(app)
+notices.register(app)
 report.register(app)
 entries.register(app)
 hosting.register(app)
+checks.register(app)
 
 
 def main() -> None:

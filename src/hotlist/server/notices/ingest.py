@@ -58,14 +58,16 @@ def body_text(message: EmailMessage) -> str:
     if part is None:
         return ""
     try:
-        text = part.get_content()  # type: ignore[attr-defined]
+        text = part.get_content()
     except (LookupError, ValueError):
         return ""
     kept = [line for line in str(text).splitlines() if not line.lstrip().startswith(">")]
     return "\n".join(kept).strip()
 
 
-def ingest_message(session: Session, message: EmailMessage, *, now: datetime, into: Ingested) -> None:
+def ingest_message(
+    session: Session, message: EmailMessage, *, now: datetime, into: Ingested
+) -> None:
     """Record ``message`` against the notice its subject names (see the module)."""
     subject = str(message.get("Subject", ""))
     message_id = str(message.get("Message-ID", "")) or None
@@ -80,13 +82,13 @@ def ingest_message(session: Session, message: EmailMessage, *, now: datetime, in
     service.record_reply(session, notice, now=now, detail=detail, message_id=message_id)
     into.matched.append(notice.reference)
     if notice.state == NoticeState.SENT and ACKNOWLEDGING.search(f"{subject}\n{text}"):
-        service.acknowledge(
-            session, notice, now=now, detail=detail[:200], message_id=message_id
-        )
+        service.acknowledge(session, notice, now=now, detail=detail[:200], message_id=message_id)
         into.acknowledged.append(notice.reference)
 
 
-def ingest_bytes(factory: sessionmaker[Session], messages: Iterable[bytes], *, now: datetime) -> Ingested:
+def ingest_bytes(
+    factory: sessionmaker[Session], messages: Iterable[bytes], *, now: datetime
+) -> Ingested:
     """Ingest each message, one transaction each."""
     result = Ingested()
     for data in messages:
