@@ -12,11 +12,9 @@ from hypothesis import strategies as st
 
 from hotlist.server.figures.compute import PeriodRows, compute, flatten
 from hotlist.server.figures.removal import (
-    LookupRow,
     Provider,
     RemovalCaseRow,
     group_figures,
-    provider_at,
     removal_figures,
 )
 from hotlist.server.figures.stats import median, percentile
@@ -151,17 +149,8 @@ def test_providers_below_the_threshold_are_hidden() -> None:
         removal_figures([], START, END, min_provider_cases=0)
 
 
-def test_the_provider_is_the_network_at_the_removal() -> None:
-    lookups = [
-        LookupRow(START, "First Net", 64500),
-        LookupRow(START + DAY, None, None),  # a failed lookup changes nothing
-        LookupRow(START + 2 * DAY, "Second Net", 64501),
-    ]
-    assert provider_at(lookups, START + DAY) == Provider("First Net", 64500)
-    assert provider_at(lookups, START + 3 * DAY) == Provider("Second Net", 64501)
-    assert provider_at(lookups, START - DAY) == Provider("First Net", 64500)
-    assert provider_at(lookups[1:2], START) is None
-    assert provider_at([], START) is None
+def test_a_provider_is_labelled_by_what_is_known() -> None:
+    assert NET.label() == "Example Hosting (AS64500)"
     assert Provider(None, 64500).label() == "AS64500"
     assert Provider("Only Name", None).label() == "Only Name"
 

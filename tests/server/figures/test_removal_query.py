@@ -158,3 +158,25 @@ def test_a_period_without_cases(client: TestClient) -> None:
     assert data["removal"]["providers"] == []
     page = client.get("/transparency?from=2026-03-01&to=2026-03-31").text
     assert "No removal case in this period." in page
+
+
+def test_the_provider_is_the_network_that_answered_at_the_removal(
+    session: Session, removal_case: Callable[..., Any], hosting_lookup: Callable[..., Any]
+) -> None:
+    """Latest lookup no later than the removal that found a network; else the first after;
+    none without one that found a network."""
+    late_host, blind_host = "late-host.example", "blind-host.example"
+    noticed = START + DAY
+    for host in (FAST_HOST, late_host, blind_host):
+        removal_case(host, noticed, notice_sent_at=noticed, removed_at=noticed + DAY)
+    hosting_lookup(FAST_HOST, noticed - DAY, "Before Net", 64500)
+    hosting_lookup(FAST_HOST, noticed + DAY, "At Removal Net", 64501)  # the same moment: this
+    hosting_lookup(FAST_HOST, noticed + DAY, None, None, error="no answer")
+    hosting_lookup(FAST_HOST, noticed + 2 * DAY, "After Net", 64502)
+    hosting_lookup(late_host, noticed + 3 * DAY, "Late Net", 64503)
+    hosting_lookup(late_host, noticed + 4 * DAY, "Later Net", 64504)
+    hosting_lookup(blind_host, noticed, None, None, error="no answer")
+    rows = period_rows(session, START, END).removal_cases
+    assert sorted(str(row.provider) for row in rows) == sorted(
+        [str(Provider("At Removal Net", 64501)), str(Provider("Late Net", 64503)), "None"]
+    )

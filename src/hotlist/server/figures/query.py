@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ScalarSelect, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hotlist.server.appeals.models import Appeal
@@ -20,7 +19,7 @@ from hotlist.server.figures.compute import (
     ReportRow,
     ReviewRow,
 )
-from hotlist.server.figures.removal import LookupRow, RemovalCaseRow, provider_at
+from hotlist.server.figures.removal import Provider, RemovalCaseRow
 from hotlist.server.hosting.models import HostingLookup
 from hotlist.server.notices.models import RemovalCase
 from hotlist.server.objections.models import Objection
@@ -93,13 +92,39 @@ CASE_MOMENTS: tuple[InstrumentedAttribute[datetime | None], ...] = (
 )
 
 
+def _provider_lookup(later: bool) -> ScalarSelect[int]:
+    """The id of the case's host's lookup that found a network: the latest made no later than
+    the removal, or (``later``) the first made after it."""
+    found = or_(HostingLookup.network_name.is_not(None), HostingLookup.asn.is_not(None))
+    query = select(HostingLookup.id).where(HostingLookup.host == RemovalCase.host).where(found)
+    if later:
+        query = query.where(HostingLookup.looked_up_at > RemovalCase.removed_at).order_by(
+            HostingLookup.looked_up_at, HostingLookup.id
+        )
+    else:
+        query = query.where(HostingLookup.looked_up_at <= RemovalCase.removed_at).order_by(
+            HostingLookup.looked_up_at.desc(), HostingLookup.id.desc()
+        )
+    return query.limit(1).correlate(RemovalCase).scalar_subquery()
+
+
 def removal_rows(session: Session, start: datetime, end: datetime) -> list[RemovalCaseRow]:
-    """Every removal case with a timestamp in ``[start, end)``, each removed one with its
-    hosting provider (:func:`provider_at` its removal). The host name is read to find the
-    provider and goes no further: no row carries it."""
+    """Every removal case with a timestamp in ``[start, end)``; each removed in the period
+    after a notice with its hosting provider: the network of the host's latest lookup that
+    found one no later than the removal (the one that answered for the content then), or of its
+    first lookup when all came later. The host name stays in the database: no row carries it."""
     in_period = [and_(moment >= start, moment < end) for moment in CASE_MOMENTS]
     in_period.append(and_(RemovalCase.opened_at >= start, RemovalCase.opened_at < end))
-    cases = session.execute(
+    timed = and_(
+        RemovalCase.removed_at >= start,
+        RemovalCase.removed_at < end,
+        RemovalCase.notice_sent_at.is_not(None),
+    )
+    lookup_id = case(
+        (timed, func.coalesce(_provider_lookup(later=False), _provider_lookup(later=True))),
+        else_=None,
+    )
+    cases = (
         select(
             RemovalCase.category_code,
             RemovalCase.opened_at,
@@ -109,47 +134,25 @@ def removal_rows(session: Session, start: datetime, end: datetime) -> list[Remov
             RemovalCase.police_notified_at,
             RemovalCase.removed_at,
             RemovalCase.outcome,
-            RemovalCase.host,
-        ).where(or_(*in_period))
-    ).all()
-    removed_hosts = (
-        select(RemovalCase.host)
-        .where(RemovalCase.removed_at >= start)
-        .where(RemovalCase.removed_at < end)
-        .where(RemovalCase.notice_sent_at.is_not(None))
-        .distinct()
+            lookup_id.label("lookup_id"),
+        )
+        .where(or_(*in_period))
+        .subquery()
     )
-    lookups: dict[str, list[LookupRow]] = defaultdict(list)
-    for host, at, network, asn in session.execute(
+    rows = session.execute(
         select(
-            HostingLookup.host,
-            HostingLookup.looked_up_at,
+            *(column for column in cases.c if column.name != "lookup_id"),
             HostingLookup.network_name,
             HostingLookup.asn,
+        ).outerjoin(HostingLookup, HostingLookup.id == cases.c.lookup_id)
+    ).all()
+    return [
+        RemovalCaseRow(
+            *row[:8],
+            provider=None if row[8] is None and row[9] is None else Provider(row[8], row[9]),
         )
-        .where(HostingLookup.host.in_(removed_hosts))
-        .order_by(HostingLookup.host, HostingLookup.looked_up_at, HostingLookup.id)
-    ):
-        lookups[host].append(LookupRow(at, network, asn))
-    rows = []
-    for category, opened, report, notice, referral, police, removed, outcome, host in cases:
-        provider = None
-        if _in(removed, start, end) and notice is not None:
-            provider = provider_at(lookups.get(host, ()), removed)
-        rows.append(
-            RemovalCaseRow(
-                category,
-                opened,
-                report,
-                notice,
-                referral,
-                police,
-                removed,
-                outcome,
-                provider,
-            )
-        )
-    return rows
+        for row in rows
+    ]
 
 
 def _in(moment: datetime | None, start: datetime, end: datetime) -> bool:

@@ -18,12 +18,14 @@ confidential; a provider is shown only with at least ``min_provider_cases`` time
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from hotlist.server.figures.stats import DAY, MINUTE, median, percentile, share_of, within
+from hotlist.server.figures.stats import DAY, MINUTE, percentiles, share_of
 
 REMOVED_BEFORE_NOTICE = "removed_before_notice"
 """The outcome of a case whose content was gone when the notice was about to go."""
@@ -31,10 +33,9 @@ WITHIN = {"24h": timedelta(hours=24), "3d": timedelta(days=3), "7d": timedelta(d
 """The deadlines of the "removed within" shares, by the name of their figure."""
 
 
-@dataclass(frozen=True)
-class Provider:
+class Provider(NamedTuple):
     """A hosting provider as the figures name it: its network's name and ASN (either may be
-    unknown, not both)."""
+    unknown, not both). A tuple: the figures group thousands of cases by it."""
 
     network: str | None
     asn: int | None
@@ -59,15 +60,6 @@ class RemovalCaseRow:
     removed_at: datetime | None = None
     outcome: str = "open"
     provider: Provider | None = None
-
-
-@dataclass(frozen=True)
-class LookupRow:
-    """One hosting lookup of a host: when, and the network it found."""
-
-    looked_up_at: datetime
-    network: str | None
-    asn: int | None
 
 
 @dataclass(frozen=True)
@@ -124,99 +116,142 @@ class RemovalFigures:
     min_provider_cases: int
 
 
-def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+def _seconds(start: datetime | None, end: datetime) -> float | None:
     """Seconds from ``start`` to ``end``; never below 0 (a removal seen before the notice was
-    recorded counts as at once); None when either is unknown."""
-    if start is None or end is None:
+    recorded counts as at once); None when ``start`` is unknown."""
+    if start is None:
         return None
     return max(0.0, (end - start).total_seconds())
 
 
-def _known(values: Iterable[float | None]) -> list[float]:
-    return [value for value in values if value is not None]
+@dataclass
+class _Tally:
+    """What one pass over the cases keeps for one group: counts and the removed cases' times
+    in seconds (made once per case; "all" merges the categories' tallies)."""
+
+    cases: int = 0
+    removed: int = 0
+    before: int = 0
+    notices: int = 0
+    referrals: int = 0
+    police: int = 0
+    notice_waits: list[float] = field(default_factory=list)
+    report_waits: list[float] = field(default_factory=list)
+    clocks: list[float] = field(default_factory=list)
+
+    def add(self, case: RemovalCaseRow, start: datetime, end: datetime) -> float | None:
+        """Count ``case``; its notice -> removal seconds when removed in the period."""
+        if start <= case.opened_at < end:
+            self.cases += 1
+        if case.notice_sent_at is not None and start <= case.notice_sent_at < end:
+            self.notices += 1
+        if case.referral_sent_at is not None and start <= case.referral_sent_at < end:
+            self.referrals += 1
+        if case.police_notified_at is not None and start <= case.police_notified_at < end:
+            self.police += 1
+        removed = case.removed_at
+        if removed is None or not start <= removed < end:
+            return None
+        self.removed += 1
+        if case.outcome == REMOVED_BEFORE_NOTICE:
+            self.before += 1
+        waited = _seconds(case.notice_sent_at, removed)
+        if waited is not None:
+            self.notice_waits.append(waited)
+        reported = _seconds(case.report_received_at, removed)
+        if reported is not None:
+            self.report_waits.append(reported)
+        clock = waited if waited is not None else reported
+        if clock is not None:
+            self.clocks.append(clock)
+        return waited
+
+    def merge(self, other: _Tally) -> None:
+        """Add ``other``'s counts and times to this tally."""
+        for name in ("cases", "removed", "before", "notices", "referrals", "police"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.notice_waits += other.notice_waits
+        self.report_waits += other.report_waits
+        self.clocks += other.clocks
+
+    def figures(self) -> RemovalGroup:
+        clocks = sorted(self.clocks)
+        notice_median, notice_p90 = percentiles(self.notice_waits, (0.5, 0.9), MINUTE)
+        report_median, report_p90 = percentiles(self.report_waits, (0.5, 0.9), DAY)
+        inside = {
+            name: bisect_right(clocks, limit.total_seconds()) for name, limit in WITHIN.items()
+        }
+        return RemovalGroup(
+            cases=self.cases,
+            removed=self.removed,
+            removed_before_notice=self.before,
+            share_removed_before_notice=share_of(self.before, self.removed),
+            notices_sent=self.notices,
+            referrals_sent=self.referrals,
+            police_notified=self.police,
+            median_minutes_notice_to_removal=notice_median,
+            p90_minutes_notice_to_removal=notice_p90,
+            median_days_report_to_removal=report_median,
+            p90_days_report_to_removal=report_p90,
+            timed=len(clocks),
+            within_24h=inside["24h"],
+            within_3d=inside["3d"],
+            within_7d=inside["7d"],
+            share_within_24h=share_of(inside["24h"], len(clocks)),
+            share_within_3d=share_of(inside["3d"], len(clocks)),
+            share_within_7d=share_of(inside["7d"], len(clocks)),
+        )
 
 
-def _notice_to_removal(case: RemovalCaseRow) -> float | None:
-    return _seconds(case.notice_sent_at, case.removed_at)
-
-
-def group_figures(cases: Sequence[RemovalCaseRow], start: datetime, end: datetime) -> RemovalGroup:
+def group_figures(cases: Iterable[RemovalCaseRow], start: datetime, end: datetime) -> RemovalGroup:
     """The figures of ``cases`` for ``[start, end)`` (see the module's docstring for which
     timestamp puts a case in the period)."""
-    removed = [case for case in cases if within(case.removed_at, start, end)]
-    before = sum(1 for case in removed if case.outcome == REMOVED_BEFORE_NOTICE)
-    notice_waits = _known(_notice_to_removal(case) for case in removed)
-    report_waits = _known(_seconds(case.report_received_at, case.removed_at) for case in removed)
-    clocks = _known(
-        _seconds(case.notice_sent_at or case.report_received_at, case.removed_at)
-        for case in removed
-    )
-    inside = {
-        name: sum(1 for s in clocks if s <= limit.total_seconds()) for name, limit in WITHIN.items()
-    }
-    return RemovalGroup(
-        cases=sum(1 for case in cases if within(case.opened_at, start, end)),
-        removed=len(removed),
-        removed_before_notice=before,
-        share_removed_before_notice=share_of(before, len(removed)),
-        notices_sent=sum(1 for case in cases if within(case.notice_sent_at, start, end)),
-        referrals_sent=sum(1 for case in cases if within(case.referral_sent_at, start, end)),
-        police_notified=sum(1 for case in cases if within(case.police_notified_at, start, end)),
-        median_minutes_notice_to_removal=median(notice_waits, MINUTE),
-        p90_minutes_notice_to_removal=percentile(notice_waits, 0.9, MINUTE),
-        median_days_report_to_removal=median(report_waits, DAY),
-        p90_days_report_to_removal=percentile(report_waits, 0.9, DAY),
-        timed=len(clocks),
-        within_24h=inside["24h"],
-        within_3d=inside["3d"],
-        within_7d=inside["7d"],
-        share_within_24h=share_of(inside["24h"], len(clocks)),
-        share_within_3d=share_of(inside["3d"], len(clocks)),
-        share_within_7d=share_of(inside["7d"], len(clocks)),
-    )
-
-
-def provider_figures(
-    cases: Iterable[RemovalCaseRow], start: datetime, end: datetime, min_cases: int
-) -> tuple[list[ProviderFigures], int]:
-    """The providers with at least ``min_cases`` cases removed in the period with a notice ->
-    removal time, fastest median first; and how many providers were left out for fewer."""
-    waits: dict[Provider, list[float]] = defaultdict(list)
+    tally = _Tally()
     for case in cases:
-        seconds = _notice_to_removal(case)
-        if case.provider is None or seconds is None:
+        tally.add(case, start, end)
+    return tally.figures()
+
+
+def _providers(
+    waits: dict[Provider, list[float]], min_cases: int
+) -> tuple[list[ProviderFigures], int]:
+    """The providers with at least ``min_cases`` timed cases, fastest median first; and how
+    many were left out for fewer."""
+    shown = []
+    for provider, seconds in waits.items():
+        if len(seconds) < min_cases:
             continue
-        if within(case.removed_at, start, end):
-            waits[case.provider].append(seconds)
-    shown = [
-        ProviderFigures(
-            network=provider.network,
-            asn=provider.asn,
-            cases=len(seconds),
-            median_minutes_notice_to_removal=median(seconds, MINUTE),
-            p90_minutes_notice_to_removal=percentile(seconds, 0.9, MINUTE),
-        )
-        for provider, seconds in waits.items()
-        if len(seconds) >= min_cases
-    ]
+        middle, p90 = percentiles(seconds, (0.5, 0.9), MINUTE)
+        shown.append(ProviderFigures(provider.network, provider.asn, len(seconds), middle, p90))
     shown.sort(key=lambda p: (p.median_minutes_notice_to_removal or 0.0, p.label()))
     return shown, len(waits) - len(shown)
 
 
 def removal_figures(
-    cases: Sequence[RemovalCaseRow], start: datetime, end: datetime, min_provider_cases: int = 5
+    cases: Iterable[RemovalCaseRow], start: datetime, end: datetime, min_provider_cases: int = 5
 ) -> RemovalFigures:
-    """Every time-to-removal figure of ``[start, end)``: per category, in all, by provider."""
+    """Every time-to-removal figure of ``[start, end)``: per category, in all, and by provider
+    (only those with at least ``min_provider_cases`` cases removed in the period with a notice
+    -> removal time). One pass over the cases."""
     if min_provider_cases < 1:
         raise ValueError(f"a provider needs at least 1 case to be shown, not {min_provider_cases}")
-    by_code: dict[str, list[RemovalCaseRow]] = defaultdict(list)
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    waits: dict[Provider, list[float]] = defaultdict(list)
     for case in cases:
-        by_code[case.category].append(case)
-    groups = {code: group_figures(rows, start, end) for code, rows in sorted(by_code.items())}
-    providers, hidden = provider_figures(cases, start, end, min_provider_cases)
+        waited = tallies[case.category].add(case, start, end)
+        if waited is not None and case.provider is not None:
+            waits[case.provider].append(waited)
+    everything = _Tally()
+    by_category = {}
+    for code, tally in sorted(tallies.items()):
+        everything.merge(tally)
+        group = tally.figures()
+        if _any(group):
+            by_category[code] = group
+    providers, hidden = _providers(waits, min_provider_cases)
     return RemovalFigures(
-        by_category={code: group for code, group in groups.items() if _any(group)},
-        all=group_figures(cases, start, end),
+        by_category=by_category,
+        all=everything.figures(),
         providers=providers,
         providers_not_shown=hidden,
         min_provider_cases=min_provider_cases,
@@ -232,21 +267,3 @@ def _any(group: RemovalGroup) -> bool:
         or group.referrals_sent
         or group.police_notified
     )
-
-
-def provider_at(lookups: Sequence[LookupRow], moment: datetime | None) -> Provider | None:
-    """The provider of a host at ``moment``: the network of its latest lookup made no later
-    than ``moment`` (the one that answered for the content then), or of its first lookup when
-    every lookup came later; None without a lookup that found a network.
-
-    ``lookups`` are the host's, in the order they were made.
-    """
-    found = [row for row in lookups if row.network is not None or row.asn is not None]
-    if not found:
-        return None
-    chosen = found[0]
-    for row in found:
-        if moment is not None and row.looked_up_at > moment:
-            break
-        chosen = row
-    return Provider(chosen.network, chosen.asn)

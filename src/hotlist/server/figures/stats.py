@@ -4,7 +4,7 @@ whether a moment falls in a period. Pure functions; every figures module uses th
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 MINUTE = 60.0
@@ -19,16 +19,27 @@ def percentile(values: Iterable[float], share: float, unit: float = 1.0) -> floa
     Linear interpolation between the closest ranks (numpy's default, and the median
     :func:`statistics.median` gives): the value at rank ``(n - 1) * share`` of the sorted values.
     """
-    if not 0.0 <= share <= 1.0:
-        raise ValueError(f"a percentile's share is between 0 and 1, not {share}")
+    return percentiles(values, (share,), unit)[0]
+
+
+def percentiles(
+    values: Iterable[float], shares: Sequence[float], unit: float = 1.0
+) -> list[float | None]:
+    """:func:`percentile` for each of ``shares``, sorting ``values`` once."""
+    for share in shares:
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"a percentile's share is between 0 and 1, not {share}")
     ordered = sorted(values)
     if not ordered:
-        return None
-    rank = (len(ordered) - 1) * share
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    value = ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-    return round(value / unit, 2)
+        return [None] * len(shares)
+    found: list[float | None] = []
+    for share in shares:
+        rank = (len(ordered) - 1) * share
+        low = math.floor(rank)
+        high = min(low + 1, len(ordered) - 1)
+        value = ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+        found.append(round(value / unit, 2))
+    return found
 
 
 def median(values: Iterable[float], unit: float = 1.0) -> float | None:
