@@ -48,7 +48,7 @@ def run_once(
             len(tick.removed),
             len(tick.flagged),
             tick.deferred,
-            extra=fields(job="reverify", pid=os.getpid(), checked=tick.checked),
+            extra=fields(job="reverify", pid=os.getpid()),
         )
     return tick
 
