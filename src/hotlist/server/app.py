@@ -66,6 +66,7 @@ from hotlist.server.web.pages import admin as admin_pages
 from hotlist.server.web.pages import analyst as analyst_pages
 from hotlist.server.web.pages import hosting as hosting_pages
 from hotlist.server.web.pages import login as login_pages
+from hotlist.server.web.pages import notices as notice_pages
 from hotlist.server.web.pages import observer as observer_pages
 from hotlist.server.web.pages import public as public_pages
 from hotlist.server.web.pages import supervisor as supervisor_pages
@@ -98,6 +99,7 @@ WEB_ROUTERS: list[APIRouter] = [
     observer_pages.router,
     admin_pages.router,
     hosting_pages.router,
+    notice_pages.router,
 ]
 """The HTML pages' routers (:mod:`hotlist.server.web.pages`), included before the API's so a
 page owns its path (``/transparency`` is the public page in the shared layout)."""
