@@ -64,6 +64,7 @@ from hotlist.server.web import install_web
 from hotlist.server.web.api_docs import install_api_docs
 from hotlist.server.web.pages import admin as admin_pages
 from hotlist.server.web.pages import analyst as analyst_pages
+from hotlist.server.web.pages import checks as checks_pages
 from hotlist.server.web.pages import hosting as hosting_pages
 from hotlist.server.web.pages import login as login_pages
 from hotlist.server.web.pages import notices as notice_pages
@@ -99,6 +100,7 @@ WEB_ROUTERS: list[APIRouter] = [
     observer_pages.router,
     admin_pages.router,
     hosting_pages.router,
+    checks_pages.router,
     notice_pages.router,
 ]
 """The HTML pages' routers (:mod:`hotlist.server.web.pages`), included before the API's so a
