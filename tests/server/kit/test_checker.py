@@ -3,9 +3,16 @@ serve, move, go away, refuse HEAD, hang or fail, and the addresses it refuses to
 
 from __future__ import annotations
 
+import ssl
 import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from hotlist import __version__
 from hotlist.server.config import Settings
@@ -338,3 +345,68 @@ def test_the_offline_checker_answers_what_it_was_given() -> None:
     other = checker.check("http://site.test/q")
     assert (other.outcome, other.error) == (Outcome.FAILED, "no answer set for this URL")
     assert checker.asked == ["http://site.test/p"] * 2 + ["http://site.test/q"]
+
+
+def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for the DNS name ``name`` (and its key)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@pytest.fixture
+def tls_origin(origin: Origin, tmp_path: Path) -> tuple[Origin, Path]:
+    """The origin over TLS with a certificate for ``secure.test`` (and that certificate)."""
+    cert, key = _certificate(tmp_path, "secure.test")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    origin.server.socket = context.wrap_socket(origin.server.socket, server_side=True)
+    return origin, cert
+
+
+def test_https_connects_to_the_checked_address_with_the_name_for_sni_and_the_certificate(
+    tls_origin: tuple[Origin, Path],
+) -> None:
+    origin, cert = tls_origin
+    origin.route("/p", headers={"ETag": '"tls"'})
+    resolver = StaticResolver({"secure.test": ["127.0.0.1"]})
+    checker = loopback_checker(resolver=resolver, ca_certs=str(cert))
+    result = checker.check(f"https://secure.test:{origin.port}/p")
+    assert (result.outcome, result.etag, result.ip) == (Outcome.PRESENT, '"tls"', "127.0.0.1")
+    assert origin.requests()[0].host == f"secure.test:{origin.port}"
+
+
+def test_https_with_a_certificate_for_another_name_fails(
+    tls_origin: tuple[Origin, Path],
+) -> None:
+    origin, cert = tls_origin
+    origin.route("/p")
+    resolver = StaticResolver({"other.test": ["127.0.0.1"]})
+    checker = loopback_checker(resolver=resolver, ca_certs=str(cert))
+    result = checker.check(f"https://other.test:{origin.port}/p")
+    assert result.outcome is Outcome.FAILED
+    assert result.error is not None
+    assert "certificate" in result.error.lower() or "hostname" in result.error.lower()
+    assert origin.requests() == []
