@@ -24,7 +24,7 @@ from hotlist.logs import fields
 from hotlist.server.config import Settings
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.hosting import service as hosting
-from hotlist.server.hosting.models import HostingLookup
+from hotlist.server.hosting.models import HostingLookup, Intermediary
 from hotlist.server.kit.lookups import HostingSources
 from hotlist.server.kit.mailer import Mailer
 from hotlist.server.notices import service
@@ -71,7 +71,8 @@ def run_once(
 ) -> Tick:
     """One tick at ``now``: route, send due drafts, climb the ladder."""
     tick = Tick()
-    while _route_batch(factory, outbox, now, window_s, tick):
+    drafts = service.DraftCache()
+    while _route_batch(factory, outbox, now, window_s, tick, drafts):
         pass
     with factory() as session:
         due_drafts = session.scalars(
@@ -111,6 +112,7 @@ def _route_batch(
     now: datetime,
     window_s: float,
     tick: Tick,
+    drafts: service.DraftCache,
 ) -> bool:
     """Route up to :data:`BATCH` active entries without a case; whether there were any."""
     with factory() as session, session.begin():
@@ -121,10 +123,28 @@ def _route_batch(
             .order_by(Entry.id)
             .limit(BATCH)
         ).all()
-        lookups: dict[str, HostingLookup] = {}
+        batch = Batch(
+            received=service.first_reports(session, [entry.id for entry in entries]),
+            new_entries=True,
+            drafts=drafts,
+        )
         for entry in entries:
-            route(session, entry, outbox, now=now, window_s=window_s, lookups=lookups, tick=tick)
+            route(session, entry, outbox, now=now, window_s=window_s, batch=batch, tick=tick)
         return bool(entries)
+
+
+@dataclass
+class Batch:
+    """What one batch of routing looks up once: each host's lookup and intermediary, the
+    first reports' times, the open drafts."""
+
+    lookups: dict[str, HostingLookup] = field(default_factory=dict)
+    intermediaries: dict[str, Intermediary | None] = field(default_factory=dict)
+    received: dict[int, datetime] = field(default_factory=dict)
+    drafts: service.DraftCache = field(default_factory=service.DraftCache)
+    homes: dict[int, str | None] = field(default_factory=dict)
+    new_entries: bool = False
+    """Whether every entry routed is known to have no case yet (the job's own query)."""
 
 
 def route(
@@ -134,15 +154,23 @@ def route(
     *,
     now: datetime,
     window_s: float,
-    lookups: dict[str, HostingLookup] | None = None,
+    batch: Batch | None = None,
     tick: Tick | None = None,
 ) -> RemovalCase:
     """Open ``entry``'s case and decide where it goes (see the module's description)."""
     tick = tick if tick is not None else Tick()
-    lookups = lookups if lookups is not None else {}
-    case = service.ensure_case(session, entry)
+    if batch is None:
+        batch = Batch(received=service.first_reports(session, [entry.id]))
+    lookups = batch.lookups
+    if batch.new_entries:
+        case = service.new_case(entry, batch.received.get(entry.id))
+        session.add(case)
+    else:
+        case = service.ensure_case(session, entry, received=batch.received)
     tick.routed += 1
-    intermediary = hosting.intermediary_for(session, entry.host)
+    if entry.host not in batch.intermediaries:
+        batch.intermediaries[entry.host] = hosting.intermediary_for(session, entry.host)
+    intermediary = batch.intermediaries[entry.host]
     if intermediary is not None:
         case.route = CaseRoute.INTERMEDIARY
         case.route_note = (
@@ -156,7 +184,9 @@ def route(
         lookup = hosting.look_up(session, outbox.sources, entry.host, now=now, entry_id=entry.id)
         lookups[entry.host] = lookup
     case.country = lookup.country
-    home = _home_country(session, entry.policy_version_id)
+    if entry.policy_version_id not in batch.homes:
+        batch.homes[entry.policy_version_id] = _home_country(session, entry.policy_version_id)
+    home = batch.homes[entry.policy_version_id]
     if lookup.country is None or home is None:
         case.route = CaseRoute.ANALYST
         why = (
@@ -174,11 +204,18 @@ def route(
         tick.analyst += 1
     else:
         contact = lookup.abuse_contacts[0]
-        service.draft(session, entry, contact, now=now, window_s=window_s, country=lookup.country)
+        service.draft(
+            session,
+            entry,
+            contact,
+            now=now,
+            window_s=window_s,
+            country=lookup.country,
+            cache=batch.drafts,
+        )
         case.route = CaseRoute.NOTICE
         case.route_note = f"notice to {contact}"
         tick.drafted += 1
-    session.flush()
     return case
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select
@@ -73,25 +73,42 @@ def new_reference() -> str:
 # --- removal cases ------------------------------------------------------------------------
 
 
-def ensure_case(session: Session, entry: Entry) -> RemovalCase:
+def ensure_case(
+    session: Session, entry: Entry, *, received: dict[int, datetime] | None = None
+) -> RemovalCase:
     """The entry's removal case, opened now (report received: its first report's time) if
-    it has none."""
+    it has none. ``received`` holds the first reports' times already looked up for a batch
+    (:func:`first_reports`; an entry missing there has no report)."""
     case = session.get(RemovalCase, entry.id)
     if case is not None:
         return case
-    received = session.scalar(
-        select(func.min(Report.received_at)).where(Report.entry_id == entry.id)
-    )
-    case = RemovalCase(
-        entry_id=entry.id,
-        category_code=entry.category_code,
-        host=entry.host,
-        report_received_at=received,
-        outcome=RemovalOutcome.OPEN,
-    )
+    if received is None:
+        received = first_reports(session, [entry.id])
+    case = new_case(entry, received.get(entry.id))
     session.add(case)
     session.flush()
     return case
+
+
+def new_case(entry: Entry, report_received_at: datetime | None) -> RemovalCase:
+    """A new open case for ``entry`` (not added: the caller knows it has none)."""
+    return RemovalCase(
+        entry_id=entry.id,
+        category_code=entry.category_code,
+        host=entry.host,
+        report_received_at=report_received_at,
+        outcome=RemovalOutcome.OPEN,
+    )
+
+
+def first_reports(session: Session, entry_ids: Sequence[int]) -> dict[int, datetime]:
+    """Entry id -> when its first report was received, for those with a report."""
+    rows = session.execute(
+        select(Report.entry_id, func.min(Report.received_at))
+        .where(Report.entry_id.in_(entry_ids))
+        .group_by(Report.entry_id)
+    ).all()
+    return {entry_id: at for entry_id, at in rows if entry_id is not None}
 
 
 def content_removed(session: Session, entry_id: int, *, at: datetime, source: str) -> None:
@@ -139,63 +156,80 @@ def draft(
     window_s: float,
     role: ContactRole = ContactRole.HOST,
     country: str | None = None,
+    cache: DraftCache | None = None,
 ) -> Notice:
     """Add ``entry`` to the open draft for ``contact`` (same role and category), or open one
-    that is sent ``window_s`` from now: one notice per contact per window."""
+    that is sent ``window_s`` from now: one notice per contact per window. ``cache`` keeps
+    the drafts a batch found or opened (one query per contact, not per entry)."""
     contact = contact.strip().lower()
-    notice = session.scalars(
-        select(Notice)
-        .where(
-            Notice.contact == contact,
-            Notice.role == role,
-            Notice.category_code == entry.category_code,
-            Notice.policy_version_id == entry.policy_version_id,
-            Notice.state == NoticeState.DRAFTED,
-            Notice.closed_at.is_(None),
-        )
-        .order_by(Notice.id)
-        .limit(1)
-    ).first()
-    if notice is None:
-        notice = Notice(
-            reference=new_reference(),
-            contact=contact,
-            role=role,
-            country=country,
-            category_code=entry.category_code,
-            policy_version_id=entry.policy_version_id,
-            state=NoticeState.DRAFTED,
-            step=0,
-            due_at=now + timedelta(seconds=window_s),
-            created_at=now,
-        )
-        session.add(notice)
-        session.flush()
-        _event(
-            session,
-            notice,
-            NoticeEventKind.DRAFTED,
-            None,
-            now,
-            f"to {contact}",
-            entry.id,
-            to=NoticeState.DRAFTED,
-        )
-    elif _has_item(session, notice.id, entry.id):
-        return notice
-    session.add(NoticeItem(notice_id=notice.id, entry_id=entry.id, state=ItemState.PENDING))
-    session.flush()
+    key = (contact, str(role), entry.category_code, entry.policy_version_id)
+    cache = cache if cache is not None else DraftCache()
+    notice_id = cache.drafts.get(key)
+    notice = cache.held.get(notice_id) if notice_id is not None else None
+    if notice is not None and notice not in session:
+        notice = session.get(Notice, notice.id)
+    if notice is None or notice.state != NoticeState.DRAFTED or notice.closed_at is not None:
+        notice = session.scalars(
+            select(Notice)
+            .where(
+                Notice.contact == contact,
+                Notice.role == role,
+                Notice.category_code == entry.category_code,
+                Notice.policy_version_id == entry.policy_version_id,
+                Notice.state == NoticeState.DRAFTED,
+                Notice.closed_at.is_(None),
+            )
+            .order_by(Notice.id)
+            .limit(1)
+        ).first()
+        if notice is None:
+            notice = Notice(
+                reference=new_reference(),
+                contact=contact,
+                role=role,
+                country=country,
+                category_code=entry.category_code,
+                policy_version_id=entry.policy_version_id,
+                state=NoticeState.DRAFTED,
+                step=0,
+                due_at=now + timedelta(seconds=window_s),
+                created_at=now,
+            )
+            session.add(notice)
+            session.flush()
+            _event(
+                session,
+                notice,
+                NoticeEventKind.DRAFTED,
+                None,
+                now,
+                f"to {contact}",
+                entry.id,
+                to=NoticeState.DRAFTED,
+            )
+        else:
+            held = session.scalars(
+                select(NoticeItem.entry_id).where(NoticeItem.notice_id == notice.id)
+            )
+            cache.items.update((notice.id, held_id) for held_id in held)
+        cache.drafts[key] = notice.id
+    cache.held[notice.id] = notice
+    if (notice.id, entry.id) not in cache.items:
+        session.add(NoticeItem(notice_id=notice.id, entry_id=entry.id, state=ItemState.PENDING))
+        cache.items.add((notice.id, entry.id))
     return notice
 
 
-def _has_item(session: Session, notice_id: int, entry_id: int) -> bool:
-    return bool(
-        session.scalar(
-            select(
-                exists().where(NoticeItem.notice_id == notice_id, NoticeItem.entry_id == entry_id)
-            )
-        )
-    )
+@dataclass
+class DraftCache:
+    """The drafts a run of routing found or opened, by (contact, role, category, policy
+    version) -> notice id, and every (notice id, entry id) item they hold: one query per
+    contact, not per entry."""
+
+    drafts: dict[tuple[str, str, str, int], int] = field(default_factory=dict)
+    items: set[tuple[int, int]] = field(default_factory=set)
+    held: dict[int, Notice] = field(default_factory=dict)
+    """The notices themselves, kept referenced (a session's identity map holds them weakly)."""
 
 
 # --- sending ------------------------------------------------------------------------------
