@@ -13,10 +13,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from hotlist.publish.log.events import LogEventKind
 from hotlist.server.entries import service as entries
 from hotlist.server.entries.models import Entry, EntryEvent, EntryState
 from hotlist.server.kit.checker import HttpChecker, OfflineChecker, Outcome, StaticResolver
 from hotlist.server.kit.clock import ManualClock
+from hotlist.server.log import service as log_service
 from hotlist.server.notices import service as notices
 from hotlist.server.notices.models import RemovalCase, RemovalOutcome
 from hotlist.server.reverification import service
@@ -129,6 +131,10 @@ def test_two_gone_checks_12_hours_apart_remove_the_entry_and_close_its_case(
         )
         case = session.get_one(RemovalCase, entry_id)
         assert case.removed_at == removed_at
+        logged = log_service.entries(session)[-1].event
+        assert logged.kind is LogEventKind.ENTRY_REMOVED
+        assert logged.fields["reason"] == "gone_at_source"
+        assert "example.com" not in str(logged.fields)
         assert case.outcome == RemovalOutcome.REMOVED_BEFORE_NOTICE
     assert schedule(sessions, entry_id).done_at == removed_at
     later(clock, 24)

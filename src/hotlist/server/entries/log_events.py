@@ -31,6 +31,9 @@ KIND_FOR_STATE = {
 
 NOT_REVERIFIED = "not_reverified"
 """The reason code of an expiry the server made because nobody re-confirmed the entry."""
+GONE_AT_SOURCE = "gone_at_source"
+"""The reason code of a removal the server made because re-verification found the content gone
+where it was hosted (two checks 12 hours apart)."""
 
 
 class EntryFields(TypedDict):
@@ -124,14 +127,20 @@ def _added_event(entry: AddedEntry, number: int | None) -> PendingEvent:
 
 
 def log_entry_transition(
-    session: Session, entry: Entry, from_state: EntryState, actor_id: int | None
+    session: Session,
+    entry: Entry,
+    from_state: EntryState,
+    actor_id: int | None,
+    reason: str | None = None,
 ) -> int:
     """Log ``entry``'s move from ``from_state`` to its state now; the leaf index.
 
-    An expiry with no actor is the server's (the entry was not re-verified in time).
+    ``reason`` is a reason code for the log (never the people's text); an expiry with no actor
+    is the server's (the entry was not re-verified in time) and says so by itself.
     """
     to_state = EntryState(entry.state)
-    reason = NOT_REVERIFIED if to_state is EntryState.EXPIRED and actor_id is None else None
+    if reason is None and to_state is EntryState.EXPIRED and actor_id is None:
+        reason = NOT_REVERIFIED
     expires = format_time(entry.expires_at) if to_state is EntryState.ACTIVE else None
     return record(
         session,

@@ -327,12 +327,16 @@ def transition(
     reason: str,
     actor_id: int | None,
     now: datetime | None = None,
+    *,
+    log_reason: str | None = None,
 ) -> EntryEvent:
     """Move ``entry`` to ``to_state`` and record why; Conflict when the move is not allowed.
 
     Activating an entry again starts a new re-verification period (its category's
     ``reverify_days`` under the entry's policy version) and needs no other active entry to list
     the same expression. ``reason`` is shown to members and observers: it may name no address.
+    ``log_reason`` is the transparency log's reason code for the move (such as
+    :data:`~hotlist.server.entries.log_events.GONE_AT_SOURCE`).
     """
     check_reason(entry, "reason", reason)
     now = now or utcnow()
@@ -387,7 +391,7 @@ def transition(
         session.flush()
     except IntegrityError as exc:
         raise Conflict("the entry changed at the same moment; reload it and try again") from exc
-    log_entry_transition(session, entry, current, actor_id)
+    log_entry_transition(session, entry, current, actor_id, log_reason)
     return event
 
 

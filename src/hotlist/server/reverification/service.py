@@ -11,7 +11,8 @@ The rules (the policy version's ``removal`` block of the entry's category gives 
   next one, which decides;
 - two ``gone`` checks at least :data:`GONE_APART` apart, with no ``present`` check between
   (``failed`` and ``refused`` checks count neither way): the entry is removed with the reason
-  :data:`REMOVED_REASON` (an entry event and the transparency log's transition), the notices
+  :data:`REMOVED_REASON` (an entry event; the transparency log's ``entry_removed`` with the
+  reason code ``gone_at_source``), the notices
   are closed as removed (:func:`hotlist.server.notices.service.content_removed`), and the
   entry's schedule is done;
 - no ``present`` check for ``unchecked_days`` (since the last one, or since the assessment):
@@ -41,6 +42,7 @@ from sqlalchemy.orm import Session
 from hotlist.errors import Conflict
 from hotlist.policy.model import Removal
 from hotlist.server.entries import service as entries
+from hotlist.server.entries.log_events import GONE_AT_SOURCE
 from hotlist.server.entries.models import Entry, EntryState
 from hotlist.server.kit.checker import CheckResult, UrlChecker, changed_fields
 from hotlist.server.notices import service as notices
@@ -221,7 +223,15 @@ def next_check(
 def _remove(session: Session, entry: Entry, schedule: CheckSchedule, now: datetime) -> None:
     """The content is gone at source: the entry leaves the list, its notices close."""
     try:
-        entries.transition(session, entry, EntryState.REMOVED, REMOVED_REASON, None, now=now)
+        entries.transition(
+            session,
+            entry,
+            EntryState.REMOVED,
+            REMOVED_REASON,
+            None,
+            now=now,
+            log_reason=GONE_AT_SOURCE,
+        )
     except Conflict:
         session.refresh(entry)  # someone moved it meanwhile: it is no longer checked anyway
         if entry.state != EntryState.REMOVED:
