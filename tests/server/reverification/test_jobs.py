@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotlist.server.config import Settings
-from hotlist.server.kit.checker import OfflineChecker
+from hotlist.server.kit.checker import CheckResult, OfflineChecker
 from hotlist.server.reverification.jobs import run_once, start_reverify_job
 from hotlist.server.reverification.models import UrlCheck
 
@@ -55,3 +55,33 @@ def test_run_once_commits_its_tick(
     assert (tick.enrolled, tick.checked, dict(tick.outcomes)) == (1, 1, {"gone": 1})
     with sessions() as session:
         assert session.scalar(select(func.count()).select_from(UrlCheck)) == 1
+
+
+def test_a_tick_runs_in_batches_and_holds_no_connection_while_checking(
+    settings: Settings, sessions: sessionmaker[Session], active_entry: Callable[..., int]
+) -> None:
+    """The test engine has one connection on SQLite, as the server has: a checker that needs
+    the database while it checks (a request arriving meanwhile) gets it only when the job does
+    not hold it."""
+    urls = [f"http://www.example.com/p{i}.html" for i in range(5)]
+    for url in urls:
+        active_entry(url)
+    offline = OfflineChecker()
+    for url in urls:
+        offline.set(url, "present", status=200)
+
+    class NeedsTheDatabase:
+        def __init__(self) -> None:
+            self.answered = 0
+
+        def check(self, url: str) -> CheckResult:
+            with sessions() as session:
+                session.execute(text("SELECT 1"))
+            self.answered += 1
+            return offline.check(url)
+
+    checker = NeedsTheDatabase()
+    tick = run_once(sessions, checker, settings.with_changes(check_concurrency=2), batch=2)
+    assert (tick.enrolled, tick.checked, checker.answered) == (5, 5, 5)
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(UrlCheck)) == 5

@@ -20,6 +20,10 @@ from hotlist.server.scheduling import BackgroundLoop, job_lease
 log = logging.getLogger(__name__)
 
 
+BATCH = 200
+"""Checks planned and recorded per transaction."""
+
+
 def run_once(
     factory: sessionmaker[Session],
     checker: UrlChecker,
@@ -27,19 +31,34 @@ def run_once(
     *,
     clock: Clock | None = None,
     pacer: service.HostPacer | None = None,
+    batch: int = BATCH,
 ) -> service.Tick:
-    """One tick now, in one transaction."""
+    """One tick now, in batches: each plans its checks in one short transaction, makes them
+    with no database connection held (a slow site never holds up the server's requests), and
+    records them in another. It ends when nothing is due, when its host's pace would defer a
+    check, or after one interval."""
     clock = clock or SystemClock()
     pacer = pacer or service.HostPacer(settings.check_per_host_interval_s)
-    with factory() as session, session.begin():
-        tick = service.check_due(
-            session,
-            checker,
-            now=clock.now(),
-            concurrency=settings.check_concurrency,
-            pacer=pacer,
-            budget_s=max(settings.reverify_interval_s, 1.0),
+    budget_s = max(settings.reverify_interval_s, 1.0)
+    ends = pacer.now() + budget_s
+    tick = service.Tick()
+    while True:
+        with factory() as session, session.begin():
+            planned = service.plan_due(
+                session,
+                now=clock.now(),
+                pacer=pacer,
+                budget_s=max(ends - pacer.now(), 0.0),
+                limit=batch,
+                tick=tick,
+            )
+        results = service.run_checks(
+            checker, planned, pacer=pacer, concurrency=settings.check_concurrency
         )
+        with factory() as session, session.begin():
+            service.record_due(session, planned, results, now=clock.now(), tick=tick)
+        if len(planned) < batch or tick.deferred or pacer.now() >= ends:
+            break
     if tick.checked or tick.enrolled or tick.stopped:
         log.info(
             "re-verification: %d checked %s, %d removed as gone, %d for an analyst, %d deferred",

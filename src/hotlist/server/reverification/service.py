@@ -256,10 +256,17 @@ class HostPacer:
         self._next: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def reserve(self, host: str) -> float:
-        """A start time (monotonic seconds) for a check of ``host``, the host's next slot."""
+    def now(self) -> float:
+        """The pacer's clock."""
+        return self._clock()
+
+    def reserve(self, host: str, latest: float | None = None) -> float | None:
+        """A start time (monotonic seconds) for a check of ``host``, the host's next slot,
+        taken; None (nothing taken) when that slot is after ``latest``."""
         with self._lock:
             start = max(self._clock(), self._next.get(host, 0.0))
+            if latest is not None and start > latest:
+                return None
             self._next[host] = start + self.interval_s
             return start
 
@@ -363,6 +370,104 @@ def _urls(session: Session, entries_: Iterable[Entry]) -> dict[int, str]:
     }
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One check a tick will make: of which entry, at what URL, from when (the pacer's
+    clock), and why."""
+
+    entry_id: int
+    url: str
+    at: float
+    kind: CheckKind
+
+
+def plan_due(
+    session: Session,
+    *,
+    now: datetime,
+    pacer: HostPacer,
+    budget_s: float,
+    limit: int,
+    tick: Tick,
+) -> list[Planned]:
+    """Enrol new active entries, stop the inactive, and plan the due checks, each at its host's
+    next slot (earliest first); a check whose slot is more than ``budget_s`` away is left due
+    (``tick.deferred``). Plain data: the checks may run after the session is closed."""
+    tick.enrolled += enrol_new(session, now)
+    tick.stopped += stop_inactive(session, now)
+    work = due(session, now, limit)
+    if not work:
+        return []
+    urls = _urls(session, (entry for entry, _schedule in work))
+    latest = pacer.now() + budget_s
+    planned: list[Planned] = []
+    for entry, schedule in work:
+        at = pacer.reserve(entry.host, latest=latest)
+        if at is None:
+            tick.deferred += 1
+            continue
+        kind = CheckKind.BASELINE if schedule.baseline_id is None else CheckKind.SCHEDULED
+        planned.append(Planned(entry.id, urls[entry.id], at, kind))
+    planned.sort(key=lambda item: item.at)
+    return planned
+
+
+def run_checks(
+    checker: UrlChecker,
+    planned: Sequence[Planned],
+    *,
+    pacer: HostPacer,
+    concurrency: int = 8,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[CheckResult]:
+    """Make the planned checks, ``concurrency`` at a time, none before its slot; the results in
+    the order planned. No database work."""
+
+    def run(item: Planned) -> CheckResult:
+        wait = item.at - pacer.now()
+        if wait > 0:
+            sleep(wait)
+        return checker.check(item.url)
+
+    if not planned:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="check") as pool:
+        results = list(pool.map(run, planned))
+    pacer.forget_idle()
+    return results
+
+
+def record_due(
+    session: Session,
+    planned: Sequence[Planned],
+    results: Sequence[CheckResult],
+    *,
+    now: datetime,
+    tick: Tick,
+    jitter: Callable[[], float] | None = None,
+) -> None:
+    """Record each planned check's result (the schedule's rules applied) and count it."""
+    policies_ = _Policies(session)
+    for item, result in zip(planned, results, strict=True):
+        entry = session.get_one(Entry, item.entry_id)
+        record(
+            session,
+            entry,
+            result,
+            kind=item.kind,
+            now=now,
+            jitter=jitter,
+            removal=policies_.removal(entry),
+        )
+        schedule = session.get_one(CheckSchedule, entry.id)
+        tick.checked += 1
+        tick.outcomes[result.outcome.value] += 1
+        if schedule.done_at is not None and entry.state == EntryState.REMOVED:
+            tick.removed.append(entry.public_ref)
+        elif schedule.needs_analyst_at == now:
+            tick.flagged.append(entry.public_ref)
+
+
 def check_due(
     session: Session,
     checker: UrlChecker,
@@ -376,59 +481,14 @@ def check_due(
     sleep: Callable[[float], None] = time.sleep,
     jitter: Callable[[], float] | None = None,
 ) -> Tick:
-    """One tick: enrol new active entries, stop the inactive, check the due (see the module's
-    description); the caller commits. A check whose host's next slot is more than ``budget_s``
-    away stays due for a later tick."""
+    """One tick on one session: plan (:func:`plan_due`), check (:func:`run_checks`), record
+    (:func:`record_due`); the caller commits. The job runs the three itself, so that no
+    database connection is held while the network answers."""
     tick = Tick()
-    tick.enrolled = enrol_new(session, now)
-    tick.stopped = stop_inactive(session, now)
-    work = due(session, now, limit)
-    if not work:
-        return tick
     pacer = pacer or HostPacer(per_host_interval_s)
-    urls = _urls(session, (entry for entry, _schedule in work))
-    started = pacer._clock()  # the pacer's own clock
-    planned: list[tuple[float, Entry, CheckSchedule]] = []
-    for entry, schedule in work:
-        at = pacer.reserve(entry.host)
-        if at - started > budget_s:
-            tick.deferred += 1
-            continue
-        planned.append((at, entry, schedule))
-    planned.sort(key=lambda item: item[0])
-    clock = pacer._clock
-
-    def run(at: float, url: str) -> CheckResult:
-        wait = at - clock()
-        if wait > 0:
-            sleep(wait)
-        return checker.check(url)
-
-    policies_ = _Policies(session)
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="check") as pool:
-        futures = [
-            (entry, schedule, pool.submit(run, at, urls[entry.id]))
-            for at, entry, schedule in planned
-        ]
-        for entry, schedule, future in futures:
-            result = future.result()
-            kind = CheckKind.BASELINE if schedule.baseline_id is None else CheckKind.SCHEDULED
-            record(
-                session,
-                entry,
-                result,
-                kind=kind,
-                now=now,
-                jitter=jitter,
-                removal=policies_.removal(entry),
-            )
-            tick.checked += 1
-            tick.outcomes[result.outcome.value] += 1
-            if schedule.done_at is not None and entry.state == EntryState.REMOVED:
-                tick.removed.append(entry.public_ref)
-            elif schedule.needs_analyst_at == now:
-                tick.flagged.append(entry.public_ref)
-    pacer.forget_idle()
+    planned = plan_due(session, now=now, pacer=pacer, budget_s=budget_s, limit=limit, tick=tick)
+    results = run_checks(checker, planned, pacer=pacer, concurrency=concurrency, sleep=sleep)
+    record_due(session, planned, results, now=now, tick=tick, jitter=jitter)
     return tick
 
 
