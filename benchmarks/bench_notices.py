@@ -10,7 +10,7 @@ figures: entries routed and drafted per second, entries (URLs) sent per second, 
 second, and the whole run; then it checks what the server received.
 
     .venv/bin/python benchmarks/bench_notices.py                 # SQLite, 10,000 entries
-    .venv/bin/python benchmarks/bench_notices.py --database-url postgresql+psycopg://...
+    .venv/bin/python benchmarks/bench_notices.py --postgres      # a new database, dropped after
     .venv/bin/python benchmarks/bench_notices.py --entries 1000 --hosts 100   # quick
 """
 
@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import secrets
 import socket
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,7 @@ from hotlist.server.policies import service as policies
 from hotlist.urls import Scope, entry_expression
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 RANGES = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
 
 
@@ -57,6 +61,21 @@ class Count:
         self.bytes += len(envelope.content)
         self.parts += envelope.content.count(b"Content-Type: application/json")
         return "250 OK"
+
+
+@contextmanager
+def _postgres_database() -> Iterator[str]:
+    """A new PostgreSQL database (SQLAlchemy URL), dropped afterwards."""
+    import psycopg
+
+    name = f"hotlist_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True, connect_timeout=3) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield "postgresql+psycopg://postgres@127.0.0.1:5432/" + name
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _free_port() -> int:
@@ -118,10 +137,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--hosts", type=int, default=1_000)
-    parser.add_argument("--database-url", default=None, help="default: SQLite in a temp dir")
+    parser.add_argument("--postgres", action="store_true", help="default: SQLite in a temp dir")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite:///{Path(tmp) / 'hotlist.db'}"
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        url = f"sqlite:///{Path(tmp) / 'hotlist.db'}"
+        if args.postgres:
+            url = stack.enter_context(_postgres_database())
         upgrade(url)
         engine = make_engine(url)
         sessions = session_factory(engine)

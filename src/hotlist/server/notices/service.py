@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -245,10 +246,15 @@ def send(session: Session, notice: Notice, outbox: Outbox, *, now: datetime) -> 
     if notice.closed_at is not None:
         raise Conflict(f"notice {notice.reference} is closed ({notice.state}); it is not sent")
     items = _pending_items(session, notice.id)
+    ids = [item.entry_id for item in items]
+    entries = {e.id: e for e in _in_chunks(session, select(Entry), Entry.id, ids)}
+    cases = {
+        c.entry_id: c for c in _in_chunks(session, select(RemovalCase), RemovalCase.entry_id, ids)
+    }
     lookups: dict[str, HostingLookup] = {}
     live: list[tuple[NoticeItem, Entry, HostingLookup]] = []
     for item in items:
-        entry = session.get_one(Entry, item.entry_id)
+        entry = entries[item.entry_id]
         lookup = lookups.get(entry.host)
         if lookup is None:
             lookup = hosting.look_up(
@@ -274,6 +280,7 @@ def send(session: Session, notice: Notice, outbox: Outbox, *, now: datetime) -> 
     version = session.get_one(PolicyVersion, notice.policy_version_id)
     policy = policies.policy_of(version)
     category = policy.category(notice.category_code)
+    urls = _urls_of(session, [entry for _item, entry, _lookup in live])
     removal = category.removal
     send_number = notice.step + 1
     message = compose(
@@ -287,7 +294,7 @@ def send(session: Session, notice: Notice, outbox: Outbox, *, now: datetime) -> 
             xarf_type=removal.xarf_type,
             items=[
                 Item(
-                    url=_url_of(session, entry),
+                    url=urls[entry.id],
                     host=entry.host,
                     ip=lookup.ip,
                     assessed_at=entry.decided_at,
@@ -324,7 +331,7 @@ def send(session: Session, notice: Notice, outbox: Outbox, *, now: datetime) -> 
         message_id=message_id,
     )
     for _item, entry, _lookup in live:
-        case = ensure_case(session, entry)
+        case = cases.get(entry.id) or ensure_case(session, entry)
         if notice.role in (ContactRole.POLICE, ContactRole.PARTNER):
             if notice.role == ContactRole.POLICE and case.police_notified_at is None:
                 case.police_notified_at = now
@@ -360,16 +367,33 @@ def _removed_before_notice(
     session.flush()
 
 
-def _url_of(session: Session, entry: Entry) -> str:
-    """The URL a notice names: the entry's first report's canonical URL (what was reported
-    and assessed), else the expression with ``http://``."""
-    url = session.scalar(
-        select(Report.canonical_url)
-        .where(Report.entry_id == entry.id)
-        .order_by(Report.received_at, Report.id)
-        .limit(1)
-    )
-    return url or f"http://{entry.expression}"
+def _urls_of(session: Session, entries: Sequence[Entry]) -> dict[int, str]:
+    """Entry id -> the URL a notice names: the entry's first report's canonical URL (what was
+    reported and assessed), else the expression with ``http://``."""
+    found: dict[int, str] = {}
+    query = select(Report.entry_id, Report.canonical_url).order_by(Report.received_at, Report.id)
+    for entry_id, url in _in_chunks(
+        session, query, Report.entry_id, [e.id for e in entries], rows_of=True
+    ):
+        if entry_id is not None:
+            found.setdefault(entry_id, url)
+    return {e.id: found.get(e.id) or f"http://{e.expression}" for e in entries}
+
+
+_CHUNK = 1000
+
+
+def _in_chunks(
+    session: Session, query: Any, column: Any, ids: Sequence[int], *, rows_of: bool = False
+) -> list[Any]:
+    """The objects (``rows_of``: the rows) of ``query`` where ``column`` is one of ``ids``, a
+    chunk of ids at a time."""
+    rows: list[Any] = []
+    for start in range(0, len(ids), _CHUNK):
+        chunk = query.where(column.in_(ids[start : start + _CHUNK]))
+        result = session.execute(chunk)
+        rows.extend(result.all() if rows_of else result.scalars())
+    return rows
 
 
 # --- the ladder ---------------------------------------------------------------------------
