@@ -16,10 +16,12 @@ from hotlist.policy.model import XARF_CONTENT_TYPES
 from hotlist.server.notices.xarf import (
     TYPE_FIELDS,
     WIRE_NAMES,
+    InvalidXarf,
     ReportFacts,
     Sender,
     build_report,
     encode,
+    validate,
 )
 
 SENDER = Sender("Example Hotline", "hotline@hotline.example")
@@ -97,3 +99,12 @@ def test_the_same_notice_keeps_its_report_ids() -> None:
     two = build_report(facts("https://files.example/a", "files.example", None, "csam"), SENDER)
     other = build_report(facts("https://files.example/b", "files.example", None, "csam"), SENDER)
     assert one["report_id"] == two["report_id"] != other["report_id"]
+
+
+def test_a_report_that_does_not_validate_raises_as_our_bug() -> None:
+    report = build_report(facts("https://files.example/a", "files.example", None, "csam"), SENDER)
+    broken = {**report, "classification": "not-a-class"}
+    with pytest.raises(InvalidXarf, match="a bug"):
+        validate(broken)
+    with pytest.raises(InvalidXarf, match=r"content"):
+        validate({**report, "content": "never"})
