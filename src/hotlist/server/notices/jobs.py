@@ -174,7 +174,7 @@ def route(
     if intermediary is not None:
         case.route = CaseRoute.INTERMEDIARY
         case.route_note = (
-            f"{entry.host} is under the intermediary {intermediary.host} ({intermediary.kind}): "
+            f"the host is under an intermediary ({intermediary.kind}, #{intermediary.id}): "
             "it is never the host; find where the content is"
         )
         tick.intermediary += 1

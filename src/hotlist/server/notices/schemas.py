@@ -1,4 +1,4 @@
-"""Notices as the staff API shows them (no URL: items name their entry and host)."""
+"""Notices as the staff API shows them (no URL, no host: items name their entry)."""
 
 from __future__ import annotations
 
@@ -57,19 +57,16 @@ class NoticeOut(BaseModel):
 
 
 class NoticeItemOut(BaseModel):
-    """One entry a notice covers."""
+    """One entry a notice covers (its host and URL stay behind the entry's logged reveal)."""
 
     entry_id: str
-    host: str
     state: str
     removed_at: datetime | None
 
     @classmethod
     def of(cls, item: NoticeItem, entry: Entry) -> NoticeItemOut:
         """The API view of ``item``."""
-        return cls(
-            entry_id=entry.public_ref, host=entry.host, state=item.state, removed_at=item.removed_at
-        )
+        return cls(entry_id=entry.public_ref, state=item.state, removed_at=item.removed_at)
 
 
 class NoticeEventOut(BaseModel):

@@ -1,6 +1,7 @@
 """Notices on the staff pages: the queue (what goes out next, what is overdue), a notice's thread
-(its URLs by entry and host, every event, the hold and release forms), and a host's history of
-notices. Analysts and supervisors (``notices:read``; holds need ``notices:manage``)."""
+(its URLs by entry, every event, the hold and release forms), and the history of notices to an
+entry's host, never naming the host (it stays behind the entry page's logged reveal). Analysts
+and supervisors (``notices:read``; holds need ``notices:manage``)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from hotlist.errors import HotlistError, InvalidField
+from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.kit.deps import ClockDep, DbSession
-from hotlist.server.kit.params import RowId
+from hotlist.server.kit.params import PageEntryRef, RowId
 from hotlist.server.kit.permissions import Permission
 from hotlist.server.kit.principal import Principal
 from hotlist.server.notices import service
@@ -146,16 +148,18 @@ def _act(
     return RedirectResponse(f"/staff/notices/{notice_id}?{done}=1", status_code=303)
 
 
-@router.get("/hosts/{host}/notices", response_class=HTMLResponse)
+@router.get("/entries/{ref}/notices", response_class=HTMLResponse)
 def host_history(
-    request: Request, session: DbSession, clock: ClockDep, _p: Reader, host: str
+    request: Request, session: DbSession, clock: ClockDep, _p: Reader, ref: PageEntryRef
 ) -> HTMLResponse:
-    """Every notice that covered a URL on ``host``, newest first."""
+    """Every notice that covered a URL on the host of entry ``ref``, newest first (the host is
+    not named: it stays behind the entry page's logged reveal)."""
+    entry = entry_by_ref(session, ref)
     return staff_page(
         request,
         session,
         "staff/host_notices.html",
-        host=host.strip().lower(),
+        entry=entry,
         now=clock.now(),
-        notices=service.of_host(session, host),
+        notices=service.of_host(session, entry.host),
     )
