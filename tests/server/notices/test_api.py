@@ -71,6 +71,7 @@ def test_the_queue_splits_next_out_from_overdue(
     assert [n["id"] for n in body["overdue"]] == [sent_id]
     assert [n["id"] for n in body["next_out"]] == [draft_id]
     assert body["next_out"][0]["overdue"] is False
+    assert body["flagged"] == []  # the fixture's entries were never routed by the job
 
 
 def test_a_thread_shows_items_and_events_without_urls_or_hosts(

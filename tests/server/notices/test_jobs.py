@@ -101,6 +101,14 @@ def test_routing_grouping_and_the_whole_ladder(
     assert case(sessions, abroad[0]).country == "DE"
     assert case(sessions, echoed[0]).route == CaseRoute.INTERMEDIARY
     assert case(sessions, unknown[0]).route == CaseRoute.ANALYST
+    with sessions() as session:
+        flagged = {entry.id: c.route for c, entry in service.flagged_cases(session)}
+    assert flagged == {
+        abroad[0]: CaseRoute.REFERRAL,
+        unknown[0]: CaseRoute.ANALYST,
+        echoed[0]: CaseRoute.INTERMEDIARY,
+    }
+    assert "img.echo.example" not in (case(sessions, echoed[0]).route_note or "")
 
     late = make_entries("files.example", 1)  # within the window: joins the same draft
     clock.advance(600)

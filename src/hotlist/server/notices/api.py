@@ -15,6 +15,7 @@ from hotlist.server.notices import service
 from hotlist.server.notices.models import Notice
 from hotlist.server.notices.schemas import (
     AcknowledgeIn,
+    FlaggedCaseOut,
     HoldIn,
     NoticeEventOut,
     NoticeItemOut,
@@ -43,12 +44,23 @@ def _thread(session: Session, notice: Notice, clock: ClockDep) -> NoticeThread:
 
 @router.get("", response_model=NoticeQueue, summary="The notices queue")
 def list_notices(session: DbSession, clock: ClockDep, _principal: Reader) -> NoticeQueue:
-    """Open notices: ``next_out`` by when they act next, ``overdue`` those past their time."""
+    """Open notices: ``next_out`` by when they act next, ``overdue`` those past their time;
+    ``flagged``: the cases the job left to a person."""
     now = clock.now()
     views = [NoticeOut.of(notice, now) for notice in service.queue(session)]
     return NoticeQueue(
         next_out=[view for view in views if not view.overdue],
         overdue=[view for view in views if view.overdue],
+        flagged=[
+            FlaggedCaseOut(
+                entry_id=entry.public_ref,
+                route=case.route or "",
+                note=case.route_note,
+                country=case.country,
+                opened_at=case.opened_at,
+            )
+            for case, entry in service.flagged_cases(session)
+        ],
     )
 
 

@@ -126,8 +126,20 @@ class AcknowledgeIn(BaseModel):
     detail: str = Field("", max_length=4000)
 
 
+class FlaggedCaseOut(BaseModel):
+    """A case the notices job did not notice, and why (no host, no URL)."""
+
+    entry_id: str
+    route: str
+    note: str | None
+    country: str | None
+    opened_at: datetime
+
+
 class NoticeQueue(BaseModel):
-    """The staff's queue: what goes out next, and what is overdue."""
+    """The staff's queue: what goes out next, what is overdue, and the cases left to a person
+    (an intermediary, abroad and not yet referred, or unknown)."""
 
     next_out: list[NoticeOut]
     overdue: list[NoticeOut]
+    flagged: list[FlaggedCaseOut]

@@ -30,6 +30,7 @@ from hotlist.server.log.service import record
 from hotlist.server.notices import ladder
 from hotlist.server.notices.message import Draft, Item, compose
 from hotlist.server.notices.models import (
+    CaseRoute,
     ContactRole,
     ItemState,
     Notice,
@@ -699,6 +700,23 @@ def queue(session: Session, *, limit: int = 200) -> Sequence[Notice]:
         .order_by(Notice.due_at.is_(None), Notice.due_at, Notice.id)
         .limit(limit)
     ).all()
+
+
+def flagged_cases(session: Session, *, limit: int = 200) -> Sequence[tuple[RemovalCase, Entry]]:
+    """Open cases the job did not notice, oldest first: under an intermediary, hosted abroad
+    and not yet referred, or left to an analyst (country or contact unknown)."""
+    rows = session.execute(
+        select(RemovalCase, Entry)
+        .join(Entry, Entry.id == RemovalCase.entry_id)
+        .where(
+            RemovalCase.route.in_([CaseRoute.INTERMEDIARY, CaseRoute.REFERRAL, CaseRoute.ANALYST]),
+            RemovalCase.removed_at.is_(None),
+            RemovalCase.referral_sent_at.is_(None),
+        )
+        .order_by(RemovalCase.opened_at, RemovalCase.entry_id)
+        .limit(limit)
+    ).all()
+    return [(case, entry) for case, entry in rows]
 
 
 def of_host(session: Session, host: str, *, limit: int = 200) -> Sequence[Notice]:

@@ -46,6 +46,7 @@ def notices_queue(
         now=now,
         overdue=[n for n in rows if n.due_at is not None and n.due_at < now],
         next_out=[n for n in rows if n.due_at is None or n.due_at >= now],
+        flagged=service.flagged_cases(session),
     )
 
 
