@@ -20,7 +20,7 @@ from hotlist.server.scheduling import BackgroundLoop, job_lease
 log = logging.getLogger(__name__)
 
 
-BATCH = 200
+BATCH = 500
 """Checks planned and recorded per transaction."""
 
 
