@@ -22,6 +22,7 @@ from hotlist.server.kit.checker import (
     OfflineChecker,
     Outcome,
     StaticResolver,
+    SystemResolver,
     changed_fields,
     not_public,
     user_agent,
@@ -410,3 +411,15 @@ def test_https_with_a_certificate_for_another_name_fails(
     assert result.error is not None
     assert "certificate" in result.error.lower() or "hostname" in result.error.lower()
     assert origin.requests() == []
+
+
+def test_the_system_resolver_answers_from_the_system() -> None:
+    assert "127.0.0.1" in SystemResolver().addresses("localhost")
+    assert SystemResolver().addresses("127.0.0.1") == ["127.0.0.1"]
+
+
+def test_the_system_resolver_is_the_default_and_checks_by_name(origin: Origin) -> None:
+    origin.route("/p")
+    result = loopback_checker().check(origin.url("/p", host="localhost"))
+    assert (result.outcome, result.ip) == (Outcome.PRESENT, "127.0.0.1")
+    assert origin.requests()[0].host == f"localhost:{origin.port}"
