@@ -423,3 +423,21 @@ def test_the_system_resolver_is_the_default_and_checks_by_name(origin: Origin) -
     result = loopback_checker().check(origin.url("/p", host="localhost"))
     assert (result.outcome, result.ip) == (Outcome.PRESENT, "127.0.0.1")
     assert origin.requests()[0].host == f"localhost:{origin.port}"
+
+
+def test_a_name_not_in_ascii_is_asked_in_its_idna_form(origin: Origin) -> None:
+    origin.route("/p")
+    resolver = StaticResolver({"xn--bcher-kva.test": ["127.0.0.1"]})
+    result = loopback_checker(resolver=resolver).check(origin.url("/p", host="bücher.test"))
+    assert result.outcome is Outcome.PRESENT
+    assert origin.requests()[0].host == f"xn--bcher-kva.test:{origin.port}"
+
+
+def test_an_unexpected_error_is_a_failed_check_not_a_crash() -> None:
+    class Broken:
+        def addresses(self, host: str) -> list[str]:
+            raise RuntimeError("resolver bug")
+
+    result = loopback_checker(resolver=Broken()).check("http://site.test/")
+    assert result.outcome is Outcome.FAILED
+    assert result.error == "unexpected RuntimeError: resolver bug"

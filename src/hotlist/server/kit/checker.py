@@ -275,6 +275,10 @@ class HttpChecker:
             result = self._follow(url)
         except _Hop as stop:
             result = stop.result
+        except Exception as exc:  # a check never stops a tick: what went wrong is recorded
+            result = CheckResult(
+                url=url, outcome=Outcome.FAILED, error=f"unexpected {type(exc).__name__}: {exc}"
+            )
         return replace(result, elapsed_ms=round((time.monotonic() - started) * 1000))
 
     def _follow(self, url: str) -> CheckResult:
@@ -338,7 +342,12 @@ class HttpChecker:
             raise _Hop(
                 self._stop(url, list(hops), "refused", f"not an HTTP address: {current}", current)
             )
-        host = parts.hostname
+        try:
+            host = _ascii_host(parts.hostname)
+        except UnicodeError:
+            raise _Hop(
+                self._stop(url, list(hops), "failed", f"not a valid host name: {current}", current)
+            ) from None
         try:
             port = parts.port or (443 if parts.scheme == "https" else 80)
         except ValueError:
@@ -458,6 +467,11 @@ def _judge(url: str, final: str, status: int) -> Outcome:
 def _is_root(url: str) -> bool:
     parts = urlsplit(url)
     return parts.path in ("", "/") and not parts.query
+
+
+def _ascii_host(host: str) -> str:
+    """The host as the DNS and the ``Host`` header take it (IDNA for names not in ASCII)."""
+    return host if host.isascii() else host.encode("idna").decode("ascii")
 
 
 def _ip_literal(host: str) -> str | None:
