@@ -235,7 +235,7 @@ def test_removal_block_is_read_and_survives_the_round_trip(
     [
         (
             {"xarf_type": "spam"},
-            "categories[0].removal.xarf_type: must be one of brand_infringement",
+            "categories[0].removal.xarf_type: must be one of csam, csem",
         ),
         ({"renotice_hours": 0}, "categories[0].removal.renotice_hours: must be an integer 1.."),
         ({"recheck_hours": "12"}, "categories[0].removal.recheck_hours: must be an integer"),

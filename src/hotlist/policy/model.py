@@ -12,17 +12,18 @@ from typing import Any
 from hotlist.errors import PolicyError
 
 XARF_CONTENT_TYPES = (
-    "brand_infringement",
     "csam",
     "csem",
-    "exposed-data",
+    "exposed_data",
     "fraud",
     "malware",
     "phishing",
     "remote_compromise",
-    "suspicious_registration",
 )
-"""The XARF v4 types of category ``content``: what a notice may say the content is."""
+"""The XARF v4 types of category ``content`` a hotline's assessment can fill, in the schema's
+spelling: what a notice may say the content is. XARF's ``brand_infringement`` and
+``suspicious_registration`` need facts a hotline never keeps (the legitimate site, the
+registration date), so a policy cannot name them."""
 
 
 @dataclass(frozen=True)

@@ -32,14 +32,9 @@ TYPE_FIELDS: Mapping[str, Mapping[str, Any]] = {
     "malware": {},
     "phishing": {},
 }
-"""What each XARF content type requires beyond the common fields, as an analyst's assessment
-can say it (``manual_review``; ``other`` where the type asks for detail the hotline does not
-keep). ``brand_infringement`` and ``suspicious_registration`` need facts it never holds (the
-legitimate site, the registration date) and are refused."""
-
-WIRE_NAMES: Mapping[str, str] = {"exposed-data": "exposed_data"}
-"""The policy's spelling of a type -> the schema's (the policy file accepts ``exposed-data``,
-the XARF schema's constant is ``exposed_data``)."""
+"""What each XARF content type a policy may name (:data:`XARF_CONTENT_TYPES`) requires beyond
+the common fields, as an analyst's assessment can say it (``manual_review``; ``other`` where the
+type asks for detail the hotline does not keep)."""
 
 _DOMAIN = re.compile(r"^([a-z0-9]+(-[a-z0-9]+)*\.)+[a-z]{2,}$")
 _DESCRIPTION_MAX = 1000
@@ -78,7 +73,7 @@ class ReportFacts:
 def build_report(facts: ReportFacts, sender: Sender) -> dict[str, Any]:
     """The XARF v4 report for ``facts``, validated; PolicyError for a type hotlist cannot fill,
     InvalidXarf when what was built does not validate."""
-    xarf_type = WIRE_NAMES.get(facts.xarf_type, facts.xarf_type)
+    xarf_type = facts.xarf_type
     extra = TYPE_FIELDS.get(xarf_type)
     if extra is None:
         raise PolicyError(
