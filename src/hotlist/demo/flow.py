@@ -13,21 +13,31 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import urllib3
 from rich.console import Console
+from rich.markup import escape
 
+from hotlist.demo.removal import ABUSE_CONTACT, World
 from hotlist.errors import ConfigError, HotlistError
 from hotlist.text import plural
 
+T = TypeVar("T")
+
 LISTED_URL = "http://www.blocked.example/gallery/Set%2042/index.html?page=2"
 UNLISTED_URL = "http://www.example.com/news/today.html"
+LISTED_HOST = "www.blocked.example"
+LISTED_PATH = "/gallery/Set%2042/index.html"
 SERVER_START_TIMEOUT_S = 60.0
+JOB_WAIT_S = 30.0
+"""How long the demo waits for the server's background jobs (they tick every second)."""
 
 
 class DemoFailed(HotlistError):
@@ -62,9 +72,13 @@ def hotlist_command(*args: str) -> list[str]:
 class Demo:
     """Runs the steps in order, printing each; any failure raises :class:`DemoFailed`."""
 
-    def __init__(self, data_dir: Path, port: int, console: Console) -> None:
+    def __init__(
+        self, data_dir: Path, port: int, console: Console, world: World | None = None
+    ) -> None:
         self.data_dir = data_dir
         self.port = port
+        self.world = world
+        self.notice_id: int | None = None
         self.console = console
         self.base = f"http://127.0.0.1:{port}"
         self.keys = Keys()
@@ -75,11 +89,14 @@ class Demo:
     def env(self) -> dict[str, str]:
         """The environment of the demo's commands: the server's public URL is its loopback
         address, allowed by the unsafe setting (the demo runs on one machine only)."""
-        return {
+        env = {
             **os.environ,
             "HOTLIST_PUBLIC_URL": self.base,
             "HOTLIST_UNSAFE_LOOPBACK_PUBLIC_URL": "1",
         }
+        if self.world is not None:
+            env.update(self.world.server_env())
+        return env
 
     # -- output ---------------------------------------------------------------------------
     def step(self, title: str) -> None:
@@ -244,8 +261,9 @@ class Demo:
     def report_to_entry(self) -> str:
         """Report, triage, assessment, entry; returns the entry's public id."""
         self.step("A member of the public reports a URL (anonymous, no IP address stored)")
-        self.say(f"POST /v1/reports  url={LISTED_URL}")
-        receipt = self.api("POST", "/v1/reports", body={"url": LISTED_URL}, expect=201)["receipt"]
+        reported = self.world.url(LISTED_URL.split(LISTED_HOST, 1)[1]) if self.world else LISTED_URL
+        self.say(f"POST /v1/reports  url={reported}")
+        receipt = self.api("POST", "/v1/reports", body={"url": reported}, expect=201)["receipt"]
         status = self.api("GET", f"/v1/reports/{receipt}/status")["status"]
         self.say(f"receipt {receipt}; status: {status}")
 
@@ -338,6 +356,127 @@ class Demo:
         self.say(f"[green]blocked[/]  {LISTED_URL}  (entry {entry_id})")
         self.say(f"[green]allowed[/]  {UNLISTED_URL}")
 
+    # -- removal at source ----------------------------------------------------------------
+    def wait_for(self, what: str, probe: Callable[[], T | None]) -> T:
+        """``probe()``'s first answer that is not None, asked every 0.2 s (the server's jobs
+        tick every second in the demo); fails the demo after :data:`JOB_WAIT_S`."""
+        deadline = time.monotonic() + JOB_WAIT_S
+        while time.monotonic() < deadline:
+            found = probe()
+            if found is not None:
+                return found
+            time.sleep(0.2)
+        raise DemoFailed(f"{what} did not happen within {JOB_WAIT_S:.0f}s")
+
+    def where_hosted(self, entry_id: str) -> None:
+        """The notices job looked the new entry's host up: show what it found."""
+        self.step("Where it is hosted: address, network, country, abuse contact (a snapshot)")
+        path = f"/v1/entries/{entry_id}/hosting"
+        latest: dict[str, Any] = self.wait_for(
+            "the hosting lookup", lambda: self.api("GET", path, key=self.keys.analyst)["latest"]
+        )
+        self.say(f"GET {path}  (the notices job looked it up when the entry was made)")
+        self.say(f"  address     {latest['ip']}")
+        self.say(f"  network     {latest['network_name']} (AS{latest['asn']})")
+        self.say(f"  country     {latest['country']}: the hotline's own, so a notice goes")
+        self.say(f"  abuse       {', '.join(latest['abuse_contacts'])}")
+        self.say(f"  registrar   {latest['registrar']}")
+        self.say("the demo's hosting data is a file (offline); a real server asks the DNS, RDAP")
+        self.say("  and the Abusix zone (HOTLIST_HOSTING_SOURCES=live)")
+
+    def notice_sent(self) -> None:
+        """The notice reaches the provider's mailbox: show what it holds."""
+        assert self.world is not None
+        world = self.world
+        self.step("A XARF notice to the host's abuse desk, by e-mail (a loopback SMTP server)")
+        message: EmailMessage = self.wait_for(
+            "the notice e-mail", lambda: next(iter(world.mailbox.received()), None)
+        )
+        self.say(f"To:       {message['To']}")
+        self.say(f"Subject:  {escape(str(message['Subject']))}")
+        self.say(f"type:     {message.get_content_type()} ({message.get_param('report-type')})")
+        xarf_parts = 0
+        for part in message.walk():
+            if part.is_multipart():
+                continue
+            name = part.get_filename() or ""
+            self.say(f"  part    {part.get_content_type()} {name}".rstrip())
+            if part.get_content_type() == "application/json":
+                report = json.loads(part.get_content())
+                xarf_parts += 1
+                self.say(
+                    f"          XARF {report['xarf_version']} {report['category']}/"
+                    f"{report['type']}, url {report['url']}"
+                )
+        if message["To"] != ABUSE_CONTACT or not xarf_parts:
+            raise DemoFailed(f"the notice went to {message['To']} with {xarf_parts} XARF parts")
+        queue = self.api("GET", "/v1/notices", key=self.keys.analyst)
+        for notice in queue["next_out"] + queue["overdue"]:
+            self.notice_id = int(notice["id"])
+            self.say(
+                f"notice {notice['reference']}: {notice['state']}, re-sent on the policy's "
+                f"ladder from {notice['due_at']} unless the content goes"
+            )
+
+    def removal_at_source(self, entry_id: str) -> None:
+        """The host takes the page down; the checker sees it gone; the entry leaves the list;
+        the time to removal is counted."""
+        assert self.world is not None
+        self.step("The host takes the page down (the origin now answers 404)")
+        self.world.origin.take_down()
+        self.say(f"origin {self.world.url(LISTED_PATH)}: 404 Not Found")
+
+        self.step("The checker finds it gone twice (HEAD only: it never downloads content)")
+        self.say("two checks must be 12 hours apart; the demo's server is set to 1 second and")
+        self.say("  the analyst asks for the checks now instead of waiting the policy's schedule")
+        for _ in range(2):
+            time.sleep(1.1)
+            check = self.api(
+                "POST", f"/v1/entries/{entry_id}/checks", key=self.keys.analyst, expect=201
+            )
+            self.say(f"  {check['at']}  {check['outcome']:<8} HTTP {check['status']}")
+
+        def removed() -> dict[str, Any] | None:
+            entry: dict[str, Any] = self.api("GET", f"/v1/entries/{entry_id}", key=self.keys.member)
+            return entry if entry["state"] == "removed" else None
+
+        self.wait_for("the entry's removal", removed)
+        self.say(f'entry {entry_id}: removed, reason "content removed at source" (logged)')
+        if self.notice_id is not None:
+            thread = self.api("GET", f"/v1/notices/{self.notice_id}", key=self.keys.analyst)
+            if thread["state"] != "removed":
+                raise DemoFailed(f"the notice stayed {thread['state']} after the removal")
+            self.say(f"notice {thread['reference']}: removed; the ladder stops")
+
+        self.step("The entry leaves the next list version; the member's edge lets the URL through")
+        self.must_run("publish", "--data-dir", str(self.data_dir))
+        store = str(self.edge_store)
+        self.must_run("edge", "sync", "--store", store, "--quiet")
+        result = subprocess.run(  # noqa: S603  # our own command with fixed arguments
+            hotlist_command("edge", "check", "--store", store, "--json", LISTED_URL),
+            capture_output=True,
+            text=True,
+            check=False,
+            env=self.env(),
+        )
+        verdicts = json.loads(result.stdout)
+        verdict = (verdicts["results"] if isinstance(verdicts, dict) else verdicts)[0]
+        if verdict.get("blocked"):
+            raise DemoFailed(f"the removed entry still blocks {LISTED_URL}: {verdict}")
+        self.say(f"[green]allowed[/]  {LISTED_URL}  (content removed at source)")
+
+        self.step("Time to removal, as the transparency figures count it")
+        today = datetime.now(UTC).date().isoformat()
+        period = f"/v1/transparency?from={today}&to={today}"
+        figures = self.api("GET", period, key=self.keys.analyst)
+        counted = figures["removal"]["all"]
+        if not counted["removed"]:
+            raise DemoFailed(f"the transparency figures count no removal: {counted}")
+        minutes = counted["median_minutes_notice_to_removal"]
+        self.say(f"removed: {counted['removed']} of {counted['cases']} case(s) today")
+        self.say(f"notice -> removal: {minutes:.1f} minutes (median)")
+        self.say("per category, provider and period: /transparency and GET /v1/transparency")
+
     def where_to_look(self) -> None:
         """Point the user at what the demo left behind."""
         self.step("Where to look")
@@ -359,11 +498,16 @@ def run_demo(data_dir: Path, port: int | None, console: Console, *, keep: bool =
             f"{data_dir} is not empty: the demo starts from a fresh data directory "
             "(remove it, or give another --data-dir)"
         )
-    demo = Demo(data_dir.resolve(), port or free_port(), console)
+    data_dir = data_dir.resolve()
     os.environ.pop("HOTLIST_DATABASE_URL", None)  # the demo always runs on the embedded default
-    demo.prepare()
-    with demo.server():
-        entry_id = demo.report_to_entry()
-        demo.publish_and_enforce(entry_id)
+    with World(data_dir, LISTED_HOST, LISTED_PATH, free_port()) as world:
+        demo = Demo(data_dir, port or free_port(), console, world)
+        demo.prepare()
+        with demo.server():
+            entry_id = demo.report_to_entry()
+            demo.where_hosted(entry_id)
+            demo.notice_sent()
+            demo.publish_and_enforce(entry_id)
+            demo.removal_at_source(entry_id)
     if keep:
         demo.where_to_look()

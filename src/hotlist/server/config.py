@@ -237,6 +237,12 @@ class Settings(BaseSettings):
     check_per_host_interval_s: float = _setting(
         2.0, "Seconds at least between two re-verification checks of one host.", ge=0
     )
+    check_gone_apart_s: float = _setting(
+        12 * 3600.0,
+        "Seconds at least between the two `gone` checks that mark content removed at source "
+        "(a host's outage of an evening is not a removal).",
+        gt=0,
+    )
     reverify_interval_s: float = _setting(
         60.0,
         "Seconds between runs of the re-verification job, which checks the entries due (0: no "

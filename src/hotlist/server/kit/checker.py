@@ -30,7 +30,7 @@ import ipaddress
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
@@ -40,7 +40,9 @@ import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from hotlist import __version__
+from hotlist.errors import LookupFailed
 from hotlist.server.config import Settings
+from hotlist.server.kit.lookups import HostingData, Resolver
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 GONE_STATUSES = frozenset({404, 410, 451})
@@ -146,15 +148,6 @@ class UrlChecker(Protocol):
         ...
 
 
-class Resolver(Protocol):
-    """A host name's addresses (what :class:`hotlist.server.kit.lookups.Resolver` offers)."""
-
-    def addresses(self, host: str) -> list[str]:
-        """The host's addresses; ``[]`` when the name does not exist; OSError when the DNS
-        did not answer."""
-        ...
-
-
 class SystemResolver:
     """The system's resolver (``getaddrinfo``): IPv4 first, then IPv6."""
 
@@ -167,7 +160,7 @@ class SystemResolver:
         except socket.gaierror as exc:
             if exc.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", -5)):
                 return []
-            raise OSError(f"the DNS did not answer for {host}: {exc.strerror}") from exc
+            raise LookupFailed(f"the DNS did not answer for {host}: {exc.strerror}") from exc
         found: list[str] = []
         for family in (socket.AF_INET, socket.AF_INET6):
             for info in infos:
@@ -178,20 +171,30 @@ class SystemResolver:
 
 
 class StaticResolver:
-    """Names answered from a map, and a default for every other name (tests, benchmarks:
-    ``StaticResolver(default=["127.0.0.1"])`` sends every ``*.test`` name to loopback)."""
+    """Names answered from a map, and every other name by ``fallback`` or else ``default``
+    (tests, benchmarks: ``StaticResolver(default=["127.0.0.1"])`` sends every ``*.test`` name
+    to loopback; the server: the hosting data file's hosts pinned, the rest by the DNS)."""
 
     source = "static"
 
     def __init__(
-        self, names: Mapping[str, list[str]] | None = None, default: list[str] | None = None
+        self,
+        names: Mapping[str, Sequence[str]] | None = None,
+        default: list[str] | None = None,
+        fallback: Resolver | None = None,
     ) -> None:
         self._names = {name.lower(): list(ips) for name, ips in (names or {}).items()}
         self._default = list(default or [])
+        self._fallback = fallback
 
     def addresses(self, host: str) -> list[str]:
-        """The mapped addresses, else the default."""
-        return list(self._names.get(host.lower(), self._default))
+        """The mapped addresses, else the fallback's answer, else the default."""
+        found = self._names.get(host.lower())
+        if found is not None:
+            return list(found)
+        if self._fallback is not None:
+            return self._fallback.addresses(host)
+        return list(self._default)
 
 
 def not_public(ip: str, *, allow_loopback: bool = False) -> str | None:
@@ -371,7 +374,7 @@ class HttpChecker:
         literal = _ip_literal(host)
         try:
             addresses = [literal] if literal else self.resolver.addresses(host)
-        except OSError as exc:
+        except (LookupFailed, OSError) as exc:
             raise _Hop(self._stop(url, list(hops), "failed", str(exc), current)) from None
         if not addresses:
             raise _Hop(
@@ -523,5 +526,12 @@ class OfflineChecker:
 
 
 def checker_from_settings(settings: Settings) -> UrlChecker:
-    """The server's checker: the real one, as the settings describe it."""
-    return HttpChecker.from_settings(settings)
+    """The server's checker: the real one, as the settings describe it. It resolves names with
+    the system's resolver, except the hosts the offline hosting data file lists, which it
+    checks at the addresses the file gives (the same view of where they are hosted that the
+    hosting lookups have)."""
+    resolver: Resolver = SystemResolver()
+    if settings.hosting_sources == "offline" and settings.hosting_data_file is not None:
+        hosts = HostingData.load(settings.hosting_data_file).hosts
+        resolver = StaticResolver(hosts, fallback=resolver)
+    return HttpChecker.from_settings(settings, resolver=resolver)

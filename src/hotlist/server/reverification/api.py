@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -74,14 +75,18 @@ def check_entry(
     public_id: EntryRefPath,
     session: DbSession,
     checker: CheckerDep,
+    services: ServicesDep,
     clock: ClockDep,
     principal: Checker,
 ) -> UrlCheckOut:
     """A manual check, recorded like a scheduled one: it counts towards removal (a second
-    ``gone`` 12 hours after the first removes the entry) and clears an analyst's flag when the
-    content is there."""
+    ``gone`` 12 hours (``check_gone_apart_s``) after the first removes the entry) and clears an
+    analyst's flag when the content is there."""
     entry = entry_by_ref(session, public_id, for_update=True)
-    made = service.check_now(session, checker, entry, kind=CheckKind.MANUAL, now=clock.now())
+    apart = timedelta(seconds=services.settings.check_gone_apart_s)
+    made = service.check_now(
+        session, checker, entry, kind=CheckKind.MANUAL, now=clock.now(), gone_apart=apart
+    )
     record_plaintext_access(session, principal, "entry.check", "entry", entry.public_ref)
     return UrlCheckOut.of(made)
 

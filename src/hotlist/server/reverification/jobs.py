@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -56,7 +57,14 @@ def run_once(
             checker, planned, pacer=pacer, concurrency=settings.check_concurrency
         )
         with factory() as session, session.begin():
-            service.record_due(session, planned, results, now=clock.now(), tick=tick)
+            service.record_due(
+                session,
+                planned,
+                results,
+                now=clock.now(),
+                tick=tick,
+                gone_apart=timedelta(seconds=settings.check_gone_apart_s),
+            )
         if len(planned) < batch or tick.deferred or pacer.now() >= ends:
             break
     if tick.checked or tick.enrolled or tick.stopped:

@@ -54,7 +54,8 @@ from hotlist.server.reverification.models import CheckKind, CheckOutcome, CheckS
 REMOVED_REASON = "content removed at source"
 """The reason an entry found gone is removed with (shown to members and observers)."""
 GONE_APART = timedelta(hours=12)
-"""How far apart two ``gone`` checks must be to mark the content removed."""
+"""How far apart two ``gone`` checks must be to mark the content removed, by default (the
+setting ``check_gone_apart_s``): a host's outage of an evening is not a removal."""
 JITTER = 0.1
 """The share by which the time to the next check is moved, either way, at random."""
 REMOVAL_SOURCE = "reverification"
@@ -100,13 +101,19 @@ def schedule_of(session: Session, entry: Entry, now: datetime) -> CheckSchedule:
 
 
 def check_now(
-    session: Session, checker: UrlChecker, entry: Entry, *, kind: CheckKind, now: datetime
+    session: Session,
+    checker: UrlChecker,
+    entry: Entry,
+    *,
+    kind: CheckKind,
+    now: datetime,
+    gone_apart: timedelta = GONE_APART,
 ) -> UrlCheck:
     """Check the entry's URL now and record it (the schedule's rules applied: a second
-    ``gone`` check 12 hours after the first removes the entry); the check made."""
+    ``gone`` check ``gone_apart`` after the first removes the entry); the check made."""
     url = entry_url(session, entry)
     result = checker.check(url)
-    return record(session, entry, result, kind=kind, now=now)
+    return record(session, entry, result, kind=kind, now=now, gone_apart=gone_apart)
 
 
 def record(
@@ -118,6 +125,7 @@ def record(
     now: datetime,
     jitter: Callable[[], float] | None = None,
     removal: Removal | None = None,
+    gone_apart: timedelta = GONE_APART,
 ) -> UrlCheck:
     """Append ``result`` to the entry's check log and apply the schedule's rules to it."""
     schedule = schedule_of(session, entry, now)
@@ -142,9 +150,8 @@ def record(
     )
     session.add(check)
     session.flush()
-    _apply(
-        session, entry, schedule, check, now, removal or _Policies(session).removal(entry), jitter
-    )
+    removal = removal or _Policies(session).removal(entry)
+    _apply(session, entry, schedule, check, now, removal, jitter, gone_apart)
     return check
 
 
@@ -169,6 +176,7 @@ def _apply(
     now: datetime,
     removal: Removal,
     jitter: Callable[[], float] | None,
+    gone_apart: timedelta,
 ) -> None:
     """The schedule's rules after ``check`` (see the module's description)."""
     schedule.last_checked_at = now
@@ -193,14 +201,16 @@ def _apply(
     if (
         outcome is CheckOutcome.GONE
         and schedule.first_gone_at is not None
-        and now - schedule.first_gone_at >= GONE_APART
+        and now - schedule.first_gone_at >= gone_apart
     ):
         _remove(session, entry, schedule, now)
         return
     since = schedule.last_present_at or entry.decided_at
     if schedule.needs_analyst_at is None and now - since >= timedelta(days=removal.unchecked_days):
         schedule.needs_analyst_at = now
-    schedule.next_check_at = next_check(now, removal.recheck_hours, schedule.first_gone_at, jitter)
+    schedule.next_check_at = next_check(
+        now, removal.recheck_hours, schedule.first_gone_at, jitter, gone_apart
+    )
     session.flush()
 
 
@@ -209,14 +219,15 @@ def next_check(
     recheck_hours: int,
     first_gone_at: datetime | None = None,
     jitter: Callable[[], float] | None = None,
+    gone_apart: timedelta = GONE_APART,
 ) -> datetime:
     """When to check again: ``recheck_hours`` from now, moved by up to 10 % either way; after a
-    ``gone`` check, not before the next one can decide (12 hours after the first)."""
+    ``gone`` check, not before the next one can decide (``gone_apart`` after the first)."""
     share = jitter() if jitter is not None else random.uniform(-JITTER, JITTER)
     share = max(-JITTER, min(JITTER, share))
     at = now + timedelta(hours=recheck_hours) * (1 + share)
     if first_gone_at is not None:
-        at = max(at, first_gone_at + GONE_APART)
+        at = max(at, first_gone_at + gone_apart)
     return at
 
 
@@ -445,6 +456,7 @@ def record_due(
     now: datetime,
     tick: Tick,
     jitter: Callable[[], float] | None = None,
+    gone_apart: timedelta = GONE_APART,
 ) -> None:
     """Record each planned check's result (the schedule's rules applied) and count it."""
     policies_ = _Policies(session)
@@ -458,6 +470,7 @@ def record_due(
             now=now,
             jitter=jitter,
             removal=policies_.removal(entry),
+            gone_apart=gone_apart,
         )
         schedule = session.get_one(CheckSchedule, entry.id)
         tick.checked += 1

@@ -4,6 +4,7 @@ no check could confirm for too long (no address)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -57,7 +58,10 @@ def check_now(
 ) -> Response:
     """Check the entry's URL now (counted like a scheduled check) and show the log again."""
     entry = entry_by_ref(session, ref, for_update=True)
-    service.check_now(session, services.checker, entry, kind=CheckKind.MANUAL, now=clock.now())
+    apart = timedelta(seconds=services.settings.check_gone_apart_s)
+    service.check_now(
+        session, services.checker, entry, kind=CheckKind.MANUAL, now=clock.now(), gone_apart=apart
+    )
     return RedirectResponse(f"/staff/entries/{entry.public_ref}/checks?checked=1", 303)
 
 
