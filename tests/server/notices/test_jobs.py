@@ -27,7 +27,7 @@ from hotlist.server.notices.models import (
     RemovalCase,
     RemovalOutcome,
 )
-from hotlist.server.notices.service import Outbox
+from hotlist.server.notices.service import MAX_RETRY_S, Outbox, retry_delay
 
 from .conftest import START, Hosting
 
@@ -248,6 +248,39 @@ def test_a_failed_send_stays_a_draft_and_is_retried(
     clock.advance(outbox.retry_s)
     assert tick(sessions, outbox, clock).sent == 1
     assert notices(sessions)[0].state == NoticeState.SENT
+
+
+def test_failed_sends_in_a_row_wait_longer_each_time(
+    sessions: sessionmaker[Session],
+    make_entries: Callable[..., list[int]],
+    hosting_data: Hosting,
+    outbox: Outbox,
+) -> None:
+    hosting_data.host("files.example", "192.0.2.10")
+    make_entries("files.example", 1)
+    mailer = outbox.mailer
+    assert isinstance(mailer, MemoryMailer)
+    mailer.fail_with = "connection refused"
+    clock = ManualClock(START)
+    tick(sessions, outbox, clock)
+    clock.advance(WINDOW)
+    waits = []
+    for _ in range(4):
+        assert tick(sessions, outbox, clock).send_failed == 1
+        [notice] = notices(sessions)
+        assert notice.due_at is not None
+        waits.append(notice.due_at - clock.now())
+        clock.advance(notice.due_at - clock.now())
+    retry = timedelta(seconds=outbox.retry_s)
+    assert waits == [retry, 2 * retry, 4 * retry, 8 * retry]
+    mailer.fail_with = None
+    assert tick(sessions, outbox, clock).sent == 1
+
+
+def test_the_retry_wait_is_capped() -> None:
+    assert retry_delay(300.0, 1) == timedelta(seconds=300)
+    assert retry_delay(300.0, 3) == timedelta(seconds=1200)
+    assert retry_delay(300.0, 40) == timedelta(seconds=MAX_RETRY_S)
 
 
 def test_a_held_notice_waits_and_goes_on_when_released(

@@ -237,6 +237,34 @@ class DraftCache:
 # --- sending ------------------------------------------------------------------------------
 
 
+MAX_RETRY_S = 6 * 3600.0
+"""The longest wait between two tries of a notice the mail server keeps refusing."""
+
+
+def retry_delay(retry_s: float, failures: int) -> timedelta:
+    """How long to wait after the ``failures``-th failed send in a row: ``retry_s``, doubled
+    with each failure after the first, at most :data:`MAX_RETRY_S` (a mail server that is away
+    for a day adds a few events, not hundreds)."""
+    seconds = retry_s * 2.0 ** min(max(failures - 1, 0), 32)
+    return timedelta(seconds=min(seconds, max(MAX_RETRY_S, retry_s)))
+
+
+def _failures_in_a_row(session: Session, notice_id: int) -> int:
+    """The notice's ``send_failed`` events since it last went out."""
+    last_sent = select(func.max(NoticeEvent.id)).where(
+        NoticeEvent.notice_id == notice_id,
+        NoticeEvent.kind.in_([NoticeEventKind.SENT, NoticeEventKind.RESENT]),
+    )
+    count = session.scalar(
+        select(func.count(NoticeEvent.id)).where(
+            NoticeEvent.notice_id == notice_id,
+            NoticeEvent.kind == NoticeEventKind.SEND_FAILED,
+            NoticeEvent.id > func.coalesce(last_sent.scalar_subquery(), 0),
+        )
+    )
+    return int(count or 0)
+
+
 def send(session: Session, notice: Notice, outbox: Outbox, *, now: datetime) -> bool:
     """Send ``notice`` (a draft, or a re-send of a live one) now; whether it went out.
 
@@ -310,7 +338,7 @@ def send(session: Session, notice: Notice, outbox: Outbox, *, now: datetime) -> 
         message_id = outbox.mailer.send(message)
     except DeliveryError as exc:
         _event(session, notice, NoticeEventKind.SEND_FAILED, notice.state, now, exc.message, None)
-        notice.due_at = now + timedelta(seconds=outbox.retry_s)
+        notice.due_at = now + retry_delay(outbox.retry_s, _failures_in_a_row(session, notice.id))
         session.flush()
         return False
     previous = NoticeState(notice.state)
