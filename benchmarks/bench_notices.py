@@ -31,17 +31,14 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from hotlist.server.accounts import service as accounts
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.db.upgrade import upgrade
-from hotlist.server.entries import service as entries
 from hotlist.server.kit.lookups import HostingData, NetworkRecord, offline_sources
 from hotlist.server.kit.mailer import SmtpMailer
 from hotlist.server.notices.jobs import run_once
 from hotlist.server.notices.models import Notice, NoticeItem
 from hotlist.server.notices.service import Outbox
-from hotlist.server.policies import service as policies
-from hotlist.urls import Scope, entry_expression
+from seeded_entries import seed_entries
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -107,32 +104,6 @@ def hosting(hosts: int) -> tuple[HostingData, list[str]]:
     return data, names
 
 
-def seed(sessions: Any, names: list[str], count: int) -> None:
-    """``count`` active page entries spread evenly over ``names``."""
-    with sessions() as session, session.begin():
-        version = policies.ensure_policy(session)
-        org = accounts.create_org(session, "Bench Hotline", "hotline")
-        analyst = accounts.create_user(session, org, "Bench Analyst", "analyst")
-        category = policies.policy_of(version).category("csam")
-        decisions = [
-            entries.Decision(
-                expression=entry_expression(
-                    f"http://{names[i % len(names)]}/p/{i}.html", Scope.PAGE
-                ),
-                scope=Scope.PAGE,
-                category=category,
-                policy_version_id=version.id,
-                facts="Assessed by an analyst.",
-                scope_reason="One page.",
-                decided_by=analyst.id,
-                report_id=None,
-            )
-            for i in range(count)
-        ]
-        for start in range(0, len(decisions), 5000):
-            entries.create_many(session, decisions[start : start + 5000])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=10_000)
@@ -147,7 +118,7 @@ def main() -> None:
         engine = make_engine(url)
         sessions = session_factory(engine)
         data, names = hosting(args.hosts)
-        seed(sessions, names, args.entries)
+        seed_entries(sessions, names, args.entries)
         handler = Count()
         port = _free_port()
         controller = Controller(handler, hostname="127.0.0.1", port=port)

@@ -1,9 +1,11 @@
 """Re-verification cost: checks per second against a loopback HTTP origin with bounded
 concurrency, and the CPU one process spends re-checking 10,000 active entries over many hosts.
 
-The origin runs in its own process (``http.server``, a thread per connection, ``HEAD`` answered
-200 with the headers a file host sends), so this process's CPU time (``time.process_time``,
-every thread of it) is the checker's and the schedule's alone.
+The origin runs in its own process (``http.server``, a thread per connection), so this
+process's CPU time (``time.process_time``, every thread of it) is the checker's and the
+schedule's alone. It answers as file hosts do (:data:`MIX`): 80 % of the URLs 200 with a file's
+headers, 6 % a 301 to a new path, 4 % refuse HEAD (405, then a GET the checker closes after the
+headers), 8 % are gone (404, 410) and 2 % fail (503).
 
 1. The checker alone: ``--checks`` checks of distinct URLs through ``HttpChecker`` in a pool
    of ``--concurrency`` threads; checks per second (wall) and CPU milliseconds per check.
@@ -30,6 +32,7 @@ import multiprocessing
 import resource
 import tempfile
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,17 +42,14 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import func, select
 
-from hotlist.server.accounts import service as accounts
 from hotlist.server.config import Settings
 from hotlist.server.db.session import make_engine, session_factory
 from hotlist.server.db.upgrade import upgrade
-from hotlist.server.entries import service as entries
 from hotlist.server.kit.checker import CheckResult, HttpChecker, StaticResolver
 from hotlist.server.kit.clock import ManualClock
-from hotlist.server.policies import service as policies
 from hotlist.server.reverification.jobs import run_once
 from hotlist.server.reverification.models import UrlCheck
-from hotlist.urls import Scope, entry_expression
+from seeded_entries import seed_entries
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY_S = 86_400
@@ -62,16 +62,67 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet."""
 
     def do_HEAD(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", "image/jpeg")
-        self.send_header("Content-Length", "48213")
-        self.send_header("ETag", '"5e1f-bench"')
-        self.send_header("Last-Modified", "Mon, 02 Mar 2026 08:00:00 GMT")
+        self._answer(head=True)
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def _answer(self, *, head: bool) -> None:
+        """What a file host answers, by a stable share of the paths (:data:`MIX`)."""
+        path = self.path.split("?", 1)[0]
+        kind = answer_for(path)
+        if kind == "moved" and not path.startswith("/new"):
+            self.send_response(301)
+            self.send_header("Location", "/new" + path)
+            self.send_header("Content-Length", "0")
+        elif kind == "head_refused" and head:
+            self.send_response(405)
+            self.send_header("Allow", "GET")
+            self.send_header("Content-Length", "0")
+        elif kind in ("not_found", "deleted", "unavailable"):
+            self.send_response({"not_found": 404, "deleted": 410, "unavailable": 503}[kind])
+            self.send_header("Content-Length", "0")
+        else:
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", "48213")
+            self.send_header("ETag", '"5e1f-bench"')
+            self.send_header("Last-Modified", "Mon, 02 Mar 2026 08:00:00 GMT")
         self.end_headers()
+        if not head and kind == "head_refused":
+            self.wfile.write(b"\0" * 48213)  # the checker closes before reading it
+
+
+MIX = (
+    ("present", 80),
+    ("moved", 6),
+    ("head_refused", 4),
+    ("not_found", 6),
+    ("deleted", 2),
+    ("unavailable", 2),
+)
+"""What share of the URLs (in %) answers how: most are still there; some moved (301 to a new
+path), refuse HEAD (405, then a GET closed after its headers), are gone (404, 410), or fail
+(503). Gone twice 13 hours apart, the second tick removes those entries, as it would."""
+
+
+def answer_for(path: str) -> str:
+    """The kind of answer ``path`` gets (stable: by CRC-32 of the path without ``/new``)."""
+    bucket = zlib.crc32(path.removeprefix("/new").encode()) % 100
+    for kind, share in MIX:
+        if bucket < share:
+            return kind
+        bucket -= share
+    return "present"
+
+
+class _Origin(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a checker hanging up after the headers of a GET is what it should do."""
 
 
 def _serve(ready: Any) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    server = _Origin(("127.0.0.1", 0), _Handler)
     server.daemon_threads = True
     server.request_queue_size = 1024
     ready.put(server.server_address[1])
@@ -95,32 +146,6 @@ class Ported:
 def cpu() -> float:
     """This process's CPU seconds (user + system, every thread)."""
     return time.process_time()
-
-
-def seed(sessions: Any, hosts: int, count: int) -> None:
-    """``count`` active page entries spread evenly over ``hosts`` names under ``.test``."""
-    with sessions() as session, session.begin():
-        version = policies.ensure_policy(session)
-        org = accounts.create_org(session, "Bench Hotline", "hotline")
-        analyst = accounts.create_user(session, org, "Bench Analyst", "analyst")
-        category = policies.policy_of(version).category("csam")
-        decisions = [
-            entries.Decision(
-                expression=entry_expression(
-                    f"http://h{i % hosts}.origin.test/p/{i}.html", Scope.PAGE
-                ),
-                scope=Scope.PAGE,
-                category=category,
-                policy_version_id=version.id,
-                facts="Assessed by an analyst.",
-                scope_reason="One page.",
-                decided_by=analyst.id,
-                report_id=None,
-            )
-            for i in range(count)
-        ]
-        for start in range(0, len(decisions), 5000):
-            entries.create_many(session, decisions[start : start + 5000])
 
 
 def checker_alone(checker: HttpChecker, port: int, checks: int, concurrency: int) -> None:
@@ -160,7 +185,7 @@ def schedule(
         share = per_check * entries_count * 2 / DAY_S
         print(
             f"{label}: {tick.checked} checked {dict(tick.outcomes)}, enrolled {tick.enrolled}, "
-            f"deferred {tick.deferred}"
+            f"deferred {tick.deferred}, removed {len(tick.removed)} (gone twice)"
         )
         print(
             f"  {wall:.2f} s wall ({tick.checked / wall:,.0f} checks/s), {spent:.2f} s CPU, "
@@ -208,7 +233,7 @@ def main() -> None:
             engine = make_engine(url)
             sessions = session_factory(engine)
             seeded = time.perf_counter()
-            seed(sessions, args.hosts, args.entries)
+            seed_entries(sessions, [f"h{i}.origin.test" for i in range(args.hosts)], args.entries)
             print(
                 f"seeded {args.entries:,} entries over {args.hosts:,} hosts in "
                 f"{time.perf_counter() - seeded:.1f} s ({engine.dialect.name})"

@@ -32,6 +32,8 @@ VALUES: dict[str, st.SearchStrategy[str | int | bool]] = {
     "policy_version": st.integers(1, 2**40),
     "objection_id": st.integers(1, 2**40),
     "appeal_id": st.integers(1, 2**40),
+    "notice_id": st.integers(1, 2**40),
+    "items": st.integers(0, 2**20),
     "expires_at": st.just("2027-01-01T00:00:00Z"),
     "interim_suspension": st.booleans(),
     "overdue": st.booleans(),
