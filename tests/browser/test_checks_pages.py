@@ -5,7 +5,6 @@ entries needing attention; each page passes axe-core and is photographed."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -13,19 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import urllib3
-from sqlalchemy import select
 
-from hotlist.server.accounts import service as accounts
-from hotlist.server.accounts.models import User
 from hotlist.server.entries.service import entry_by_ref
 from hotlist.server.kit.checker import OfflineChecker
 from hotlist.server.reverification import service
 from hotlist.server.reverification.models import CheckKind
-from hotlist.server.web.auth import service as auth
 
 from .conftest import WebServer
-from .test_staff_pages import FAST, PASSWORD, Person, look, sign_in
+from .staff_api import assessed_entry, new_person
+from .test_staff_pages import Person, look, sign_in
 
 Axe = Callable[[Any], list[dict[str, Any]]]
 Shot = Callable[[Any, str], Path]
@@ -35,22 +30,7 @@ URL = "http://192.0.2.55/gallery/photo.jpg"
 @pytest.fixture(scope="module")
 def analyst(web_server: WebServer) -> Person:
     """An analyst of the demo's hotline, able to sign in."""
-    with web_server.db() as session:
-        hotline = session.scalars(select(User).where(User.name == "Ada Analyst")).one().org
-        user = accounts.create_user(session, hotline, "Cora Checks", "analyst")
-        login = auth.set_password(session, user, PASSWORD, FAST)
-        return Person(user.id, login, auth.enroll_totp(session, user).secret)
-
-
-def _api(web_server: WebServer, method: str, path: str, body: Any = None) -> Any:
-    headers = {"Accept": "application/json", "Authorization": f"Bearer {web_server.keys.analyst}"}
-    data = None
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        data = json.dumps(body).encode()
-    answer = urllib3.request(method, web_server.url(path), body=data, headers=headers, timeout=30)
-    assert answer.status < 300, answer.data[:500]
-    return json.loads(answer.data)
+    return new_person(web_server, "Cora Checks", "analyst")
 
 
 @pytest.fixture(scope="module")
@@ -58,23 +38,7 @@ def entry(web_server: WebServer) -> str:
     """An entry for :data:`URL` (reported and assessed through the API) with a baseline found
     present five days ago (dated back: the checks here are made offline) and a failed check an
     hour ago, which put it before an analyst."""
-    _api(web_server, "POST", "/v1/reports", {"url": URL})
-    queue = _api(web_server, "GET", "/v1/reports?status=received&limit=100")["items"]
-    report = next(
-        r for r in queue if _api(web_server, "GET", f"/v1/reports/{r['id']}")["url"] == URL
-    )
-    made = _api(
-        web_server,
-        "POST",
-        f"/v1/reports/{report['id']}/assessments",
-        {
-            "actionable": True,
-            "category": "csam",
-            "scope": "page",
-            "reason": "Test: the page shows what the policy's csam definition covers.",
-        },
-    )
-    public_id: str = made["entry_public_id"]
+    public_id = assessed_entry(web_server, URL)
     offline = OfflineChecker()
     now = datetime.now(UTC)
     with web_server.db() as session:

@@ -4,7 +4,6 @@ page: each passes axe-core and is photographed."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,17 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import urllib3
-from sqlalchemy import select
 
-from hotlist.server.accounts import service as accounts
-from hotlist.server.accounts.models import User
 from hotlist.server.hosting import service as hosting
 from hotlist.server.kit.lookups import HostingData, offline_sources
-from hotlist.server.web.auth import service as auth
 
 from .conftest import WebServer
-from .test_staff_pages import FAST, PASSWORD, Person, look, sign_in
+from .staff_api import assessed_entry, new_person
+from .test_staff_pages import Person, look, sign_in
 
 Axe = Callable[[Any], list[dict[str, Any]]]
 Shot = Callable[[Any, str], Path]
@@ -48,48 +43,17 @@ DATA = HostingData.parse(
 @pytest.fixture(scope="module")
 def staff(web_server: WebServer) -> dict[str, Person]:
     """An analyst and an admin of the demo's hotline, able to sign in."""
-    made: dict[str, Person] = {}
-    with web_server.db() as session:
-        hotline = session.scalars(select(User).where(User.name == "Ada Analyst")).one().org
-        for role, name in (("analyst", "Hana Hosting"), ("admin", "Ines Intermediary")):
-            user = accounts.create_user(session, hotline, name, role)
-            login = auth.set_password(session, user, PASSWORD, FAST)
-            made[role] = Person(user.id, login, auth.enroll_totp(session, user).secret)
-    return made
-
-
-def _api(web_server: WebServer, method: str, path: str, body: Any = None) -> Any:
-    headers = {"Accept": "application/json", "Authorization": f"Bearer {web_server.keys.analyst}"}
-    data = None
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        data = json.dumps(body).encode()
-    answer = urllib3.request(method, web_server.url(path), body=data, headers=headers, timeout=30)
-    assert answer.status < 300, answer.data[:500]
-    return json.loads(answer.data)
+    return {
+        "analyst": new_person(web_server, "Hana Hosting", "analyst"),
+        "admin": new_person(web_server, "Ines Intermediary", "admin"),
+    }
 
 
 @pytest.fixture(scope="module")
 def entry(web_server: WebServer) -> str:
     """An entry for :data:`URL` (reported and assessed through the API) with one lookup made
     here over :data:`DATA`, as the notices job would have."""
-    _api(web_server, "POST", "/v1/reports", {"url": URL})
-    queue = _api(web_server, "GET", "/v1/reports?status=received&limit=100")["items"]
-    report = next(
-        r for r in queue if _api(web_server, "GET", f"/v1/reports/{r['id']}")["url"] == URL
-    )
-    assessment = _api(
-        web_server,
-        "POST",
-        f"/v1/reports/{report['id']}/assessments",
-        {
-            "actionable": True,
-            "category": "csam",
-            "scope": "page",
-            "reason": "Test: the page shows what the policy's csam definition covers.",
-        },
-    )
-    public_id: str = assessment["entry_public_id"]
+    public_id = assessed_entry(web_server, URL)
     with web_server.db() as session:
         hosting.look_up(session, offline_sources(DATA), HOST, now=datetime.now(UTC))
     return public_id

@@ -4,7 +4,6 @@ history of notices; each passes axe-core and is photographed."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -12,19 +11,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import urllib3
 from sqlalchemy import select
 
-from hotlist.server.accounts import service as accounts
-from hotlist.server.accounts.models import User
 from hotlist.server.entries.models import Entry
 from hotlist.server.kit.lookups import HostingData, offline_sources
 from hotlist.server.kit.mailer import MemoryMailer
 from hotlist.server.notices import service
-from hotlist.server.web.auth import service as auth
 
 from .conftest import WebServer
-from .test_staff_pages import FAST, PASSWORD, Person, look, sign_in
+from .staff_api import assessed_entry, new_person
+from .test_staff_pages import Person, look, sign_in
 
 Axe = Callable[[Any], list[dict[str, Any]]]
 Shot = Callable[[Any, str], Path]
@@ -47,49 +43,13 @@ DATA = HostingData.parse(
 
 @pytest.fixture(scope="module")
 def analyst(web_server: WebServer) -> Person:
-    with web_server.db() as session:
-        hotline = session.scalars(select(User).where(User.name == "Ada Analyst")).one().org
-        user = accounts.create_user(session, hotline, "Nora Notices", "analyst")
-        login = auth.set_password(session, user, PASSWORD, FAST)
-        return Person(user.id, login, auth.enroll_totp(session, user).secret)
-
-
-def _api(web_server: WebServer, method: str, path: str, body: Any = None) -> Any:
-    headers = {"Accept": "application/json", "Authorization": f"Bearer {web_server.keys.analyst}"}
-    data = None
-    if body is not None:
-        headers["Content-Type"] = "application/json"
-        data = json.dumps(body).encode()
-    answer = urllib3.request(method, web_server.url(path), body=data, headers=headers, timeout=30)
-    assert answer.status < 300, answer.data[:500]
-    return json.loads(answer.data)
-
-
-def _entry(web_server: WebServer, url: str) -> str:
-    _api(web_server, "POST", "/v1/reports", {"url": url})
-    queue = _api(web_server, "GET", "/v1/reports?status=received&limit=100")["items"]
-    report = next(
-        r for r in queue if _api(web_server, "GET", f"/v1/reports/{r['id']}")["url"] == url
-    )
-    assessment = _api(
-        web_server,
-        "POST",
-        f"/v1/reports/{report['id']}/assessments",
-        {
-            "actionable": True,
-            "category": "csam",
-            "scope": "page",
-            "reason": "Test: the page shows what the policy's csam definition covers.",
-        },
-    )
-    public_id: str = assessment["entry_public_id"]
-    return public_id
+    return new_person(web_server, "Nora Notices", "analyst")
 
 
 @pytest.fixture(scope="module")
 def notice_ids(web_server: WebServer) -> tuple[int, int]:
     """A notice sent two days ago (overdue for its reminder) and a fresh draft."""
-    refs = [_entry(web_server, f"http://{HOST}/gallery/{n}.html") for n in range(3)]
+    refs = [assessed_entry(web_server, f"http://{HOST}/gallery/{n}.html") for n in range(3)]
     outbox = service.Outbox(MemoryMailer(), offline_sources(DATA), "hotline@hotline.example")
     now = datetime.now(UTC)
     with web_server.db() as session:
