@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import ssl
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from hotlist import __version__
 from hotlist.server.config import Settings
@@ -27,6 +22,7 @@ from hotlist.server.kit.checker import (
     not_public,
     user_agent,
 )
+from server.certificates import self_signed
 from server.kit.http_origin import Origin, origin
 
 __all__ = ["origin"]
@@ -348,39 +344,10 @@ def test_the_offline_checker_answers_what_it_was_given() -> None:
     assert checker.asked == ["http://site.test/p"] * 2 + ["http://site.test/q"]
 
 
-def _certificate(folder: Path, name: str) -> tuple[Path, Path]:
-    """A self-signed certificate for the DNS name ``name`` (and its key)."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @pytest.fixture
 def tls_origin(origin: Origin, tmp_path: Path) -> tuple[Origin, Path]:
     """The origin over TLS with a certificate for ``secure.test`` (and that certificate)."""
-    cert, key = _certificate(tmp_path, "secure.test")
+    cert, key = self_signed(tmp_path, "secure.test")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     origin.server.socket = context.wrap_socket(origin.server.socket, server_side=True)

@@ -3,11 +3,9 @@ multipart/report whose XARF parts parse; STARTTLS and login; a server that went 
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import ssl
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -16,10 +14,6 @@ import pytest
 import xarf
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +31,7 @@ from hotlist.server.notices.message import Draft, Item, compose, reference_in
 from hotlist.server.notices.models import ContactRole, Notice, NoticeEvent, NoticeState
 from hotlist.server.notices.service import Outbox
 from hotlist.server.notices.xarf import Sender
+from server.certificates import self_signed
 
 from .conftest import START, Hosting, SmtpSink, _Keep, free_port
 
@@ -117,40 +112,9 @@ def test_a_refused_recipient_is_a_delivery_error() -> None:
         controller.stop()
 
 
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(now + timedelta(hours=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 @pytest.fixture
 def tls_sink(tmp_path: Path) -> Any:
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed(tmp_path, "127.0.0.1")
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert, key)
 
