@@ -176,6 +176,12 @@ class Settings(BaseSettings):
         "docs/removal.md).",
         shown="none: nothing known but countries",
     )
+    hosting_maxmind_files: str = _setting(
+        "",
+        "MaxMind-format databases (`.mmdb`: GeoLite2/GeoIP2 Country, City, ASN) hosting lookups "
+        "read an address's ASN, network and country from first, comma-separated.",
+        shown="none",
+    )
     hosting_timeout_s: float = _setting(
         5.0, "Seconds each live hosting query (DNS, RDAP, Abusix) may take.", gt=0
     )

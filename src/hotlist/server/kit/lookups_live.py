@@ -7,13 +7,15 @@
 - :class:`FirstAnswer`: asks abuse directories in order, the first with contacts wins.
 
 Each has a timeout, and every library error becomes :class:`~hotlist.errors.LookupFailed`.
-A MaxMind-format database is not read: the ``maxminddb`` reader is not a dependency.
+Either set may take its networks from MaxMind-format files first
+(:mod:`hotlist.server.kit.lookups_maxmind`, the setting ``hosting_maxmind_files``).
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,6 +42,7 @@ from hotlist.server.kit.lookups import (
     offline_sources,
     parent_domains,
 )
+from hotlist.server.kit.lookups_maxmind import MaxMindNetworks
 
 ABUSIX_ZONE = "abuse-contacts.abusix.zone"
 Answer = TypeVar("Answer", Contacts, RegistrarContacts)
@@ -313,13 +316,15 @@ def live_sources(
 def hosting_sources(settings: Settings) -> HostingSources:
     """The set ``settings.hosting_sources`` names: ``offline`` over the hosting data file (if
     any), or ``live``."""
-    return sources_for(
+    sources = sources_for(
         settings.hosting_sources,
         data_file=settings.hosting_data_file,
         timeout=settings.hosting_timeout_s,
         nameservers=settings.hosting_nameservers,
         abusix_zone=settings.abusix_zone,
     )
+    networks = MaxMindNetworks.from_setting(settings.hosting_maxmind_files, sources.networks)
+    return replace(sources, networks=networks)
 
 
 def sources_for(
