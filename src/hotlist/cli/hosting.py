@@ -89,6 +89,7 @@ def _rows(found: dict[str, Any]) -> list[tuple[str, str]]:
         ("country", found["country"] or "-"),
         ("abuse contacts", listed(found["abuse_contacts"])),
         ("registrar", found["registrar"] or "-"),
+        ("upstream contacts", listed(found["upstream_contacts"])),
         ("registrar contacts", listed(found["registrar_contacts"])),
         ("sources", ", ".join(f"{k}: {v}" for k, v in found["sources"].items())),
         ("error", found["error"] or "-"),

@@ -69,6 +69,9 @@ class Failing:
     def ip_contacts(self, ip: str) -> Contacts:
         raise LookupFailed(self.why)
 
+    def upstream_contacts(self, ip: str) -> Contacts:
+        raise LookupFailed(self.why)
+
     def domain_contacts(self, domain: str) -> RegistrarContacts:
         raise LookupFailed(self.why)
 

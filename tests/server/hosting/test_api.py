@@ -79,6 +79,7 @@ def test_a_failing_source_is_in_the_snapshot_not_an_error(
     assert made.json()["asn"] == 64500
     assert made.json()["error"] == (
         "abuse contacts: RDAP did not answer for 192.0.2.10: timed out; "
+        "upstream contacts: RDAP did not answer for 192.0.2.10: timed out; "
         "registrar: RDAP did not answer for 192.0.2.10: timed out"
     )
 

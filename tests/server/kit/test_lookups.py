@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from hotlist.errors import ConfigError
 from hotlist.server.kit.lookups import (
+    Contacts,
     HostingData,
     country_of,
     offline_sources,
@@ -81,6 +82,25 @@ def test_abuse_contacts_of_networks_and_of_the_longest_listed_domain(data: Hosti
     assert (deep.registrar, deep.emails) == ("Example Registrar", ["abuse@registrar.example"])
     assert abuse.domain_contacts("other.example").registrar == "Top Registrar"
     assert abuse.domain_contacts("nowhere.test").registrar is None
+
+
+def test_the_upstream_is_the_nearest_larger_network_with_other_contacts() -> None:
+    nested = HostingData.parse(
+        {
+            "networks": [
+                {"prefix": "192.0.0.0/16", "abuse": ["abuse@transit.example"]},
+                {"prefix": "192.0.2.0/24", "abuse": ["abuse@upstream.example"]},
+                {"prefix": "192.0.2.0/26", "abuse": ["abuse@upstream.example"]},
+                {"prefix": "192.0.2.0/28", "abuse": ["abuse@host.example"]},
+            ]
+        }
+    )
+    abuse = offline_sources(nested).abuse
+    assert abuse.upstream_contacts("192.0.2.3") == Contacts(["abuse@upstream.example"], "file")
+    # The /26 names the same desk as the /24: the upstream of its addresses is the /16.
+    assert abuse.upstream_contacts("192.0.2.40").emails == ["abuse@transit.example"]
+    assert abuse.upstream_contacts("192.0.9.1").emails == []
+    assert abuse.upstream_contacts("198.51.100.1").emails == []
 
 
 def test_without_a_file_nothing_is_known_but_countries() -> None:

@@ -4,6 +4,7 @@ for the test (no test reaches a real registry)."""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
 import threading
@@ -185,6 +186,31 @@ def test_rdap_gives_the_network_its_origin_asn_and_abuse_contact(rdap: dict[str,
     assert (bare.asn, bare.country, bare.source) == (None, None, "rdap+iptocc")
 
 
+def test_rdap_finds_the_upstream_by_asking_for_the_block_one_bit_wider(
+    rdap: dict[str, Any],
+) -> None:
+    asked: list[object] = []
+    own = {
+        "parent_handle": "NET-192-0-0-0-1",
+        "cidrs": [ipaddress.ip_network("192.0.2.0/24")],
+        "entities": {"abuse": [{"email": "abuse@host.example"}]},
+    }
+    above = {"entities": {"abuse": [{"email": "abuse@host.example"}, {"email": "noc@up.example"}]}}
+
+    def answer(query: object) -> dict[str, Any]:
+        asked.append(query)
+        return own if query == "192.0.2.7" else above
+
+    rdap["ip"] = answer
+    directory = RdapDirectory(timeout=1)
+    assert directory.upstream_contacts("192.0.2.7") == Contacts(["noc@up.example"], "rdap")
+    assert asked == ["192.0.2.7", ipaddress.ip_network("192.0.2.0/23")]
+    rdap["ip"] = {**own, "parent_handle": ""}
+    assert directory.upstream_contacts("192.0.2.7").emails == []
+    rdap["ip"] = {"parent_handle": "X", "cidrs": []}
+    assert directory.upstream_contacts("192.0.2.7").emails == []
+
+
 def test_rdap_walks_up_to_the_registered_domain(rdap: dict[str, Any]) -> None:
     asked: list[str] = []
 
@@ -261,6 +287,9 @@ class _Fixed:
         if isinstance(self.contacts, Exception):
             raise self.contacts
         return self.contacts
+
+    def upstream_contacts(self, ip: str) -> Contacts:
+        return self.ip_contacts(ip)
 
     def domain_contacts(self, domain: str) -> RegistrarContacts:
         return RegistrarContacts(None, [], "fixed")

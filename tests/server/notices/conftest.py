@@ -90,6 +90,12 @@ class Hosting:
             NetworkRecord(ipaddress.ip_network(prefix), asn, f"Net {asn}", country, (abuse,))
         )
 
+    def upstream(self, prefix: str, abuse: str, asn: int = 64496) -> None:
+        """A larger network above some of the others (where their notices escalate)."""
+        self.networks.append(
+            NetworkRecord(ipaddress.ip_network(prefix), asn, f"Transit {asn}", None, (abuse,))
+        )
+
     def host(self, name: str, *addresses: str) -> None:
         self.hosts[name] = tuple(addresses)
 

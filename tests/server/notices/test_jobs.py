@@ -368,6 +368,28 @@ def test_an_entry_after_the_window_gets_a_new_notice(
     assert second.due_at == clock.now() + WINDOW
 
 
+def test_escalation_goes_to_the_upstream_network_before_the_registrar(
+    sessions: sessionmaker[Session],
+    make_entries: Callable[..., list[int]],
+    hosting_data: Hosting,
+    outbox: Outbox,
+) -> None:
+    hosting_data.upstream("192.0.0.0/16", "abuse@transit.example")
+    hosting_data.host("files.example", "192.0.2.10")
+    hosting_data.registrar("files.example", "abuse@registrar.example")
+    make_entries("files.example", 1)
+    clock = ManualClock(START)
+    tick(sessions, outbox, clock)
+    clock.advance(WINDOW)
+    tick(sessions, outbox, clock)
+    clock.advance(timedelta(hours=72))
+    assert tick(sessions, outbox, clock).ladder == {"escalate": 1}
+    host_notice, upstream = notices(sessions)
+    assert host_notice.contact == "abuse@net.example"
+    assert (upstream.role, upstream.contact) == (ContactRole.UPSTREAM, "abuse@transit.example")
+    assert outbox.mailer.sent[-1]["To"] == "abuse@transit.example"  # type: ignore[attr-defined]
+
+
 def test_a_late_tick_takes_the_rung_not_the_missed_reminders(
     sessions: sessionmaker[Session],
     make_entries: Callable[..., list[int]],

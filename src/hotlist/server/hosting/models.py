@@ -17,9 +17,10 @@ class HostingLookup(Base):
 
     ``ip`` is the address the notice goes by (the first the host resolved to); ``addresses``
     all of them. ``abuse_contacts`` are the network's (RDAP, the Abusix zone),
-    ``registrar_contacts``
-    the domain registrar's. ``sources`` names where each part came from (``{"country":
-    "iptocc", "abuse": "rdap"}``); ``error`` says what could not be found (the rest still holds).
+    ``upstream_contacts`` those of the network above it (where a notice escalates),
+    ``registrar_contacts`` the domain registrar's. ``sources`` names where each part came from
+    (``{"country": "iptocc", "abuse": "rdap"}``); ``error`` says what could not be found (the
+    rest still holds).
     """
 
     __tablename__ = "hosting_lookups"
@@ -33,6 +34,7 @@ class HostingLookup(Base):
     network_name: Mapped[str | None] = mapped_column(String(255), default=None)
     country: Mapped[str | None] = mapped_column(String(2), default=None)
     abuse_contacts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    upstream_contacts: Mapped[list[str]] = mapped_column(JSON, default=list)
     registrar: Mapped[str | None] = mapped_column(String(255), default=None)
     registrar_contacts: Mapped[list[str]] = mapped_column(JSON, default=list)
     sources: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

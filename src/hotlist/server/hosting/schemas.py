@@ -23,6 +23,9 @@ class HostingLookupOut(BaseModel):
     abuse_contacts: list[str] = Field(description="The network's abuse contacts.")
     registrar: str | None
     registrar_contacts: list[str] = Field(description="The domain registrar's abuse contacts.")
+    upstream_contacts: list[str] = Field(
+        description="The abuse contacts of the network above (where a notice escalates)."
+    )
     sources: dict[str, Any] = Field(description="Where each part came from.")
     error: str | None = Field(description="What could not be found; the rest still holds.")
     looked_up_by: int | None
@@ -41,6 +44,7 @@ class HostingLookupOut(BaseModel):
             abuse_contacts=list(row.abuse_contacts),
             registrar=row.registrar,
             registrar_contacts=list(row.registrar_contacts),
+            upstream_contacts=list(row.upstream_contacts or []),
             sources=dict(row.sources),
             error=row.error,
             looked_up_by=row.looked_up_by,

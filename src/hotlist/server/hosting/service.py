@@ -68,7 +68,8 @@ def look_up(
 
 def probe(sources: HostingSources, host: str) -> dict[str, Any]:
     """What the sources say about ``host``, as the fields of a :class:`HostingLookup` (host,
-    ip, addresses, asn, network_name, country, abuse_contacts, registrar, registrar_contacts,
+    ip, addresses, asn, network_name, country, abuse_contacts, upstream_contacts, registrar,
+    registrar_contacts,
     sources, error); stores nothing (``hotlist hosting lookup`` prints it)."""
     name = canonical_host(host)
     errors: list[str] = []
@@ -90,6 +91,7 @@ def probe(sources: HostingSources, host: str) -> dict[str, Any]:
     ip = addresses[0] if addresses else None
     network = Network(None, None, None, source="")
     abuse: list[str] = []
+    upstream: list[str] = []
     if ip is not None:
         try:
             network = sources.networks.network(ip)
@@ -102,6 +104,10 @@ def probe(sources: HostingSources, host: str) -> dict[str, Any]:
             sources_used["abuse"] = contacts.source
         except LookupFailed as exc:
             errors.append(f"abuse contacts: {exc.message}")
+        try:
+            upstream = sources.abuse.upstream_contacts(ip).emails
+        except LookupFailed as exc:
+            errors.append(f"upstream contacts: {exc.message}")
     registrar: str | None = None
     registrar_contacts: list[str] = []
     if literal is None:
@@ -119,6 +125,7 @@ def probe(sources: HostingSources, host: str) -> dict[str, Any]:
         "network_name": network.name[:255] if network.name else None,
         "country": network.country,
         "abuse_contacts": abuse,
+        "upstream_contacts": upstream,
         "registrar": registrar[:255] if registrar else None,
         "registrar_contacts": registrar_contacts,
         "sources": sources_used,

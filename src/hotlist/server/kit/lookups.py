@@ -88,6 +88,11 @@ class AbuseDirectory(Protocol):
         """The abuse contacts of the network ``ip`` belongs to."""
         ...
 
+    def upstream_contacts(self, ip: str) -> Contacts:
+        """The abuse contacts of the network above the one holding ``ip`` (the upstream that
+        gave the host its addresses), where a notice escalates; ``[]`` when none is known."""
+        ...
+
     def domain_contacts(self, domain: str) -> RegistrarContacts:
         """The registrar of the domain ``domain`` is (or is under), and its abuse contacts."""
         ...
@@ -208,10 +213,15 @@ class HostingData:
 
     def network_of(self, ip: str) -> NetworkRecord | None:
         """The most specific network holding ``ip``."""
+        holding = self.networks_holding(ip)
+        return holding[0] if holding else None
+
+    def networks_holding(self, ip: str) -> list[NetworkRecord]:
+        """Every network holding ``ip``, the most specific first (then the ones above it)."""
         address = ipaddress.ip_address(ip)
         holding = [n for n in self.networks if n.prefix.version == address.version]
         holding = [n for n in holding if address in n.prefix]
-        return max(holding, key=lambda n: n.prefix.prefixlen, default=None)
+        return sorted(holding, key=lambda n: n.prefix.prefixlen, reverse=True)
 
     def domain_of(self, name: str) -> tuple[str, DomainRecord] | None:
         """The longest listed domain ``name`` is or is under."""
@@ -332,6 +342,16 @@ class FileAbuseDirectory:
         """The abuse contacts of the file's network holding ``ip`` (none: ``[]``)."""
         record = self._data.network_of(_address(ip, "ip"))
         return Contacts(list(record.abuse) if record else [], source="file")
+
+    def upstream_contacts(self, ip: str) -> Contacts:
+        """The abuse contacts of the nearest network above the one holding ``ip`` that names
+        contacts other than its own (the file lists an upstream as a larger prefix)."""
+        holding = self._data.networks_holding(_address(ip, "ip"))
+        own = set(holding[0].abuse) if holding else set()
+        for record in holding[1:]:
+            if record.abuse and set(record.abuse) != own:
+                return Contacts(list(record.abuse), source="file")
+        return Contacts([], source="file")
 
     def domain_contacts(self, domain: str) -> RegistrarContacts:
         """The registrar of the longest listed domain ``domain`` is under."""

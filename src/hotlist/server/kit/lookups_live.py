@@ -151,6 +151,10 @@ class AbusixDirectory:
                     emails.append(part)
         return Contacts(emails, source=self.source)
 
+    def upstream_contacts(self, ip: str) -> Contacts:
+        """The zone knows the address's own contacts only."""
+        return Contacts([], source=self.source)
+
     def domain_contacts(self, domain: str) -> RegistrarContacts:
         """The zone knows addresses only."""
         return RegistrarContacts(None, [], source=self.source)
@@ -190,7 +194,7 @@ class RdapDirectory:
         except (whoisit.errors.WhoisItError, requests.RequestException, ValueError) as exc:
             raise LookupFailed(f"RDAP's bootstrap data could not be fetched: {exc}") from exc
 
-    def _ip(self, ip: str) -> dict[str, Any]:
+    def _ip(self, ip: str | ipaddress.IPv4Network | ipaddress.IPv6Network) -> dict[str, Any]:
         self._ready()
         try:
             result: dict[str, Any] = whoisit.ip(ip, session=self._session)
@@ -213,6 +217,24 @@ class RdapDirectory:
     def ip_contacts(self, ip: str) -> Contacts:
         """The emails of the network record's ``abuse`` entities."""
         return Contacts(_emails(self._ip(ip), "abuse"), source=self.source)
+
+    def upstream_contacts(self, ip: str) -> Contacts:
+        """The ``abuse`` emails of the network above the record holding ``ip``: RDAP answers a
+        query for a block with the most specific network holding all of it, so asking for the
+        record's block one bit wider gives a network strictly above it (RFC 9082, 3.1.1).
+        Empty when the record has no parent (``parentHandle``) or no block."""
+        record = self._ip(ip)
+        blocks = [
+            block
+            for block in record.get("cidrs") or []
+            if isinstance(block, ipaddress.IPv4Network | ipaddress.IPv6Network)
+        ]
+        if not record.get("parent_handle") or not blocks or blocks[0].prefixlen == 0:
+            return Contacts([], source=self.source)
+        own = set(_emails(record, "abuse"))
+        above = self._ip(blocks[0].supernet())
+        emails = [email for email in _emails(above, "abuse") if email not in own]
+        return Contacts(emails, source=self.source)
 
     def domain_contacts(self, domain: str) -> RegistrarContacts:
         """The registrar of the first of ``domain`` and the names above it RDAP knows, with the
@@ -268,6 +290,10 @@ class FirstAnswer:
     def ip_contacts(self, ip: str) -> Contacts:
         """The first directory's contacts for ``ip`` that are not empty."""
         return self._first(lambda d: d.ip_contacts(ip), lambda c: bool(c.emails))
+
+    def upstream_contacts(self, ip: str) -> Contacts:
+        """The first directory's upstream contacts for ``ip`` that are not empty."""
+        return self._first(lambda d: d.upstream_contacts(ip), lambda c: bool(c.emails))
 
     def domain_contacts(self, domain: str) -> RegistrarContacts:
         """The first directory's registrar of ``domain`` that names one."""

@@ -475,16 +475,22 @@ def climb(session: Session, notice: Notice, outbox: Outbox, *, now: datetime) ->
 
 
 def _upstream_contact(session: Session, notice: Notice) -> tuple[str, ContactRole] | None:
-    """Who is above the host: the registrar's abuse contact of a pending URL's host (the
-    hosting lookups name no upstream network of their own)."""
+    """Who is above the host, from the latest lookup of a pending URL's host: the abuse
+    contact of the network above the host's (it can cut the host off), else the domain
+    registrar's (it can suspend the name)."""
+    lookups = []
     for item in _pending_items(session, notice.id):
-        entry = session.get_one(Entry, item.entry_id)
-        lookup = hosting.latest(session, entry.host)
-        if lookup is None:
-            continue
-        for contact in lookup.registrar_contacts:
-            if contact.strip().lower() != notice.contact:
-                return contact, ContactRole.REGISTRAR
+        lookup = hosting.latest(session, session.get_one(Entry, item.entry_id).host)
+        if lookup is not None:
+            lookups.append(lookup)
+    for role, column in (
+        (ContactRole.UPSTREAM, "upstream_contacts"),
+        (ContactRole.REGISTRAR, "registrar_contacts"),
+    ):
+        for lookup in lookups:
+            for contact in getattr(lookup, column) or []:
+                if contact.strip().lower() != notice.contact:
+                    return contact, role
     return None
 
 
