@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from hotlist.cli.main import app
 from hotlist.errors import Conflict, InvalidRequest, StorageError
@@ -89,3 +90,45 @@ def test_an_unmigrated_database_is_refused(tmp_path: Path, monkeypatch: pytest.M
     result = CliRunner().invoke(app, ["admin", "list-orgs", "--data-dir", str(tmp_path / "empty")])
     assert isinstance(result.exception, StorageError)
     assert "hotlist db upgrade" in str(result.exception)
+
+
+def test_list_disable_and_enable_users(data_dir: Path) -> None:
+    def invoke(*args: str) -> Any:
+        result = CliRunner().invoke(app, ["admin", *args, "--data-dir", str(data_dir), "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    def ids(*args: str) -> list[int]:
+        return [person["id"] for person in invoke("list-users", *args)]
+
+    def text(*args: str) -> Result:
+        return CliRunner().invoke(app, ["admin", *args, "--data-dir", str(data_dir)])
+
+    invoke("create-org", "Example Hotline", "--kind", "hotline")
+    invoke("create-org", "Example Observers", "--kind", "observer")
+    ana = invoke("create-user", "Ana", "--org", "Example Hotline", "--role", "analyst")["id"]
+    olu = invoke("create-user", "Olu", "--org", "Example Observers", "--role", "observer")["id"]
+    invoke("issue-key", "--user", str(ana))
+    assert [p["name"] for p in invoke("list-users")] == ["Ana", "Olu"]
+    assert ids("--role", "observer", "--org", "Example Observers") == [olu]
+    assert ids("--role", "analyst", "--org", "Example Observers") == []
+
+    disabled = invoke("disable-user", "--user", str(ana), "--reason", "left the team")
+    assert len(disabled["revoked_key_ids"]) == 1
+    assert ids("--disabled") == [ana]
+    assert ids("--enabled") == [olu]
+
+    table = text("list-users")
+    assert table.exit_code == 0
+    assert "Example Observers" in table.output
+    shown = text("disable-user", "--user", str(olu), "--reason", "moved on")
+    assert shown.exit_code == 0
+    assert "(Olu) disabled; 0 API keys revoked" in shown.output
+    again = text("disable-user", "--user", str(ana), "--reason", "x")
+    assert isinstance(again.exception, Conflict)
+    assert "disabled already" in again.exception.message
+    assert text("enable-user", "--user", str(ana)).exit_code == 2  # the reason is required
+    enabled = text("enable-user", "--user", str(ana), "--reason", "back")
+    assert enabled.exit_code == 0, enabled.output
+    assert "(Ana) enabled" in enabled.output
+    assert ids("--disabled") == [olu]

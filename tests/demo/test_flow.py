@@ -45,6 +45,8 @@ def test_demo_in_a_data_dir_keeps_what_it_made(tmp_path: Path) -> None:
     assert (data / "edge" / "current.snapshot").is_file()
     assert (data / "demo-keys" / "member.key").stat().st_mode & 0o077 == 0
     assert "Where to look" in result.stdout
+    assert "--user 3   Alex Admin (admin)" in result.stdout
+    assert "--user 4   Olu Observer (observer)" in result.stdout
 
 
 def test_demo_refuses_a_used_data_dir(tmp_path: Path) -> None:

@@ -129,6 +129,92 @@ def create_user(
     _emit(as_json, data, f"user {data['id']}: {data['name']} ({data['role']})")
 
 
+@admin.command("list-users")
+def list_users(
+    role: Annotated[str | None, typer.Option(help="Only people with this role.")] = None,
+    org: Annotated[
+        str | None, typer.Option(help="Only people of this organisation (id or name).")
+    ] = None,
+    disabled: Annotated[
+        bool | None,
+        typer.Option("--disabled/--enabled", help="Only the disabled, or only the enabled."),
+    ] = None,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the people: id, name, role, organisation, and whether they are disabled."""
+    from hotlist.server.accounts import service
+
+    with _session(data_dir, database_url) as session:
+        org_id = service.get_org(session, org).id if org is not None else None
+        orgs = {o.id: o.name for o in service.list_orgs(session, limit=10_000)}
+        rows: list[dict[str, Any]] = [
+            {
+                "id": u.id,
+                "name": u.name,
+                "role": u.role,
+                "org_id": u.org_id,
+                "org": orgs.get(u.org_id, ""),
+                "disabled_at": u.disabled_at.isoformat() if u.disabled_at else None,
+            }
+            for u in service.list_users(session, org_id, limit=10_000, role=role, disabled=disabled)
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table("id", "name", "role", "organisation", "disabled since")
+    for row in rows:
+        table.add_row(
+            str(row["id"]), row["name"], row["role"], row["org"], row["disabled_at"] or ""
+        )
+    print_table(make_console(), table)
+
+
+Reason = Annotated[str, typer.Option(help="Why (required; kept with the change).")]
+
+
+@admin.command("disable-user")
+def disable_user(
+    user: Annotated[int, typer.Option(help="The person's id.")],
+    reason: Reason,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Disable a person: their web sessions end, their API keys are revoked (running servers
+    stop accepting them within their key cache period), their history stays."""
+    from hotlist.server.accounts import service
+
+    with _session(data_dir, database_url) as session:
+        found, revoked = service.disable_user(session, user, reason)
+        data = {
+            "id": found.id,
+            "name": found.name,
+            "disabled_at": found.disabled_at,
+            "revoked_key_ids": revoked,
+        }
+    keys = "1 API key" if len(revoked) == 1 else f"{len(revoked)} API keys"
+    _emit(as_json, data, f"user {data['id']} ({data['name']}) disabled; {keys} revoked")
+
+
+@admin.command("enable-user")
+def enable_user(
+    user: Annotated[int, typer.Option(help="The person's id.")],
+    reason: Reason,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Enable a disabled person again; the keys revoked on disabling stay revoked."""
+    from hotlist.server.accounts import service
+
+    with _session(data_dir, database_url) as session:
+        found = service.enable_user(session, user, reason)
+        data = {"id": found.id, "name": found.name, "disabled_at": None}
+    _emit(as_json, data, f"user {user} ({data['name']}) enabled; issue new keys if they need any")
+
+
 @admin.command("issue-key")
 def issue_key(
     user: Annotated[int | None, typer.Option(help="A person's id: the key acts as them.")] = None,

@@ -82,6 +82,8 @@ class Demo:
         self.console = console
         self.base = f"http://127.0.0.1:{port}"
         self.keys = Keys()
+        self.people: list[tuple[int, str, str]] = []
+        """The demo's people as ``(id, name, role)``, one of each staff role and an observer."""
         self.http = urllib3.PoolManager(timeout=urllib3.Timeout(connect=5, read=30), retries=False)
         self.edge_store = data_dir / "edge"
         self._step = 0
@@ -185,8 +187,15 @@ class Demo:
             with session_factory(engine)() as session, session.begin():
                 hotline = accounts.create_org(session, "Example Hotline", OrgKind.HOTLINE)
                 isp = accounts.create_org(session, "Example ISP", OrgKind.ISP)
+                watchers = accounts.create_org(session, "Example Observers", OrgKind.OBSERVER)
                 analyst = accounts.create_user(session, hotline, "Ada Analyst", "analyst")
                 supervisor = accounts.create_user(session, hotline, "Sam Supervisor", "supervisor")
+                admin = accounts.create_user(session, hotline, "Alex Admin", "admin")
+                observer = accounts.create_user(session, watchers, "Olu Observer", "observer")
+                self.people = [
+                    (person.id, person.name, person.role)
+                    for person in (analyst, supervisor, admin, observer)
+                ]
                 _, self.keys.analyst = accounts.issue_key(session, user=analyst, label="demo")
                 _, self.keys.supervisor = accounts.issue_key(session, user=supervisor, label="demo")
                 _, self.keys.member = accounts.issue_key(
@@ -194,6 +203,8 @@ class Demo:
                 )
         finally:
             engine.dispose()
+        for user_id, name, role in self.people:
+            self.say(f"user {user_id}: {name} ({role})")
         keys_dir = self.data_dir / "demo-keys"
         keys_dir.mkdir(mode=0o700, exist_ok=True)
         self.keys.member_file = keys_dir / "member.key"
@@ -487,8 +498,11 @@ class Demo:
         self.say(f"run the server    hotlist serve --data-dir {self.data_dir}")
         self.say("then open         http://127.0.0.1:8000/ (the public report form),")
         self.say("                  /docs (the API), /transparency, /login (staff)")
-        self.say("staff sign-in     hotlist admin set-password --user 1 (prints the login name),")
-        self.say("                  then hotlist admin enroll-totp --user 1 (both with --data-dir)")
+        self.say("staff sign-in     hotlist admin set-password --user ID (prints the login name),")
+        self.say("                  then hotlist admin enroll-totp --user ID (with --data-dir)")
+        self.say("                  for one of the demo's people (hotlist admin list-users):")
+        for user_id, name, role in self.people:
+            self.say(f"                  --user {user_id:<3} {name} ({role})")
 
 
 def run_demo(data_dir: Path, port: int | None, console: Console, *, keep: bool = True) -> None:

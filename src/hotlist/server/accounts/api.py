@@ -13,13 +13,16 @@ from hotlist.server.accounts.schemas import (
     KeyOut,
     OrgIn,
     OrgOut,
+    StatusChangeIn,
+    StatusChangeOut,
     UserIn,
     UserOut,
+    UserStatusOut,
 )
 from hotlist.server.db.base import MAX_ID
 from hotlist.server.kit.deps import DbSession, ServicesDep, require
 from hotlist.server.kit.pagination import Cursor, Limit, Page, decode_id_cursor, split_page
-from hotlist.server.kit.permissions import Permission
+from hotlist.server.kit.permissions import Permission, Role
 from hotlist.server.kit.principal import Principal
 
 router = APIRouter(prefix="/v1", tags=["accounts"])
@@ -27,6 +30,7 @@ router = APIRouter(prefix="/v1", tags=["accounts"])
 OrgsManager = Annotated[Principal, Depends(require(Permission.ORGS_MANAGE))]
 KeysManager = Annotated[Principal, Depends(require(Permission.KEYS_MANAGE))]
 OrgFilter = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/orgs", response_model=Page[OrgOut], summary="List organisations")
@@ -50,11 +54,15 @@ def list_users(
     session: DbSession,
     _p: OrgsManager,
     org_id: OrgFilter = None,
+    role: Role | None = None,
+    disabled: bool | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> Page[UserOut]:
-    """People by id, optionally of one organisation."""
-    rows = service.list_users(session, org_id, decode_id_cursor(cursor), limit + 1)
+    """People by id, optionally of one organisation, of one role, disabled or not."""
+    rows = service.list_users(
+        session, org_id, decode_id_cursor(cursor), limit + 1, role=role, disabled=disabled
+    )
     page, next_cursor = split_page(rows, limit, lambda row: (row.id,))
     return Page[UserOut](items=[UserOut.model_validate(r) for r in page], next_cursor=next_cursor)
 
@@ -64,6 +72,54 @@ def create_user(body: UserIn, session: DbSession, _p: OrgsManager) -> UserOut:
     """A new person; the role must fit the organisation's kind."""
     org = service.get_org(session, body.org_id)
     return UserOut.model_validate(service.create_user(session, org, body.name, body.role))
+
+
+def _status_out(session: DbSession, user_id: int, revoked: list[int]) -> UserStatusOut:
+    user = service.get_user(session, user_id)
+    change = service.status_changes(session, user_id)[-1]
+    return UserStatusOut(
+        user=UserOut.model_validate(user),
+        change=StatusChangeOut.model_validate(change),
+        revoked_key_ids=revoked,
+    )
+
+
+@router.post("/users/{user_id}/disable", response_model=UserStatusOut, summary="Disable a person")
+def disable_user(
+    user_id: UserId,
+    body: StatusChangeIn,
+    services: ServicesDep,
+    session: DbSession,
+    principal: OrgsManager,
+) -> UserStatusOut:
+    """Disable a person: their web sessions end, their API keys are revoked, their history
+    stays; the change is recorded with its reason."""
+    _user, revoked = service.disable_user(session, user_id, body.reason, principal.user_id)
+    for key_id in revoked:
+        services.key_cache.drop_key_id(key_id)
+    return _status_out(session, user_id, revoked)
+
+
+@router.post("/users/{user_id}/enable", response_model=UserStatusOut, summary="Enable a person")
+def enable_user(
+    user_id: UserId, body: StatusChangeIn, session: DbSession, principal: OrgsManager
+) -> UserStatusOut:
+    """Enable a disabled person again; keys revoked on disabling stay revoked."""
+    service.enable_user(session, user_id, body.reason, principal.user_id)
+    return _status_out(session, user_id, [])
+
+
+@router.get(
+    "/users/{user_id}/status-changes",
+    response_model=list[StatusChangeOut],
+    summary="A person's disablings and enablings",
+)
+def list_status_changes(
+    user_id: UserId, session: DbSession, _p: OrgsManager
+) -> list[StatusChangeOut]:
+    """Every disabling and enabling of the person, oldest first."""
+    service.get_user(session, user_id)
+    return [StatusChangeOut.model_validate(c) for c in service.status_changes(session, user_id)]
 
 
 @router.get("/keys", response_model=Page[KeyOut], summary="List API keys (never the keys)")

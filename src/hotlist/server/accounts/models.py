@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from hotlist.server.db.base import Base, UTCDateTime, utcnow
+from hotlist.server.db.base import Base, UTCDateTime, refuse, utcnow
 
 
 class OrgKind(StrEnum):
@@ -85,3 +85,21 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     user: Mapped[User | None] = relationship()
+
+
+class UserStatusChange(Base):
+    """One disabling or enabling of a person: who did it (``by_user_id``, empty for the CLI on
+    the database), when and why. Append-only; the person's ``disabled_at`` is the current state."""
+
+    __tablename__ = "user_status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(1000))
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_keys: Mapped[int] = mapped_column(default=0)
+
+
+refuse(UserStatusChange, "disabling and enabling people are append-only records")

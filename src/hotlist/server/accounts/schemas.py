@@ -84,3 +84,33 @@ class IssuedKey(KeyOut):
     """A key just issued: ``key`` is shown this once; store it now."""
 
     key: str
+
+
+class StatusChangeIn(BaseModel):
+    """Why a person is disabled or enabled (required; kept with the change)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class StatusChangeOut(BaseModel):
+    """One disabling or enabling of a person: who, when, why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    user_id: int
+    action: str
+    reason: str
+    by_user_id: int | None
+    at: datetime
+    revoked_keys: int
+
+
+class UserStatusOut(BaseModel):
+    """A person just disabled or enabled, with the record of it."""
+
+    user: UserOut
+    change: StatusChangeOut
+    revoked_key_ids: list[int]

@@ -16,7 +16,7 @@ from hotlist.server.accounts.keys import (
     lookup_prefix,
     verify_key,
 )
-from hotlist.server.accounts.models import ApiKey, Organisation, OrgKind, User
+from hotlist.server.accounts.models import ApiKey, Organisation, OrgKind, User, UserStatusChange
 from hotlist.server.db.base import utcnow
 from hotlist.server.db.rows import get_or_missing, page_after, where_given
 from hotlist.server.kit.permissions import Role
@@ -133,11 +133,95 @@ def find_user(session: Session, ref: int | str) -> User:
 
 
 def list_users(
-    session: Session, org_id: int | None = None, after_id: int = 0, limit: int = 50
+    session: Session,
+    org_id: int | None = None,
+    after_id: int = 0,
+    limit: int = 50,
+    *,
+    role: Role | str | None = None,
+    disabled: bool | None = None,
 ) -> Sequence[User]:
-    """People by id, after ``after_id``, optionally of one organisation."""
-    query = where_given(select(User), (User.org_id, org_id))
+    """People by id, after ``after_id``, optionally of one organisation, of one role, and only
+    the disabled (``disabled=True``) or only the enabled (``False``)."""
+    role_value = (parse_role(role) if isinstance(role, str) else role).value if role else None
+    query = where_given(select(User), (User.org_id, org_id), (User.role, role_value))
+    if disabled is True:
+        query = query.where(User.disabled_at.is_not(None))
+    elif disabled is False:
+        query = query.where(User.disabled_at.is_(None))
     return page_after(session, query, User.id, after_id, limit)
+
+
+REASON_MAX = 1000
+DISABLED, ENABLED = "disabled", "enabled"
+
+
+def _clean_reason(reason: str) -> str:
+    cleaned = " ".join(reason.split())
+    if not cleaned:
+        raise InvalidRequest("give a reason: it is kept with the change")
+    if len(cleaned) > REASON_MAX:
+        raise InvalidRequest(f"the reason is longer than {REASON_MAX} characters; shorten it")
+    return cleaned
+
+
+def disable_user(
+    session: Session, user_id: int, reason: str, by_user_id: int | None = None
+) -> tuple[User, list[int]]:
+    """Disable a person: their web sessions end at their next request, every API key of theirs
+    not yet revoked is revoked, and the change is recorded. Their history stays. Returns the
+    person and the ids of the keys revoked (for the key cache)."""
+    reason = _clean_reason(reason)
+    user = get_user(session, user_id)
+    if user.disabled_at is not None:
+        raise Conflict(f"user {user.id} ({user.name}) is disabled already")
+    if by_user_id is not None and by_user_id == user.id:
+        raise Conflict("you cannot disable yourself; ask another admin")
+    now = utcnow()
+    keys = session.scalars(
+        select(ApiKey).where(ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None))
+    ).all()
+    for key in keys:
+        key.revoked_at = now
+    user.disabled_at = now
+    session.add(
+        UserStatusChange(
+            user_id=user.id,
+            action=DISABLED,
+            reason=reason,
+            by_user_id=by_user_id,
+            at=now,
+            revoked_keys=len(keys),
+        )
+    )
+    session.flush()
+    return user, [key.id for key in keys]
+
+
+def enable_user(session: Session, user_id: int, reason: str, by_user_id: int | None = None) -> User:
+    """Enable a disabled person again (their revoked keys stay revoked: issue new ones)."""
+    reason = _clean_reason(reason)
+    user = get_user(session, user_id)
+    if user.disabled_at is None:
+        raise Conflict(f"user {user.id} ({user.name}) is not disabled")
+    now = utcnow()
+    user.disabled_at = None
+    session.add(
+        UserStatusChange(
+            user_id=user.id, action=ENABLED, reason=reason, by_user_id=by_user_id, at=now
+        )
+    )
+    session.flush()
+    return user
+
+
+def status_changes(session: Session, user_id: int) -> Sequence[UserStatusChange]:
+    """Every disabling and enabling of ``user_id``, oldest first."""
+    return session.scalars(
+        select(UserStatusChange)
+        .where(UserStatusChange.user_id == user_id)
+        .order_by(UserStatusChange.id)
+    ).all()
 
 
 def issue_key(

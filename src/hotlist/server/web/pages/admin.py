@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from hotlist.errors import HotlistError
+from hotlist.errors import HotlistError, NotFound
 from hotlist.server.accounts import service as accounts
 from hotlist.server.accounts.models import OrgKind
 from hotlist.server.kit.deps import DbSession, ServicesDep
@@ -60,10 +60,32 @@ def create_org(request: Request, session: DbSession, _p: OrgsManager, form: Page
     return RedirectResponse("/staff/admin/orgs?created=1", status_code=303)
 
 
+def _people_filters(request: Request) -> dict[str, str]:
+    """The list's filters as given (unknown values are ignored, not refused)."""
+    query = request.query_params
+    role = query.get("role", "")
+    org = query.get("org", "")
+    state = query.get("state", "")
+    return {
+        "role": role if role in {r.value for r in Role} else "",
+        "org": org if org.isdigit() and len(org) < 11 else "",
+        "state": state if state in {"disabled", "enabled"} else "",
+    }
+
+
 def _people_page(
     request: Request, session: Session, refused: str | None = None, status_code: int = 200
 ) -> HTMLResponse:
-    people = list(accounts.list_users(session, limit=LISTED))
+    filters = _people_filters(request)
+    people = list(
+        accounts.list_users(
+            session,
+            int(filters["org"]) if filters["org"] else None,
+            limit=LISTED,
+            role=filters["role"] or None,
+            disabled={"disabled": True, "enabled": False}.get(filters["state"]),
+        )
+    )
     return staff_page(
         request,
         session,
@@ -74,6 +96,7 @@ def _people_page(
         ready={u.id for u in people if auth.can_sign_in(session, u.id)},
         roles=[r.value for r in Role],
         refused=refused,
+        filters=filters,
     )
 
 
@@ -95,6 +118,97 @@ def create_person(
         session.rollback()
         return _people_page(request, session, exc.message, status_for(exc))
     return RedirectResponse("/staff/admin/people?created=1", status_code=303)
+
+
+STATUS_ACTIONS = {"disable", "enable"}
+
+
+def _status_page(
+    request: Request,
+    session: Session,
+    user_id: int,
+    action: str,
+    *,
+    reason: str = "",
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    person = accounts.get_user(session, user_id)
+    live_keys = [
+        k
+        for k in accounts.list_keys(session, person.org_id, limit=LISTED)
+        if k.user_id == person.id and k.revoked_at is None
+    ]
+    return staff_page(
+        request,
+        session,
+        "staff/admin_person_status.html",
+        status_code=status_code,
+        person=person,
+        org=accounts.get_org(session, person.org_id),
+        action=action,
+        live_keys=len(live_keys),
+        history=list(accounts.status_changes(session, person.id)),
+        reason=reason,
+        errors=errors or {},
+    )
+
+
+@router.get("/people/{user_id}/{action}", response_class=HTMLResponse)
+def confirm_status(
+    request: Request, session: DbSession, _p: OrgsManager, user_id: Id, action: str
+) -> HTMLResponse:
+    """The second step of disabling or enabling a person: who, what will happen, and why."""
+    if action not in STATUS_ACTIONS:
+        raise NotFound(f"no page /staff/admin/people/{user_id}/{action}")
+    return _status_page(request, session, user_id, action)
+
+
+@router.post("/people/{user_id}/{action}", response_class=HTMLResponse)
+def change_status(
+    request: Request,
+    session: DbSession,
+    services: ServicesDep,
+    principal: OrgsManager,
+    user_id: Id,
+    action: str,
+    form: PageForm,
+) -> Response:
+    """Disable (sessions end, keys revoked) or enable a person, with the reason kept."""
+    if action not in STATUS_ACTIONS:
+        raise NotFound(f"no page /staff/admin/people/{user_id}/{action}")
+    reason = form_text(form, "reason")
+    if not reason.strip():
+        return _status_page(
+            request,
+            session,
+            user_id,
+            action,
+            reason=reason,
+            errors={"reason": "Give a reason: it is kept with the change."},
+            status_code=400,
+        )
+    try:
+        if action == "disable":
+            _user, revoked = accounts.disable_user(session, user_id, reason, principal.user_id)
+        else:
+            accounts.enable_user(session, user_id, reason, principal.user_id)
+            revoked = []
+    except HotlistError as exc:
+        session.rollback()
+        return _status_page(
+            request,
+            session,
+            user_id,
+            action,
+            reason=reason,
+            errors={"reason": exc.message},
+            status_code=status_for(exc),
+        )
+    session.commit()
+    for key_id in revoked:
+        services.key_cache.drop_key_id(key_id)
+    return RedirectResponse(f"/staff/admin/people?{action}d={user_id}", status_code=303)
 
 
 def _keys_page(
