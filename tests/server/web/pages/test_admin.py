@@ -120,6 +120,9 @@ def test_an_admin_disables_a_person_through_a_confirmation_step(
         listed = browser_client.get("/staff/admin/people", params={"role": "analyst"}).text
         assert "Ana Example" in listed
         assert f"/staff/admin/people/{admin.id}/disable" not in listed
+        everyone = browser_client.get("/staff/admin/people").text
+        assert f"/staff/admin/people/{ana.id}/disable" in everyone
+        assert f"/staff/admin/people/{admin.id}/disable" not in everyone  # not oneself
         confirm = browser_client.get(f"/staff/admin/people/{ana.id}/disable")
         assert confirm.status_code == 200
         assert "Disable Ana Example?" in confirm.text
