@@ -108,7 +108,8 @@ def test_a_signed_in_person_gets_the_pages_of_their_role(
     refused = browser.post("/test-decide", data={"csrf_token": token, "outcome": "upheld"})
     assert refused.status_code == 403
     assert refused.headers["content-type"].startswith("text/html")
-    assert "appeals:decide" in refused.text
+    assert "Only the <strong>supervisor</strong> role has it." in refused.text
+    assert "appeals:decide" not in refused.text
 
 
 def test_a_sessions_post_needs_its_token(

@@ -149,3 +149,8 @@ def allows(role: Role | None, permission: Permission) -> bool:
     if role is None:
         return permission in ANONYMOUS_PERMISSIONS
     return permission in ROLE_PERMISSIONS[role]
+
+
+def roles_with(permission: Permission) -> tuple[Role, ...]:
+    """The roles that hold ``permission``, in the table's order (read from the table)."""
+    return tuple(role for role, held in ROLE_PERMISSIONS.items() if permission in held)

@@ -6,7 +6,7 @@ API checks it. Each dependency is a :class:`PermissionDependency`, so the route 
 :mod:`hotlist.server.kit.deps` sees what every page requires.
 
 - A page needing a permission the public lacks: no session gives :class:`LoginRequired` (a
-  browser is sent to the login page), a session whose role lacks it :class:`PermissionDenied`.
+  browser is sent to the login page), a session whose role lacks it :class:`PageDenied`.
 - An observer's page views (signed in; public pages too) go into the access log, like their
   API requests. A public page looks at no API key, as in the API.
 - Every POST from a browser session must carry the session's CSRF token (checked here, after
@@ -101,10 +101,17 @@ class PagePermission(PermissionDependency):
         if not principal.can(self.permission) and not await run_in_threadpool(
             plaintext_grant, services, principal, self.permission
         ):
-            role = principal.role.value if principal.role else "anonymous"
-            raise PermissionDenied(
-                f"role {role!r} lacks permission {self.permission.value!r} for this page"
-            )
+            raise PageDenied(principal, self.permission)
+
+
+class PageDenied(PermissionDenied):
+    """A signed-in caller whose role lacks a page's ``permission``: a browser gets the 403 page
+    in the staff layout that names the page, the roles that have it and who grants it."""
+
+    def __init__(self, principal: Principal, permission: Permission) -> None:
+        role = principal.role.value if principal.role else "anonymous"
+        super().__init__(f"role {role!r} lacks permission {permission.value!r} for this page")
+        self.permission = permission
 
 
 def page(permission: Permission) -> PagePermission:

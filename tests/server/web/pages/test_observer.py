@@ -160,7 +160,7 @@ def test_an_observer_reaches_no_write_action(
         else browser_client.post(path, data={"csrf_token": token})
     )
     assert response.status_code == 403
-    assert "lacks permission" in response.text
+    assert "is not open to your role, <strong>observer</strong>" in response.text
     assert "<form" not in response.text.split("<main", 1)[1]
 
 
