@@ -116,6 +116,36 @@ def test_an_address_that_is_no_web_page_is_refused_beside_its_field(page: Any) -
     assert "not an address we can check" in page.locator("#url-error").inner_text()
 
 
+def test_a_bad_period_is_said_beside_the_date_fields(
+    page: Any, axe_check: Axe, screenshot: Shot
+) -> None:
+    page.goto("/transparency")
+    first = page.get_by_label("First day")
+    last = page.get_by_label("Last day")
+    assert first.get_attribute("type") == "date"
+    assert last.get_attribute("type") == "date"
+    first.fill("2026-03-10")
+    last.fill("2026-03-01")
+    page.get_by_role("button", name="Show this period").click()
+    page.wait_for_url(re.compile(r"/transparency\?from=2026-03-10&to=2026-03-01$"))
+    assert last.get_attribute("aria-invalid") == "true"
+    assert first.get_attribute("aria-invalid") is None
+    assert "The last day comes before the first day." in page.locator("#to-error").inner_text()
+    assert first.input_value() == "2026-03-10"  # the values are kept
+    assert last.input_value() == "2026-03-01"
+    alert = page.get_by_role("alert")
+    assert "Last day" in alert.inner_text()
+    alert.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.id") == "to"
+    axe_check(page)
+    screenshot(page, "transparency-bad-period")
+    last.fill("2026-03-31")
+    page.get_by_role("button", name="Show this period").click()
+    page.wait_for_url(re.compile(r"to=2026-03-31$"))
+    assert page.locator("#to-error").count() == 0
+    assert "from 2026-03-10 to 2026-03-31" in page.locator(".lead").inner_text()
+
+
 def test_an_appeal_from_the_block_page_reaches_a_supervisors_decision(
     page: Any, web_server: WebServer, axe_check: Axe, screenshot: Shot
 ) -> None:

@@ -234,14 +234,49 @@ def test_the_transparency_page_in_the_shared_layout(
     assert re.search(r"Reports received</th><td class=\"n\">1<", page.text)
 
 
-def test_a_bad_period_is_an_error_page(browser_client: TestClient) -> None:
-    page = browser_client.get("/transparency?from=2026-02-01&to=2026-01-01")
-    assert page.status_code == 400
-    assert page.headers["content-type"].startswith("text/html")
-    assert "comes before" in page.text
-    page = browser_client.get("/transparency?from=yesterday")
+def test_the_period_form_has_date_inputs_with_the_period_shown(
+    browser_client: TestClient,
+) -> None:
+    page = browser_client.get("/transparency?from=2026-01-01&to=2026-01-31")
+    assert page.status_code == 200
+    assert '<input type="date" id="from" name="from" value="2026-01-01"' in page.text
+    assert '<input type="date" id="to" name="to" value="2026-01-31"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "words"),
+    [
+        ("from=2026-02-01&to=2026-01-01", "to", "The last day comes before the first day."),
+        ("from=2000-01-01&to=2026-01-01", "to", "at most 3660 days"),
+        ("from=yesterday&to=2026-01-01", "from", "Enter a date as year-month-day"),
+        ("from=2026-01-01&to=2026-02-30", "to", "Enter a date as year-month-day"),
+        ("from=2999-01-01", "from", "The last day comes before the first day."),
+    ],
+)
+def test_a_bad_period_is_said_beside_its_date_field_with_the_values_kept(
+    browser_client: TestClient, query: str, field: str, words: str
+) -> None:
+    page = browser_client.get(f"/transparency?{query}")
     assert page.status_code == 422
     assert page.headers["content-type"].startswith("text/html")
+    assert set(field_errors(page.text)) == {field}
+    error = re.search(rf'<span class="field-error" id="{field}-error">([^<]*)</span>', page.text)
+    assert error is not None
+    assert words in error.group(1)
+    assert f'href="#{field}"' in page.text
+    assert 'aria-invalid="true"' in page.text
+    for name, value in (part.split("=") for part in query.split("&")):
+        assert f'name="{name}" value="{value}"' in page.text
+    assert "Reports received" not in page.text
+    assert "<h1>Transparency report</h1>" in page.text
+
+
+def test_a_bad_period_in_german(browser_client: TestClient) -> None:
+    page = browser_client.get(
+        "/transparency?from=2026-02-01&to=2026-01-01", headers={"accept-language": "de"}
+    )
+    assert page.status_code == 422
+    assert "Der letzte Tag liegt vor dem ersten Tag." in page.text
 
 
 def test_a_missing_page_is_a_page(browser_client: TestClient) -> None:

@@ -18,12 +18,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from hotlist.errors import Conflict, InvalidURL, NotFound, PolicyError
+from hotlist.errors import Conflict, InvalidRequest, InvalidURL, NotFound, PolicyError
 from hotlist.server.appeals import service as appeals
 from hotlist.server.appeals.api import file_appeal
 from hotlist.server.appeals.models import Relation
 from hotlist.server.appeals.schemas import AppealIn
-from hotlist.server.figures.api import cached_figures
+from hotlist.server.figures.api import DEFAULT_DAYS, MAX_DAYS, cached_figures, period
 from hotlist.server.figures.report import charts
 from hotlist.server.kit.deps import (
     ClockDep,
@@ -281,13 +281,65 @@ def transparency(
     services: ServicesDep,
     clock: ClockDep,
     _p: Reader,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[str, Query(alias="from", max_length=40)] = "",
+    end: Annotated[str, Query(alias="to", max_length=40)] = "",
 ) -> HTMLResponse:
     """The transparency report of a period (the last 30 days by default): the same figures and
-    charts as ``hotlist report transparency``, in the shared layout (cached like the JSON)."""
-    figures = cached_figures(session, services, clock.now().date(), start, end)
+    charts as ``hotlist report transparency``, in the shared layout (cached like the JSON).
+
+    A period that cannot be shown (not a date, the last day before the first, too long) answers
+    with the form, the values as typed and the error beside the date field it is about."""
+    t = translator(request)
+    values = {"from": start.strip(), "to": end.strip()}
+    days, errors = _period_days(values, clock.now().date(), t)
+    if errors:
+        return render(
+            request,
+            "public/transparency.html",
+            status_code=422,
+            f=None,
+            values=values,
+            errors=errors,
+        )
+    figures = cached_figures(session, services, clock.now().date(), *days)
     last_day = (figures.end - timedelta(days=1)).date()
+    shown = {"from": figures.start.date().isoformat(), "to": last_day.isoformat()}
     return render(
-        request, "public/transparency.html", f=figures, charts=charts(figures), last_day=last_day
+        request,
+        "public/transparency.html",
+        f=figures,
+        charts=charts(figures),
+        last_day=last_day,
+        values=shown,
+        errors={},
     )
+
+
+def _period_days(
+    values: dict[str, str], today: date, t: gettext.NullTranslations
+) -> tuple[tuple[date | None, date | None], FieldErrors]:
+    """The period's first and last day from the form (None: the default), or the errors,
+    each on its date field; the period's rules are :func:`hotlist.server.figures.api.period`'s."""
+    errors: FieldErrors = {}
+    days: dict[str, date | None] = {}
+    for name, text in values.items():
+        try:
+            days[name] = date.fromisoformat(text) if text else None
+        except ValueError:
+            errors[name] = t.gettext("Enter a date as year-month-day, such as 2026-01-31.")
+    if errors:
+        return (None, None), errors
+    first, last = days["from"], days["to"]
+    try:
+        period(first, last, today)
+    except InvalidRequest:
+        end_day = last or today
+        begin = first or end_day - timedelta(days=DEFAULT_DAYS - 1)
+        if end_day < begin:
+            field = "to" if last else "from"
+            errors[field] = t.gettext("The last day comes before the first day.")
+        else:
+            errors["to"] = t.gettext(
+                "This period is too long: a report covers at most %(days)s days."
+            ) % {"days": MAX_DAYS}
+    return (first, last), errors
