@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from hotlist.cli.admin import totp_qr
 from hotlist.cli.main import app
 from hotlist.errors import HotlistError
 from hotlist.server.db.session import make_engine, session_factory
@@ -82,3 +83,24 @@ def test_short_password_and_unknown_user_are_clear_errors(data_dir: Path) -> Non
     code, out = admin(data_dir, "enroll-totp", "--user", "99")
     assert code != 0
     assert "no user with id 99" in out
+
+
+def test_enrolment_prints_the_uri_as_a_qr_code_to_scan(data_dir: Path) -> None:
+    import segno
+
+    admin(data_dir, "create-org", "Example Hotline", "--kind", "hotline")
+    admin(data_dir, "create-user", "Ana", "--org", "Example Hotline", "--role", "analyst")
+    code, out = admin(data_dir, "enroll-totp", "--user", "1")
+    assert code == 0, out
+    uri = next(line.split(None, 1)[1] for line in out.splitlines() if line.startswith("uri:"))
+    assert totp_qr(uri, "utf-8") in out
+    assert segno.make(uri, error="m").designator.endswith("-M")
+    _, bare = admin(data_dir, "enroll-totp", "--user", "1", "--no-qr")
+    assert "▀" not in bare
+    assert "▄" not in bare
+    assert "█" in out or "▀" in out
+
+
+def test_a_terminal_that_cannot_show_blocks_gets_words_not_a_crash() -> None:
+    said = totp_qr("otpauth://totp/Example:ana?secret=JBSWY3DPEHPK3PXP", "ascii")
+    assert said.startswith("(no QR code: this terminal's ascii cannot show it")

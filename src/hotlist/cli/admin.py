@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Any
@@ -305,9 +307,13 @@ def enroll_totp(
     data_dir: DataDir = None,
     database_url: DatabaseUrl = None,
     as_json: JsonFlag = False,
+    qr: Annotated[
+        bool, typer.Option("--qr/--no-qr", help="Also print the URI as a QR code to scan.")
+    ] = True,
 ) -> None:
     """Give a person a new TOTP key and print it ONCE (the secret and the otpauth:// URI for
-    their authenticator app); any earlier key stops working."""
+    their authenticator app, and a QR code of the URI to scan); any earlier key stops
+    working."""
     from hotlist.server.accounts import service
     from hotlist.server.web.auth import service as auth
 
@@ -322,3 +328,20 @@ def enroll_totp(
         f"TOTP key of user {user} (login name {login}); put it in their authenticator app now, "
         f"it is not shown again:\nsecret: {enrollment.secret}\nuri:    {enrollment.uri}",
     )
+    if qr and not as_json:
+        typer.echo(totp_qr(enrollment.uri, sys.stdout.encoding or "ascii"))
+
+
+def totp_qr(uri: str, encoding: str) -> str:
+    """``uri`` as a QR code in text (segno's half blocks: two rows a line), or why not when the
+    terminal's ``encoding`` cannot show the blocks."""
+    import segno
+
+    out = io.StringIO()
+    segno.make(uri, error="m").terminal(out=out, compact=True, border=2)
+    code = out.getvalue()
+    try:
+        code.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return f"(no QR code: this terminal's {encoding} cannot show it; type the secret instead)"
+    return code
