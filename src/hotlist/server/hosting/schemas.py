@@ -76,17 +76,8 @@ class IntermediaryOut(BaseModel):
 
     @classmethod
     def of(cls, row: Intermediary) -> IntermediaryOut:
-        """The API view of ``row``."""
-        return cls(
-            id=row.id,
-            host=row.host,
-            kind=IntermediaryKind(row.kind),
-            note=row.note,
-            added_by=row.added_by,
-            added_at=row.added_at,
-            removed_by=row.removed_by,
-            removed_at=row.removed_at,
-        )
+        """The API view of ``row``: its columns of the same names (``kind`` read as the enum)."""
+        return cls.model_validate(row, from_attributes=True)
 
 
 class EntryHostingOut(BaseModel):

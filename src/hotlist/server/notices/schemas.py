@@ -82,16 +82,8 @@ class NoticeEventOut(BaseModel):
 
     @classmethod
     def of(cls, event: NoticeEvent) -> NoticeEventOut:
-        """The API view of ``event``."""
-        return cls(
-            kind=event.kind,
-            from_state=event.from_state,
-            to_state=event.to_state,
-            detail=event.detail,
-            message_id=event.message_id,
-            actor_id=event.actor_id,
-            at=event.at,
-        )
+        """The API view of ``event``: its columns of the same names."""
+        return cls.model_validate(event, from_attributes=True)
 
 
 class NoticeThread(NoticeOut):

@@ -70,17 +70,8 @@ class ScheduleOut(BaseModel):
 
     @classmethod
     def of(cls, row: CheckSchedule) -> ScheduleOut:
-        """The API view of ``row``."""
-        return cls(
-            next_check_at=row.next_check_at,
-            last_checked_at=row.last_checked_at,
-            last_present_at=row.last_present_at,
-            first_gone_at=row.first_gone_at,
-            gone_count=row.gone_count,
-            needs_analyst_at=row.needs_analyst_at,
-            baseline_id=row.baseline_id,
-            done_at=row.done_at,
-        )
+        """The API view of ``row``: its columns of the same names."""
+        return cls.model_validate(row, from_attributes=True)
 
 
 class EntryChecksOut(BaseModel):
